@@ -1,0 +1,1 @@
+"""The domain layer: plain Python, no Qt import anywhere below this package."""

@@ -1,0 +1,1 @@
+"""Getting tabular data in: format detection, reading, column kinds, dataset versions."""

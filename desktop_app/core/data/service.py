@@ -1,0 +1,258 @@
+"""Datasets and their immutable versions: import, list, resolve, load.
+
+Reached as `project.datasets`. An import reads the file, settles each column's kind,
+writes one Parquet snapshot named by its SHA-256 and records a DatasetVersion with an
+audit event — all or nothing: a cancelled or failed import leaves no row and no object.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from desktop_app.core.data.entities import ColumnInfo, DatasetInfo, DatasetVersionInfo, ImportResult
+from desktop_app.core.data.settings import ColumnKind, ReadSettings
+from desktop_app.core.errors import DataImportError, NotFoundError
+from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.store import audit
+from desktop_app.core.store.models import DatasetRow, DatasetVersionRow
+from desktop_app.core.store.objects import sha256_file
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from desktop_app.core.project import Project
+
+KINDS_METADATA_KEY = b"mldesk.kinds"
+MAX_NAME_LENGTH = 200
+
+
+def clean_dataset_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise DataImportError("The dataset name is empty; give the dataset a name.")
+    if "@" in name:
+        raise DataImportError(f"The dataset name '{name}' contains '@', which marks a version number; choose another name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise DataImportError(f"The dataset name is longer than {MAX_NAME_LENGTH} characters; choose a shorter name.")
+    return name
+
+
+def _scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
+    return lambda fraction, message: progress(start + (end - start) * fraction, message)
+
+
+class DatasetService:
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._db = project.db
+        self._objects = project.objects
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: str | Path,
+        name: str | None = None,
+        settings: ReadSettings | None = None,
+        kinds: dict[str, ColumnKind | str] | None = None,
+        progress: ProgressCallback = no_progress,
+    ) -> ImportResult:
+        from desktop_app.core.data.detect import detect_settings
+        from desktop_app.core.data.kinds import apply_kinds, infer_kinds
+        from desktop_app.core.data.readers import read_table
+
+        path = Path(path)
+        if not path.is_file():
+            raise DataImportError(f"There is no file {path}; check the path and try again.")
+        name = clean_dataset_name(name if name is not None else path.stem)
+        progress(0.0, f"Reading {path.name}")
+        settings = settings or detect_settings(path)
+
+        # Hash the source alongside the read (hashlib releases the GIL) for lineage.
+        source_hash: list[str] = []
+        hasher = threading.Thread(target=lambda: source_hash.append(sha256_file(path)), daemon=True)
+        hasher.start()
+
+        read = read_table(path, settings, _scaled(progress, 0.0, 0.85))
+        progress(0.85, "Settling column kinds")
+        final_kinds = infer_kinds(read.table)
+        for column, kind in (kinds or {}).items():
+            if column not in final_kinds:
+                raise DataImportError(f"There is no column '{column}' in {path.name}; check the column kinds you set.")
+            final_kinds[column] = ColumnKind(kind)
+        applied = apply_kinds(read.table, final_kinds)
+        warnings = tuple(read.warnings) + tuple(applied.warnings)
+        table = applied.table.replace_schema_metadata(
+            {KINDS_METADATA_KEY: json.dumps({c: str(k) for c, k in final_kinds.items()}).encode()}
+        )
+        columns = [
+            {"name": f.name, "kind": str(final_kinds[f.name]), "dtype": str(f.type)} for f in table.schema
+        ]
+        hasher.join()
+        version, created = self._store_snapshot(
+            table, name, columns, path.name, source_hash[0], settings, warnings, progress
+        )
+        progress(1.0, "Imported" if created else f"Already imported as {version.label}")
+        return ImportResult(version=version, settings=settings, warnings=warnings, created=created)
+
+    def _store_snapshot(
+        self,
+        table: pa.Table,
+        name: str,
+        columns: list[dict[str, Any]],
+        source_name: str,
+        source_sha256: str | None,
+        settings: ReadSettings | None,
+        warnings: tuple[str, ...],
+        progress: ProgressCallback,
+        parent_id: str | None = None,
+        recipe: list[Any] | None = None,
+    ) -> tuple[DatasetVersionInfo, bool]:
+        import pyarrow.parquet as pq
+
+        with self._objects.staging_file(".parquet") as staged:
+            progress(0.9, "Writing the snapshot")
+            pq.write_table(table, staged, compression="snappy")
+            sha = sha256_file(staged)
+            progress(0.98, "Recording the version")  # last chance to cancel: nothing is kept yet
+            with self._db.session() as session:
+                dataset = session.scalars(select(DatasetRow).where(DatasetRow.name == name)).first()
+                if dataset is not None:
+                    existing = session.scalars(
+                        select(DatasetVersionRow).where(
+                            DatasetVersionRow.dataset_id == dataset.id, DatasetVersionRow.sha256 == sha
+                        )
+                    ).first()
+                    if existing is not None:
+                        return _version_entity(existing, dataset.name), False
+                else:
+                    dataset = DatasetRow(name=name, created_by=current_user())
+                    session.add(dataset)
+                    session.flush()
+                    audit.record(session, "dataset.create", "dataset", dataset.id, after={"name": name})
+                number = (
+                    session.scalar(
+                        select(func.max(DatasetVersionRow.number)).where(DatasetVersionRow.dataset_id == dataset.id)
+                    )
+                    or 0
+                ) + 1
+                row = DatasetVersionRow(
+                    dataset_id=dataset.id,
+                    number=number,
+                    sha256=sha,
+                    rows=table.num_rows,
+                    n_columns=table.num_columns,
+                    columns=columns,
+                    source_name=source_name,
+                    source_sha256=source_sha256,
+                    read_settings=settings.to_dict() if settings else None,
+                    warnings=list(warnings),
+                    parent_id=parent_id,
+                    recipe=recipe,
+                    created_by=current_user(),
+                    host=current_host(),
+                )
+                session.add(row)
+                session.flush()
+                audit.record(
+                    session,
+                    "dataset.import" if parent_id is None else "dataset.derive",
+                    "dataset_version",
+                    row.id,
+                    after={"dataset": name, "version": number, "sha256": sha, "rows": table.num_rows,
+                           "source": source_name, "source_sha256": source_sha256},
+                )
+                # Adopt the object inside the transaction: if adopting fails, the row rolls back.
+                self._objects.adopt(staged, sha)
+                return _version_entity(row, name), True
+
+    # -- queries --------------------------------------------------------------------------
+
+    def list(self) -> list[DatasetInfo]:
+        with self._db.session() as session:
+            rows = session.scalars(
+                select(DatasetRow)
+                .where(DatasetRow.deleted_at.is_(None))
+                .options(selectinload(DatasetRow.versions))
+                .order_by(DatasetRow.name)
+            ).all()
+            return [
+                DatasetInfo(
+                    id=d.id, name=d.name, description=d.description, created_at=d.created_at,
+                    created_by=d.created_by, versions=tuple(_version_entity(v, d.name) for v in d.versions),
+                )
+                for d in rows
+            ]
+
+    def get_version(self, ref: str) -> DatasetVersionInfo:
+        """Resolve `name` (latest version), `name@N`, or a version id (or unique id prefix ≥ 6)."""
+        ref = ref.strip()
+        with self._db.session() as session:
+            name, _, number = ref.partition("@")
+            dataset = session.scalars(
+                select(DatasetRow).where(DatasetRow.name == name, DatasetRow.deleted_at.is_(None))
+            ).first()
+            if dataset is not None:
+                query = select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == dataset.id)
+                if number:
+                    if not number.isdigit():
+                        raise NotFoundError(f"'{number}' is not a version number; write {name}@1, {name}@2, …")
+                    query = query.where(DatasetVersionRow.number == int(number))
+                row = session.scalars(query.order_by(DatasetVersionRow.number.desc())).first()
+                if row is None:
+                    raise NotFoundError(f"Dataset '{name}' has no version {number}; `mldesk datasets` lists them.")
+                return _version_entity(row, dataset.name)
+            if len(ref) >= 6 and "@" not in ref:
+                rows = session.scalars(
+                    select(DatasetVersionRow).where(DatasetVersionRow.id.startswith(ref, autoescape=True)).limit(2)
+                ).all()
+                if len(rows) == 1:
+                    return _version_entity(rows[0], rows[0].dataset.name)
+            raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
+
+    def load_table(self, version: DatasetVersionInfo | str) -> pa.Table:
+        """The version's snapshot as an Arrow table, verified against its hash."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if isinstance(version, str):
+            version = self.get_version(version)
+        data, thread, digest = self._objects.read_bytes_checked_in_background(version.sha256)
+        try:
+            table = pq.read_table(pa.BufferReader(data))
+        finally:
+            self._objects.finish_check(version.sha256, thread, digest)
+        return table
+
+    def load(self, version: DatasetVersionInfo | str) -> pd.DataFrame:
+        """The version as a pandas DataFrame, verified against its hash."""
+        return self.load_table(version).to_pandas()
+
+
+def _version_entity(row: DatasetVersionRow, dataset_name: str) -> DatasetVersionInfo:
+    return DatasetVersionInfo(
+        id=row.id,
+        dataset_id=row.dataset_id,
+        dataset_name=dataset_name,
+        number=row.number,
+        sha256=row.sha256,
+        rows=row.rows,
+        columns=tuple(ColumnInfo(c["name"], ColumnKind(c["kind"]), c["dtype"]) for c in row.columns),
+        source_name=row.source_name,
+        source_sha256=row.source_sha256,
+        read_settings=ReadSettings.from_dict(row.read_settings) if row.read_settings else None,
+        warnings=tuple(row.warnings or ()),
+        parent_id=row.parent_id,
+        recipe=row.recipe,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        host=row.host,
+    )

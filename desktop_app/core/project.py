@@ -1,0 +1,103 @@
+"""A project: a folder with a database and content-addressed objects.
+
+    MyProject/
+      mldesk.db     SQLite (WAL) — or any SQLAlchemy URL given when opening
+      objects/      immutable blobs named by SHA-256
+      exports/      bundles exported by the user
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from desktop_app.core.errors import ProjectError
+from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.store import audit
+from desktop_app.core.store.database import Database
+from desktop_app.core.store.models import ProjectRow
+from desktop_app.core.store.objects import ObjectStore
+
+DB_FILE = "mldesk.db"
+# A team with a database server sets this (or passes database_url) to use it instead of SQLite.
+DATABASE_URL_ENV = "MLDESK_DATABASE_URL"
+
+
+def _sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{(folder / DB_FILE).resolve()}"
+
+
+class Project:
+    """An open project. Use `Project.create` or `Project.open`; call `close()` when done."""
+
+    def __init__(self, path: Path, db: Database) -> None:
+        self.path = path
+        self.db = db
+        self.objects = ObjectStore(path / "objects")
+        (path / "exports").mkdir(exist_ok=True)
+        with db.session() as session:
+            row = session.scalars(select(ProjectRow)).first()
+            if row is None:
+                raise ProjectError(f"The database of {path} holds no project record; it is not an MLDesk project.")
+            self.id, self.name, self.created_at = row.id, row.name, row.created_at
+
+        from desktop_app.core.data.service import DatasetService
+
+        self.datasets = DatasetService(self)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None) -> Project:
+        folder = Path(path).expanduser()
+        if (folder / DB_FILE).exists():
+            raise ProjectError(f"{folder} already holds an MLDesk project; open it instead.")
+        if folder.exists() and not folder.is_dir():
+            raise ProjectError(f"{folder} is a file; choose a folder for the new project.")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectError(f"Cannot create the project folder {folder}: {exc.strerror}.") from exc
+        db = Database(database_url or os.environ.get(DATABASE_URL_ENV) or _sqlite_url(folder), create=True)
+        name = (name or folder.name).strip() or "Untitled project"
+        with db.session() as session:
+            if session.scalars(select(ProjectRow)).first() is not None:
+                db.close()
+                raise ProjectError("That database already holds an MLDesk project; open it instead.")
+            row = ProjectRow(name=name, created_by=current_user(), host=current_host())
+            session.add(row)
+            session.flush()
+            audit.record(session, "project.create", "project", row.id, after={"name": name})
+        return cls(folder, db)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, database_url: str | None = None) -> Project:
+        folder = Path(path).expanduser()
+        if not folder.is_dir():
+            raise ProjectError(f"There is no folder {folder}; choose an existing project folder.")
+        url = database_url or os.environ.get(DATABASE_URL_ENV)
+        if url is None:
+            if not (folder / DB_FILE).exists():
+                raise ProjectError(
+                    f"{folder} is not an MLDesk project (it has no {DB_FILE}); "
+                    "choose a project folder or create a new project."
+                )
+            url = _sqlite_url(folder)
+        return cls(folder, Database(url, create=False))
+
+    def audit_events(self, entity_id: str | None = None, limit: int = 1000) -> list[audit.AuditEvent]:
+        with self.db.session() as session:
+            return audit.list_events(session, entity_id, limit)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Project({self.name!r} at {self.path})"

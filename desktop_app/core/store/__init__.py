@@ -1,0 +1,1 @@
+"""Persistence: the project database (SQLAlchemy + Alembic) and the content-addressed object store."""

@@ -1,0 +1,123 @@
+"""Content-addressed blobs: `objects/ab/cdef…` named by the SHA-256 of their bytes.
+
+Objects are immutable. A new object is written under `objects/tmp/` and renamed into
+place only when complete, so a crash never leaves a half-written object under a
+real name. Every read is checked against the name; a mismatch raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from desktop_app.core.errors import IntegrityError, NotFoundError
+
+CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes | memoryview) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ObjectStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:]
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    @contextmanager
+    def staging_file(self, suffix: str = "") -> Iterator[Path]:
+        """A temporary path inside the store (same disk, so adopting it is a rename).
+
+        The file is removed on exit unless `adopt` took it.
+        """
+        fd, name = tempfile.mkstemp(dir=self.tmp, suffix=suffix)
+        os.close(fd)
+        path = Path(name)
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
+
+    def adopt(self, staged: Path, sha256: str | None = None) -> str:
+        """Move a finished staging file into the store under its hash."""
+        sha256 = sha256 or sha256_file(staged)
+        target = self.path(sha256)
+        if target.exists():
+            staged.unlink()
+        else:
+            target.parent.mkdir(exist_ok=True)
+            os.replace(staged, target)
+            os.chmod(target, 0o444)
+        return sha256
+
+    def put_bytes(self, data: bytes) -> str:
+        with self.staging_file() as staged:
+            staged.write_bytes(data)
+            return self.adopt(staged, sha256_bytes(data))
+
+    def put_file(self, source: Path) -> str:
+        with self.staging_file() as staged:
+            shutil.copyfile(source, staged)
+            return self.adopt(staged)
+
+    def read_bytes(self, sha256: str) -> bytes:
+        """The object's bytes, verified against its name."""
+        data = self._read(sha256)
+        self._verify(sha256, sha256_bytes(data))
+        return data
+
+    def read_bytes_checked_in_background(self, sha256: str) -> tuple[bytes, threading.Thread, list[str]]:
+        """Read once and start hashing in a thread (hashlib releases the GIL), so the
+        caller can parse while the hash runs; call `finish_check` before using the result."""
+        data = self._read(sha256)
+        result: list[str] = []
+        thread = threading.Thread(target=lambda: result.append(sha256_bytes(data)), daemon=True)
+        thread.start()
+        return data, thread, result
+
+    def finish_check(self, sha256: str, thread: threading.Thread, result: list[str]) -> None:
+        thread.join()
+        self._verify(sha256, result[0])
+
+    def verify(self, sha256: str) -> None:
+        self._verify(sha256, sha256_file(self._existing(sha256)))
+
+    def _existing(self, sha256: str) -> Path:
+        path = self.path(sha256)
+        if not path.exists():
+            raise NotFoundError(
+                f"The stored file {path} is missing; restore the project's objects folder "
+                "from a backup or sync with the shared folder."
+            )
+        return path
+
+    def _read(self, sha256: str) -> bytes:
+        return self._existing(sha256).read_bytes()
+
+    def _verify(self, sha256: str, actual: str) -> None:
+        if actual != sha256:
+            raise IntegrityError(
+                f"The stored file {self.path(sha256)} is damaged (its content no longer matches "
+                "its hash); restore it from a backup or sync with the shared folder."
+            )
