@@ -132,3 +132,25 @@ class TestObjectStore:
     def test_missing_object_is_an_error(self, project):
         with pytest.raises(NotFoundError, match="missing"):
             project.objects.read_bytes("ab" * 32)
+
+
+def test_an_older_schema_is_migrated_on_open(tmp_path):
+    """A project made by an older MLDesk (schema 0001) is upgraded in place, data kept."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from desktop_app.core.store.database import _alembic_config
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    engine = create_engine(f"sqlite:///{folder / DB_FILE}")
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.execute(text(
+            "INSERT INTO project (id, name, created_at, created_by, host) "
+            "VALUES ('p1', 'Old one', '2025-01-01 00:00:00', 'ana', 'pc1')"
+        ))
+    engine.dispose()
+    with Project.open(folder) as project:
+        assert project.name == "Old one"
+        assert project.db.current_revision() == head_revision()

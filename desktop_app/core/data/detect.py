@@ -1,0 +1,448 @@
+"""Propose `ReadSettings` for a file by looking at its content.
+
+Only the beginning of the file (about 256 KB) is read, plus its last bytes for the
+format and encoding checks, so detection stays instant on large files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from desktop_app.core.data.settings import DEFAULT_MISSING_MARKERS, FileFormat, ReadSettings
+from desktop_app.core.errors import DataImportError
+
+SAMPLE_BYTES = 256 * 1024
+TAIL_BYTES = 64 * 1024
+SAMPLE_RECORDS = 500
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx
+
+# Number shapes, used for the decimal mark, the thousands separator and the header guess.
+_INT = re.compile(r"^[+-]?\d+$")
+_DOT_DEC = re.compile(r"^[+-]?\d*\.\d+$")
+_COMMA_DEC = re.compile(r"^[+-]?\d*,\d+$")
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")  # 1,234 or 1.234: decimal or thousands?
+_US_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_EU_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
+_EXPONENT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # control characters but tab, CR, LF, FF
+_DATE_LIKE = re.compile(
+    r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+)
+
+
+def detect_settings(path: Path) -> ReadSettings:
+    """Guess format, encoding, delimiter, quote, header and number style of `path`."""
+    path = Path(path)
+    head, tail = read_ends(path)
+    fmt = detect_format(path, head, tail)
+    if fmt is FileFormat.PARQUET:
+        return ReadSettings(format=FileFormat.PARQUET)
+    if fmt is FileFormat.EXCEL:
+        return _excel_settings(path)
+    encoding = detect_encoding(path, head, tail)
+    text, truncated = _decode_sample(head, encoding, path)
+    return _text_settings(text, truncated, encoding)
+
+
+# -- format ----------------------------------------------------------------------------
+
+
+def read_ends(path: Path) -> tuple[bytes, bytes]:
+    if not path.is_file():
+        raise DataImportError(f"There is no file {path}; check the path and try again.")
+    size = path.stat().st_size
+    if size == 0:
+        raise empty_file_error(path)
+    with open(path, "rb") as f:
+        head = f.read(SAMPLE_BYTES)
+        if size <= SAMPLE_BYTES:
+            return head, b""
+        f.seek(max(SAMPLE_BYTES, size - TAIL_BYTES))
+        return head, f.read()
+
+
+def empty_file_error(path: Path) -> DataImportError:
+    return DataImportError(
+        f"The file {path.name} is empty — choose a file that contains a header row and data."
+    )
+
+
+def detect_format(path: Path, head: bytes, tail: bytes = b"") -> FileFormat:
+    """The format by content; the extension only decides which error to give."""
+    suffix = path.suffix.lower()
+    if head.startswith(b"PAR1") or suffix in PARQUET_SUFFIXES:
+        _check_parquet(path, head, tail)
+        return FileFormat.PARQUET
+    if head.startswith(OLE_MAGIC):
+        raise DataImportError(
+            f"The file {path.name} is an old-format (.xls) or password-protected Excel file — "
+            "open it in Excel and save it as .xlsx without a password, or as CSV."
+        )
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        _check_workbook(path)
+        return FileFormat.EXCEL
+    if suffix in EXCEL_SUFFIXES:
+        raise DataImportError(
+            f"The file {path.name} is not a real Excel workbook (it is not a zip archive) — "
+            "open it in Excel and save it again as .xlsx, or export it as CSV."
+        )
+    return FileFormat.CSV
+
+
+def _check_parquet(path: Path, head: bytes, tail: bytes) -> None:
+    end = (tail or head)[-4:]
+    if not head.startswith(b"PAR1") or end != b"PAR1" or len(head) < 12:
+        raise DataImportError(
+            f"The file {path.name} is not a Parquet file (its start or end marker is missing) — "
+            "export it again as Parquet or choose another file."
+        )
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt footers
+        raise DataImportError(
+            f"The file {path.name} is a damaged Parquet file ({_short(exc)}) — export it again or choose another file."
+        ) from exc
+
+
+def _check_workbook(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise DataImportError(
+            f"The file {path.name} is a damaged zip archive — "
+            "open it in Excel and save it again as .xlsx, or export it as CSV."
+        ) from exc
+    if "xl/workbook.xml" not in names:
+        raise DataImportError(
+            f"The file {path.name} is a zip archive but not an Excel workbook — "
+            "unzip it and choose the CSV, Excel or Parquet file inside."
+        )
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+
+
+# -- encoding --------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path, head: bytes, tail: bytes = b"") -> str:
+    """UTF-8 (with or without BOM), UTF-16/32 by BOM, else a single-byte code page."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        bom_less = _utf16_without_bom(head)
+        if bom_less:
+            return bom_less
+        raise binary_file_error(path)
+    if _is_utf8(head, final=not tail) and (not tail or _is_utf8(_skip_continuation(tail), final=True)):
+        return "utf-8"
+    return _single_byte_encoding(head, path)
+
+
+def binary_file_error(path: Path) -> DataImportError:
+    return DataImportError(
+        f"The file {path.name} contains binary data, not text — choose a CSV, Excel (.xlsx) or Parquet file."
+    )
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even_nuls = head[0 : pairs * 2 : 2].count(0)
+    odd_nuls = head[1 : pairs * 2 : 2].count(0)
+    for encoding, nuls in (("utf-16-le", odd_nuls), ("utf-16-be", even_nuls)):
+        if nuls > 0.4 * pairs:  # mostly ASCII text: every other byte is zero
+            try:
+                head[: pairs * 2].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return None
+
+
+def _is_utf8(data: bytes, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _skip_continuation(data: bytes) -> bytes:
+    """Start a tail sample on a character boundary."""
+    start = 0
+    while start < min(3, len(data)) and 0x80 <= data[start] < 0xC0:
+        start += 1
+    return data[start:]
+
+
+def _single_byte_encoding(head: bytes, path: Path) -> str:
+    """Western text is read as cp1252 (a superset of latin-1 that has €, ’ and “ ”)."""
+    try:
+        text = head.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _looks_western(text):
+        return "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head[:SAMPLE_BYTES]).best()
+    if best is None:
+        if text is None and _control_ratio(head.decode("latin-1")) > 0.01:
+            raise binary_file_error(path)
+        return "cp1252" if text is not None else "latin-1"
+    encoding = best.encoding
+    if encoding in ("latin_1", "iso8859_1", "iso8859_15", "cp1252") or "cp1252" in best.could_be_from_charset:
+        return "cp1252" if text is not None else "latin-1"
+    return encoding
+
+
+def _looks_western(text: str) -> bool:
+    """Accented letters come one or two at a time inside Latin words.
+
+    Cyrillic or Greek bytes read as cp1252 also give letters (À..ÿ), but in long runs.
+    """
+    if _control_ratio(text) > 0.01:
+        return False
+    runs = [len(m) for m in re.findall(r"[^\x00-\x7f]+", text)]
+    return not runs or sum(runs) / len(runs) <= 2.0
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    return len(_CONTROL.findall(text)) / len(text)
+
+
+def _decode_sample(head: bytes, encoding: str, path: Path) -> tuple[str, bool]:
+    """The sample as text, cut at the last line break when the file goes on."""
+    truncated = len(head) >= SAMPLE_BYTES
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=not truncated)
+    except UnicodeDecodeError as exc:
+        raise binary_file_error(path) from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text or _control_ratio(text[:20000]) > 0.01:
+        raise binary_file_error(path)
+    if truncated and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    if not text.strip():
+        raise empty_file_error(path)
+    return text, truncated
+
+
+# -- delimited text --------------------------------------------------------------------
+
+
+def _text_settings(text: str, truncated: bool, encoding: str) -> ReadSettings:
+    quotechar = _detect_quotechar(text)
+    delimiter = _detect_delimiter(text, quotechar, truncated)
+    records = _records(text, delimiter, quotechar, truncated)
+    decimal, thousands = _detect_number_style(records, delimiter)
+    header = guess_header(records, decimal, thousands)
+    return ReadSettings(
+        format=FileFormat.CSV,
+        encoding=encoding,
+        delimiter=delimiter,
+        quotechar=quotechar,
+        header=header,
+        decimal=decimal,
+        thousands=thousands,
+    )
+
+
+def _records(text: str, delimiter: str, quotechar: str, truncated: bool) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar)
+    records: list[list[str]] = []
+    try:
+        for row in reader:
+            if row:
+                records.append(row)
+            if len(records) > SAMPLE_RECORDS:
+                break
+    except csv.Error:  # an unterminated quote at the end of the sample
+        pass
+    if truncated and len(records) > 2:
+        records.pop()  # the sample may have cut the last record in half
+    return records[:SAMPLE_RECORDS]
+
+
+def _detect_quotechar(text: str) -> str:
+    if '"' in text:
+        return '"'
+    single = re.findall(r"(?:^|[,;\t|])'[^'\n]*'(?=[,;\t|\r\n]|$)", text, flags=re.MULTILINE)
+    return "'" if len(single) >= 2 else '"'
+
+
+def _detect_delimiter(text: str, quotechar: str, truncated: bool) -> str:
+    """The candidate that splits the sample lines into the same number of fields (> 1)."""
+    best, best_key = ",", None
+    for priority, delimiter in enumerate(DELIMITERS):
+        if delimiter not in text:
+            continue
+        counts = [len(r) for r in _records(text, delimiter, quotechar, truncated)]
+        if not counts:
+            continue
+        mode, hits = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        consistency = hits / len(counts)
+        header_agrees = counts[0] == mode
+        key = (round(consistency, 2), header_agrees, mode, -priority)
+        if best_key is None or key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _detect_number_style(records: list[list[str]], delimiter: str) -> tuple[str, str | None]:
+    """Decimal mark and thousands separator from the shapes of the numbers in the sample."""
+    comma_dec = dot_dec = amb_comma = amb_dot = us_grouped = eu_grouped = space_grouped = 0
+    for row in records[1:]:
+        for cell in row:
+            value = cell.strip()
+            if not value or not value[-1].isdigit():
+                continue
+            if _AMBIGUOUS.match(value):
+                if "," in value:
+                    amb_comma += 1
+                else:
+                    amb_dot += 1
+            elif _COMMA_DEC.match(value):
+                comma_dec += 1
+            elif _DOT_DEC.match(value):
+                dot_dec += 1
+            elif _US_GROUPED.match(value):
+                us_grouped += 1
+                dot_dec += "." in value
+            elif _EU_GROUPED.match(value):
+                eu_grouped += 1
+                comma_dec += 1  # 1.234,5 and 1.234.567 both mean decimal comma
+            elif _SPACE_GROUPED.match(value):
+                space_grouped += 1
+                comma_dec += "," in value
+                dot_dec += "." in value
+    if comma_dec > dot_dec or (comma_dec == dot_dec == 0 and amb_comma and delimiter == ";"):
+        decimal = ","
+        if eu_grouped or (amb_dot and not dot_dec):
+            return decimal, "."
+    else:
+        decimal = "."
+        if us_grouped or amb_comma:
+            return decimal, ","
+    return decimal, (" " if space_grouped else None)
+
+
+# -- header ----------------------------------------------------------------------------
+
+_MISSING = {m.strip().lower() for m in DEFAULT_MISSING_MARKERS} | {""}
+
+
+def cell_class(value: Any, decimal: str = ".", thousands: str | None = None) -> str:
+    """'empty', 'number', 'date', 'bool' or 'text', for a parsed text cell or an Excel value."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if not isinstance(value, str):
+        return "date"  # datetime / date / time cells from a spreadsheet
+    text = value.strip()
+    if text.lower() in _MISSING:
+        return "empty"
+    if is_number(text, decimal, thousands):
+        return "number"
+    if _DATE_LIKE.match(text):
+        return "date"
+    return "text"
+
+
+def is_number(text: str, decimal: str = ".", thousands: str | None = None) -> bool:
+    if thousands:
+        text = text.replace(thousands, "")
+    if decimal != ".":
+        if "." in text:
+            return False
+        text = text.replace(decimal, ".")
+    return bool(_INT.match(text) or _DOT_DEC.match(text) or re.match(r"^[+-]?\d+\.$", text) or _EXPONENT.match(text))
+
+
+def guess_header(rows: Iterable[list[Any]], decimal: str = ".", thousands: str | None = None) -> bool:
+    """True when the first row names the columns.
+
+    A text cell above a column of numbers or dates means a header; a first row that has
+    numbers where the data has numbers (and no such text) means there is none. With no
+    evidence either way (all text), a header is the common case.
+    """
+    rows = [list(r) for r in rows]
+    if not rows:
+        return True
+    first, data = rows[0], rows[1:]
+    if not data:
+        return not any(cell_class(v, decimal, thousands) in ("number", "date") for v in first)
+    against = False
+    for j, top in enumerate(first):
+        classes = [cell_class(r[j], decimal, thousands) for r in data if j < len(r)]
+        classes = [c for c in classes if c != "empty"]
+        if not classes:
+            continue
+        kind, hits = Counter(classes).most_common(1)[0]
+        if kind not in ("number", "date") or hits < 0.8 * len(classes):
+            continue
+        top_class = cell_class(top, decimal, thousands)
+        if top_class == "text":
+            return True
+        if top_class == kind:
+            against = True
+    return not against
+
+
+@contextmanager
+def open_workbook(path: Path) -> Iterator[Any]:
+    """An openpyxl workbook in read-only mode, whatever the file's extension."""
+    from openpyxl import load_workbook
+
+    with open(path, "rb") as handle:  # a handle: openpyxl refuses names not ending in .xlsx
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for broken workbooks
+            raise DataImportError(
+                f"The file {path.name} cannot be opened as an Excel workbook ({_short(exc)}) — "
+                "open it in Excel and save it again, or export it as CSV."
+            ) from exc
+        try:
+            yield workbook
+        finally:
+            workbook.close()
+
+
+def _excel_settings(path: Path) -> ReadSettings:
+    with open_workbook(path) as workbook:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True, max_row=50):
+            if any(v is not None and v != "" for v in row):
+                rows.append(list(row))
+        return ReadSettings(format=FileFormat.EXCEL, sheet=sheet.title, header=guess_header(rows))

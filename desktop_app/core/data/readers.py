@@ -1,0 +1,521 @@
+"""Read a CSV, Excel or Parquet file into an Arrow table, following `ReadSettings`.
+
+`read_table` streams: delimited text goes through pandas' C parser in chunks of
+`CHUNK_ROWS` rows, each chunk becomes Arrow at once (so pandas objects never pile up),
+and the column types of all chunks are reconciled at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import warnings
+from contextlib import closing
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any, Iterator
+
+import pyarrow as pa
+
+from desktop_app.core.data.detect import binary_file_error, detect_format, empty_file_error, open_workbook, read_ends
+from desktop_app.core.data.settings import FileFormat, ReadSettings
+from desktop_app.core.errors import DataImportError
+from desktop_app.core.progress import ProgressCallback, no_progress
+
+CHUNK_ROWS = 100_000
+EXCEL_CHUNK_ROWS = 20_000
+STRING = pa.large_string()  # what pandas' pyarrow-backed "str" holds: no copy on the way in
+
+_SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+_EXPECTED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+@dataclass
+class TableRead:
+    table: pa.Table
+    warnings: list[str] = field(default_factory=list)
+
+
+def list_sheets(path: Path) -> list[str]:
+    """The sheet names of an Excel workbook, in workbook order; [] for other formats."""
+    path = Path(path)
+    if _content_format(path) is not FileFormat.EXCEL:
+        return []
+    with open_workbook(path) as workbook:
+        return list(workbook.sheetnames)
+
+
+def read_preview(path: Path, settings: ReadSettings, nrows: int = 200) -> TableRead:
+    """The first `nrows` rows, read the same way `read_table` reads the whole file."""
+    return _read(Path(path), settings, no_progress, nrows)
+
+
+def read_table(path: Path, settings: ReadSettings, progress: ProgressCallback = no_progress) -> TableRead:
+    """The whole file. `progress` may raise `Cancelled`; nothing is kept then."""
+    return _read(Path(path), settings, progress, None)
+
+
+_FORMAT_NAMES = {
+    FileFormat.CSV: "delimited text", FileFormat.EXCEL: "an Excel workbook", FileFormat.PARQUET: "a Parquet file",
+}
+
+
+def _read(path: Path, settings: ReadSettings, progress: ProgressCallback, nrows: int | None) -> TableRead:
+    actual = _content_format(path)
+    if actual != FileFormat(settings.format):
+        raise DataImportError(
+            f"The file {path.name} is {_FORMAT_NAMES[actual]}, not {_FORMAT_NAMES[settings.format]} — "
+            f"choose the format '{actual.value}' or let MLDesk detect the settings."
+        )
+    if actual is FileFormat.PARQUET:
+        return _read_parquet(path, progress, nrows)
+    if actual is FileFormat.EXCEL:
+        return _read_excel(path, settings, progress, nrows)
+    return _CsvReader(path, settings).read(progress, nrows)
+
+
+def _content_format(path: Path) -> FileFormat:
+    """The format by content (raises for missing, empty, fake or damaged files)."""
+    head, tail = read_ends(path)
+    return detect_format(path, head, tail)
+
+
+# -- column names -----------------------------------------------------------------------
+
+
+def clean_names(raw: list[Any]) -> tuple[list[str], list[str]]:
+    """Strings, none blank (`column_N`), none repeated (`name_2`, `name_3`), plus warnings."""
+    names = [("" if v is None else str(v)).strip() for v in raw]
+    blank = [i for i, n in enumerate(names) if not n]
+    for i in blank:
+        names[i] = f"column_{i + 1}"
+    taken = set(names)
+    seen: dict[str, int] = {}
+    renamed: dict[str, list[str]] = {}
+    for i, name in enumerate(names):
+        if name not in seen:
+            seen[name] = 1
+            continue
+        number = seen[name]
+        while True:
+            number += 1
+            candidate = f"{name}_{number}"
+            if candidate not in taken:
+                break
+        seen[name] = number
+        taken.add(candidate)
+        names[i] = candidate
+        renamed.setdefault(name, []).append(candidate)
+    notes = []
+    if renamed:
+        parts = "; ".join(f"'{n}' → " + ", ".join(f"'{c}'" for c in cs) for n, cs in renamed.items())
+        notes.append(f"Some columns had the same name and were renamed: {parts}.")
+    if blank and len(blank) < len(names):
+        listed = ", ".join(names[i] for i in blank[:5]) + (" …" if len(blank) > 5 else "")
+        notes.append(f"{len(blank)} column(s) had no name and were named {listed}.")
+    return names, notes
+
+
+# -- delimited text ---------------------------------------------------------------------
+
+
+class _CsvReader:
+    def __init__(self, path: Path, settings: ReadSettings) -> None:
+        self.path = path
+        self.s = settings
+        self.warnings: list[str] = []
+        self.skipped: list[int] = []  # 1-based line numbers of rows dropped as ragged
+        self.skiprows: list[int] = []  # 0-based line indexes of leading ragged rows
+        self.names: list[str] = []
+
+    def read(self, progress: ProgressCallback, nrows: int | None) -> TableRead:
+        self._plan()
+        size = self.path.stat().st_size
+        tables: list[pa.Table] = []
+        text_columns: set[str] = set()
+        rows = 0
+        with open(self.path, "rb") as handle, closing(self._chunks(handle, nrows)) as chunks:
+            for chunk in chunks:
+                table, fallback = _chunk_to_arrow(chunk, self.names)
+                del chunk
+                text_columns |= fallback
+                tables.append(table)
+                rows += table.num_rows
+                progress(min(0.9 * handle.tell() / size, 0.9), f"Read {rows:,} rows of {self.path.name}")
+        if rows == 0:
+            raise DataImportError(
+                f"The file {self.path.name} has a header but no data rows — choose a file with data below the header."
+            )
+        text_columns |= _columns_needing_text(tables)
+        if text_columns:
+            # Mixed chunks: read those columns again as text so every value keeps its spelling.
+            progress(0.9, f"Reading {len(text_columns)} mixed column(s) again as text")
+            tables = self._reread_as_text(tables, text_columns, nrows, progress)
+        table = _concat(tables)
+        self._note_skipped()
+        return TableRead(table, self.warnings)
+
+    def _plan(self) -> None:
+        """Read the header ourselves: names are cleaned, and leading ragged rows found.
+
+        pandas treats a first data row with extra fields as an index column (or drops
+        the extra fields), so such rows are handled here instead of by the parser.
+        """
+        s = self.s
+        with open(self.path, "rb") as raw:
+            start = raw.read(64 * 1024)
+        if b"\x00" in start and not s.encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")):
+            raise binary_file_error(self.path)
+        try:
+            with open(self.path, encoding=s.encoding, newline="") as text:
+                reader = csv.reader(text, delimiter=s.delimiter, quotechar=s.quotechar)
+                first, index = None, -1
+                for index, record in enumerate(reader):
+                    if record:
+                        first = record
+                        break
+                if first is None:
+                    raise empty_file_error(self.path)
+                width = len(first)
+                for offset, record in enumerate(reader, start=index + 1):
+                    if not record:
+                        continue
+                    if len(record) <= width:
+                        break
+                    if s.bad_lines != "skip":
+                        raise _ragged_error(offset + 1, len(record), width, s.header)
+                    self.skiprows.append(offset)
+                    self.skipped.append(offset + 1)
+        except UnicodeDecodeError as exc:
+            raise self._decode_error() from exc
+        except csv.Error as exc:
+            raise DataImportError(
+                f"The first row of {self.path.name} cannot be read ({exc}) — check the delimiter and quote character."
+            ) from exc
+        except (LookupError, ValueError) as exc:
+            raise DataImportError(
+                f"The encoding '{s.encoding}' is not known — choose an encoding such as utf-8 or cp1252."
+            ) from exc
+        if s.header:
+            self.names, notes = clean_names(first)
+            self.warnings.extend(notes)
+        else:
+            self.names = [f"column_{i + 1}" for i in range(width)]
+
+    def _options(self) -> dict[str, Any]:
+        s = self.s
+        markers = {m.strip() for m in s.missing_markers} | {""}
+        # Markers match after stripping spaces: also list them with one space around.
+        na_values = sorted({form for m in markers for form in (m, f" {m}", f"{m} ", f" {m} ")})
+        return dict(
+            sep=s.delimiter,
+            quotechar=s.quotechar,
+            decimal=s.decimal,
+            thousands=s.thousands or None,
+            encoding=s.encoding,
+            header=0 if s.header else None,
+            names=self.names,
+            skiprows=self.skiprows or None,
+            keep_default_na=False,
+            na_values=na_values,
+            on_bad_lines="warn" if s.bad_lines == "skip" else "error",
+            engine="c",
+            low_memory=True,  # faster; a column mixing ints and text within a chunk is re-read as text
+        )
+
+    def _chunks(self, handle, nrows: int | None, **extra: Any) -> Iterator[Any]:
+        import pandas as pd
+
+        options = {**self._options(), **extra}
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                if nrows is not None:
+                    yield pd.read_csv(handle, nrows=nrows, **options)
+                else:
+                    with pd.read_csv(handle, chunksize=CHUNK_ROWS, **options) as reader:
+                        yield from reader
+                self._collect_skipped(caught)
+        except pd.errors.EmptyDataError as exc:
+            raise empty_file_error(self.path) from exc
+        except pd.errors.ParserError as exc:
+            raise self._parser_error(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise self._decode_error() from exc
+
+    def _collect_skipped(self, caught: list[warnings.WarningMessage]) -> None:
+        for w in caught:
+            for match in _SKIPPED.finditer(str(w.message)):
+                self.skipped.append(int(match.group(1)))
+
+    def _note_skipped(self) -> None:
+        if not self.skipped:
+            return
+        lines = sorted(set(self.skipped))
+        shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+        self.warnings.append(
+            f"{len(lines)} line(s) had more fields than the header and were skipped: {shown}."
+        )
+
+    def _parser_error(self, exc: Exception) -> DataImportError:
+        message = str(exc)
+        found = _EXPECTED.search(message)
+        if found:
+            width, line, seen = (int(g) for g in found.groups())
+            return _ragged_error(line, seen, width, self.s.header)
+        detail = message.replace("Error tokenizing data. C error: ", "").strip().rstrip(".")
+        return DataImportError(
+            f"The file {self.path.name} cannot be read as delimited text ({detail}) — "
+            "check the delimiter and quote character."
+        )
+
+    def _decode_error(self) -> DataImportError:
+        if self.s.encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
+            hint = "choose another encoding such as cp1252"
+        else:
+            hint = "choose another encoding such as utf-8"
+        return DataImportError(f"The file {self.path.name} is not valid {self.s.encoding} text — {hint}.")
+
+    def _reread_as_text(
+        self, tables: list[pa.Table], columns: set[str], nrows: int | None, progress: ProgressCallback
+    ) -> list[pa.Table]:
+        import pandas as pd
+
+        # All columns are parsed (usecols would stop pandas from spotting ragged rows),
+        # but only the mixed ones are kept.
+        dtype = {name: pd.ArrowDtype(STRING) for name in columns}
+        keep = [n for n in self.names if n in columns]
+        size = self.path.stat().st_size
+        skipped = list(self.skipped)
+        out: list[pa.Table] = []
+        position = 0
+        with open(self.path, "rb") as handle, closing(self._chunks(handle, nrows, dtype=dtype)) as chunks:
+            for chunk in chunks:
+                part = pa.Table.from_pandas(chunk[keep], preserve_index=False)
+                del chunk
+                out.append(part)
+                progress(0.9 + 0.08 * handle.tell() / size, "Reading mixed columns again as text")
+        self.skipped = skipped  # the second pass skips the same lines
+        texts = pa.concat_tables(out) if len(out) > 1 else out[0]
+        result = []
+        for table in tables:
+            part = texts.slice(position, table.num_rows)
+            position += table.num_rows
+            for name in keep:
+                table = table.set_column(self.names.index(name), name, part.column(name).cast(STRING))
+            result.append(table.replace_schema_metadata(None))
+        return result
+
+
+def _ragged_error(line: int, seen: int, width: int, header: bool = True) -> DataImportError:
+    # pandas counts a quoted line break as part of its row, so after one the number is
+    # the row's, not the editor's line.
+    reference = "the header" if header else "the first line"
+    return DataImportError(
+        f"Line {line} has {seen} fields but {reference} has {width} — fix the file or choose 'skip bad lines'."
+    )
+
+
+# -- chunks to Arrow ----------------------------------------------------------------------
+
+
+def _chunk_to_arrow(frame: Any, names: list[str]) -> tuple[pa.Table, set[str]]:
+    """One pandas chunk as an Arrow table; columns Arrow cannot type become text."""
+    arrays, fallback = [], set()
+    for position, name in enumerate(names):
+        series = frame.iloc[:, position]
+        try:
+            array = pa.array(series, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            # e.g. integers beyond 64 bits, or True next to 1: keep the text.
+            array = pa.array(series.astype("str"), from_pandas=True)
+            fallback.add(name)
+        if pa.types.is_string(array.type):
+            array = array.cast(STRING)
+        if len(array) and array.null_count == len(array):
+            array = pa.nulls(len(array))  # an all-missing chunk takes the other chunks' type
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, names=names), fallback
+
+
+def _columns_needing_text(tables: list[pa.Table]) -> set[str]:
+    needing = set()
+    for i, name in enumerate(tables[0].column_names):
+        types = {t.schema.field(i).type for t in tables} - {pa.null()}
+        if len(types) > 1 and not all(_is_number(t) for t in types):
+            needing.add(name)
+    return needing
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t)
+
+
+def unify_types(tables: list[pa.Table]) -> list[pa.Table]:
+    """Give every chunk the same schema: ints with floats → float64, anything else mixed
+    → text, and an all-null chunk takes the type of the others."""
+    target = []
+    for i in range(tables[0].num_columns):
+        types = {t.schema.field(i).type for t in tables} - {pa.null()}
+        if not types:
+            target.append(STRING)
+        elif len(types) == 1:
+            target.append(types.pop())
+        elif all(_is_number(t) for t in types):
+            target.append(pa.float64() if any(pa.types.is_floating(t) for t in types) else pa.int64())
+        else:
+            target.append(STRING)
+    schema = pa.schema([pa.field(n, t) for n, t in zip(tables[0].column_names, target)])
+    return [t if t.schema.equals(schema) else _cast_table(t, schema) for t in tables]
+
+
+def _cast_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = []
+    for column, target in zip(table.columns, schema.types):
+        columns.append(column if column.type == target else column.cast(target))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    tables = unify_types([t.replace_schema_metadata(None) for t in tables])
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+# -- Excel ------------------------------------------------------------------------------
+
+
+def _read_excel(path: Path, settings: ReadSettings, progress: ProgressCallback, nrows: int | None) -> TableRead:
+    with open_workbook(path) as workbook:
+        if settings.sheet is None:
+            sheet = workbook.worksheets[0]
+        elif settings.sheet in workbook.sheetnames:
+            sheet = workbook[settings.sheet]
+        else:
+            choices = ", ".join(f"'{n}'" for n in workbook.sheetnames)
+            raise DataImportError(
+                f"There is no sheet '{settings.sheet}' in {path.name} — choose one of {choices}."
+            )
+        return _read_sheet(path, sheet, settings, progress, nrows)
+
+
+def _read_sheet(
+    path: Path, sheet: Any, settings: ReadSettings, progress: ProgressCallback, nrows: int | None
+) -> TableRead:
+    markers = {m.strip() for m in settings.missing_markers} | {""}
+    total = sheet.max_row or 0  # from the sheet's stated dimension; may be missing
+    rows = (r for r in sheet.iter_rows(values_only=True) if _last_filled(r))  # blank rows carry nothing
+    first = next(rows, None)
+    if first is None:
+        raise DataImportError(f"The sheet '{sheet.title}' in {path.name} is empty — choose another sheet or file.")
+    raw_names = list(first) if settings.header else []
+    if not settings.header:
+        rows = chain([first], rows)
+    width = _last_filled(raw_names)
+    tables: list[pa.Table] = []
+    buffer: list[tuple] = []
+    count = 0
+    for row in rows:
+        width = max(width, _last_filled(row))
+        buffer.append(row)
+        count += 1
+        if nrows is not None and count >= nrows:
+            break
+        if len(buffer) >= EXCEL_CHUNK_ROWS:
+            tables.append(_cells_to_table(buffer, width, markers))
+            buffer = []
+            progress(min(0.9 * count / total, 0.9) if total else 0.5, f"Read {count:,} rows of {path.name}")
+    if buffer:
+        tables.append(_cells_to_table(buffer, width, markers))
+    if not tables:
+        raise DataImportError(
+            f"The sheet '{sheet.title}' in {path.name} has a header but no data rows — "
+            "choose a sheet with data below the header."
+        )
+    notes: list[str] = []
+    if settings.header:
+        names, notes = clean_names((raw_names + [None] * width)[:width])
+    else:
+        names = [f"column_{i + 1}" for i in range(width)]
+    tables = [_widen(t, width).rename_columns(names) for t in tables]
+    return TableRead(_concat(tables), notes)
+
+
+def _last_filled(row: tuple | list) -> int:
+    for i in range(len(row) - 1, -1, -1):
+        if row[i] is not None and row[i] != "":
+            return i + 1
+    return 0
+
+
+def _widen(table: pa.Table, width: int) -> pa.Table:
+    for i in range(table.num_columns, width):
+        table = table.append_column(f"c{i}", pa.nulls(table.num_rows))
+    return table
+
+
+def _cells_to_table(rows: list[tuple], width: int, markers: set[str]) -> pa.Table:
+    arrays = []
+    for j in range(width):
+        values = [_cell(r[j], markers) if j < len(r) else None for r in rows]
+        try:
+            array = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            array = pa.array([None if v is None else _cell_text(v) for v in values], type=STRING)
+        if pa.types.is_string(array.type):
+            array = array.cast(STRING)
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, names=[f"c{j}" for j in range(width)])
+
+
+def _cell(value: Any, markers: set[str]) -> Any:
+    if isinstance(value, str) and value.strip() in markers:
+        return None
+    return value
+
+
+def _cell_text(value: Any) -> str:
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "date") else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- Parquet ------------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path, progress: ProgressCallback, nrows: int | None) -> TableRead:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise DataImportError(
+            f"The file {path.name} is not a readable Parquet file — export it again or choose another file."
+        ) from exc
+    with parquet:
+        groups = parquet.num_row_groups
+        parts, rows = [], 0
+        try:
+            for i in range(groups):
+                part = parquet.read_row_group(i)
+                parts.append(part)
+                rows += part.num_rows
+                if nrows is not None and rows >= nrows:
+                    break
+                progress(0.9 * (i + 1) / groups, f"Read {rows:,} rows of {path.name}")
+        except (OSError, pa.ArrowException) as exc:
+            raise DataImportError(
+                f"The file {path.name} is a damaged Parquet file — export it again or choose another file."
+            ) from exc
+    if rows == 0:
+        raise DataImportError(f"The file {path.name} has columns but no data rows — choose a file with data.")
+    table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    if nrows is not None:
+        table = table.slice(0, nrows)
+    names, notes = clean_names(table.column_names)
+    table = table.rename_columns(names).replace_schema_metadata(None)
+    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return TableRead(pa.Table.from_arrays(columns, names=names), notes)

@@ -1,0 +1,89 @@
+"""The `mldesk` command as a user's script runs it: a subprocess, stdout, stderr, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample_data" / "heart.csv"
+
+
+def mldesk(*args, check_code=0):
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == check_code, done.stderr
+    return done
+
+
+def test_help_lists_the_commands():
+    out = mldesk("--help").stdout
+    for command in ("init", "import", "datasets", "gui"):
+        assert command in out
+
+
+def test_init_import_datasets_round_trip(tmp_path):
+    project = tmp_path / "proj"
+    created = json.loads(mldesk("init", project, "--name", "Heart", "--json").stdout)
+    assert created["project"] == "Heart"
+
+    imported = json.loads(mldesk("import", project, SAMPLE, "--json").stdout)
+    assert imported["dataset"] == "heart" and imported["version"] == 1
+    assert imported["rows"] == 5000 and imported["columns"] == 12
+    assert len(imported["sha256"]) == 64 and imported["id"]
+    assert imported["settings"]["delimiter"] == "," and imported["created"] is True
+
+    again = json.loads(mldesk("import", project, SAMPLE, "--json").stdout)
+    assert again["created"] is False and again["id"] == imported["id"]
+
+    listed = json.loads(mldesk("datasets", project, "--json").stdout)
+    assert [d["name"] for d in listed["datasets"]] == ["heart"]
+    assert listed["datasets"][0]["versions"][0]["sha256"] == imported["sha256"]
+
+    human = mldesk("datasets", project).stdout
+    assert "heart@1" in human and "5,000" in human
+
+
+def test_import_with_explicit_settings(tmp_path):
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    data = tmp_path / "prices.txt"
+    data.write_text("item;price\napple;1,5\npear;2,25\n", encoding="cp1252")
+    out = json.loads(
+        mldesk("import", project, data, "--sep", ";", "--decimal", ",", "--encoding", "cp1252",
+               "--name", "prices", "--json").stdout
+    )
+    assert out["rows"] == 2 and out["kinds"]["price"] == "numeric"
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["import", "{project}", "{missing}"], "no file"),
+        (["import", "{project}", "{empty}"], "empty"),
+        (["datasets", "{nowhere}"], "no folder"),
+        (["init", "{project}"], "already holds"),
+    ],
+)
+def test_user_mistakes_are_one_sentence_and_exit_1(tmp_path, args, fragment):
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    values = {"project": project, "missing": tmp_path / "missing.csv", "empty": tmp_path / "empty.csv",
+              "nowhere": tmp_path / "nowhere"}
+    done = mldesk(*[a.format(**values) for a in args], check_code=1)
+    assert fragment in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_usage_errors_exit_2(tmp_path):
+    done = mldesk("import", check_code=2)
+    assert "usage" in done.stderr
+    mldesk("init", tmp_path / "p")
+    done = mldesk("import", tmp_path / "p", SAMPLE, "--kind", "age=weird", check_code=2)
+    assert "not a column kind" in done.stderr

@@ -1,0 +1,186 @@
+"""detect_settings: format, encoding, delimiter, quote, header and number style by content."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from desktop_app.core.data.detect import detect_settings
+from desktop_app.core.data.settings import FileFormat
+from desktop_app.core.errors import DataImportError
+
+ACCENTED = "name,city,price\nMüller,Köln,3\nRenée,Besançon,4\nJosé,Málaga,5\n"
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# -- encodings --------------------------------------------------------------------------
+
+
+def test_plain_utf8(tmp_path):
+    settings = detect_settings(write(tmp_path, "a.csv", ACCENTED))
+    assert settings.format is FileFormat.CSV
+    assert (settings.encoding, settings.delimiter, settings.header) == ("utf-8", ",", True)
+
+
+def test_utf8_with_bom_uses_utf8_sig(tmp_path):
+    assert detect_settings(write(tmp_path, "a.csv", ACCENTED, "utf-8-sig")).encoding == "utf-8-sig"
+
+
+def test_utf16_with_bom(tmp_path):
+    settings = detect_settings(write(tmp_path, "a.csv", ACCENTED.replace(",", "\t"), "utf-16"))
+    assert (settings.encoding, settings.delimiter) == ("utf-16", "\t")
+
+
+def test_cp1252_accents_and_euro(tmp_path):
+    text = "name;note\nMüller;3 €\nRenée;café “crème”\n"
+    assert detect_settings(write(tmp_path, "a.csv", text, "cp1252")).encoding == "cp1252"
+
+
+def test_short_cp1252_text_is_not_taken_for_another_code_page(tmp_path):
+    # charset-normalizer alone guesses cp775 or mac_latin2 on samples this small.
+    assert detect_settings(write(tmp_path, "a.csv", "a,b\n1,é\n", "cp1252")).encoding == "cp1252"
+
+
+def test_utf8_decided_on_the_whole_sample_not_only_the_start(tmp_path):
+    text = "a,b\n" + "x,1\n" * 100_000 + "é,2\n"  # the only non-ASCII byte is past 256 KB
+    path = write(tmp_path, "a.csv", text, "cp1252")
+    assert detect_settings(path).encoding == "cp1252"
+
+
+def test_cyrillic_cp1251_is_not_read_as_cp1252(tmp_path):
+    text = "имя,город\nИван,Москва\nПётр,Санкт-Петербург\nАнна,Новосибирск\n" * 20
+    assert detect_settings(write(tmp_path, "a.csv", text, "cp1251")).encoding == "cp1251"
+
+
+# -- delimiters, quotes, header -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_each_delimiter(tmp_path, delimiter):
+    text = "\n".join(delimiter.join(row) for row in [["a", "b", "c"], ["1", "x y", "2.5"], ["3", "z", "4.5"]])
+    assert detect_settings(write(tmp_path, "a.txt", text + "\n")).delimiter == delimiter
+
+
+def test_quoted_fields_with_delimiters_and_newlines(tmp_path):
+    text = 'id;text;n\n1;"a; b\nc";2\n2;"d;e;f";3\n3;plain;4\n'
+    settings = detect_settings(write(tmp_path, "a.csv", text))
+    assert (settings.delimiter, settings.quotechar) == (";", '"')
+
+
+def test_single_quote_character(tmp_path):
+    text = "id,name\n1,'Smith, John'\n2,'Doe, Jane'\n3,'Roe, R'\n"
+    settings = detect_settings(write(tmp_path, "a.csv", text))
+    assert (settings.delimiter, settings.quotechar) == (",", "'")
+
+
+def test_commas_inside_tab_separated_text(tmp_path):
+    text = "name\tcomment\nBob\tHi, there, you\nAnn\tok\n"
+    assert detect_settings(write(tmp_path, "a.tsv", text)).delimiter == "\t"
+
+
+def test_no_header_when_first_row_is_data(tmp_path):
+    assert detect_settings(write(tmp_path, "a.csv", "1,2.5,x\n3,4.5,y\n")).header is False
+
+
+def test_header_over_numbers(tmp_path):
+    assert detect_settings(write(tmp_path, "a.csv", "id,2019,2020\n1,5,6\n2,7,8\n")).header is True
+
+
+# -- numbers ----------------------------------------------------------------------------
+
+
+def test_semicolon_with_decimal_comma(tmp_path):
+    settings = detect_settings(write(tmp_path, "a.csv", "x;y\n3,14;2,5\n1,5;0,25\n"))
+    assert (settings.delimiter, settings.decimal, settings.thousands) == (";", ",", None)
+
+
+def test_european_thousands(tmp_path):
+    settings = detect_settings(write(tmp_path, "a.csv", "id;amount\n1;1.234,5\n2;12.345.678,25\n3;17\n"))
+    assert (settings.decimal, settings.thousands) == (",", ".")
+
+
+def test_quoted_us_thousands(tmp_path):
+    settings = detect_settings(write(tmp_path, "a.csv", 'id,amount\n1,"1,234.5"\n2,"12,345,678.25"\n3,17\n'))
+    assert (settings.delimiter, settings.decimal, settings.thousands) == (",", ".", ",")
+
+
+# -- other formats and bad files ------------------------------------------------------------
+
+
+def test_xlsx_by_content_even_with_a_csv_name(tmp_path):
+    workbook = Workbook()
+    workbook.active.title = "First"
+    workbook.active.append(["a", "b"])
+    workbook.active.append([1, 2])
+    workbook.create_sheet("Second")
+    path = tmp_path / "really_excel.csv"
+    workbook.save(path)
+    settings = detect_settings(path)
+    assert (settings.format, settings.sheet, settings.header) == (FileFormat.EXCEL, "First", True)
+
+
+def test_parquet(tmp_path):
+    path = tmp_path / "a.parquet"
+    pd.DataFrame({"a": [1, 2]}).to_parquet(path)
+    assert detect_settings(path).format is FileFormat.PARQUET
+
+
+def test_empty_file(tmp_path):
+    path = write(tmp_path, "empty.csv", "")
+    with pytest.raises(DataImportError, match="The file empty.csv is empty — choose a file that contains"):
+        detect_settings(path)
+
+
+def test_blank_lines_only_count_as_empty(tmp_path):
+    with pytest.raises(DataImportError, match="is empty"):
+        detect_settings(write(tmp_path, "blank.csv", "\n\n  \n"))
+
+
+def test_binary_named_csv(tmp_path):
+    path = tmp_path / "image.csv"
+    path.write_bytes(bytes(range(256)) * 50)
+    with pytest.raises(DataImportError, match="contains binary data, not text"):
+        detect_settings(path)
+
+
+def test_text_renamed_to_xlsx(tmp_path):
+    path = write(tmp_path, "fake.xlsx", "a,b\n1,2\n")
+    with pytest.raises(DataImportError, match="not a real Excel workbook .*not a zip archive"):
+        detect_settings(path)
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("data.csv", "a,b\n1,2\n")
+    with pytest.raises(DataImportError, match="zip archive but not an Excel workbook"):
+        detect_settings(path)
+
+
+def test_truncated_parquet(tmp_path):
+    path = tmp_path / "a.parquet"
+    pd.DataFrame({"a": range(100)}).to_parquet(path)
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(DataImportError, match="Parquet"):
+        detect_settings(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataImportError, match="There is no file"):
+        detect_settings(tmp_path / "nope.csv")
+
+
+def test_error_messages_are_one_sentence(tmp_path):
+    path = write(tmp_path, "fake.xlsx", "a,b\n1,2\n")
+    with pytest.raises(DataImportError) as caught:
+        detect_settings(path)
+    message = str(caught.value)
+    assert message.endswith(".") and message.count(". ") == 0 and "\n" not in message
