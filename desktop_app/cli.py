@@ -140,6 +140,99 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _thresholds(items: list[str]):
+    from dataclasses import fields
+
+    from desktop_app.core.quality import Thresholds
+
+    types = {f.name: type(f.default) for f in fields(Thresholds)}
+    changes: dict[str, Any] = {}
+    for item in items:
+        name, value = _parse_pair(item, "--threshold")
+        if name not in types:
+            raise _usage_error(f"--threshold: '{name}' is not a threshold; known: {', '.join(types)}")
+        try:
+            changes[name] = types[name](value)
+        except ValueError:
+            raise _usage_error(f"--threshold {item}: '{value}' is not a number") from None
+    return Thresholds().with_changes(**changes)
+
+
+def _report_json(stored) -> dict[str, Any]:
+    report = stored.report
+    return {
+        "dataset": stored.version.dataset_name,
+        "version": stored.version.number,
+        "target": report.target,
+        "rows": report.rows,
+        "sample_rows": report.sample_rows,
+        "findings": [
+            {key: finding[key] for key in ("check", "severity", "column", "message", "value", "fix")}
+            for finding in (f.to_dict() for f in report.findings)
+        ],
+        "summary": report.summary(),
+        "thresholds": report.thresholds.to_dict(),
+    }
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from desktop_app.core.project import Project
+
+    thresholds = _thresholds(args.threshold)
+    with Project.open(args.project) as project:
+        stored = project.quality.check(args.dataset, target=args.target, thresholds=thresholds,
+                                       progress=_stderr_progress())
+        if args.html:
+            project.quality.export_html(stored, args.html)
+        report = stored.report
+        if args.json:
+            _print_json(_report_json(stored))
+        else:
+            print(f"{stored.version.label}: {report.summary()['text']}, {report.summary()['info']} notes"
+                  f"{' (target ' + report.target + ')' if report.target else ' (no target chosen: target checks skipped)'}")
+            for finding in report.findings:
+                where = f"[{finding.column}] " if finding.column else ""
+                print(f"  {finding.severity.upper():<8}{finding.check:<22}{where}{finding.message}")
+                if finding.fix:
+                    print(f"  {'':<30}fix: {finding.fix.label}")
+            if args.html:
+                print(f"Report written to {args.html}")
+        counts = report.summary()
+        failing = {"error": counts["errors"], "warning": counts["errors"] + counts["warnings"]}.get(args.fail_on, 0)
+    return EXIT_BAD_INPUT if failing else EXIT_OK
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from desktop_app.core.project import Project
+    from desktop_app.core.quality import step_from_fix
+
+    with Project.open(args.project) as project:
+        stored = project.quality.check(args.dataset, target=args.target, progress=_stderr_progress())
+        steps = []
+        for wanted in args.apply:
+            check, _, column = wanted.partition(":")
+            matches = [f for f in stored.report.findings
+                       if f.check == check and f.fix is not None and (not column or f.column == column)]
+            if not matches:
+                raise _NoSuchFinding(
+                    f"{stored.version.label} has no fixable finding '{wanted}'; "
+                    f"`mldesk check {args.project} {args.dataset}` lists the findings and their fixes."
+                )
+            steps.extend(step_from_fix(f.fix) for f in matches)
+        result = project.quality.apply_fixes(stored.version, steps, progress=_stderr_progress())
+        version = result.version
+        if args.json:
+            document = _version_json(version)
+            document.update({"created": result.created, "recipe": version.recipe,
+                             "applied": [step.to_dict() for step in steps]})
+            _print_json(document)
+        else:
+            print(f"Made {version.label} from {stored.version.label}: {version.rows:,} rows × {version.n_columns} columns")
+            for step in steps:
+                print(f"  {step.label}")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from desktop_app.ui.app import main as gui_main
 
@@ -151,6 +244,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 class _UsageError(Exception):
     pass
+
+
+class _NoSuchFinding(Exception):
+    """Raised by `fix` when a named finding is absent; reported like any bad input."""
 
 
 def _usage_error(message: str) -> _UsageError:
@@ -210,6 +307,25 @@ def build_parser() -> argparse.ArgumentParser:
                      help="skip rows with too many fields instead of refusing the file")
     imp.add_argument("--json", action="store_true", help="print one JSON document")
 
+    check = command("check", cmd_check, "check a dataset version's quality and save the report")
+    check.add_argument("project", metavar="PROJECT")
+    check.add_argument("dataset", metavar="DATASET[@N]")
+    check.add_argument("--target", help="the column to predict (enables the target checks)")
+    check.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
+                       help="change a threshold, e.g. rare_share=0.02 (docs/quality_checks.md lists them)")
+    check.add_argument("--fail-on", choices=["error", "warning"],
+                       help="exit 1 when findings of this severity (or worse) exist")
+    check.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
+    check.add_argument("--json", action="store_true", help="print one JSON document")
+
+    fix = command("fix", cmd_fix, "apply the suggested fixes of findings, making a new dataset version")
+    fix.add_argument("project", metavar="PROJECT")
+    fix.add_argument("dataset", metavar="DATASET[@N]")
+    fix.add_argument("--apply", action="append", required=True, metavar="CHECK[:COLUMN]",
+                     help="a finding whose fix to apply, e.g. duplicate_rows or missing_values:age")
+    fix.add_argument("--target", help="the column to predict")
+    fix.add_argument("--json", action="store_true", help="print one JSON document")
+
     ds = command("datasets", cmd_datasets, "list datasets and their versions")
     ds.add_argument("project", metavar="PROJECT")
     ds.add_argument("--json", action="store_true", help="print one JSON document")
@@ -229,9 +345,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"mldesk: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except MLDeskError as exc:
+    except (MLDeskError, _NoSuchFinding) as exc:
         print(f"mldesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `mldesk check … --json | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("mldesk: interrupted; nothing was saved.", file=sys.stderr)
         return 130

@@ -45,8 +45,10 @@ class Project:
             self.id, self.name, self.created_at = row.id, row.name, row.created_at
 
         from desktop_app.core.data.service import DatasetService
+        from desktop_app.core.quality.service import QualityService
 
         self.datasets = DatasetService(self)
+        self.quality = QualityService(self)
 
     @classmethod
     def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None) -> Project:

@@ -87,3 +87,34 @@ def test_usage_errors_exit_2(tmp_path):
     mldesk("init", tmp_path / "p")
     done = mldesk("import", tmp_path / "p", SAMPLE, "--kind", "age=weird", check_code=2)
     assert "not a column kind" in done.stderr
+
+
+def test_check_json_and_fail_on(tmp_path):
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    mldesk("import", project, SAMPLE)
+    report = json.loads(mldesk("check", project, "heart", "--target", "heart_disease", "--json").stdout)
+    assert (report["dataset"], report["version"]) == ("heart", 1)
+    assert set(report["findings"][0]) == {"check", "severity", "column", "message", "value", "fix"}
+    imbalance = [f for f in report["findings"] if f["check"] == "class_imbalance"]
+    assert imbalance and imbalance[0]["column"] == "heart_disease"
+    assert report["summary"]["warnings"] >= 1
+    mldesk("check", project, "heart", "--target", "heart_disease", "--fail-on", "error")
+    mldesk("check", project, "heart", "--target", "heart_disease", "--fail-on", "warning", check_code=1)
+    no_target = json.loads(mldesk("check", project, "heart@1", "--json").stdout)
+    assert not [f for f in no_target["findings"] if f["check"] == "class_imbalance"]
+    html = tmp_path / "report.html"
+    mldesk("check", project, "heart", "--html", html)
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_fix_makes_a_derived_version(tmp_path):
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    mldesk("import", project, SAMPLE)
+    out = json.loads(mldesk("fix", project, "heart", "--apply", "missing_values:weight", "--json").stdout)
+    assert out["version"] == 2 and out["parent"] and out["recipe"][0]["op"] == "impute"
+    done = mldesk("fix", project, "heart@2", "--apply", "duplicate_rows", check_code=1)
+    assert "no fixable finding" in done.stderr
+    usage = mldesk("check", project, "heart", "--threshold", "bogus=1", check_code=2)
+    assert "not a threshold" in usage.stderr

@@ -319,3 +319,74 @@ def test_unreadable_parquet(tmp_path):
     path.write_bytes(b"PAR1" + b"\x00" * 100 + b"PAR1")
     with pytest.raises(DataImportError, match="Parquet"):
         read_table(path, ReadSettings(format=FileFormat.PARQUET))
+
+
+# -- parallel reading of large UTF-8 files ----------------------------------------------------
+
+
+@pytest.fixture
+def tiny_ranges(monkeypatch):
+    """Make a small file 'large': ranges of 64 bytes, two threads."""
+    monkeypatch.setattr(readers, "PARALLEL_RANGE_BYTES", 64)
+    monkeypatch.setattr(readers, "_worker_count", lambda: 2)
+    calls = []
+    original = readers._CsvReader._read_parallel
+
+    def spy(self, progress):
+        result = original(self, progress)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(readers._CsvReader, "_read_parallel", spy)
+    return calls
+
+
+def _rows(n, ragged_at=None):
+    lines = []
+    for i in range(n):
+        value = "unknown" if i == n - 3 else str(i)
+        lines.append(f"{i};{i},5;{value};NA;city {i % 3}" + (";extra" if i == ragged_at else ""))
+    return "id;x;code;empty;city\n" + "\n".join(lines) + "\n"
+
+
+def test_parallel_read_matches_the_serial_read(tmp_path, monkeypatch, tiny_ranges):
+    path = write(tmp_path, "big.csv", _rows(200), "utf-8-sig")
+    parallel = read(path).table
+    assert tiny_ranges == [True]
+    monkeypatch.setattr(readers, "_worker_count", lambda: 1)
+    serial = read(path).table
+    assert parallel.equals(serial)
+    assert parallel.column("x").to_pylist()[:2] == [0.5, 1.5]
+    assert parallel.column("code").to_pylist()[197] == "unknown"  # text in one range: whole column text
+    assert parallel.column("empty").null_count == 200
+
+
+def test_parallel_read_falls_back_to_name_a_ragged_line(tmp_path, tiny_ranges):
+    path = write(tmp_path, "big.csv", _rows(200, ragged_at=150))
+    with pytest.raises(DataImportError, match="^Line 152 has 6 fields but the header has 5"):
+        read(path)
+    assert tiny_ranges == [False]
+    result = read(path, bad_lines="skip")
+    assert result.table.num_rows == 199 and "skipped: 152." in result.warnings[-1]
+
+
+def test_quoted_line_breaks_are_read_serially(tmp_path, tiny_ranges):
+    text = "id,note\n" + "".join(f'{i},"line one\nline two {i}"\n' for i in range(100))
+    table = read(write(tmp_path, "q.csv", text)).table
+    assert tiny_ranges == [False]
+    assert table.column("note").to_pylist()[99] == "line one\nline two 99"
+
+
+def test_parallel_read_reports_progress_and_cancels(tmp_path, tiny_ranges):
+    path = write(tmp_path, "big.csv", _rows(200))
+    seen = []
+    read_table(path, detect_settings(path), lambda f, m: seen.append(f))
+    assert len(seen) > 10 and seen == sorted(seen)
+    assert any(f == pytest.approx(0.9) for f in seen)  # the read ends at 0.9; the mixed-column re-read follows
+
+    def cancel(fraction, message):
+        if fraction > 0.3:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        read_table(path, detect_settings(path), cancel)

@@ -36,7 +36,8 @@ _US_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EU_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _SPACE_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
 _EXPONENT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # control characters but tab, CR, LF, FF
+_TRAILING_DOT = re.compile(r"^[+-]?\d+\.$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # C0 controls but tab, CR, LF, FF: binary data
 _DATE_LIKE = re.compile(
     r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
 )
@@ -198,24 +199,26 @@ def _skip_continuation(data: bytes) -> bytes:
 
 
 def _single_byte_encoding(head: bytes, path: Path) -> str:
-    """Western text is read as cp1252 (a superset of latin-1 that has €, ’ and “ ”)."""
-    try:
-        text = head.decode("cp1252")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and _looks_western(text):
-        return "cp1252"
+    """Western text is read as cp1252 (a superset of latin-1 that has €, ’ and “ ”).
+
+    charset-normalizer alone often names a rarer code page (cp775, mac_latin2) for a
+    few accented names, so it is only asked when the text does not look Western.
+    """
+    for encoding in ("cp1252", "latin-1"):  # latin-1 when cp1252's five unused bytes appear
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_western(text):
+            return encoding
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head[:SAMPLE_BYTES]).best()
+    best = from_bytes(head).best()
     if best is None:
-        if text is None and _control_ratio(head.decode("latin-1")) > 0.01:
-            raise binary_file_error(path)
-        return "cp1252" if text is not None else "latin-1"
-    encoding = best.encoding
-    if encoding in ("latin_1", "iso8859_1", "iso8859_15", "cp1252") or "cp1252" in best.could_be_from_charset:
-        return "cp1252" if text is not None else "latin-1"
-    return encoding
+        raise binary_file_error(path)
+    if best.encoding in ("latin_1", "iso8859_1", "iso8859_15", "cp1252") or "cp1252" in best.could_be_from_charset:
+        return "latin-1"  # cp1252 did not decode or did not look right
+    return best.encoding
 
 
 def _looks_western(text: str) -> bool:
@@ -386,7 +389,7 @@ def is_number(text: str, decimal: str = ".", thousands: str | None = None) -> bo
         if "." in text:
             return False
         text = text.replace(decimal, ".")
-    return bool(_INT.match(text) or _DOT_DEC.match(text) or re.match(r"^[+-]?\d+\.$", text) or _EXPONENT.match(text))
+    return any(p.match(text) for p in (_INT, _DOT_DEC, _TRAILING_DOT, _EXPONENT))
 
 
 def guess_header(rows: Iterable[list[Any]], decimal: str = ".", thousands: str | None = None) -> bool:

@@ -20,6 +20,8 @@ from desktop_app.core.errors import DataImportError
 SAMPLE_SIZE = 20_000
 DATE_SHARE = 0.95      # share of sampled values that must parse for a datetime column
 NUMBER_SHARE = 0.95    # same, for a text column read as numbers
+EXACT_UNIQUE_ROWS = 200_000
+UNIQUE_BLOCK_ROWS = 50_000
 TIMESTAMP = pa.timestamp("us")
 
 BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
@@ -88,11 +90,8 @@ def _integer_id(name: str, column: pa.ChunkedArray) -> bool:
     rows = len(column)
     if rows < 2 or column.null_count:
         return False
-    sample = sample_values(column)
-    if len(pc.unique(sample)) < len(sample):
-        return False  # a repeat in the sample settles it without hashing every row
     values = column.to_numpy()
-    if not (np.all(values[1:] > values[:-1]) or _unique(column)):  # ids usually count up
+    if not (np.all(values[1:] > values[:-1]) or _unique(column, sample_values(column))):  # ids usually count up
         return False
     if _ID_NAME.search(name) or rows >= 1000:
         return True
@@ -108,7 +107,7 @@ def _infer_text(name: str, column: pa.ChunkedArray) -> ColumnKind:
     trimmed = pc.utf8_trim_whitespace(sample)
     if _only_boolean_words(sample) and _only_boolean_words(column):
         return ColumnKind.BOOLEAN
-    unique_rows = column.null_count == 0 and len(pc.unique(sample)) == len(sample) and _unique(column)
+    unique_rows = column.null_count == 0 and _unique(column, sample)
     if unique_rows and _ID_NAME.search(name):
         return ColumnKind.ID
     if _share(pc.match_substring_regex(trimmed, _NUMBER)) >= NUMBER_SHARE:
@@ -136,8 +135,24 @@ def _only_boolean_words(values: pa.Array | pa.ChunkedArray) -> bool:
     return set(pc.utf8_lower(pc.utf8_trim_whitespace(distinct)).to_pylist()) <= BOOLEAN_WORDS
 
 
-def _unique(column: pa.ChunkedArray) -> bool:
-    return pc.count_distinct(column, mode="only_valid").as_py() == len(column) - column.null_count
+def _unique(column: pa.ChunkedArray, sample: pa.Array) -> bool:
+    """No value repeats (nulls aside).
+
+    Above `EXACT_UNIQUE_ROWS`, hashing every value would cost more than all the rest of
+    inference, so the check reads the spread sample (repeats anywhere in the column)
+    and three contiguous blocks (repeats next to each other, as in sorted data).
+    """
+    if not _distinct(sample):
+        return False
+    rows = len(column)
+    if rows <= EXACT_UNIQUE_ROWS:
+        return _distinct(column)
+    block = UNIQUE_BLOCK_ROWS
+    return all(_distinct(column.slice(start, block)) for start in (0, (rows - block) // 2, rows - block))
+
+
+def _distinct(values: pa.Array | pa.ChunkedArray) -> bool:
+    return pc.count_distinct(values, mode="only_valid").as_py() == len(values) - values.null_count
 
 
 def _share(mask: pa.Array) -> float:

@@ -103,6 +103,33 @@ class DatasetService:
         progress(1.0, "Imported" if created else f"Already imported as {version.label}")
         return ImportResult(version=version, settings=settings, warnings=warnings, created=created)
 
+    def derive(
+        self,
+        parent: DatasetVersionInfo,
+        frame: pd.DataFrame,
+        kinds: dict[str, ColumnKind],
+        recipe: list[dict[str, Any]],
+        progress: ProgressCallback = no_progress,
+    ) -> ImportResult:
+        """Store `frame` as the next version of `parent`'s dataset, made from it by `recipe`.
+
+        `recipe` is the whole ordered list of steps from the imported source to this
+        version (the parent's own recipe first), so it can be replayed on a new file.
+        """
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata(
+            {KINDS_METADATA_KEY: json.dumps({c: str(kinds[c]) for c in table.column_names}).encode()}
+        )
+        columns = [{"name": f.name, "kind": str(kinds[f.name]), "dtype": str(f.type)} for f in table.schema]
+        version, created = self._store_snapshot(
+            table, parent.dataset_name, columns, parent.source_name, parent.source_sha256, parent.read_settings,
+            (), progress, parent_id=parent.id, recipe=recipe,
+        )
+        return ImportResult(version=version, settings=parent.read_settings or ReadSettings(), warnings=(),
+                            created=created)
+
     def _store_snapshot(
         self,
         table: pa.Table,
