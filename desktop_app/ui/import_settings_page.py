@@ -1,0 +1,354 @@
+"""Import wizard, page 2: how the file is read (detected, editable) with a live preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from desktop_app.ui.errors import user_message
+from desktop_app.ui.formatting import plural
+from desktop_app.ui.frame_view import FrameView
+from desktop_app.ui.import_wizard import PREVIEW_ROWS
+
+FORMATS = [("Delimited text (CSV, TSV)", "csv"), ("Excel workbook", "excel"), ("Parquet", "parquet")]
+ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
+DELIMITERS = [("Comma  ,", ","), ("Semicolon  ;", ";"), ("Tab", "\t"), ("Pipe  |", "|"), ("Space", " ")]
+DECIMALS = [("Point  .", "."), ("Comma  ,", ",")]
+THOUSANDS = [("None", None), ("Comma  ,", ","), ("Point  .", "."), ("Space", " "), ("Apostrophe  '", "'")]
+DEBOUNCE_MS = 250
+
+
+def _combo(items: list[tuple[str, Any]]) -> QComboBox:
+    combo = QComboBox()
+    for label, value in items:
+        combo.addItem(label, value)
+    return combo
+
+
+def _select(combo: QComboBox, value: Any, label: str | None = None) -> None:
+    index = combo.findData(value)
+    if index < 0:
+        combo.addItem(label or repr(value), value)
+        index = combo.count() - 1
+    combo.setCurrentIndex(index)
+
+
+class SettingsPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Step 2 of 4 · Check how the file is read")
+        self.setSubTitle("MLDesk guessed these settings. If the preview looks wrong, change a setting; "
+                         "the preview follows.")
+        self._path: Path | None = None
+        self._detected: Any = None
+        self._generation = 0
+        self._task: Any = None
+        self._ok = False
+        self._filling = False
+        self._existing_names: set[str] = set()
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Name of the dataset in this project")
+        self.format_combo = _combo(FORMATS)
+        self.encoding_combo = QComboBox()
+        self.encoding_combo.setEditable(True)
+        self.encoding_combo.addItems(ENCODINGS)
+        self.delimiter_combo = _combo(DELIMITERS)
+        self.decimal_combo = _combo(DECIMALS)
+        self.thousands_combo = _combo(THOUSANDS)
+        self.header_check = QCheckBox("First row holds the column names")
+        self.sheet_combo = QComboBox()
+        self.skip_bad_check = QCheckBox("Skip rows with too many fields (listed as warnings)")
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        grid.setColumnMinimumWidth(2, 90)
+        self._labels: dict[str, QLabel] = {}
+
+        def add(row: int, col: int, text: str, widget, key: str) -> None:
+            label = QLabel(text)
+            self._labels[key] = label
+            grid.addWidget(label, row, col)
+            grid.addWidget(widget, row, col + 1)
+
+        add(0, 0, "Dataset name:", self.name_edit, "name")
+        add(1, 0, "Format:", self.format_combo, "format")
+        add(1, 2, "Sheet:", self.sheet_combo, "sheet")
+        add(2, 0, "Encoding:", self.encoding_combo, "encoding")
+        add(2, 2, "Decimal mark:", self.decimal_combo, "decimal")
+        add(3, 0, "Delimiter:", self.delimiter_combo, "delimiter")
+        add(3, 2, "Thousands:", self.thousands_combo, "thousands")
+        grid.addWidget(self.header_check, 4, 1)
+        grid.addWidget(self.skip_bad_check, 4, 3)
+        self.name_note = QLabel()
+        self.name_note.setObjectName("hint")
+        grid.addWidget(self.name_note, 0, 2, 1, 2)
+
+        self.status = QLabel()
+        self.status.setObjectName("hint")
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("warningText")
+        self.warnings.setWordWrap(True)
+        self.warnings.setVisible(False)
+        self.preview_view = FrameView()
+        self.preview_view.setMinimumHeight(220)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.preview_view, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._request_preview)
+        for combo in (self.format_combo, self.delimiter_combo, self.decimal_combo, self.thousands_combo,
+                      self.sheet_combo):
+            combo.currentIndexChanged.connect(self._setting_changed)
+        self.encoding_combo.currentTextChanged.connect(self._setting_changed)
+        self.header_check.toggled.connect(self._setting_changed)
+        self.skip_bad_check.toggled.connect(self._setting_changed)
+        self.name_edit.textChanged.connect(self._name_changed)
+
+    # -- page life ---------------------------------------------------------------------
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        wizard = self.wizard()
+        path = wizard.file_page.path()
+        wizard.path = path
+        if path == self._path and self._detected is not None:
+            return
+        self._path = path
+        self._detected = None
+        try:
+            self._existing_names = {d.name for d in wizard.project.datasets.list()}
+        except Exception:  # noqa: BLE001 - only a hint
+            self._existing_names = set()
+        self.name_edit.setText(path.stem)
+        self._set_ok(False)
+        self.status.setText(f"Looking at {path.name}…")
+        self.preview_view.setModel(None)
+        self._generation += 1
+        generation = self._generation
+
+        def detect(_progress):
+            from desktop_app.core.data.detect import detect_settings
+            from desktop_app.core.data.readers import list_sheets
+
+            settings = detect_settings(path)
+            sheets = list_sheets(path) if str(settings.format) == "excel" else []
+            return settings, sheets
+
+        self._task = wizard.runner.submit(f"Reading {path.name}", detect, visible=False)
+        self._task.finished.connect(lambda r, g=generation: self._detected_ok(g, *r))
+        self._task.failed.connect(lambda e, g=generation: self._detect_failed(g, e))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+        return self._ok and self._name_problem() is None
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        return self.isComplete()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._task is not None:
+            self._task.cancel()
+
+    # -- detection -----------------------------------------------------------------------
+    def _detected_ok(self, generation: int, settings: Any, sheets: list[str]) -> None:
+        if generation != self._generation:
+            return
+        self._detected = settings
+        self._fill(settings, sheets)
+        self._request_preview()
+
+    def _detect_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        from desktop_app.core.data.settings import FileFormat, ReadSettings
+
+        suffix = self._path.suffix.lower() if self._path else ""
+        guess = FileFormat.EXCEL if suffix in (".xlsx", ".xlsm") else (
+            FileFormat.PARQUET if suffix in (".parquet", ".pq") else FileFormat.CSV)
+        self._detected = ReadSettings(format=guess)
+        self._fill(self._detected, [])
+        self._show_error(error)
+
+    def _fill(self, settings: Any, sheets: list[str]) -> None:
+        self._filling = True
+        try:
+            _select(self.format_combo, str(settings.format))
+            if self.encoding_combo.findText(settings.encoding) < 0:
+                self.encoding_combo.addItem(settings.encoding)
+            self.encoding_combo.setCurrentText(settings.encoding)
+            _select(self.delimiter_combo, settings.delimiter, f"'{settings.delimiter}'")
+            _select(self.decimal_combo, settings.decimal, f"'{settings.decimal}'")
+            _select(self.thousands_combo, settings.thousands, f"'{settings.thousands}'")
+            self.header_check.setChecked(bool(settings.header))
+            self.skip_bad_check.setChecked(settings.bad_lines == "skip")
+            self.sheet_combo.clear()
+            self.sheet_combo.addItems(sheets)
+            if settings.sheet:
+                self.sheet_combo.setCurrentText(settings.sheet)
+        finally:
+            self._filling = False
+        self._show_relevant_fields()
+
+    def _show_relevant_fields(self) -> None:
+        fmt = self.format_combo.currentData()
+        text = fmt == "csv"
+        for key, widget in (("encoding", self.encoding_combo), ("delimiter", self.delimiter_combo),
+                            ("decimal", self.decimal_combo), ("thousands", self.thousands_combo)):
+            widget.setVisible(text)
+            self._labels[key].setVisible(text)
+        self.skip_bad_check.setVisible(text)
+        self.sheet_combo.setVisible(fmt == "excel")
+        self._labels["sheet"].setVisible(fmt == "excel")
+        self.header_check.setVisible(fmt != "parquet")
+
+    def current_settings(self) -> Any:
+        from desktop_app.core.data.settings import FileFormat, ReadSettings
+
+        base = self._detected or ReadSettings()
+        return base.with_changes(
+            format=FileFormat(self.format_combo.currentData()),
+            encoding=self.encoding_combo.currentText().strip() or "utf-8",
+            delimiter=self.delimiter_combo.currentData(),
+            decimal=self.decimal_combo.currentData(),
+            thousands=self.thousands_combo.currentData(),
+            header=self.header_check.isChecked(),
+            sheet=(self.sheet_combo.currentText() or None) if self.format_combo.currentData() == "excel" else None,
+            bad_lines="skip" if self.skip_bad_check.isChecked() else "error",
+        )
+
+    # -- preview -------------------------------------------------------------------------
+    def _setting_changed(self, *_args) -> None:
+        if self._filling or self._path is None:
+            return
+        self._show_relevant_fields()
+        if self.format_combo.currentData() == "excel" and self.sheet_combo.count() == 0:
+            self._load_sheets()
+        self._set_ok(False)
+        self.status.setText("Updating the preview…")
+        self._timer.start()
+
+    def _load_sheets(self) -> None:
+        path = self._path
+
+        def sheets(_progress):
+            from desktop_app.core.data.readers import list_sheets
+
+            return list_sheets(path)
+
+        task = self.wizard().runner.submit("Listing sheets", sheets, visible=False)
+        task.finished.connect(self._sheets_loaded)
+        task.failed.connect(self._show_error)
+
+    def _sheets_loaded(self, sheets: list[str]) -> None:
+        self._filling = True
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(sheets)
+        self._filling = False
+        self._timer.start()
+
+    def _request_preview(self) -> None:
+        if self._path is None:
+            return
+        if self._task is not None:
+            self._task.cancel()
+        self._generation += 1
+        generation = self._generation
+        path, settings = self._path, self.current_settings()
+
+        def preview(_progress):
+            from desktop_app.core.data.kinds import infer_kinds
+            from desktop_app.core.data.readers import read_preview
+
+            read = read_preview(path, settings, nrows=PREVIEW_ROWS)
+            return settings, read, infer_kinds(read.table), read.table.to_pandas()
+
+        self.status.setText("Updating the preview…")
+        self._task = self.wizard().runner.submit(f"Previewing {path.name}", preview, visible=False)
+        self._task.finished.connect(lambda r, g=generation: self._previewed(g, *r))
+        self._task.failed.connect(lambda e, g=generation: self._preview_failed(g, e))
+
+    def _previewed(self, generation: int, settings: Any, read: Any, kinds: dict, frame: Any) -> None:
+        if generation != self._generation:
+            return
+        from desktop_app.ui.frame_model import FrameModel
+
+        wizard = self.wizard()
+        wizard.settings, wizard.preview, wizard.inferred_kinds = settings, read, kinds
+        old = self.preview_view.model()
+        self.preview_view.setModel(FrameModel(frame, kinds, parent=self))
+        if old is not None:
+            old.deleteLater()
+        rows, cols = read.table.num_rows, read.table.num_columns
+        shown = f"The first {plural(rows, 'row')}" if rows >= PREVIEW_ROWS else f"All {plural(rows, 'row')}"
+        self.status.setText(f"{shown} of {self._path.name} · {plural(cols, 'column')}")
+        self.error.setVisible(False)
+        warnings = list(read.warnings or [])
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings[:5]))
+        self.warnings.setVisible(bool(warnings))
+        self._set_ok(True)
+
+    def _preview_failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self._show_error(error)
+
+    def _show_error(self, error: BaseException) -> None:
+        self.preview_view.setModel(None)
+        self.status.setText("")
+        self.warnings.setVisible(False)
+        self.error.setText(user_message(error))
+        self.error.setToolTip(f"{type(error).__name__}: {error}")
+        self.error.setVisible(True)
+        self._set_ok(False)
+
+    # -- name ----------------------------------------------------------------------------------
+    def _name_problem(self) -> str | None:
+        name = self.name_edit.text().strip()
+        if not name:
+            return "Give the dataset a name."
+        if "@" in name:
+            return "A name cannot contain '@' (it marks a version, as in heart@2)."
+        return None
+
+    def _name_changed(self) -> None:
+        problem = self._name_problem()
+        name = self.name_edit.text().strip()
+        if problem:
+            self.name_note.setObjectName("errorText")
+            self.name_note.setText(problem)
+        elif name in self._existing_names:
+            self.name_note.setObjectName("hint")
+            self.name_note.setText(f"Adds a new version of '{name}'.")
+        else:
+            self.name_note.setObjectName("hint")
+            self.name_note.setText("A new dataset.")
+        self.name_note.style().polish(self.name_note)
+        self.completeChanged.emit()
+
+    def _set_ok(self, ok: bool) -> None:
+        self._ok = ok
+        self.completeChanged.emit()

@@ -1,0 +1,329 @@
+"""The main window: welcome page or an open project (top bar, step navigator, step panels), task bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import __version__
+from desktop_app.ui import recent
+from desktop_app.ui.errors import show_error
+from desktop_app.ui.navigator import StepNavigator
+from desktop_app.ui.new_project_dialog import NewProjectDialog
+from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.steps.data import DataStep
+from desktop_app.ui.task_bar import TaskBar
+from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.top_bar import TopBar
+from desktop_app.ui.welcome import WelcomePage
+
+DEFAULT_SIZE = (1280, 800)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, runner: TaskRunner | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("MLDesk")
+        self.runner = runner or TaskRunner(parent=self)
+        self.project: Any = None
+        self.new_dialog: NewProjectDialog | None = None
+        self._opening: Task | None = None
+        self._retired: list[Any] = []  # projects closed once their tasks end
+        self._build_actions()
+
+        # Welcome page and project page share the window; the task bar sits below both.
+        self.welcome = WelcomePage()
+        self.welcome.new_requested.connect(self.new_project)
+        self.welcome.open_requested.connect(self.choose_project)
+        self.welcome.sample_requested.connect(self.open_sample_project)
+        self.welcome.recent_activated.connect(self.open_project)
+
+        self.top_bar = TopBar(self.project_menu)
+        self.navigator = StepNavigator()
+        self.step_stack = QStackedWidget()
+        self.steps: dict[str, StepPanel] = {}
+        self.data_step = DataStep(self.runner)
+        self.data_step.focus_changed.connect(self.top_bar.set_dataset)
+        self._add_step(self.data_step, "Data")
+        self.navigator.step_selected.connect(self._show_step)
+
+        project_page = QWidget()
+        project_layout = QVBoxLayout(project_page)
+        project_layout.setContentsMargins(0, 0, 0, 0)
+        project_layout.setSpacing(0)
+        project_layout.addWidget(self.top_bar)
+        project_layout.addWidget(_line())
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        body.addWidget(self.navigator)
+        body.addWidget(_line(vertical=True))
+        body.addWidget(self.step_stack, 1)
+        project_layout.addLayout(body, 1)
+        self.project_page = project_page
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(project_page)
+        self.task_bar = TaskBar(self.runner)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(_line())
+        layout.addWidget(self.task_bar)
+        self.setCentralWidget(central)
+        self._restore_geometry()
+        self._update_actions()
+
+    # -- actions and menus --------------------------------------------------------------
+    def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action("&New project…", self.new_project, [QKeySequence.StandardKey.New])
+        self.open_action = self._action("&Open project…", self.choose_project, [QKeySequence.StandardKey.Open])
+        self.sample_action = self._action("Open the &sample project", self.open_sample_project)
+        self.close_project_action = self._action("&Close project", self.close_project)
+        self.quit_action = self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit])
+        self.import_action = self._action(
+            "&Import data…", lambda: self.data_step.open_import_wizard() and None, ["Ctrl+I"],
+            "Import a CSV, Excel or Parquet file",
+        )
+        self.primary_action = self._action(
+            "Run the step's main action", self._trigger_primary, ["Ctrl+Return", "Ctrl+Enter"]
+        )
+        self.refresh_action = self._action("&Refresh", self.refresh, ["F5"])
+        self.about_action = self._action("&About MLDesk", self._about)
+
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self.sample_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_project_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        data_menu = menu_bar.addMenu("&Data")
+        data_menu.addAction(self.import_action)
+        view_menu = menu_bar.addMenu("&View")
+        view_menu.addAction(self.refresh_action)
+        help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        self.project_menu = QMenu(self)
+        self.project_menu.addActions([self.new_action, self.open_action, self.sample_action])
+        self.project_menu.addSeparator()
+        self.project_menu.addAction(self.close_project_action)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        items = recent.load_recent()
+        for item in items:
+            action = self.recent_menu.addAction(f"{item.name} — {item.path}")
+            action.setEnabled(item.exists)
+            action.triggered.connect(lambda _c=False, p=item.path: self.open_project(p))
+        if not items:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _update_actions(self) -> None:
+        has_project = self.project is not None
+        busy = self._opening is not None
+        for action in (self.import_action, self.close_project_action, self.primary_action):
+            action.setEnabled(has_project and not busy)
+        for action in (self.new_action, self.open_action, self.sample_action):
+            action.setEnabled(not busy)
+        for button in (self.welcome.new_button, self.welcome.open_button, self.welcome.sample_button):
+            button.setEnabled(not busy)
+
+    # -- steps --------------------------------------------------------------------------------
+    def _add_step(self, step: StepPanel, title: str) -> None:
+        self.steps[step.key] = step
+        self.step_stack.addWidget(step)
+        self.navigator.add_step(step.key, title)
+        step.state_changed.connect(lambda state, detail, k=step.key: self.navigator.set_state(k, state, detail))
+
+    def _show_step(self, key: str) -> None:
+        self.step_stack.setCurrentWidget(self.steps[key])
+
+    def current_step(self) -> StepPanel:
+        return self.step_stack.currentWidget()
+
+    def _trigger_primary(self) -> None:
+        if self.project is not None and self.pages.currentWidget() is self.project_page:
+            self.current_step().trigger_primary()
+
+    def refresh(self) -> None:
+        if self.project is None:
+            self.welcome.refresh()
+        else:
+            self.current_step().refresh()
+
+    # -- projects -----------------------------------------------------------------------------
+    def new_project(self) -> None:
+        if self._opening is not None:
+            return
+        self.new_dialog = NewProjectDialog(self)
+        self.new_dialog.accepted.connect(
+            lambda d=self.new_dialog: self.create_project(d.project_path(), d.project_name())
+        )
+        self.new_dialog.open()
+
+    def choose_project(self) -> None:
+        start = str(Path(self.project.path).parent) if self.project is not None else ""
+        folder = QFileDialog.getExistingDirectory(self, "Open an MLDesk project folder", start)
+        if folder:
+            self.open_project(folder)
+
+    def create_project(self, path: str | Path, name: str) -> Task:
+        def work(_progress):
+            from desktop_app.core.project import Project
+
+            return Project.create(path, name)
+
+        return self._start_opening(f"Creating project {name}", work, "Could not create the project")
+
+    def open_project(self, path: str | Path) -> Task:
+        def work(_progress):
+            from desktop_app.core.project import Project
+
+            return Project.open(path)
+
+        return self._start_opening(f"Opening {Path(path).name}", work, "Could not open the project")
+
+    def open_sample_project(self) -> Task:
+        def work(progress):
+            from desktop_app.core.sample import create_sample_project, default_sample_location
+
+            return create_sample_project(default_sample_location(), progress=progress)
+
+        return self._start_opening("Preparing the sample project", work, "Could not open the sample project")
+
+    def _start_opening(self, title: str, work, error_title: str) -> Task:
+        task = self.runner.submit(title, work)
+        self._opening = task
+        self._update_actions()
+
+        def finished(project: Any) -> None:
+            self._opening = None
+            self.set_project(project)
+
+        def failed(error: BaseException) -> None:
+            self._opening = None
+            self._update_actions()
+            show_error(self, error_title, error)
+
+        def cancelled() -> None:
+            self._opening = None
+            self._update_actions()
+
+        task.finished.connect(finished)
+        task.failed.connect(failed)
+        task.cancelled.connect(cancelled)
+        return task
+
+    def set_project(self, project: Any) -> None:
+        """Show `project` (already open); the previous one is closed."""
+        self._retire(self.project)
+        self.project = project
+        if project is None:
+            self.setWindowTitle("MLDesk")
+            self.top_bar.set_project(None)
+            self.data_step.set_project(None)
+            self.welcome.refresh()
+            self.pages.setCurrentWidget(self.welcome)
+        else:
+            recent.remember(project.path, project.name)
+            self.setWindowTitle(f"{project.name} — MLDesk")
+            self.top_bar.set_project(project.name, str(project.path))
+            self.data_step.set_project(project)
+            self.navigator.select("data")
+            self.pages.setCurrentWidget(self.project_page)
+        self._update_actions()
+
+    def close_project(self) -> None:
+        self.set_project(None)
+
+    def _retire(self, project: Any) -> None:
+        """Close a project once no task still works on it."""
+        if project is None:
+            return
+        self.runner.cancel_all()
+        if not self.runner.has_running():
+            project.close()
+            return
+        self._retired.append(project)
+
+        def close_when_idle(_task=None) -> None:
+            if not self.runner.has_running():
+                self.runner.task_ended.disconnect(close_when_idle)
+                while self._retired:
+                    self._retired.pop().close()
+
+        self.runner.task_ended.connect(close_when_idle)
+
+    # -- window ---------------------------------------------------------------------------------
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, "About MLDesk",
+            f"<b>MLDesk {__version__}</b><p>Take tabular models from data to deployment on this computer.</p>",
+        )
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("mainWindow/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*DEFAULT_SIZE)
+        state = settings.value("mainWindow/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.setValue("mainWindow/state", self.saveState())
+        self.data_step.save_state()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        self.save_settings()
+        self.runner.shutdown(wait=True)
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+        while self._retired:
+            self._retired.pop().close()
+        super().closeEvent(event)
+
+
+def _line(vertical: bool = False) -> QFrame:
+    line = QFrame()
+    line.setObjectName("separator")
+    line.setFrameShape(QFrame.Shape.VLine if vertical else QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Plain)
+    return line
