@@ -245,23 +245,35 @@ class DatasetService:
                     return _version_entity(rows[0], rows[0].dataset.name)
             raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
 
-    def load_table(self, version: DatasetVersionInfo | str) -> pa.Table:
-        """The version's snapshot as an Arrow table, verified against its hash."""
+    def load_table(
+        self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress
+    ) -> pa.Table:
+        """The version's snapshot as an Arrow table, verified against its hash.
+
+        `progress` is called between reading, parsing and checking; a cancel raised
+        from it stops the load there (a single Parquet parse cannot be interrupted).
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         if isinstance(version, str):
             version = self.get_version(version)
+        progress(0.0, f"Reading {version.label}")
         data, thread, digest = self._objects.read_bytes_checked_in_background(version.sha256)
         try:
+            progress(0.3, f"Parsing {version.label}")
             table = pq.read_table(pa.BufferReader(data))
         finally:
             self._objects.finish_check(version.sha256, thread, digest)
+        progress(0.8, f"Loaded {version.label}")
         return table
 
-    def load(self, version: DatasetVersionInfo | str) -> pd.DataFrame:
+    def load(self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress) -> pd.DataFrame:
         """The version as a pandas DataFrame, verified against its hash."""
-        return self.load_table(version).to_pandas()
+        table = self.load_table(version, progress)
+        frame = table.to_pandas()
+        progress(1.0, "Loaded")
+        return frame
 
 
 def _version_entity(row: DatasetVersionRow, dataset_name: str) -> DatasetVersionInfo:

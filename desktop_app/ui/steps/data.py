@@ -29,6 +29,7 @@ PURPOSE = (
 class DataStep(StepPanel):
     key = "data"
     focus_changed = Signal(object)  # the version label in focus, or None
+    go_to_step = Signal(str)        # the key of the step to open next
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__("Data", PURPOSE, "Import data…", parent)
@@ -44,6 +45,7 @@ class DataStep(StepPanel):
         self._summary_column: str | None = None
         self.primary_button.setToolTip("Import a CSV, Excel or Parquet file (Ctrl+I)")
         self.primary_button.clicked.connect(lambda: self.open_import_wizard())
+        self.next_button.clicked.connect(lambda: self.go_to_step.emit("quality"))
 
         # Empty state
         self.empty = EmptyState(
@@ -129,9 +131,8 @@ class DataStep(StepPanel):
         self.primary_button.setVisible(has_data)  # the empty state carries the same button
         if has_data:
             self.set_next(
-                "Next: Check quality →", enabled=False,
-                note="Quality checks arrive in the next release.",
-                tooltip="Coming in the next release",
+                "Next: Check quality →", enabled=True,
+                tooltip="Look for missing values, duplicates, outliers and more before training",
             )
             count = sum(len(d.versions) for d in datasets)
             self._set_state(StepState.DONE, f"{plural(len(datasets), 'dataset')}, {plural(count, 'version')}")
@@ -210,7 +211,7 @@ class DataStep(StepPanel):
         if self._load_task is not None:
             self._load_task.cancel()
         datasets = self.project.datasets
-        task = self.runner.submit(f"Loading {version.label}", lambda _progress: datasets.load(version))
+        task = self.runner.submit(f"Loading {version.label}", lambda progress: datasets.load(version, progress))
         self._load_task = task
         task.finished.connect(lambda frame, t=task, v=version: self._loaded(t, v, frame))
         task.failed.connect(lambda error, t=task: self._load_failed(t, error))
