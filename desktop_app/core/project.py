@@ -46,9 +46,11 @@ class Project:
 
         from desktop_app.core.data.service import DatasetService
         from desktop_app.core.quality.service import QualityService
+        from desktop_app.core.tracking.service import RunService
 
         self.datasets = DatasetService(self)
         self.quality = QualityService(self)
+        self.runs = RunService(self)
 
     @classmethod
     def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None) -> Project:

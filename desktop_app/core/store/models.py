@@ -126,3 +126,46 @@ class QualityReportRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_by: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
+
+
+class ExperimentRow(Base):
+    __tablename__ = "experiments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class RunRow(Base):
+    """One training run: what went in, what came out, where and by whom."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_experiment_created", "experiment_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    experiment_id: Mapped[str] = mapped_column(ForeignKey("experiments.id"))
+    dataset_version_id: Mapped[str] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    dataset_sha256: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(500))
+    task: Mapped[str | None] = mapped_column(String(20), default=None)
+    algorithm: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # split, CV folds, class weight, threshold tuning, search: everything needed to re-run
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    cv_metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # pipeline steps, feature importance, threshold, classes, row counts, timings
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    curves_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    model_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    environment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    parent_run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    user: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,254 @@
+"""Runs: create, execute, list, re-run; reached as `project.runs`.
+
+A run is created `queued` with its full spec, then executed (in this process for the
+CLI, in a worker process for the window — see `tracking.worker`). Whatever happens,
+the run ends `finished`, `failed` (with the reason) or `cancelled`; the fitted model
+is stored as a skops object and the curves as a JSON object, both content-addressed.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from desktop_app.core.errors import Cancelled, MLDeskError, NotFoundError
+from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.store.models import DatasetVersionRow, ExperimentRow, RunRow, utcnow
+from desktop_app.core.tracking.entities import RunInfo, RunSpec, RunStatus
+
+if TYPE_CHECKING:
+    from desktop_app.core.project import Project
+
+MIN_PREFIX = 6
+
+
+class RunService:
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._db = project.db
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def create(self, spec: RunSpec, parent_run_id: str | None = None) -> RunInfo:
+        """Record a queued run (validating what can be validated before any work)."""
+        from desktop_app.core.training.catalogue import get_algorithm, validate_params
+        from desktop_app.core.training.pipeline import detect_task
+
+        version = self._project.datasets.get_version(spec.dataset)
+        if spec.target not in version.kinds:
+            raise NotFoundError(
+                f"There is no column '{spec.target}' in {version.label}; choose the target among its columns."
+            )
+        task = spec.task
+        if task is None:
+            frame = self._project.datasets.load_table(version).column(spec.target).to_pandas()
+            task = detect_task(frame, version.kinds[spec.target])
+        params = validate_params(get_algorithm(spec.algorithm, task), spec.params)
+        with self._db.session() as session:
+            experiment = self._experiment(session, spec.experiment)
+            row = RunRow(
+                experiment_id=experiment.id, dataset_version_id=version.id, dataset_sha256=version.sha256,
+                target=spec.target, task=task, algorithm=spec.algorithm, params=_jsonable(params),
+                options=_jsonable({**spec.options(), "task": task}), seed=spec.seed, status=RunStatus.QUEUED,
+                parent_run_id=parent_run_id, user=current_user(), host=current_host(),
+            )
+            session.add(row)
+            session.flush()
+            return self._entity(session, row)
+
+    def execute(self, run_id: str, progress: ProgressCallback = no_progress) -> RunInfo:
+        """Train and evaluate a queued run here; record the outcome whatever it is."""
+        from desktop_app.core.training.environment import environment
+
+        run = self.get(run_id)
+        self._update(run.id, status=RunStatus.RUNNING, started_at=utcnow(), environment=environment())
+        try:
+            outcome = self._train(run, progress)
+        except Cancelled:
+            return self._update(run.id, status=RunStatus.CANCELLED, ended_at=utcnow(), error="Cancelled by the user.")
+        except MLDeskError as exc:
+            return self._update(run.id, status=RunStatus.FAILED, ended_at=utcnow(), error=str(exc))
+        except Exception as exc:  # a bug or a library failure: keep the details for the log
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            return self._update(run.id, status=RunStatus.FAILED, ended_at=utcnow(),
+                                error=f"Training stopped with an unexpected error: {detail}\n\n{traceback.format_exc()}")
+        return self._update(run.id, status=RunStatus.FINISHED, ended_at=utcnow(), **outcome)
+
+    def train(self, spec: RunSpec, progress: ProgressCallback = no_progress) -> RunInfo:
+        """Create and execute a run in this process (the CLI's path)."""
+        return self.execute(self.create(spec).id, progress)
+
+    def rerun(self, run_id: str) -> RunInfo:
+        """A new queued run with the same dataset version, spec and seed."""
+        original = self.get(run_id)
+        return self.create(original.spec(), parent_run_id=original.id)
+
+    def mark_ended(self, run_id: str, status: RunStatus, error: str) -> RunInfo:
+        """Close a run whose worker was stopped from outside (cancel, crash)."""
+        run = self.get(run_id)
+        if run.status.ended:
+            return run
+        return self._update(run_id, status=status, ended_at=utcnow(), error=error)
+
+    def _train(self, run: RunInfo, progress: ProgressCallback) -> dict[str, Any]:
+        from desktop_app.core.quality.recipe import recipe_from_list
+        from desktop_app.core.training.evaluation import train_and_evaluate
+        from desktop_app.core.training.model_io import save_model
+        from desktop_app.core.training.search import search
+
+        version = self._project.datasets.get_version(run.dataset_version_id)
+        progress(0.0, f"Loading {version.label}")
+        frame = self._project.datasets.load(version)
+        options = run.options
+        common = dict(
+            task=run.task, test_size=options.get("test_size", 0.25), class_weight=options.get("class_weight"),
+            positive_label=options.get("positive_label"), time_column=options.get("time_column"),
+            tune_threshold=bool(options.get("tune_threshold")), recipe_steps=recipe_from_list(version.recipe),
+            seed=run.seed,
+        )
+        scaled = lambda f, m: progress(0.05 + 0.9 * f, m)  # noqa: E731 - a one-line adapter
+        search_summary = None
+        if options.get("search"):
+            found = search(frame, version.kinds, run.target, run.algorithm, method=options["search"],
+                           trials=int(options.get("trials") or 20), cv_folds=int(options.get("cv_folds") or 3),
+                           time_budget_seconds=options.get("time_budget_seconds"), params=run.params,
+                           progress=scaled, **common)
+            if found.final is None:
+                raise Cancelled() if found.cancelled else MLDeskError(
+                    "The search finished no candidate; allow more time or fewer trials.")
+            result = found.final
+            search_summary = {k: v for k, v in found.to_dict().items() if k != "final"}
+        else:
+            result = train_and_evaluate(frame, version.kinds, run.target, run.algorithm, run.params,
+                                        cv_folds=options.get("cv_folds"), progress=scaled, **common)
+        progress(0.96, "Saving the model")
+        model_sha = self._project.objects.put_bytes(save_model(result.pipeline))
+        document = result.to_dict()
+        curves_sha = self._project.objects.put_bytes(json.dumps(document.pop("curves")).encode())
+        summary = {k: document[k] for k in (
+            "pipeline_steps", "feature_importance", "importance_metric", "threshold", "positive_label", "classes",
+            "n_train", "n_test", "dropped_missing_target", "timings", "estimator_params", "features", "notes")}
+        if search_summary is not None:
+            summary["search"] = search_summary
+        progress(1.0, "Finished")
+        return dict(params=_jsonable(document["params"]), metrics=_finite(document["metrics"]),
+                    cv_metrics=_finite(document["cv_metrics"]), summary=_jsonable(summary),
+                    model_sha256=model_sha, curves_sha256=curves_sha)
+
+    # -- queries --------------------------------------------------------------------------
+
+    def get(self, ref: str) -> RunInfo:
+        """A run by id or unique id prefix (at least 6 characters)."""
+        ref = ref.strip()
+        with self._db.session() as session:
+            row = session.get(RunRow, ref)
+            if row is None and len(ref) >= MIN_PREFIX:
+                rows = session.scalars(select(RunRow).where(RunRow.id.startswith(ref, autoescape=True)).limit(2)).all()
+                if len(rows) > 1:
+                    raise NotFoundError(f"More than one run starts with '{ref}'; give more characters of its id.")
+                row = rows[0] if rows else None
+            if row is None:
+                hint = f" (give at least {MIN_PREFIX} characters)" if len(ref) < MIN_PREFIX else ""
+                raise NotFoundError(f"There is no run '{ref}' in this project{hint}; `mldesk runs` lists them.")
+            return self._entity(session, row)
+
+    def list(self, experiment: str | None = None, limit: int | None = None) -> list[RunInfo]:
+        """Runs, newest first."""
+        with self._db.session() as session:
+            query = select(RunRow).order_by(RunRow.created_at.desc())
+            if experiment is not None:
+                query = query.join(ExperimentRow).where(ExperimentRow.name == experiment)
+            if limit is not None:
+                query = query.limit(limit)
+            rows = session.scalars(query).all()
+            names = dict(session.execute(select(ExperimentRow.id, ExperimentRow.name)).all())
+            labels = {
+                vid: f"{name}@{number}"
+                for vid, name, number in session.execute(
+                    select(DatasetVersionRow.id, _dataset_name_column(), DatasetVersionRow.number).join(
+                        DatasetVersionRow.dataset)
+                ).all()
+            }
+            return [_entity(row, names.get(row.experiment_id, ""), labels.get(row.dataset_version_id, "?"))
+                    for row in rows]
+
+    def experiments(self) -> list[str]:
+        with self._db.session() as session:
+            return list(session.scalars(select(ExperimentRow.name).order_by(ExperimentRow.name)))
+
+    def curves(self, run: RunInfo) -> dict[str, Any]:
+        if run.curves_sha256 is None:
+            return {}
+        return json.loads(self._project.objects.read_bytes(run.curves_sha256))
+
+    def load_model(self, run: RunInfo) -> Any:
+        """The fitted pipeline, verified against its hash and loaded with the app's allow-list."""
+        from desktop_app.core.training.model_io import load_model
+
+        if run.model_sha256 is None:
+            raise NotFoundError(f"Run {run.short_id} has no model (its status is {run.status}).")
+        return load_model(self._project.objects.read_bytes(run.model_sha256))
+
+    # -- internals ------------------------------------------------------------------------
+
+    @staticmethod
+    def _experiment(session, name: str) -> ExperimentRow:
+        name = (name or "Default").strip() or "Default"
+        row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
+        if row is None:
+            row = ExperimentRow(name=name, created_by=current_user())
+            session.add(row)
+            session.flush()
+        return row
+
+    def _update(self, run_id: str, **values: Any) -> RunInfo:
+        with self._db.session() as session:
+            row = session.get(RunRow, run_id)
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.flush()
+            return self._entity(session, row)
+
+    @staticmethod
+    def _entity(session, row: RunRow) -> RunInfo:
+        experiment = session.get(ExperimentRow, row.experiment_id)
+        version = session.get(DatasetVersionRow, row.dataset_version_id)
+        return _entity(row, experiment.name, f"{version.dataset.name}@{version.number}")
+
+
+def _dataset_name_column():
+    from desktop_app.core.store.models import DatasetRow
+
+    return DatasetRow.name
+
+
+def _entity(row: RunRow, experiment: str, dataset_label: str) -> RunInfo:
+    return RunInfo(
+        id=row.id, experiment=experiment, dataset_version_id=row.dataset_version_id, dataset_label=dataset_label,
+        dataset_sha256=row.dataset_sha256, target=row.target, task=row.task, algorithm=row.algorithm,
+        params=dict(row.params or {}), options=dict(row.options or {}), seed=row.seed, status=RunStatus(row.status),
+        error=row.error, metrics=dict(row.metrics or {}), cv_metrics=dict(row.cv_metrics or {}),
+        summary=dict(row.summary or {}), curves_sha256=row.curves_sha256, model_sha256=row.model_sha256,
+        environment=dict(row.environment or {}), parent_run_id=row.parent_run_id, created_at=row.created_at,
+        started_at=row.started_at, ended_at=row.ended_at, user=row.user, host=row.host,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def _finite(metrics: dict[str, Any]) -> dict[str, float | None]:
+    import math
+
+    return {k: (float(v) if v is not None and math.isfinite(float(v)) else None) for k, v in metrics.items()}

@@ -1,0 +1,373 @@
+"""Train one model and measure it: split, optional cross-validation and threshold tuning,
+fit, test metrics, curves and permutation importance.
+
+    result = train_and_evaluate(frame, kinds, "heart_disease", "logistic_regression", {"C": "0.5"},
+                                class_weight="balanced", cv_folds=5, tune_threshold=True, progress=cb)
+    result.metrics["recall"], result.cv_metrics["cv_recall_mean"], result.curves["roc"]
+
+`frame` is the dataset version to train on (its recipe already applied, as stored) and
+`recipe_steps` that version's recipe: the pipeline repeats the prediction-time steps, which
+change nothing on the fixed rows but fix raw rows given to the saved model.
+
+Threshold: with `tune_threshold` (two classes only) the threshold maximising F1 is chosen
+on out-of-fold probabilities when `cv_folds` is given, else on a validation quarter carved
+from the training part (the last quarter in time with `time_column`); the final model is
+then fitted on the whole training part. The saved pipeline applies it itself: its last
+step is sklearn's FixedThresholdClassifier, so `pipeline.predict` (and an exported bundle)
+answer the positive class when its probability is at least `result.threshold`.
+`predict_proba` is unchanged. `result.threshold` records the value too.
+
+Same data, arguments and seed → identical metrics (tests check it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+
+from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.quality.recipe import RecipeStep
+from desktop_app.core.training import metrics as m
+from desktop_app.core.training.catalogue import CLASSIFICATION, validate_class_weight
+from desktop_app.core.training.errors import TrainingError
+from desktop_app.core.training.importance import MAX_ROWS, N_REPEATS, column_blocks, permutation_importance
+from desktop_app.core.training.pipeline import describe_pipeline, estimator_of, feature_columns, fit_pipeline
+from desktop_app.core.training.prepare import Prepared, cv_folds_for, prepare
+from desktop_app.core.training.threads import limited_threads
+
+VALIDATION_SHARE = 0.25
+
+
+@dataclass
+class TrainingResult:
+    pipeline: Pipeline
+    task: str
+    metrics: dict[str, float]
+    cv_metrics: dict[str, float]
+    curves: dict[str, Any]
+    feature_importance: list[tuple[str, float, float]]
+    threshold: float | None
+    positive_label: Any
+    classes: list[Any]
+    n_train: int
+    n_test: int
+    dropped_missing_target: int
+    pipeline_steps: list[str]
+    timings: dict[str, float]
+    params: dict[str, Any]                  # every catalogue parameter (defaults filled in)
+    algorithm: str = ""
+    class_weight: str | None = None
+    seed: int = 0
+    estimator_params: dict[str, Any] = field(default_factory=dict)  # scikit-learn's view, JSON-ready
+    features: list[str] = field(default_factory=list)
+    importance_metric: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the fitted pipeline, JSON-ready (for the runs database and --json)."""
+        return {
+            "task": self.task, "algorithm": self.algorithm, "params": self.params, "class_weight": self.class_weight,
+            "seed": self.seed, "metrics": self.metrics, "cv_metrics": self.cv_metrics, "curves": self.curves,
+            "feature_importance": [list(t) for t in self.feature_importance],
+            "importance_metric": self.importance_metric, "threshold": self.threshold,
+            "positive_label": self.positive_label, "classes": self.classes, "n_train": self.n_train,
+            "n_test": self.n_test, "dropped_missing_target": self.dropped_missing_target,
+            "pipeline_steps": self.pipeline_steps, "timings": self.timings,
+            "estimator_params": self.estimator_params, "features": self.features, "notes": self.notes,
+        }
+
+
+class _Phases:
+    """Maps a phase's own 0..1 progress onto the whole task's fraction."""
+
+    def __init__(self, progress: ProgressCallback, weights: dict[str, float]) -> None:
+        total = sum(weights.values()) or 1.0
+        self.progress, self.start, acc = progress, {}, 0.0
+        for name, w in weights.items():
+            self.start[name] = (acc / total, w / total)
+            acc += w
+
+    def __call__(self, phase: str, fraction: float, message: str) -> None:
+        start, width = self.start.get(phase, (0.0, 0.0))
+        self.progress(min(1.0, start + width * fraction), message)
+
+    def sub(self, phase: str) -> ProgressCallback:
+        return lambda fraction, message: self(phase, fraction, message)
+
+
+@limited_threads
+def train_and_evaluate(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, Any] | None,
+    target: str,
+    algorithm_name: str,
+    params: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    task: str | None = None,
+    test_size: float = 0.25,
+    seed: int = 0,
+    cv_folds: int | None = None,
+    class_weight: str | None = None,
+    positive_label: Any = None,
+    time_column: str | None = None,
+    tune_threshold: bool = False,
+    recipe_steps: Iterable[RecipeStep | Mapping] = (),
+    progress: ProgressCallback = no_progress,
+    curves: bool = True,
+    importance: bool = True,
+    importance_rows: int = MAX_ROWS,
+) -> TrainingResult:
+    """Train `algorithm_name` on `frame` to predict `target` and measure it on held-out rows.
+
+    `curves=False` / `importance=False` skip the curves / permutation importance (cheaper).
+    A `Cancelled` raised by `progress` stops the work and passes through.
+    """
+    started = time.perf_counter()
+    progress(0.0, "Preparing the data")
+    prep = prepare(frame, kinds, target, algorithm_name, task=task, test_size=test_size, seed=seed,
+                   positive_label=positive_label, time_column=time_column, recipe_steps=recipe_steps)
+    return evaluate_prepared(prep, params, seed=seed, cv_folds=cv_folds, class_weight=class_weight,
+                             tune_threshold=tune_threshold, progress=progress, curves=curves,
+                             importance=importance, importance_rows=importance_rows, started=started)
+
+
+@limited_threads
+def evaluate_prepared(
+    prep: Prepared,
+    params: Mapping[str, Any] | Iterable[str] | None,
+    *,
+    seed: int = 0,
+    cv_folds: int | None = None,
+    class_weight: str | None = None,
+    tune_threshold: bool = False,
+    progress: ProgressCallback = no_progress,
+    curves: bool = True,
+    importance: bool = True,
+    importance_rows: int = MAX_ROWS,
+    started: float | None = None,
+) -> TrainingResult:
+    """`train_and_evaluate` on data already prepared (the search's final refit uses it)."""
+    started = time.perf_counter() if started is None else started
+    algorithm = prep.algorithm
+    params = algorithm.effective_params(params)
+    class_weight = validate_class_weight(algorithm, class_weight)
+    if tune_threshold and not prep.binary:
+        raise TrainingError("Threshold tuning needs a target with exactly two classes; turn it off for this target.")
+    timings: dict[str, float] = {}
+    phases = _Phases(progress, {"cv": 4.0 if cv_folds else 0.0,
+                                "threshold": 1.5 if tune_threshold and not cv_folds else 0.1,
+                                "fit": 4.0, "test": 0.5, "curves": 0.2 if curves else 0.0,
+                                "importance": 1.5 if importance else 0.0})
+    notes = list(prep.notes)
+
+    cv_metrics: dict[str, float] = {}
+    oof = None
+    if cv_folds:
+        t0 = time.perf_counter()
+        folds, oof = cross_validate(prep, params, class_weight, seed, cv_folds, phases.sub("cv"))
+        cv_metrics = summarise_folds(folds)
+        timings["cv_seconds"] = time.perf_counter() - t0
+
+    threshold, threshold_info = None, None
+    if tune_threshold:
+        t0 = time.perf_counter()
+        threshold, threshold_info = _tune_threshold(prep, params, class_weight, seed, oof, phases.sub("threshold"))
+        timings["threshold_seconds"] = time.perf_counter() - t0
+
+    phases("fit", 0.0, f"Fitting {algorithm.label} on {len(prep.train):,} rows")
+    pipeline = prep.pipeline(params, class_weight, seed, threshold=threshold)
+    t0 = time.perf_counter()
+    fit_pipeline(pipeline, prep.X.iloc[prep.train], prep.y[prep.train])
+    timings["fit_seconds"] = time.perf_counter() - t0
+
+    phases("test", 0.0, f"Scoring {len(prep.test):,} test rows")
+    t0 = time.perf_counter()
+    X_test = prep.X.iloc[prep.test]
+    output = predict_output(pipeline, X_test, prep)
+    timings["predict_seconds"] = time.perf_counter() - t0
+    scored = score_output(prep, prep.test, output, threshold)
+
+    result_curves: dict[str, Any] = {}
+    if curves:
+        phases("curves", 0.0, "Drawing curves")
+        t0 = time.perf_counter()
+        result_curves = make_curves(prep, prep.test, output, scored["pred"], seed)
+        timings["curves_seconds"] = time.perf_counter() - t0
+    if threshold_info is not None:
+        threshold_info["metrics_at_default"] = score_output(prep, prep.test, output, None)["metrics"]
+        result_curves["threshold"] = threshold_info
+
+    ranking: list[tuple[str, float, float]] = []
+    importance_metric = None
+    if importance:
+        t0 = time.perf_counter()
+        importance_metric = m.default_scoring(prep.task, len(prep.classes))
+        ranking = _importance(prep, pipeline, X_test, importance_metric, seed, importance_rows,
+                              phases.sub("importance"))
+        timings["importance_seconds"] = time.perf_counter() - t0
+
+    timings["total_seconds"] = time.perf_counter() - started
+    progress(1.0, "Training done")
+    return TrainingResult(
+        pipeline=pipeline, task=prep.task, metrics=scored["metrics"], cv_metrics=cv_metrics, curves=result_curves,
+        feature_importance=ranking, threshold=threshold, positive_label=prep.positive_label,
+        classes=list(prep.classes), n_train=len(prep.train), n_test=len(prep.test),
+        dropped_missing_target=prep.dropped_missing_target, pipeline_steps=describe_pipeline(pipeline),
+        timings=timings, params=params, algorithm=algorithm.name, class_weight=class_weight, seed=seed,
+        estimator_params=_jsonable_params(estimator_of(pipeline)), features=feature_columns(pipeline),
+        importance_metric=importance_metric, notes=notes,
+    )
+
+
+# Predicting and scoring ---------------------------------------------------------------------
+
+def predict_output(model: Any, X: Any, prep: Prepared) -> np.ndarray:
+    """Class probabilities (columns in `prep.classes` order) or predicted values of a pipeline (or its estimator)."""
+    if prep.task != CLASSIFICATION:
+        return np.asarray(model.predict(X), dtype=np.float64)
+    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    model_classes = [m.plain(c) for c in model.classes_]
+    if model_classes == prep.classes:
+        return proba
+    full = np.zeros((len(X), len(prep.classes)))  # a fold that lacked some class
+    full[:, m.encode(np.asarray(model_classes, dtype=object), prep.classes)] = proba
+    return full
+
+
+def score_output(prep: Prepared, rows: np.ndarray, output: np.ndarray, threshold: float | None,
+                 only: Iterable[str] | None = None) -> dict[str, Any]:
+    """{"metrics": {...}, "pred": predicted codes (classification) or values}."""
+    only = list(only) if only is not None else None
+    if prep.task != CLASSIFICATION:
+        return {"metrics": m.regression_metrics(prep.y[rows], output, only), "pred": output}
+    pred = m.predicted_codes(output, prep.positive, threshold)
+    metrics = m.classification_metrics(prep.codes[rows], output, pred, len(prep.classes), prep.positive, only)
+    return {"metrics": metrics, "pred": pred}
+
+
+def fit_and_score(prep: Prepared, params: Mapping[str, Any], class_weight: str | None, seed: int,
+                  fit_rows: np.ndarray, val_rows: np.ndarray, only: Iterable[str] | None = None
+                  ) -> tuple[dict[str, float], np.ndarray]:
+    """Fit a fresh pipeline on `fit_rows`, score `val_rows` at the default threshold."""
+    pipeline = prep.pipeline(params, class_weight, seed)
+    fit_pipeline(pipeline, prep.X.iloc[fit_rows], prep.y[fit_rows])
+    output = predict_output(pipeline, prep.X.iloc[val_rows], prep)
+    return score_output(prep, val_rows, output, None, only)["metrics"], output
+
+
+def cross_validate(prep: Prepared, params: Mapping[str, Any], class_weight: str | None, seed: int, folds: int,
+                   progress: ProgressCallback = no_progress, rows: np.ndarray | None = None,
+                   only: Iterable[str] | None = None) -> tuple[list[dict[str, float]], dict[str, np.ndarray] | None]:
+    """Per-fold metrics over the training rows, and (two classes) out-of-fold probabilities."""
+    rows = prep.train if rows is None else rows
+    splits = cv_folds_for(prep, rows, folds, seed)
+    results = []
+    oof_rows, oof_p = [], []
+    for i, (fit_rows, val_rows) in enumerate(splits):
+        progress(i / len(splits), f"Cross-validation fold {i + 1} of {len(splits)}")
+        metrics, output = fit_and_score(prep, params, class_weight, seed, fit_rows, val_rows, only)
+        results.append(metrics)
+        if prep.binary:
+            oof_rows.append(val_rows)
+            oof_p.append(output[:, prep.positive])
+    progress(1.0, "Cross-validation done")
+    oof = {"rows": np.concatenate(oof_rows), "p": np.concatenate(oof_p)} if oof_rows else None
+    return results, oof
+
+
+def summarise_folds(folds: list[dict[str, float]]) -> dict[str, float]:
+    """cv_<metric>_mean and cv_<metric>_std (population std over the folds)."""
+    out: dict[str, float] = {}
+    for name in folds[0] if folds else ():
+        values = np.array([f[name] for f in folds if name in f], dtype=np.float64)
+        out[f"cv_{name}_mean"] = float(values.mean())
+        out[f"cv_{name}_std"] = float(values.std())
+    return out
+
+
+def _tune_threshold(prep: Prepared, params: Mapping[str, Any], class_weight: str | None, seed: int,
+                    oof: dict[str, np.ndarray] | None, progress: ProgressCallback) -> tuple[float, dict[str, Any]]:
+    positive = prep.positive
+    if oof is not None and len(oof["rows"]) >= len(prep.train) // 2:
+        is_positive, p, source = prep.codes[oof["rows"]] == positive, oof["p"], "cross-validation"
+    else:
+        progress(0.0, "Choosing the decision threshold")
+        if prep.time_ordered:
+            cut = int(len(prep.train) * (1 - VALIDATION_SHARE))
+            fit_rows, val_rows = prep.train[:cut], prep.train[cut:]
+        else:
+            fit_rows, val_rows = train_test_split(prep.train, test_size=VALIDATION_SHARE, random_state=seed,
+                                                  stratify=prep.codes[prep.train])
+        _, output = fit_and_score(prep, params, class_weight, seed, fit_rows, val_rows, only=())
+        is_positive, p, source = prep.codes[val_rows] == positive, output[:, positive], "validation"
+    if is_positive.all() or not is_positive.any():
+        raise TrainingError("The rows used to choose a threshold hold a single class; use more rows or no tuning.")
+    threshold, f1 = m.best_f1_threshold(is_positive, p)
+    progress(1.0, f"Threshold {threshold:.3g}")
+    return threshold, {"value": threshold, "chosen_on": source, "objective": "f1", "objective_value": f1,
+                       "rows": int(len(p))}
+
+
+# Curves and importance --------------------------------------------------------------------------
+
+def make_curves(prep: Prepared, rows: np.ndarray, output: np.ndarray, pred: np.ndarray, seed: int) -> dict[str, Any]:
+    if prep.task != CLASSIFICATION:
+        return {"residuals": m.residuals(prep.y[rows], output, seed)}
+    codes = prep.codes[rows]
+    out: dict[str, Any] = {"confusion_matrix": m.confusion(codes, pred, prep.classes),
+                           "per_class": m.per_class_report(codes, pred, prep.classes)}
+    if prep.binary:
+        if 0 < int((codes == prep.positive).sum()) < len(codes):
+            out.update(m.binary_curves(codes, output, prep.positive))
+    else:
+        out["roc_ovr"] = m.multiclass_roc(codes, output, prep.classes)
+    return out
+
+
+def _importance(prep: Prepared, pipeline: Pipeline, X_test: pd.DataFrame, metric: str, seed: int, max_rows: int,
+                progress: ProgressCallback) -> list[tuple[str, float, float]]:
+    target_values = prep.codes[prep.test] if prep.task == CLASSIFICATION else prep.y[prep.test]
+    blocks = column_blocks(pipeline)
+    # Fast way: prepare the sample once and only call the estimator on shuffled blocks.
+    model = pipeline.steps[-1][1] if blocks is not None else pipeline
+    prepare = pipeline[:-1].transform if blocks is not None else None
+
+    def score(data: Any, y: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+        output = predict_output(model, data, prep)
+        scores = np.empty(n_groups)
+        for g in range(n_groups):
+            rows = groups == g
+            if prep.task == CLASSIFICATION:
+                pred = m.predicted_codes(output[rows], prep.positive, None)
+                values = m.classification_metrics(y[rows], output[rows], pred, len(prep.classes), prep.positive,
+                                                  [metric])
+            else:
+                values = m.regression_metrics(y[rows], output[rows], [metric])
+            scores[g] = values.get(metric, np.nan)
+        return scores
+
+    return permutation_importance(score, X_test, target_values, feature_columns(pipeline), n_repeats=N_REPEATS,
+                                  max_rows=max_rows, seed=seed, greater_is_better=metric not in m.LOWER_IS_BETTER,
+                                  progress=progress, prepare=prepare, blocks=blocks)
+
+
+def _jsonable_params(estimator: Any) -> dict[str, Any]:
+    out = {}
+    for key, value in sorted(estimator.get_params(deep=True).items()):
+        if hasattr(value, "get_params"):
+            value = type(value).__name__
+        elif isinstance(value, np.generic):
+            value = value.item()
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            value = repr(value)
+        out[key] = value
+    return out
