@@ -118,3 +118,40 @@ def test_fix_makes_a_derived_version(tmp_path):
     assert "no fixable finding" in done.stderr
     usage = mldesk("check", project, "heart", "--threshold", "bogus=1", check_code=2)
     assert "not a threshold" in usage.stderr
+
+
+def test_train_runs_compare_tell_the_imbalance_story(tmp_path):
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    mldesk("import", project, SAMPLE)
+    plain = json.loads(mldesk("train", project, "heart", "--target", "heart_disease",
+                              "--model", "logistic_regression", "--json").stdout)
+    balanced = json.loads(mldesk("train", project, "heart", "--target", "heart_disease", "--model",
+                                 "logistic_regression", "--class-weight", "balanced", "--json").stdout)
+    for run in (plain, balanced):
+        assert run["status"] == "finished" and run["model"] == "logistic_regression"
+        assert all(isinstance(v, float) for v in run["metrics"].values())
+    assert plain["metrics"]["recall"] < 0.2 and balanced["metrics"]["recall"] > 0.6
+
+    listed = json.loads(mldesk("runs", project, "--sort", "recall", "--json").stdout)["runs"]
+    assert [r["run"] for r in listed] == [balanced["run"], plain["run"]]
+    compared = json.loads(mldesk("compare", project, plain["run"][:8], balanced["run"][:8], "--json").stdout)
+    differing = {row["name"] for row in compared["settings"] if row["differs"]}
+    assert differing == {"class_weight"}
+    recall = next(row for row in compared["metrics"] if row["name"] == "recall")
+    assert recall["best"] == balanced["run"]
+    human = mldesk("compare", project, plain["run"][:8], balanced["run"][:8]).stdout
+    assert "class_weight" in human and "balanced" in human
+
+
+def test_train_mistakes(tmp_path):
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    mldesk("import", project, SAMPLE)
+    done = mldesk("train", project, "heart", "--target", "nope", "--model", "logistic_regression", check_code=1)
+    assert "no column 'nope'" in done.stderr
+    done = mldesk("train", project, "heart", "--target", "heart_disease", "--model", "magic_forest", check_code=1)
+    assert "magic_forest" in done.stderr and "Traceback" not in done.stderr
+    done = mldesk("train", project, "heart", "--target", "heart_disease", "--model", "logistic_regression",
+                  "--param", "C=abc", check_code=1)
+    assert "C" in done.stderr and "Traceback" not in done.stderr
