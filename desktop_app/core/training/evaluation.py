@@ -236,7 +236,7 @@ def predict_output(model: Any, X: Any, prep: Prepared) -> np.ndarray:
     model_classes = [m.plain(c) for c in model.classes_]
     if model_classes == prep.classes:
         return proba
-    full = np.zeros((len(X), len(prep.classes)))  # a fold that lacked some class
+    full = np.zeros((proba.shape[0], len(prep.classes)))  # a fold that lacked some class
     full[:, m.encode(np.asarray(model_classes, dtype=object), prep.classes)] = proba
     return full
 
@@ -256,6 +256,9 @@ def fit_and_score(prep: Prepared, params: Mapping[str, Any], class_weight: str |
                   fit_rows: np.ndarray, val_rows: np.ndarray, only: Iterable[str] | None = None
                   ) -> tuple[dict[str, float], np.ndarray]:
     """Fit a fresh pipeline on `fit_rows`, score `val_rows` at the default threshold."""
+    if prep.task == CLASSIFICATION and len(np.unique(prep.codes[fit_rows])) < 2:
+        raise TrainingError("A cross-validation or validation part holds a single class (with rows ordered by "
+                            "time, the earliest ones); use fewer folds, no cross-validation, or more rows.")
     pipeline = prep.pipeline(params, class_weight, seed)
     fit_pipeline(pipeline, prep.X.iloc[fit_rows], prep.y[fit_rows])
     output = predict_output(pipeline, prep.X.iloc[val_rows], prep)

@@ -83,9 +83,22 @@ def _kind_from_dtype(series: pd.Series) -> ColumnKind:
 
 
 def complete_kinds(frame: pd.DataFrame, kinds: Mapping[str, Any] | None) -> dict[str, ColumnKind]:
-    """`kinds` as ColumnKind values, with a kind guessed from the storage for any column not named."""
+    """`kinds` as ColumnKind values in the table's column order; a column not named gets the kind
+    the import would infer (`data.kinds.infer_kinds`: ids and free text are recognised), or,
+    if its values cannot go to Arrow, a kind guessed from its storage."""
     given = {str(k): ColumnKind(v) for k, v in (kinds or {}).items()}
-    return {str(c): given.get(str(c)) or _kind_from_dtype(frame[c]) for c in frame.columns}
+    missing = [c for c in frame.columns if str(c) not in given]
+    inferred: dict[str, ColumnKind] = {}
+    if missing:
+        try:
+            import pyarrow as pa
+
+            from desktop_app.core.data.kinds import infer_kinds
+
+            inferred = infer_kinds(pa.Table.from_pandas(frame[missing], preserve_index=False))
+        except Exception:  # mixed Python objects and the like: fall back to the storage type
+            inferred = {}
+    return {str(c): given.get(str(c)) or inferred.get(str(c)) or _kind_from_dtype(frame[c]) for c in frame.columns}
 
 
 def kinds_after_recipe(kinds: Mapping[str, ColumnKind], steps: Iterable[RecipeStep]) -> dict[str, ColumnKind]:

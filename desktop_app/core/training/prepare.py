@@ -191,6 +191,8 @@ def _sortable(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         dates = series if pd.api.types.is_datetime64_any_dtype(series.dtype) else \
             pd.to_datetime(series, errors="coerce", format="mixed")
         values = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)

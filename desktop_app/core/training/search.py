@@ -179,12 +179,22 @@ def candidates_for(algorithm: Algorithm, space: Mapping[str, Any], method: str, 
         trials = min(trials, size)
     dists = {k: (_distribution(types[k], v) if isinstance(v, Mapping) else v) for k, v in space.items()}
     out: list[dict[str, Any]] = []
-    for c in ParameterSampler(dists, n_iter=trials, random_state=seed):
-        c = {k: (_round(float(v)) if types[k] == "float" else int(v) if types[k] == "int" and v is not None
-                 else (v.item() if isinstance(v, np.generic) else v)) for k, v in sorted(c.items())}
-        if c not in out:
-            out.append(c)
+    for sampled in ParameterSampler(dists, n_iter=trials, random_state=seed):
+        setting = {k: _plain(types[k], v) for k, v in sorted(sampled.items())}
+        if setting not in out:
+            out.append(setting)
     return out
+
+
+def _plain(param_type: str, value: Any) -> Any:
+    """A sampled value as the plain Python value the parameter takes (floats to 4 significant digits)."""
+    if value is None:
+        return None
+    if param_type == "float":
+        return _round(float(value))
+    if param_type == "int":
+        return int(value)
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # The search -----------------------------------------------------------------------------------

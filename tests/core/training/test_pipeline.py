@@ -145,3 +145,12 @@ def test_detect_task(values, kind, task):
 def test_an_id_target_is_refused():
     with pytest.raises(TrainingError, match="cannot be predicted"):
         detect_task(pd.Series(["a", "b"], name="code"), ColumnKind.ID)
+
+
+def test_without_kinds_the_import_inference_is_used():
+    from desktop_app.core.training.evaluation import train_and_evaluate
+
+    frame, _ = mixed_frame()
+    result = train_and_evaluate(frame, None, "churn", "logistic_regression", importance=False, curves=False)
+    assert result.features == ["age", "city", "member", "joined"]
+    assert "Leave out customer_id (id), notes (free text)" in result.pipeline_steps

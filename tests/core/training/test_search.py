@@ -98,9 +98,9 @@ def test_time_budget_stops_starting_candidates(small):
                     time_budget_seconds=0.7, progress=slow)
     searched = sum(c.seconds for c in result.candidates)
     assert result.budget_exhausted and not result.cancelled
-    assert 1 <= len(result.candidates) < 8 and searched <= 0.7 + 0.1
+    assert 1 <= len(result.candidates) < 8 and searched <= 0.7 + 0.3  # at most one candidate's misjudged time
     assert result.final is not None  # the best so far is still refitted
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 5
 
 
 def test_default_space_and_bad_requests():
