@@ -26,6 +26,7 @@ from desktop_app.ui.navigator import StepNavigator
 from desktop_app.ui.new_project_dialog import NewProjectDialog
 from desktop_app.ui.steps.base import StepPanel
 from desktop_app.ui.steps.data import DataStep
+from desktop_app.ui.steps.quality import QualityStep
 from desktop_app.ui.task_bar import TaskBar
 from desktop_app.ui.tasks import Task, TaskRunner
 from desktop_app.ui.top_bar import TopBar
@@ -60,6 +61,14 @@ class MainWindow(QMainWindow):
         self.data_step = DataStep(self.runner)
         self.data_step.focus_changed.connect(self.top_bar.set_dataset)
         self._add_step(self.data_step, "Data")
+        self.quality_step = QualityStep(self.runner)
+        self._add_step(self.quality_step, "Quality")
+        # One version in focus: the Quality step follows the Data step, and the other way round.
+        self.data_step.focus_changed.connect(self.quality_step.set_focus)
+        self.quality_step.focus_requested.connect(self.data_step.tree.select_version)
+        self.quality_step.version_created.connect(lambda v: self.data_step.refresh(select_version_id=v.id))
+        for step in (self.data_step, self.quality_step):
+            step.go_to_step.connect(self.navigator.select)
         self.navigator.step_selected.connect(self._show_step)
 
         project_page = QWidget()
@@ -255,6 +264,7 @@ class MainWindow(QMainWindow):
         if project is None:
             self.setWindowTitle("MLDesk")
             self.top_bar.set_project(None)
+            self.quality_step.set_project(None)
             self.data_step.set_project(None)
             self.welcome.refresh()
             self.pages.setCurrentWidget(self.welcome)
@@ -262,6 +272,7 @@ class MainWindow(QMainWindow):
             recent.remember(project.path, project.name)
             self.setWindowTitle(f"{project.name} — MLDesk")
             self.top_bar.set_project(project.name, str(project.path))
+            self.quality_step.set_project(project)  # first: it then follows the Data step's focus
             self.data_step.set_project(project)
             self.navigator.select("data")
             self.pages.setCurrentWidget(self.project_page)
@@ -309,6 +320,7 @@ class MainWindow(QMainWindow):
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.setValue("mainWindow/state", self.saveState())
         self.data_step.save_state()
+        self.quality_step.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         self.save_settings()

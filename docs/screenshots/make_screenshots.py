@@ -87,6 +87,17 @@ def main() -> int:
     wait_until(app, lambda: window.data_step.summary.summary is not None and not window.runner.tasks)
     save(window, "data_step.png")
 
+    # The quality step: target heart_disease, checks run, a finding with its evidence selected.
+    window.data_step.next_button.click()
+    step = window.quality_step
+    step.set_target("heart_disease")
+    step.run_checks()
+    wait_until(app, lambda: step.stored is not None and not window.runner.tasks)
+    weight = next(f for f in step.stored.report.findings if f.check == "missing_values" and f.column == "weight")
+    step.findings.select_finding(weight)
+    wait_until(app, lambda: step.detail.evidence is not None and not window.runner.tasks)
+    save(window, "quality_step.png")
+
     window.close()
     return 0
 

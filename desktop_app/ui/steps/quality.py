@@ -1,0 +1,696 @@
+"""The Quality step: check a dataset version for problems, look at the evidence, apply fixes.
+
+Checks, loading the table for evidence, previews, fixes and the HTML export all run through
+the TaskRunner; the GUI thread only draws. Each run of the checks is saved for its dataset
+version (`project.quality`), so the last report shows again when the version is selected.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.chart_warmup import warm_up_charts
+from desktop_app.ui.empty_state import EmptyState
+from desktop_app.ui.errors import show_error, user_message
+from desktop_app.ui.evidence_loader import EvidenceLoader
+from desktop_app.ui.finding_detail import FindingDetail
+from desktop_app.ui.findings_list import FindingsPanel
+from desktop_app.ui.formatting import exact_time, plural
+from desktop_app.ui.navigator import StepState
+from desktop_app.ui.quality_text import TARGET_CHECKS_TEXT, changed_thresholds, counts_text
+from desktop_app.ui.report_summary import ReportSummary
+from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.tasks import Task, TaskRunner
+
+PURPOSE = (
+    "Find problems in a dataset version before you train on it: pick the version and its target, "
+    "run the checks, read the evidence and apply the fixes you agree with."
+)
+NO_TARGET = "No target"
+STYLE = """
+QWidget#qualityStep, QWidget#findingDetailBody { background: #ffffff; }
+QScrollArea#findingDetail { background: #ffffff; border: 1px solid #dde3e9; }
+QLabel#summaryLine { font-size: 10.5pt; color: #1d2733; }
+QLabel#findingMessage { font-size: 10.5pt; color: #1d2733; }
+QPushButton#fixButton { background: #eef4fe; border: 1px solid #8fb3ee; border-radius: 4px; padding: 5px 12px;
+                        color: #0f3d8a; font-weight: 600; text-align: left; }
+QPushButton#fixButton:hover { background: #e1ebfb; }
+QPushButton#fixButton:disabled { background: #f3f5f7; border-color: #d5dbe1; color: #8a929c; }
+QToolButton#severityToggle { border: 1px solid #d5dbe1; border-radius: 4px; padding: 3px 5px; background: #ffffff; }
+QToolButton#severityToggle:checked { background: #eef2f6; border-color: #aab4bf; }
+QTableView#findingsTable { selection-background-color: #cfe0fa; selection-color: #10243e; }
+"""
+
+
+class QualityStep(StepPanel):
+    key = "quality"
+    go_to_step = Signal(str)           # "data" from the empty state
+    focus_requested = Signal(str)      # a version id the user picked here (the Data step follows)
+    version_created = Signal(object)   # DatasetVersionInfo made by applying fixes
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__("Quality", PURPOSE, "Run checks", parent)
+        self.setObjectName("qualityStep")
+        self.setStyleSheet(STYLE)
+        self.runner = runner
+        self.project: Any = None
+        self.versions: list[Any] = []
+        self.version: Any = None
+        self.stored: Any = None               # the StoredReport on screen
+        self._reports: list[Any] = []         # saved reports of self.version, newest first
+        self.thresholds: Any = None           # core Thresholds for the next run (None: defaults)
+        self._check_task: Task | None = None
+        self._apply_task: Task | None = None
+        self._export_task: Task | None = None
+        self._recheck_version_id: str | None = None
+        self._fix_notice = ""
+        self.evidence = EvidenceLoader(runner, self)  # the version's table, loaded once, and evidence from it
+        self.evidence.ready.connect(self._evidence_ready)
+        self.evidence.failed.connect(self._evidence_failed)
+        self.fix_dialog: Any = None
+        self.thresholds_dialog: Any = None
+        self.primary_button.setToolTip("Run every check on the chosen version (Ctrl+Enter)")
+        self.primary_button.clicked.connect(self.run_checks)
+
+        # Empty state: nothing to check yet.
+        self.no_data = EmptyState(
+            "Import data first — the checks need a dataset version to look at",
+            "Go to the Data step",
+            "Import a CSV, Excel or Parquet file there, then come back to check it.",
+        )
+        self.no_data.button.clicked.connect(lambda: self.go_to_step.emit("data"))
+
+        # Version, target, thresholds, export.
+        self.version_combo = QComboBox()
+        self.version_combo.setObjectName("versionCombo")
+        self.version_combo.setMinimumContentsLength(12)
+        self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.version_combo.setToolTip("The dataset version to check")
+        self.version_combo.currentIndexChanged.connect(self._on_version_picked)
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("targetCombo")
+        self.target_combo.setMinimumContentsLength(8)
+        self.target_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.target_combo.setToolTip("The column a model will predict; target checks need it")
+        self.target_combo.currentIndexChanged.connect(self._on_target_picked)
+        self.target_note = QLabel("target checks skipped")
+        self.target_note.setObjectName("hint")
+        self.target_note.setMinimumWidth(1)  # clipped rather than widen a narrow window (the tooltip says it all)
+        self.target_note.setToolTip(
+            f"Without a target, the target checks ({TARGET_CHECKS_TEXT}) are skipped. "
+            "Choose the column a model will predict to run them."
+        )
+        self.thresholds_button = QPushButton("Th&resholds…")
+        self.thresholds_button.setToolTip("See and change the limits the checks compare against")
+        self.thresholds_button.clicked.connect(self.open_thresholds)
+        self.export_button = QPushButton("E&xport report…")
+        self.export_button.setToolTip("Save the report on screen as one HTML file (charts included) to share")
+        self.export_button.clicked.connect(self.export_report)
+        for combo, widest in ((self.version_combo, 280), (self.target_combo, 200)):
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            combo.setMaximumWidth(widest)  # grows with the window, shrinks to its minimum on a narrow one
+        version_label = QLabel("Versi&on:")
+        version_label.setBuddy(self.version_combo)
+        target_label = QLabel("&Target:")
+        target_label.setBuddy(self.target_combo)
+        controls = QHBoxLayout()
+        controls.setSpacing(8)
+        controls.addWidget(version_label)
+        controls.addWidget(self.version_combo, 3)
+        controls.addSpacing(6)
+        controls.addWidget(target_label)
+        controls.addWidget(self.target_combo, 2)
+        controls.addWidget(self.target_note)
+        controls.addSpacing(6)
+        controls.addWidget(self.thresholds_button)
+        controls.addStretch(1)
+
+        # Summary line (or progress while the checks run), and the notice under it.
+        self.summary_line = ReportSummary()
+        self.summary_line.cancel_requested.connect(self.cancel_checks)
+        self.notice = QLabel()
+        self.notice.setObjectName("hint")
+        self.notice.setTextFormat(Qt.TextFormat.RichText)
+        self.notice.setOpenExternalLinks(True)
+        self.notice.setWordWrap(True)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary_line, 1)
+        summary_row.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        # No report yet for this version and target.
+        self.no_report = EmptyState(
+            "Run checks to find problems before training",
+            "Run checks",
+            "Missing values, duplicates, outliers, columns that leak the answer and more — each with its evidence "
+            "and, where there is one, a fix you can preview.",
+        )
+        self.no_report.button.clicked.connect(self.run_checks)
+
+        # Master–detail.
+        self.findings = FindingsPanel()
+        self.findings.current_changed.connect(self._on_current_finding)
+        self.findings.selection_changed.connect(self._on_selection_changed)
+        self.apply_selected_button = QPushButton("Apply selected fixes…")
+        self.apply_selected_button.setObjectName("applySelectedButton")
+        self.apply_selected_button.setToolTip("Apply the fixes of every selected finding in one new version")
+        self.apply_selected_button.clicked.connect(lambda: self.open_fix_preview(self.findings.selected()))
+        self.selection_hint = QLabel("Ctrl+click to select several findings.")
+        self.selection_hint.setObjectName("hint")
+        self.selection_hint.setWordWrap(True)
+        master = QWidget()
+        master_layout = QVBoxLayout(master)
+        master_layout.setContentsMargins(0, 0, 6, 0)
+        master_layout.setSpacing(6)
+        master_layout.addWidget(self.findings, 1)
+        apply_row = QHBoxLayout()
+        apply_row.addWidget(self.apply_selected_button)
+        apply_row.addWidget(self.selection_hint, 1)
+        master_layout.addLayout(apply_row)
+        self.detail = FindingDetail()
+        self.detail.fix_requested.connect(lambda finding: self.open_fix_preview([finding]))
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("qualitySplitter")
+        self.splitter.addWidget(master)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([480, 620])
+        self.splitter.setChildrenCollapsible(False)
+
+        self.report_stack = QStackedWidget()
+        self.report_stack.addWidget(self.no_report)
+        self.report_stack.addWidget(self.splitter)
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.setSpacing(8)
+        main_layout.addLayout(controls)
+        main_layout.addLayout(summary_row)
+        main_layout.addWidget(self.notice)
+        main_layout.addWidget(self.report_stack, 1)
+        self.main = main
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.no_data)
+        self.pages.addWidget(main)
+        self.body.addWidget(self.pages)
+        self.set_next(
+            "Next: Train a model →", enabled=False, note="Training arrives in the next release.",
+            tooltip="Training arrives in the next release; the summary line above will be shown before training.",
+        )
+        self._clock = QTimer(self)  # keeps "checked 2 min ago" true
+        self._clock.setInterval(60_000)
+        self._clock.timeout.connect(self._show_summary)
+        self._clock.start()
+        self.restore_state()
+        self._show_running(False)
+        self._show_notice("")
+        self.pages.setCurrentWidget(self.no_data)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        warm_up_charts(self)  # the evidence panel draws charts: make the first one quick
+
+    # -- project and versions --------------------------------------------------------------
+    def set_project(self, project: Any) -> None:
+        self._cancel_all()
+        for dialog in (self.fix_dialog, self.thresholds_dialog):
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()
+        self.project = project
+        self.versions, self.version, self.stored, self._reports = [], None, None, []
+        self.evidence.set_version(None, None)
+        self._recheck_version_id = None
+        self.thresholds = None
+        self._update_thresholds_button()
+        self._show_notice("")
+        self.refresh()
+
+    def refresh(self, select_version_id: str | None = None) -> None:
+        """Reload the versions (F5); keep the chosen one unless told otherwise."""
+        if self.project is None:
+            self.pages.setCurrentWidget(self.no_data)
+            self._set_state(StepState.NOT_STARTED, "no project open")
+            return
+        try:
+            datasets = self.project.datasets.list()
+        except Exception as error:  # noqa: BLE001 - shown to the user
+            show_error(self, "Could not list the datasets", error)
+            return
+        self.versions = [v for d in datasets for v in reversed(d.versions)]  # newest first per dataset
+        if not self.versions:
+            self.pages.setCurrentWidget(self.no_data)
+            self.primary_button.setVisible(False)  # the empty state says what to do instead
+            self.version = None
+            self._set_state(StepState.NOT_STARTED, "no data imported yet")
+            return
+        self.pages.setCurrentWidget(self.main)
+        self.primary_button.setVisible(True)
+        wanted = select_version_id or (self.version.id if self.version is not None else self.versions[0].id)
+        self.version_combo.blockSignals(True)
+        self.version_combo.clear()
+        for version in self.versions:
+            self.version_combo.addItem(self._version_text(version), version.id)
+            self.version_combo.setItemData(self.version_combo.count() - 1, self._version_tip(version),
+                                           Qt.ItemDataRole.ToolTipRole)
+        index = max(0, self.version_combo.findData(wanted))
+        self.version_combo.setCurrentIndex(index)
+        self.version_combo.blockSignals(False)
+        self.version = None  # force a reload of its reports (F5 shows what the CLI added)
+        self._select_version(self.versions[index])
+
+    def set_focus(self, label: str | None) -> None:
+        """Follow the version in focus in the Data step."""
+        if not label or self.project is None:
+            return
+        if self.version is not None and self.version.label == label:
+            return
+        match = next((v for v in self.versions if v.label == label), None)
+        if match is None:
+            self.refresh()
+            match = next((v for v in self.versions if v.label == label), None)
+            if match is None:
+                return
+        self.version_combo.blockSignals(True)
+        self.version_combo.setCurrentIndex(self.version_combo.findData(match.id))
+        self.version_combo.blockSignals(False)
+        self._select_version(match)
+
+    def _on_version_picked(self, index: int) -> None:
+        if index < 0 or index >= len(self.versions):
+            return
+        version = self.versions[index]
+        self._select_version(version)
+        self.focus_requested.emit(version.id)
+
+    def _select_version(self, version: Any) -> None:
+        if self.version is not None and version.id == self.version.id:
+            return
+        previous_target = self.target()
+        self.version = version
+        self.evidence.set_version(self.project.datasets, version)
+        try:
+            self._reports = list(self.project.quality.reports(version))
+        except Exception as error:  # noqa: BLE001 - shown to the user
+            self._reports = []
+            show_error(self, f"Could not read the saved reports of {version.label}", error)
+        # Target: the one of the newest report, else the one used before (for this dataset), else none.
+        columns = [c.name for c in version.columns]
+        if self._reports:
+            target = self._reports[0].report.target
+        else:
+            remembered = QSettings().value(f"quality/target/{version.dataset_id}")
+            target = previous_target if previous_target in columns else remembered
+        self._fill_targets(columns, target if target in columns else None)
+        if self._recheck_version_id == version.id:
+            self._recheck_version_id = None
+            self._show_report(None)
+            self.run_checks()
+        else:
+            self._show_report(self._report_for_target())
+
+    def _fill_targets(self, columns: list[str], target: str | None) -> None:
+        kinds = self.version.kinds if self.version is not None else {}
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        self.target_combo.addItem(NO_TARGET, None)
+        self.target_combo.setItemData(0, "Skip the target checks", Qt.ItemDataRole.ToolTipRole)
+        for name in columns:
+            self.target_combo.addItem(name, name)
+            self.target_combo.setItemData(self.target_combo.count() - 1, f"{name} ({kinds.get(name, '')})",
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.target_combo.setCurrentIndex(max(0, self.target_combo.findData(target)) if target else 0)
+        self.target_combo.blockSignals(False)
+        self.target_note.setVisible(target is None)
+
+    def target(self) -> str | None:
+        return self.target_combo.currentData() if self.target_combo.count() else None
+
+    def set_target(self, target: str | None) -> None:
+        """Choose the target as a user would (None: no target)."""
+        index = 0 if target is None else self.target_combo.findData(target)
+        if index < 0:
+            raise KeyError(target)
+        self.target_combo.setCurrentIndex(index)
+
+    def _on_target_picked(self, _index: int) -> None:
+        target = self.target()
+        self.target_note.setVisible(target is None)
+        if self.version is not None:
+            QSettings().setValue(f"quality/target/{self.version.dataset_id}", target or "")
+        self._show_report(self._report_for_target())
+
+    def _report_for_target(self) -> Any:
+        target = self.target()
+        return next((s for s in self._reports if s.report.target == target), None)
+
+    # -- running the checks ---------------------------------------------------------------------
+    def is_checking(self) -> bool:
+        return self._check_task is not None
+
+    def run_checks(self) -> Task | None:
+        if self.project is None or self.version is None or self._check_task is not None:
+            return None
+        version, target, thresholds = self.version, self.target(), self.thresholds
+        quality = self.project.quality
+        what = f"Checking {version.label}" + (f" (target {target})" if target else "")
+        task = self.runner.submit(what, lambda progress: quality.check(version, target, thresholds, progress))
+        self._check_task = task
+        task.progress.connect(self._on_check_progress)
+        task.finished.connect(lambda stored, t=task: self._checked(t, stored))
+        task.failed.connect(lambda error, t=task: self._check_failed(t, error))
+        task.cancelled.connect(lambda t=task: self._check_cancelled(t))
+        self._show_running(True)
+        self.summary_line.set_running(True, f"{what}…")
+        if self.stored is None:
+            self.no_report.message.setText(f"{what}…")
+        return task
+
+    def cancel_checks(self) -> None:
+        if self._check_task is not None:
+            self._check_task.cancel()
+            self.summary_line.set_cancelling()
+
+    def _on_check_progress(self, fraction: float, message: str) -> None:
+        self.summary_line.set_progress(fraction, message)
+
+    def _checked(self, task: Task, stored: Any) -> None:
+        if task is not self._check_task:
+            return
+        self._check_task = None
+        self._show_running(False)
+        if self.version is not None and stored.version.id == self.version.id:
+            self._reports.insert(0, stored)
+            if stored.report.target != self.target():
+                self._fill_targets([c.name for c in self.version.columns], stored.report.target)
+            self._show_report(stored)
+        self._show_notice(self._fix_notice)  # what the fixes made stays said; other notices are done
+        self._fix_notice = ""
+
+    def _check_failed(self, task: Task, error: BaseException) -> None:
+        if task is not self._check_task:
+            return
+        self._check_task = None
+        self._show_running(False)
+        self._show_notice(f"The checks stopped: {_escape(user_message(error))}", error=True)
+        show_error(self, "Could not check the data", error)
+
+    def _check_cancelled(self, task: Task) -> None:
+        if task is not self._check_task:
+            return
+        self._check_task = None
+        self._show_running(False)
+        self._show_notice("Checks cancelled; nothing was saved.")
+
+    def _show_running(self, running: bool) -> None:
+        if not running:
+            self.summary_line.set_running(False)
+        busy = running or self._apply_task is not None
+        self.primary_button.setEnabled(not busy)
+        self.no_report.button.setEnabled(not busy)
+        self.primary_button.setText("Checking…" if running else "Run checks")
+        if not running:
+            self._show_summary()
+        self._update_fix_buttons()
+
+    # -- the report on screen ---------------------------------------------------------------------
+    def _show_report(self, stored: Any) -> None:
+        self.stored = stored
+        self.export_button.setEnabled(stored is not None)
+        if stored is None:
+            self.findings.set_findings([])
+            self.detail.show_message("Select a finding", "")
+            self.report_stack.setCurrentWidget(self.no_report)
+        else:
+            self.report_stack.setCurrentWidget(self.splitter)
+            self.findings.set_findings(stored.report.findings)
+            if not stored.report.findings:
+                self.detail.show_message("No problems found",
+                                         "Every check passed on this version. You can train on it.")
+        self._show_summary()
+        self._update_state()
+
+    def _show_summary(self) -> None:
+        if self.version is None:
+            self.summary_line.clear()
+        elif self.stored is not None:
+            self.summary_line.show_report(self.stored)
+        else:
+            last = self._reports[0] if self._reports else None
+            self.summary_line.show_unchecked(self.version.label, self.target(), last)
+            self.no_report.message.setText(
+                "Run checks to find problems before training" if last is None
+                else f"Run checks on {self.version.label} with this target"
+            )
+
+    def _update_state(self) -> None:
+        if self.version is None:
+            return
+        latest = self._reports[0] if self._reports else None
+        if latest is None:
+            self._set_state(StepState.NOT_STARTED, f"{self.version.label} not checked yet")
+            return
+        counts = latest.report.summary()
+        state = StepState.ATTENTION if counts["errors"] else StepState.DONE
+        self._set_state(state, f"{self.version.label}: {counts_text(counts)}")
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def _on_current_finding(self, finding: Any) -> None:
+        if finding is None:
+            if self.stored is not None and self.stored.report.findings:
+                self.detail.show_message("Select a finding", "Pick a finding on the left to see its evidence.")
+            return
+        self.detail.show_finding(finding, version_label=self.version.label if self.version else "",
+                                 fix_note=self._fix_block_reason())
+        self.evidence.request(finding)
+
+    def _evidence_ready(self, finding: Any, evidence: Any) -> None:
+        if self.detail.finding is finding:
+            self.detail.show_evidence(evidence)
+
+    def _evidence_failed(self, finding: Any, text: str) -> None:
+        if self.detail.finding is finding:
+            self.detail.show_evidence_error(text)
+
+    # -- fixes ------------------------------------------------------------------------------------
+    def _fix_block_reason(self) -> str:
+        if self._apply_task is not None:
+            return "Fixes are being applied; wait for the new version."
+        if self._check_task is not None:
+            return "The checks are running; fix once they are done."
+        return ""
+
+    def _update_fix_buttons(self) -> None:
+        self.detail.set_fix_note(self._fix_block_reason())
+        self._on_selection_changed(self.findings.selected())
+
+    def _on_selection_changed(self, findings: list[Any]) -> None:
+        fixable = [f for f in findings if f.fix is not None]
+        if len(findings) > 1:
+            from desktop_app.ui.fix_plan import plan_fixes
+
+            count = len(plan_fixes(fixable).applied) if fixable else 0
+            self.apply_selected_button.setText(f"Apply {plural(count, 'selected fix', 'selected fixes')}…")
+        else:
+            self.apply_selected_button.setText("Apply selected fixes…")
+        enabled = len(findings) > 1 and bool(fixable) and not self._fix_block_reason()
+        self.apply_selected_button.setEnabled(enabled)
+        self.apply_selected_button.setToolTip(
+            "Apply the fixes of every selected finding in one new version" if enabled
+            else "Select two or more findings that have a fix (Ctrl+click)" if not self._fix_block_reason()
+            else self._fix_block_reason()
+        )
+
+    def open_fix_preview(self, findings: list[Any]) -> Any:
+        """Show what the fixes of `findings` would change; Apply makes the new version."""
+        if self.project is None or self.version is None or not findings or self._fix_block_reason():
+            return None
+        from desktop_app.ui.fix_plan import plan_fixes
+        from desktop_app.ui.fix_preview_dialog import FixPreviewDialog
+
+        if self.fix_dialog is not None:
+            self.fix_dialog.deleteLater()
+        version, datasets = self.version, self.project.datasets
+        frame = self.evidence.frame()
+
+        def load_frame(progress):
+            return frame if frame is not None else datasets.load(version, progress)
+
+        plan = plan_fixes(findings)
+        dialog = FixPreviewDialog(plan, version, self._next_label(version), self.runner, load_frame, self.window())
+        dialog.accepted.connect(lambda p=plan, v=version: self.apply_fixes(v, p.steps))
+        self.fix_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _next_label(self, version: Any) -> str:
+        numbers = [v.number for v in self.versions if v.dataset_id == version.dataset_id]
+        return f"{version.dataset_name}@{max(numbers, default=version.number) + 1}"
+
+    def apply_fixes(self, version: Any, steps: list[Any]) -> Task | None:
+        if self.project is None or not steps or self._apply_task is not None:
+            return None
+        quality = self.project.quality
+        title = f"Applying {plural(len(steps), 'fix', 'fixes')} to {version.label}"
+        task = self.runner.submit(title, lambda progress: quality.apply_fixes(version, steps, progress))
+        self._apply_task = task
+        task.finished.connect(lambda result, t=task, v=version, n=len(steps): self._fixes_applied(t, v, n, result))
+        task.failed.connect(lambda error, t=task: self._fixes_failed(t, error))
+        task.cancelled.connect(lambda t=task: self._fixes_cancelled(t))
+        self._show_notice(f"{_escape(title)}…")
+        self._show_running(self._check_task is not None)
+        return task
+
+    def _fixes_applied(self, task: Task, parent: Any, count: int, result: Any) -> None:
+        if task is not self._apply_task:
+            return
+        self._apply_task = None
+        new = result.version
+        if result.created:
+            self._fix_notice = (f"Made <b>{_escape(new.label)}</b> from {_escape(parent.label)} with "
+                                f"{plural(count, 'fix', 'fixes')}; {_escape(parent.label)} is unchanged.")
+        else:
+            self._fix_notice = (f"These fixes give the same data as <b>{_escape(new.label)}</b>, which already "
+                                "exists; showing it.")
+        self._show_notice(f"{self._fix_notice} Checking it now…")
+        self._recheck_version_id = new.id  # _select_version runs the checks on it
+        self.refresh(select_version_id=new.id)
+        self._show_running(self._check_task is not None)
+        self.version_created.emit(new)
+
+    def _fixes_failed(self, task: Task, error: BaseException) -> None:
+        if task is not self._apply_task:
+            return
+        self._apply_task = None
+        self._show_running(self._check_task is not None)
+        self._show_notice(f"The fixes were not applied: {_escape(user_message(error))}", error=True)
+        show_error(self, "Could not apply the fixes", error)
+
+    def _fixes_cancelled(self, task: Task) -> None:
+        if task is self._apply_task:
+            self._apply_task = None
+            self._show_running(self._check_task is not None)
+            self._show_notice("Fixes cancelled; no new version was made.")
+
+    # -- thresholds and export ----------------------------------------------------------------------
+    def current_thresholds(self) -> Any:
+        if self.thresholds is None:
+            from desktop_app.core.quality import Thresholds
+
+            return Thresholds()
+        return self.thresholds
+
+    def open_thresholds(self) -> Any:
+        from desktop_app.ui.thresholds_dialog import ThresholdsDialog
+
+        if self.thresholds_dialog is not None:
+            self.thresholds_dialog.deleteLater()
+        dialog = ThresholdsDialog(self.current_thresholds(), self.window())
+        dialog.accepted.connect(lambda d=dialog: self.set_thresholds(d.thresholds()))
+        self.thresholds_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def set_thresholds(self, thresholds: Any) -> None:
+        before = self.current_thresholds()
+        self.thresholds = thresholds
+        self._update_thresholds_button()
+        if thresholds != before and self.stored is not None:
+            self._show_notice("Thresholds changed — run the checks again to apply them.")
+
+    def _update_thresholds_button(self) -> None:
+        changed = changed_thresholds(self.thresholds) if self.thresholds is not None else []
+        self.thresholds_button.setText(f"Th&resholds… ({len(changed)} changed)" if changed else "Th&resholds…")
+
+    def export_report(self) -> Task | None:
+        stored = self.stored
+        if stored is None or self.project is None:
+            return None
+        name = f"{stored.version.dataset_name}-v{stored.version.number}-quality.html"
+        start = str(Path(self.project.path) / "exports" / name)
+        path, _ = QFileDialog.getSaveFileName(self, "Export the quality report", start, "HTML report (*.html)")
+        if not path:
+            return None
+        path = path if path.lower().endswith((".html", ".htm")) else path + ".html"
+        quality = self.project.quality
+
+        def work(progress):
+            progress(0.1, "Writing the report")
+            return quality.export_html(stored, path)
+
+        task = self.runner.submit(f"Exporting the report of {stored.version.label}", work)
+        self._export_task = task
+        task.finished.connect(lambda written, t=task: self._exported(t, written))
+        task.failed.connect(lambda error, t=task: self._export_failed(t, error))
+        self.export_button.setEnabled(False)
+        return task
+
+    def _exported(self, task: Task, path: Any) -> None:
+        self._export_task = None
+        self.export_button.setEnabled(self.stored is not None)
+        url = QUrl.fromLocalFile(str(path)).toString()
+        folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
+        self._show_notice(f"Report saved to <a href=\"{_escape(url)}\">{_escape(str(path))}</a> · "
+                          f"<a href=\"{_escape(folder)}\">open the folder</a>")
+
+    def _export_failed(self, task: Task, error: BaseException) -> None:
+        self._export_task = None
+        self.export_button.setEnabled(self.stored is not None)
+        show_error(self, "Could not export the report", error)
+
+    # -- housekeeping ---------------------------------------------------------------------------------
+    def _show_notice(self, html: str, *, error: bool = False) -> None:
+        self.notice.setText(html)
+        self.notice.setObjectName("errorText" if error else "hint")
+        self.notice.style().polish(self.notice)
+        self.notice.setVisible(bool(html))
+
+    def _cancel_all(self) -> None:
+        for task in (self._check_task, self._apply_task, self._export_task):
+            if task is not None:
+                task.cancel()
+        self._check_task = self._apply_task = self._export_task = None
+        self.evidence.cancel()
+        self._show_running(False)
+
+    def restore_state(self) -> None:
+        state = QSettings().value(f"splitters/{self.splitter.objectName()}")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        QSettings().setValue(f"splitters/{self.splitter.objectName()}", self.splitter.saveState())
+
+    @staticmethod
+    def _version_text(version: Any) -> str:
+        made = " · fixed" if version.parent_id else ""
+        return f"{version.label} · {plural(version.rows, 'row')}{made}"
+
+    def _version_tip(self, version: Any) -> str:
+        lines = [f"{version.label}: {plural(version.rows, 'row')}, {plural(version.n_columns, 'column')}",
+                 f"Made {exact_time(version.created_at)} by {version.created_by}"]
+        if version.parent_id:
+            parent = next((v.label for v in self.versions if v.id == version.parent_id), "an earlier version")
+            steps = plural(len(version.recipe or []), 'step')
+            lines.append(f"Made from {parent} by fixes (its recipe from the imported file: {steps})")
+        return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    return html.escape(str(text), quote=True)
