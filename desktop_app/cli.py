@@ -204,11 +204,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fix(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
-    from desktop_app.core.quality import step_from_fix
+    from desktop_app.core.quality.plan import plan_fixes
 
     with Project.open(args.project) as project:
         stored = project.quality.check(args.dataset, target=args.target, progress=_stderr_progress())
-        steps = []
+        chosen = []
         for wanted in args.apply:
             check, _, column = wanted.partition(":")
             matches = [f for f in stored.report.findings
@@ -218,7 +218,11 @@ def cmd_fix(args: argparse.Namespace) -> int:
                     f"{stored.version.label} has no fixable finding '{wanted}'; "
                     f"`mldesk check {args.project} {args.dataset}` lists the findings and their fixes."
                 )
-            steps.extend(step_from_fix(f.fix) for f in matches)
+            chosen.extend(f for f in matches if f not in chosen)
+        plan = plan_fixes(chosen)  # the window's order: types, rows, values, dropped columns
+        for skipped in (p for p in plan.fixes if p.skipped):
+            print(f"mldesk: skipped '{skipped.label}': {skipped.skipped}", file=sys.stderr)
+        steps = plan.steps
         result = project.quality.apply_fixes(stored.version, steps, progress=_stderr_progress())
         version = result.version
         if args.json:

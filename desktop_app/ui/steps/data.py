@@ -193,9 +193,13 @@ class DataStep(StepPanel):
         self.version_title.setText(
             f"{version.label} · {plural(version.rows, 'row')} · {plural(version.n_columns, 'column')}"
         )
-        details = [f"Imported {exact_time(version.created_at)} by {version.created_by}"]
-        if getattr(version, "source_name", None):
-            details.insert(0, f"From {version.source_name}")
+        if getattr(version, "parent_id", None):
+            details = [f"Made {exact_time(version.created_at)} by {version.created_by}"]
+            details.insert(0, self._derivation_text(version))
+        else:
+            details = [f"Imported {exact_time(version.created_at)} by {version.created_by}"]
+            if getattr(version, "source_name", None):
+                details.insert(0, f"From {version.source_name}")
         warnings = list(getattr(version, "warnings", ()) or ())
         if warnings:
             details.append(f"⚠ {plural(len(warnings), 'warning')} on import (hover to read)")
@@ -206,6 +210,17 @@ class DataStep(StepPanel):
         self.table_message.setText(f"Loading {version.label}…")
         self.table_stack.setCurrentWidget(self.table_message)
         self.summary.show_message("Column details", "Click a column in the table to see its summary.")
+
+    def _derivation_text(self, version: Any) -> str:
+        """'From heart@1 by 3 fixes' for a version made in the Quality step."""
+        steps = len(version.recipe or [])
+        try:
+            parent_version = self.project.datasets.get_version(version.parent_id)
+            parent = parent_version.label
+            steps -= len(parent_version.recipe or [])  # the recipe holds the whole chain
+        except Exception:  # the parent is gone from this copy of the project: still say what we know
+            parent = "an earlier version"
+        return f"From {parent} by {steps} fix{'es' if steps != 1 else ''} (recipe kept)"
 
     def _load(self, version: Any) -> None:
         if self._load_task is not None:
