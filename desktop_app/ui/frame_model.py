@@ -74,6 +74,9 @@ def _format_any(value: Any) -> str:
 def argsort_column(series: pd.Series, ascending: bool) -> np.ndarray:
     """Row positions that sort `series`; missing values last, ties keep their order."""
     values = series.reset_index(drop=True)
+    if isinstance(values.dtype, pd.CategoricalDtype) and not values.dtype.ordered:
+        # categories come in order of first appearance; sort them as text, as a reader expects
+        values = values.cat.reorder_categories(sorted(values.cat.categories, key=str), ordered=True)
     try:
         ordered = values.sort_values(ascending=ascending, na_position="last", kind="stable")
     except TypeError:  # mixed types in an object column: compare as text

@@ -136,3 +136,12 @@ def test_sample_project_opens_with_heart_data(tmp_path):
         assert dataset.name == "heart" and dataset.latest.rows == 5000
     with create_sample_project(tmp_path / "sample") as project:  # a second open re-imports nothing
         assert len(project.datasets.list()[0].versions) == 1
+
+
+def test_load_with_categories_gives_the_same_values(project, tmp_path):
+    _write_csv(tmp_path / "churn.csv")
+    version = project.datasets.import_file(tmp_path / "churn.csv").version
+    plain = project.datasets.load(version)
+    compact = project.datasets.load(version, categories=True)
+    assert str(compact["city"].dtype) == "category" and str(compact["age"].dtype) == str(plain["age"].dtype)
+    assert compact["city"].astype(str).tolist() == plain["city"].astype(str).tolist()

@@ -104,3 +104,14 @@ def test_columns_are_sized_from_a_sample_not_all_rows(qtbot, big_frame):
     view.setModel(model)
     assert time.perf_counter() - start < 0.5
     assert all(56 <= view.columnWidth(c) <= 280 for c in range(model.columnCount()))
+
+
+def test_categorical_columns_sort_as_text():
+    import pandas as pd
+
+    from desktop_app.ui.frame_model import argsort_column
+
+    series = pd.Series(["pear", "apple", None, "fig", "apple"], dtype="category")
+    order = argsort_column(series, ascending=True)
+    assert [series[i] for i in order[:4]] == ["apple", "apple", "fig", "pear"]
+    assert pd.isna(series[order[-1]])

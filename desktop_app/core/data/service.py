@@ -246,12 +246,14 @@ class DatasetService:
             raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
 
     def load_table(
-        self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress
+        self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False
     ) -> pa.Table:
         """The version's snapshot as an Arrow table, verified against its hash.
 
         `progress` is called between reading, parsing and checking; a cancel raised
         from it stops the load there (a single Parquet parse cannot be interrupted).
+        With `categories`, categorical and boolean columns come dictionary-encoded
+        (pandas categoricals): about twice as fast to load and far smaller, for display.
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -262,15 +264,20 @@ class DatasetService:
         data, thread, digest = self._objects.read_bytes_checked_in_background(version.sha256)
         try:
             progress(0.3, f"Parsing {version.label}")
-            table = pq.read_table(pa.BufferReader(data))
+            dictionary = [c.name for c in version.columns
+                          if categories and c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
+                          and c.dtype in ("string", "large_string")]
+            table = pq.read_table(pa.BufferReader(data), read_dictionary=dictionary or None)
         finally:
             self._objects.finish_check(version.sha256, thread, digest)
         progress(0.8, f"Loaded {version.label}")
         return table
 
-    def load(self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress) -> pd.DataFrame:
-        """The version as a pandas DataFrame, verified against its hash."""
-        table = self.load_table(version, progress)
+    def load(
+        self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False
+    ) -> pd.DataFrame:
+        """The version as a pandas DataFrame, verified against its hash (`categories`: see load_table)."""
+        table = self.load_table(version, progress, categories)
         frame = table.to_pandas()
         progress(1.0, "Loaded")
         return frame

@@ -226,7 +226,9 @@ class DataStep(StepPanel):
         if self._load_task is not None:
             self._load_task.cancel()
         datasets = self.project.datasets
-        task = self.runner.submit(f"Loading {version.label}", lambda progress: datasets.load(version, progress))
+        task = self.runner.submit(
+            f"Loading {version.label}", lambda progress: datasets.load(version, progress, categories=True)
+        )
         self._load_task = task
         task.finished.connect(lambda frame, t=task, v=version: self._loaded(t, v, frame))
         task.failed.connect(lambda error, t=task: self._load_failed(t, error))
