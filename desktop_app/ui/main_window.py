@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,9 +25,12 @@ from desktop_app.ui import recent
 from desktop_app.ui.errors import show_error
 from desktop_app.ui.navigator import StepNavigator
 from desktop_app.ui.new_project_dialog import NewProjectDialog
+from desktop_app.ui.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.steps.base import StepPanel
 from desktop_app.ui.steps.data import DataStep
+from desktop_app.ui.steps.compare import CompareStep
 from desktop_app.ui.steps.quality import QualityStep
+from desktop_app.ui.steps.train import TrainStep
 from desktop_app.ui.task_bar import TaskBar
 from desktop_app.ui.tasks import Task, TaskRunner
 from desktop_app.ui.top_bar import TopBar
@@ -58,6 +62,7 @@ class MainWindow(QMainWindow):
         self.navigator = StepNavigator()
         self.step_stack = QStackedWidget()
         self.steps: dict[str, StepPanel] = {}
+        self._scrollers: dict[str, QScrollArea] = {}
         self.data_step = DataStep(self.runner)
         self.data_step.focus_changed.connect(self.top_bar.set_dataset)
         self._add_step(self.data_step, "Data")
@@ -67,7 +72,17 @@ class MainWindow(QMainWindow):
         self.data_step.focus_changed.connect(self.quality_step.set_focus)
         self.quality_step.focus_requested.connect(self.data_step.tree.select_version)
         self.quality_step.version_created.connect(lambda v: self.data_step.refresh(select_version_id=v.id))
-        for step in (self.data_step, self.quality_step):
+        # Training runs in worker processes behind one queue shared by Train and Compare;
+        # running runs also show in the task bar with Cancel.
+        self.run_queue = RunQueueBridge(runner=self.runner, parent=self)
+        self.train_step = TrainStep(self.runner, run_queue=self.run_queue)
+        self._add_step(self.train_step, "Train")
+        self.compare_step = CompareStep(self.runner, run_queue=self.run_queue)
+        self._add_step(self.compare_step, "Compare")
+        self.data_step.focus_changed.connect(self.train_step.set_focus_version)
+        self.train_step.go_to_compare.connect(self.compare_step.select_runs)
+        self.quality_step.version_created.connect(lambda _v: self.train_step.refresh())
+        for step in (self.data_step, self.quality_step, self.train_step, self.compare_step):
             step.go_to_step.connect(self.navigator.select)
         self.navigator.step_selected.connect(self._show_step)
 
@@ -173,16 +188,23 @@ class MainWindow(QMainWindow):
 
     # -- steps --------------------------------------------------------------------------------
     def _add_step(self, step: StepPanel, title: str) -> None:
+        # Each step scrolls rather than forcing its minimum size on the window, so the
+        # window still fits small screens and 200% scaling.
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(step)
         self.steps[step.key] = step
-        self.step_stack.addWidget(step)
+        self._scrollers[step.key] = scroller
+        self.step_stack.addWidget(scroller)
         self.navigator.add_step(step.key, title)
         step.state_changed.connect(lambda state, detail, k=step.key: self.navigator.set_state(k, state, detail))
 
     def _show_step(self, key: str) -> None:
-        self.step_stack.setCurrentWidget(self.steps[key])
+        self.step_stack.setCurrentWidget(self._scrollers[key])
 
     def current_step(self) -> StepPanel:
-        return self.step_stack.currentWidget()
+        return self.step_stack.currentWidget().widget()
 
     def _trigger_primary(self) -> None:
         if self.project is not None and self.pages.currentWidget() is self.project_page:
@@ -264,6 +286,8 @@ class MainWindow(QMainWindow):
         if project is None:
             self.setWindowTitle("MLDesk")
             self.top_bar.set_project(None)
+            self.train_step.set_project(None)
+            self.compare_step.set_project(None)
             self.quality_step.set_project(None)
             self.data_step.set_project(None)
             self.welcome.refresh()
@@ -273,6 +297,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{project.name} — MLDesk")
             self.top_bar.set_project(project.name, str(project.path))
             self.quality_step.set_project(project)  # first: it then follows the Data step's focus
+            self.train_step.set_project(project)
+            self.compare_step.set_project(project)
             self.data_step.set_project(project)
             self.navigator.select("data")
             self.pages.setCurrentWidget(self.project_page)
@@ -285,6 +311,7 @@ class MainWindow(QMainWindow):
         """Close a project once no task still works on it."""
         if project is None:
             return
+        self.run_queue.cancel_all()
         self.runner.cancel_all()
         if not self.runner.has_running():
             project.close()
@@ -321,9 +348,12 @@ class MainWindow(QMainWindow):
         settings.setValue("mainWindow/state", self.saveState())
         self.data_step.save_state()
         self.quality_step.save_state()
+        self.train_step.save_state()
+        self.compare_step.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         self.save_settings()
+        self.train_step.shutdown()  # stops the worker processes of runs still going
         self.runner.shutdown(wait=True)
         if self.project is not None:
             self.project.close()

@@ -154,3 +154,20 @@ def test_an_older_schema_is_migrated_on_open(tmp_path):
     with Project.open(folder) as project:
         assert project.name == "Old one"
         assert project.db.current_revision() == head_revision()
+
+
+def test_opening_an_open_project_again_keeps_its_data(tmp_path):
+    """A second open in the same process must not drop the first one's SQLite locks."""
+    first = Project.create(tmp_path / "p", name="Shared")
+    second = Project.open(tmp_path / "p")
+    third = Project.open(tmp_path / "p")
+    third.close()
+    with first.db.session() as session:
+        from desktop_app.core.store import audit
+
+        audit.record(session, "test.write", "project", first.id)
+    assert "test.write" in [e.action for e in second.audit_events()]
+    second.close()
+    first.close()
+    with Project.open(tmp_path / "p") as again:
+        assert "test.write" in [e.action for e in again.audit_events()]

@@ -74,8 +74,9 @@ def test_before_any_check_the_step_teaches(qtbot, step, window):
     assert "not been checked" in step.summary_line.text()
     assert window.navigator.state("quality") is StepState.NOT_STARTED
     assert not step.export_button.isEnabled()
-    assert not step.next_button.isEnabled()                # training comes later, and it says so
-    assert "next release" in step.next_button.toolTip() and step.next_note.isVisible()
+    assert step.next_button.isEnabled()                    # the natural next step: Train
+    qtbot.mouseClick(step.next_button, Qt.MouseButton.LeftButton)
+    assert window.current_step() is window.train_step
 
 
 def test_without_data_the_step_sends_you_to_the_data_step(qtbot, window, project):

@@ -35,7 +35,7 @@ def test_create_a_project_from_the_welcome_page(qtbot, window, monkeypatch, tmp_
     assert "Heart study" in window.top_bar.project_button.text()
     assert "Heart study" in window.windowTitle()
     # Only steps that work are listed; Data is not started and teaches what to do.
-    assert window.navigator.count() == 2
+    assert window.navigator.count() == 4  # Data, Quality, Train, Compare
     assert window.navigator.state("data") is StepState.NOT_STARTED
     assert window.navigator.state("quality") is StepState.NOT_STARTED
     step = window.data_step

@@ -8,6 +8,7 @@ single byte changing (switching to WAL, or migrating, would write to it).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop_app.core.errors import ProjectError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -55,16 +55,12 @@ def _check_revision(revisions: set[str], where: str) -> None:
 
 
 def inspect_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an MLDesk database, without modifying it."""
-    with open(path, "rb") as handle:
-        magic = handle.read(len(SQLITE_MAGIC))
-    if magic != SQLITE_MAGIC:
-        raise ProjectError(
-            f"{path} is not a database (the file is damaged or not an MLDesk project); "
-            "it was left untouched — restore it from a backup or the shared folder."
-        )
-    # A read-only reader of a WAL database may leave empty -wal/-shm files behind;
-    # remove the ones this check created so a refused file is left exactly as found.
+    """Refuse a file that is not an MLDesk database, without modifying it.
+
+    Only SQLite itself touches the file here: closing any plain file handle on a
+    database drops every POSIX lock this process holds on it (SQLite's documented
+    pitfall), which could corrupt a project this process already has open.
+    """
     side_files = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
     created = [f for f in side_files if not f.exists()]
     try:
@@ -80,8 +76,8 @@ def inspect_sqlite_file(path: Path) -> None:
                 side_file.unlink(missing_ok=True)
     except sqlite3.DatabaseError as exc:
         raise ProjectError(
-            f"{path} cannot be read as a database ({exc}); it was left untouched — "
-            "restore it from a backup or the shared folder."
+            f"{path} is not a database (the file is damaged or not an MLDesk project: {exc}); "
+            "it was left untouched — restore it from a backup or the shared folder."
         ) from exc
     if "alembic_version" not in tables or "project" not in tables:
         raise ProjectError(
@@ -102,6 +98,12 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
+# SQLite files this process has open (path → open count): opened once already, they were
+# inspected then, and inspecting again while open is pointless.
+_OPEN_SQLITE: dict[Path, int] = {}
+_OPEN_LOCK = threading.Lock()
+
+
 class Database:
     """One project's database: an engine plus a managed session factory."""
 
@@ -109,18 +111,30 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and not create:
-            path = Path(parsed.database)
-            if not path.exists():
-                raise ProjectError(f"No MLDesk project database at {path}; create a project first.")
-            inspect_sqlite_file(path)
+        self._sqlite_path: Path | None = None
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            path = Path(parsed.database).resolve()
+            if not create:
+                if not path.exists():
+                    raise ProjectError(f"No MLDesk project database at {path}; create a project first.")
+                with _OPEN_LOCK:
+                    already_open = _OPEN_SQLITE.get(path, 0) > 0
+                if not already_open:
+                    inspect_sqlite_file(path)
+            with _OPEN_LOCK:
+                _OPEN_SQLITE[path] = _OPEN_SQLITE.get(path, 0) + 1
+            self._sqlite_path = path
         self.engine = create_engine(url)
-        if self.is_sqlite:
-            _configure_sqlite(self.engine)
-        if not self.is_sqlite and not create:
-            self._inspect_server_database()
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.upgrade()
+        try:
+            if self.is_sqlite:
+                _configure_sqlite(self.engine)
+            if not self.is_sqlite and not create:
+                self._inspect_server_database()
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+            self.upgrade()
+        except BaseException:
+            self.close()
+            raise
 
     def _inspect_server_database(self) -> None:
         from sqlalchemy import text
@@ -159,3 +173,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._sqlite_path is not None:
+            with _OPEN_LOCK:
+                _OPEN_SQLITE[self._sqlite_path] -= 1
+                if _OPEN_SQLITE[self._sqlite_path] <= 0:
+                    del _OPEN_SQLITE[self._sqlite_path]
+            self._sqlite_path = None

@@ -210,10 +210,9 @@ class QualityStep(StepPanel):
         self.pages.addWidget(self.no_data)
         self.pages.addWidget(main)
         self.body.addWidget(self.pages)
-        self.set_next(
-            "Next: Train a model →", enabled=False, note="Training arrives in the next release.",
-            tooltip="Training arrives in the next release; the summary line above will be shown before training.",
-        )
+        self.set_next("Next: Train a model →", enabled=True,
+                      tooltip="The Train step shows this report's summary before you train.")
+        self.next_button.clicked.connect(lambda: self.go_to_step.emit("train"))
         self._clock = QTimer(self)  # keeps "checked 2 min ago" true
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._show_summary)

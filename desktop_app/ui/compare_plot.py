@@ -1,0 +1,238 @@
+"""What every comparison chart shares: a white pyqtgraph canvas with labelled axes, a
+legend, exact values on hover, and "Save as PNG… / Save as SVG…" on right-click.
+
+pyqtgraph is imported when the first chart is built, not when the window starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QStackedWidget, QToolTip, QVBoxLayout, QWidget
+
+from desktop_app.ui.charts import _people_axis
+
+AXIS_PEN = "#555555"
+TEXT_PEN = "#333333"
+GRID_ALPHA = 0.12
+
+
+def plot_widget(x_label: str, y_label: str, parent: QWidget | None = None):
+    """A PlotWidget: white, labelled axes with people-friendly ticks, no mouse zoom, light grid."""
+    import pyqtgraph as pg
+
+    widget = pg.PlotWidget(parent=parent, background="w",
+                           axisItems={"left": _people_axis("left"), "bottom": _people_axis("bottom")})
+    widget.setMouseEnabled(x=False, y=False)
+    widget.hideButtons()
+    style_plot_item(widget.getPlotItem(), x_label, y_label)
+    return widget
+
+
+def style_plot_item(plot: Any, x_label: str | None, y_label: str | None) -> None:
+    import pyqtgraph as pg
+
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(AXIS_PEN))
+        axis.setTextPen(pg.mkPen(TEXT_PEN))
+    if x_label:
+        plot.setLabel("bottom", x_label, color=TEXT_PEN)
+    if y_label:
+        plot.setLabel("left", y_label, color=TEXT_PEN)
+    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+
+
+def legend_for(plot: Any, count: int, offset: tuple[float, float] = (-10, 10), columns: int = 1):
+    """The plot's legend (made once), shown only when there is more than one series.
+
+    Call before adding the named items (PlotItem.addItem files them into the legend) and
+    after `plot.clear()` (which also empties the legend).
+    """
+    import pyqtgraph as pg
+
+    legend = plot.legend
+    if legend is None:
+        legend = plot.addLegend(offset=offset, colCount=columns, labelTextColor=TEXT_PEN,
+                                brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen("#d5dbe1"))
+        legend.setLabelTextSize("8pt")
+    else:
+        legend.clear()
+        legend.setColumnCount(columns)
+    legend.setVisible(count > 1)
+    return legend
+
+
+def export_chart(widget: Any, path: str | Path, scale: float = 2.0) -> Path:
+    """Save the whole chart (all its plots, axes and legends) as PNG or SVG, by the file's suffix."""
+    from pyqtgraph.exporters import ImageExporter, SVGExporter
+
+    path = Path(path)
+    scene = widget.scene()
+    if path.suffix.lower() == ".svg":
+        try:
+            SVGExporter(scene).export(str(path))
+        except ValueError:
+            # pyqtgraph 0.14's SVG exporter cannot parse the paths Qt 6.11 writes (pyqtgraph
+            # issue #3485): draw the scene straight into Qt's SVG generator instead.
+            _render_svg(widget, path)
+    else:
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        exporter = ImageExporter(scene)
+        exporter.parameters()["width"] = int(max(1, scene.sceneRect().width()) * scale)
+        exporter.parameters()["background"] = "w"
+        exporter.export(str(path))
+    return path
+
+
+def _render_svg(widget: Any, path: Path) -> None:
+    from PySide6.QtCore import QRect, QRectF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    size = widget.viewport().size()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(size.width(), size.height()))
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(path.stem)
+    generator.setDescription("Exported from MLDesk")
+    painter = QPainter(generator)
+    painter.fillRect(QRectF(0, 0, size.width(), size.height()), Qt.GlobalColor.white)
+    widget.render(painter, QRectF(0, 0, size.width(), size.height()), widget.viewport().rect())
+    painter.end()
+
+
+def install_menu(widget: Any, name: str) -> QMenu:
+    """Right-click anywhere on the chart: Save as PNG…, Save as SVG…, Copy image."""
+    menu = QMenu(widget)
+    png = QAction("Save as PNG…", menu)
+    svg = QAction("Save as SVG…", menu)
+    copy = QAction("Copy image", menu)
+    png.triggered.connect(lambda: _save_dialog(widget, name, "png"))
+    svg.triggered.connect(lambda: _save_dialog(widget, name, "svg"))
+    copy.triggered.connect(lambda: QGuiApplication.clipboard().setPixmap(widget.grab()))
+    menu.addActions([png, svg, copy])
+    widget.export_menu = menu
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    patch_view_boxes(widget)
+    return menu
+
+
+def patch_view_boxes(widget: Any) -> None:
+    """pyqtgraph raises its context menu from each ViewBox on a right click: show ours instead
+    (call again after plots were added to the widget)."""
+    menu = widget.export_menu
+
+    def raise_menu(event) -> None:
+        event.accept()
+        menu.popup(event.screenPos().toPoint())
+
+    for item in widget.scene().items():
+        if type(item).__name__ == "ViewBox" and item.__dict__.get("raiseContextMenu") is not raise_menu:
+            item.raiseContextMenu = raise_menu
+
+
+def _save_dialog(widget: Any, name: str, kind: str) -> None:
+    filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
+    path, _ = QFileDialog.getSaveFileName(widget, f"Save the chart as {kind.upper()}", f"{name}.{kind}", filters[kind])
+    if path:
+        export_chart(widget, path)
+
+
+def on_hover(widget: Any, describe: Callable[[Any, QPointF], str | None]) -> Any:
+    """Show `describe(plot_item_or_view, scene_pos)` as a tooltip while the mouse moves (rate-limited)."""
+    import pyqtgraph as pg
+
+    def moved(args) -> None:
+        pos = args[0]
+        text = describe(widget, pos)
+        if text:
+            QToolTip.showText(widget.mapToGlobal(widget.mapFromScene(pos).toPoint()), text, widget)
+        else:
+            QToolTip.hideText()
+
+    proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=30, slot=moved)
+    widget._hover_proxy = proxy  # keep it alive with the widget
+    return proxy
+
+
+def nearest_point(view_box: Any, scene_pos: QPointF, series: list[tuple[Any, Any, Any]],
+                  max_pixels: float = 14.0) -> tuple[int, int] | None:
+    """(series index, point index) of the data point nearest the mouse, within `max_pixels`.
+
+    `series` holds (xs, ys, tag) numpy arrays per series, in view coordinates.
+    """
+    import numpy as np
+
+    if not view_box.sceneBoundingRect().contains(scene_pos):
+        return None
+    best: tuple[float, int, int] | None = None
+    for s, (xs, ys, _tag) in enumerate(series):
+        if len(xs) == 0:
+            continue
+        points = np.column_stack([xs, ys])
+        scene = [view_box.mapViewToScene(QPointF(float(x), float(y))) for x, y in points] if len(xs) < 50 else None
+        if scene is not None:
+            dx = np.array([p.x() for p in scene]) - scene_pos.x()
+            dy = np.array([p.y() for p in scene]) - scene_pos.y()
+        else:  # map through the view's pixel size (fast for long curves)
+            origin = view_box.mapViewToScene(QPointF(0.0, 0.0))
+            unit = view_box.mapViewToScene(QPointF(1.0, 1.0))
+            sx, sy = unit.x() - origin.x(), unit.y() - origin.y()
+            dx = origin.x() + xs * sx - scene_pos.x()
+            dy = origin.y() + ys * sy - scene_pos.y()
+        distances = np.hypot(dx, dy)
+        i = int(np.nanargmin(distances))
+        if best is None or distances[i] < best[0]:
+            best = (float(distances[i]), s, i)
+    if best is None or best[0] > max_pixels:
+        return None
+    return best[1], best[2]
+
+
+class ChartPanel(QWidget):
+    """A chart with an optional controls row, or a message when it has nothing to show."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel()
+        self.message.setObjectName("hint")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.message)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(4)
+        self.layout_.addWidget(self.stack, 1)
+        self.chart: Any = None
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message)
+
+    def set_chart(self, chart: Any, name: str) -> None:
+        """Put `chart` (a pyqtgraph widget, built once and redrawn) in the panel."""
+        self.chart = chart
+        self.stack.addWidget(chart)
+        install_menu(chart, name)
+
+    def show_chart(self) -> None:
+        patch_view_boxes(self.chart)
+        self.stack.setCurrentWidget(self.chart)
+
+    @property
+    def showing_chart(self) -> bool:
+        return self.chart is not None and self.stack.currentWidget() is self.chart
+
+    def export(self, path: str | Path) -> Path:
+        if self.chart is None:
+            raise RuntimeError("There is no chart to save.")
+        return export_chart(self.chart, path)

@@ -1,0 +1,282 @@
+"""The Compare step: every run of the project in a table; select two or more to compare.
+
+Runs and their curves load on worker threads (TaskRunner); the table model stays fast
+with thousands of runs. The comparison shows what differs, the metrics as bars, ROC and PR
+curves, confusion matrices, parameters against a metric, and a free scatter — each run in
+the same colour everywhere, including its swatch in the table.
+
+Re-run: the selected runs are re-created with the same dataset version, spec and seed
+(`project.runs.rerun`, on a worker thread) and submitted to the SAME `RunQueueBridge` the
+Train step uses (pass it to both constructors), so they appear in the Train step's queue
+and in this table as they progress. `rerun_queued(ids)` tells the window, which may open
+the Train step to show the queue; this step stays where it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
+
+from desktop_app.ui.compare_colors import RunColors
+from desktop_app.ui.compare_panel import MAX_COMPARED, ComparePanel
+from desktop_app.ui.empty_state import EmptyState
+from desktop_app.ui.errors import show_error
+from desktop_app.ui.formatting import plural
+from desktop_app.ui.navigator import StepState
+from desktop_app.ui.run_queue_bridge import RunQueueBridge
+from desktop_app.ui.runs_table import RunsTable
+from desktop_app.ui.runs_text import run_title
+from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.tasks import Task, TaskRunner
+
+PURPOSE = (
+    "Every run of this project, side by side: select two or more to see what differs, which scores better, "
+    "and where — then re-run or register the one you trust."
+)
+STYLE = """
+QWidget#compareStep, QWidget#comparePanel { background: #ffffff; }
+QTabWidget#compareTabs::pane { border: none; border-top: 1px solid #dde3e9; }
+QTableView#runsView { border: 1px solid #dde3e9; }
+"""
+RELOAD_DELAY_MS = 400   # runs ending in a burst reload the table once
+
+
+class CompareStep(StepPanel):
+    key = "compare"
+    go_to_train = Signal()          # from the empty state
+    go_to_step = Signal(str)        # "train" (same as the window's other steps)
+    rerun_queued = Signal(list)     # ids of the new runs queued by Re-run
+
+    def __init__(self, runner: TaskRunner, run_queue: RunQueueBridge | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Compare", PURPOSE, "Re-run selected", parent)
+        self.setObjectName("compareStep")
+        self.setStyleSheet(STYLE)
+        self.runner = runner
+        self.run_queue = run_queue or RunQueueBridge(runner=runner, parent=self)
+        self.project: Any = None
+        self.colors = RunColors()
+        self.curves: dict[str, dict] = {}           # run id → curves (finished runs never change)
+        self._load_task: Task | None = None
+        self._curves_task: Task | None = None
+        self._rerun_task: Task | None = None
+        self._pending_select: list[str] | None = None
+        self._compared_once = False
+        self.primary_button.setToolTip("Train the selected runs again with the same data, settings and seed "
+                                       "(Ctrl+Enter)")
+        self.primary_button.clicked.connect(self.rerun_selected)
+        self.primary_button.setEnabled(False)
+
+        self.empty = EmptyState(
+            "No runs yet — train a model in the Train step",
+            "Go to the Train step",
+            "Each model you train becomes a run; compare them here.",
+        )
+        self.empty.button.clicked.connect(self._go_train)
+        self.table = RunsTable()
+        self.table.selection_changed.connect(self._on_selection)
+        self.panel = ComparePanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("compareSplitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([470, 610])
+        self.splitter.setChildrenCollapsible(False)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.splitter)
+        self.body.addWidget(self.pages)
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self.refresh)
+        self.run_queue.run_submitted.connect(lambda _id: self._reload_timer.start())
+        self.run_queue.run_started.connect(lambda _id: self._reload_timer.start())
+        self.run_queue.run_ended.connect(lambda _id, _status: self._reload_timer.start())
+        self.restore_state()
+
+    # -- project and runs ---------------------------------------------------------------------
+    def set_project(self, project: Any) -> None:
+        for task in (self._load_task, self._curves_task, self._rerun_task):
+            if task is not None:
+                task.cancel()
+        self._load_task = self._curves_task = self._rerun_task = None
+        self.run_queue.set_project(project)
+        self.project = project
+        self.curves = {}
+        self.colors = RunColors()
+        self.table.set_runs([], keep_selection=False)
+        self.panel.show_message("Select two or more runs in the table to compare them (Ctrl+click or Shift+click).")
+        self.refresh()
+
+    def refresh(self) -> Task | None:
+        """Reload the runs (worker thread); the selection is kept (F5)."""
+        if self.project is None:
+            self.pages.setCurrentWidget(self.empty)
+            return None
+        if self._load_task is not None:
+            self._load_task.cancel()
+        runs_service = self.project.runs
+        task = self.runner.submit("Loading runs", lambda _p: runs_service.list(), visible=False)
+        self._load_task = task
+        task.finished.connect(lambda runs, t=task: self._loaded(t, runs))
+        task.failed.connect(lambda error, t=task: self._load_failed(t, error))
+        return task
+
+    def _loaded(self, task: Task, runs: list[Any]) -> None:
+        if task is not self._load_task:
+            return
+        self._load_task = None
+        self.show_runs(runs)
+
+    def _load_failed(self, task: Task, error: BaseException) -> None:
+        if task is self._load_task:
+            self._load_task = None
+            show_error(self, "Could not list the runs", error)
+
+    def show_runs(self, runs: list[Any]) -> None:
+        """Put `runs` in the table (newest first), keeping the selection."""
+        self.table.set_runs(runs)
+        self.pages.setCurrentWidget(self.splitter if runs else self.empty)
+        self.primary_button.setVisible(bool(runs))
+        if self._pending_select is not None:
+            ids, self._pending_select = self._pending_select, None
+            self.table.select(ids)
+        finished = sum(str(r.status) == "finished" for r in runs)
+        if not runs:
+            self._set_state(StepState.NOT_STARTED, "no runs yet")
+        elif self._compared_once:
+            self._set_state(StepState.DONE, f"{plural(len(runs), 'run')}, compared")
+        else:
+            self._set_state(StepState.NOT_STARTED, f"{plural(finished, 'finished run')} to compare")
+
+    def select_runs(self, run_ids: list[str]) -> None:
+        """Select these runs (e.g. the Train step's latest batch); waits for a reload in progress."""
+        run_ids = list(run_ids)
+        known = all(self.table.model.row_of(i) is not None for i in run_ids)
+        stale = self._reload_timer.isActive()   # runs ended a moment ago: what the table holds is old
+        if known and self._load_task is None and not stale:
+            self.table.select(run_ids)
+        else:
+            self._pending_select = run_ids
+            self._reload_timer.stop()
+            if self._load_task is None or stale:
+                self.refresh()
+
+    @property
+    def loading(self) -> bool:
+        """True while runs are being (re)loaded or a reload is scheduled."""
+        return self._load_task is not None or self._reload_timer.isActive()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._reload_timer.isActive():  # do not show stale runs: reload now
+            self._reload_timer.stop()
+            self.refresh()
+
+    def selected_runs(self) -> list[Any]:
+        return self.table.selected_runs()
+
+    # -- comparison -----------------------------------------------------------------------------
+    def _on_selection(self, run_ids: list[str]) -> None:
+        runs = self.table.selected_runs()
+        self.primary_button.setEnabled(bool(runs) and self._rerun_task is None)
+        oldest_first = sorted(runs, key=lambda r: (r.created_at is None, r.created_at))
+        colors = self.colors.assign(r.id for r in oldest_first)
+        self.table.set_colors(colors)
+        if len(runs) < 2:
+            self.panel.show_message(
+                "Select one more run to compare (Ctrl+click)." if runs else
+                "Select two or more runs in the table to compare them (Ctrl+click or Shift+click).")
+            return
+        self.panel.show_runs(runs, colors, self.curves)
+        if not self._compared_once:
+            self._compared_once = True
+            self._set_state(StepState.DONE, f"{plural(len(runs), 'run')} compared")
+        self._load_curves(runs[:MAX_COMPARED])
+
+    def _load_curves(self, runs: list[Any]) -> None:
+        wanted = [r for r in runs if r.id not in self.curves and r.curves_sha256 and str(r.status) == "finished"]
+        if not wanted or self.project is None:
+            return
+        if self._curves_task is not None:
+            self._curves_task.cancel()
+        service = self.project.runs
+
+        def work(progress):
+            out = {}
+            for i, run in enumerate(wanted):
+                progress(i / len(wanted), f"Reading the curves of {run.short_id}")
+                out[run.id] = service.curves(run)
+            return out
+
+        task = self.runner.submit("Loading curves", work, visible=False)
+        self._curves_task = task
+        task.finished.connect(lambda curves, t=task: self._curves_loaded(t, curves))
+        task.failed.connect(lambda error, t=task: self._curves_failed(t, error))
+
+    def _curves_loaded(self, task: Task, curves: dict[str, dict]) -> None:
+        if task is not self._curves_task:
+            return
+        self._curves_task = None
+        self.curves.update(curves)
+        if len(self.table.selected_ids()) >= 2:
+            self.panel.update_curves(self.curves)
+
+    def _curves_failed(self, task: Task, error: BaseException) -> None:
+        if task is self._curves_task:
+            self._curves_task = None
+            show_error(self, "Could not read the curves of the selected runs", error)
+
+    # -- re-run ---------------------------------------------------------------------------------------
+    def rerun_selected(self) -> Task | None:
+        """Queue a new run for each selected run: same data version, settings and seed."""
+        runs = self.table.selected_runs()
+        if not runs or self.project is None or self._rerun_task is not None:
+            return None
+        service = self.project.runs
+        ids = [r.id for r in runs]
+        task = self.runner.submit(f"Queueing {plural(len(ids), 're-run')}",
+                                  lambda _p: [service.rerun(i) for i in ids])
+        self._rerun_task = task
+        self.primary_button.setEnabled(False)
+        task.finished.connect(lambda new, t=task: self._rerun_created(t, new))
+        task.failed.connect(lambda error, t=task: self._rerun_failed(t, error))
+        return task
+
+    def _rerun_created(self, task: Task, runs: list[Any]) -> None:
+        if task is not self._rerun_task:
+            return
+        self._rerun_task = None
+        self.primary_button.setEnabled(bool(self.table.selected_ids()))
+        self.table.update_runs(runs)
+        self.run_queue.submit([r.id for r in runs], {r.id: run_title(r, with_id=False, extra=["re-run"])
+                                                     for r in runs})
+        self.rerun_queued.emit([r.id for r in runs])
+
+    def _rerun_failed(self, task: Task, error: BaseException) -> None:
+        if task is self._rerun_task:
+            self._rerun_task = None
+            self.primary_button.setEnabled(bool(self.table.selected_ids()))
+            show_error(self, "Could not queue the re-runs", error)
+
+    def _go_train(self) -> None:
+        self.go_to_train.emit()
+        self.go_to_step.emit("train")
+
+    # -- housekeeping ------------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        settings = QSettings()
+        for splitter in (self.splitter, self.panel.summary_splitter):
+            state = settings.value(f"splitters/{splitter.objectName()}")
+            if state is not None:
+                splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        settings = QSettings()
+        for splitter in (self.splitter, self.panel.summary_splitter):
+            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())

@@ -1,0 +1,301 @@
+"""The Compare step: the runs table (filters, columns, 5,000 runs), the comparison and its charts."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage
+
+from desktop_app.ui.navigator import StepState
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
+
+
+@pytest.fixture
+def runner():
+    from desktop_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def project(tmp_path):
+    from desktop_app.core.project import Project
+
+    project = Project.create(tmp_path / "proj", "Heart study")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def two_runs(project):
+    """Logistic regression on heart@1, plain then balanced (trained in this process: quick)."""
+    from desktop_app.core.tracking.entities import RunSpec
+
+    version = project.datasets.import_file(SAMPLE, name="heart").version
+    plain = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression"))
+    balanced = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression",
+                                          class_weight="balanced"))
+    return plain, balanced
+
+
+@pytest.fixture
+def compare(qtbot, runner):
+    from desktop_app.ui.steps.compare import CompareStep
+
+    step = CompareStep(runner)
+    qtbot.addWidget(step)
+    step.resize(1100, 720)
+    step.show()
+    yield step
+    step.run_queue.shutdown()
+
+
+def load(qtbot, step, project, rows):
+    step.set_project(project)
+    qtbot.waitUntil(lambda: not step.loading and step.table.model.rowCount() == rows, timeout=20_000)
+
+
+def compared(qtbot, step, runs):
+    step.select_runs([r.id for r in runs])
+    qtbot.waitUntil(lambda: sorted(step.table.selected_ids()) == sorted(r.id for r in runs), timeout=5_000)
+    qtbot.waitUntil(lambda: all(r.id in step.curves for r in runs), timeout=20_000)
+    step.panel.draw_all()
+
+
+# -- empty ------------------------------------------------------------------------------------------
+
+def test_without_runs_the_step_teaches_and_goes_to_train(qtbot, compare, project):
+    compare.set_project(project)
+    qtbot.waitUntil(lambda: not compare.loading, timeout=10_000)
+    assert compare.pages.currentWidget() is compare.empty
+    assert compare.empty.message.text() == "No runs yet — train a model in the Train step"
+    assert compare.state is StepState.NOT_STARTED
+    with qtbot.waitSignal(compare.go_to_train, timeout=1000):
+        qtbot.mouseClick(compare.empty.button, Qt.MouseButton.LeftButton)
+
+
+# -- the comparison ----------------------------------------------------------------------------------
+
+def test_two_runs_side_by_side(qtbot, compare, project, two_runs):
+    plain, balanced = two_runs
+    load(qtbot, compare, project, 2)
+    assert compare.pages.currentWidget() is compare.splitter
+    assert "Select two or more runs" in compare.panel.message.text()
+    compared(qtbot, compare, [balanced, plain])
+    panel = compare.panel
+    assert compare.state is StepState.DONE
+    assert [r.id for r in panel.runs] == [plain.id, balanced.id]          # oldest first
+    assert "class weights" in panel.note.text() and "recall 0.078 → 0.735" in panel.note.text()
+
+    # Settings: only the class weight differs; switch "Differences only" off to see everything.
+    settings = panel.settings
+    assert settings.differences_only.isChecked()
+    assert settings.visible_settings() == ["class_weight"]
+    assert [settings.table.item(0, k).text() for k in (1, 2)] == ["none", "balanced"]
+    settings.differences_only.setChecked(False)
+    assert len(settings.visible_settings()) > 10 and "param.C" in settings.visible_settings()
+    settings.differences_only.setChecked(True)
+    assert settings.visible_settings() == ["class_weight"]
+
+    # Metric bars: recall jumps from about 0.08 to about 0.7, and that group is highlighted.
+    bars = panel.bars
+    assert bars.values[(plain.id, "recall")] == pytest.approx(0.08, abs=0.03)
+    assert bars.values[(balanced.id, "recall")] == pytest.approx(0.73, abs=0.05)
+    assert bars.highlight == "recall"
+    i = bars.metrics.index("recall")
+    heights = {run_id: float(item.opts["height"][i]) for run_id, item in bars.bars.items()}
+    assert heights[balanced.id] - heights[plain.id] > 0.5
+
+    # The metrics table marks the best and shows the change.
+    table = panel.metrics.table
+    recall_row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "Recall")
+    assert table.item(recall_row, 2).font().bold() and table.item(recall_row, 3).text() == "+0.657"
+
+    # Curves, confusion matrices, parameters, scatter.
+    assert panel.curves_chart.drawn == [plain.id, balanced.id]
+    assert len(panel.confusion.cells) == 2
+    assert panel.confusion.cells[0][3].sum() == plain.summary["n_test"]
+    assert panel.parallel.axes == ["C", "l1_ratio", "max_iter", "roc_auc"]
+    panel.parallel.set_metric("recall")
+    assert panel.parallel.axes[-1] == "recall"
+    panel.scatter.set_axes("metric.precision", "metric.recall")
+    assert len(panel.scatter.points[0][2]) == 2
+
+
+def test_each_run_keeps_its_colour_in_every_chart(qtbot, compare, project, two_runs):
+    plain, balanced = two_runs
+    load(qtbot, compare, project, 2)
+    compared(qtbot, compare, [plain, balanced])
+    panel = compare.panel
+    for run in (plain, balanced):
+        color = panel.colors[run.id].name()
+        assert panel.bars.bars[run.id].opts["brush"].color().name() == color
+        curve = next(item for item in panel.curves_chart.roc.listDataItems()
+                     if item.opts["pen"] is not None and len(item.xData) > 2
+                     and item.opts["pen"].color().name() == color)
+        assert curve is not None
+        assert color in next(p.titleLabel.text for p, r, _l, _m in panel.confusion.cells if r.id == run.id)
+        row = compare.table.model.row_of(run.id)
+        assert compare.table.model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+    # Another selection keeps the colours of the runs that stay.
+    before = panel.colors[plain.id].name()
+    compare.table.select([plain.id])
+    compare.table.select([plain.id, balanced.id])
+    assert compare.panel.colors[plain.id].name() == before
+
+
+def test_charts_explain_on_hover_and_save_as_png_and_svg(qtbot, compare, project, two_runs, tmp_path):
+    plain, balanced = two_runs
+    load(qtbot, compare, project, 2)
+    compared(qtbot, compare, [plain, balanced])
+    panel = compare.panel
+    panel.tabs.setCurrentIndex(0)
+    qtbot.wait(50)
+    vb = panel.bars.chart.getPlotItem().vb
+    i = panel.bars.metrics.index("recall")
+    width = 0.8 / 2
+    over_balanced = vb.mapViewToScene(QPointF(i + width / 2, 0.3))
+    text = panel.bars._describe(panel.bars.chart, over_balanced)
+    assert "Recall" in text and f"{balanced.metrics['recall']:.4f}" in text
+
+    panel.tabs.setCurrentIndex(3)
+    qtbot.wait(50)
+    plot = panel.confusion.cells[0][0]
+    cell = plot.vb.mapViewToScene(QPointF(1.5, 1.5))                      # actual Yes, predicted Yes
+    assert "Actual Yes, predicted Yes (right)" in panel.confusion._describe(panel.confusion.chart, cell)
+
+    for name, chart in (("bars", panel.bars), ("curves", panel.curves_chart), ("confusion", panel.confusion),
+                        ("parallel", panel.parallel), ("scatter", panel.scatter)):
+        actions = [a.text() for a in chart.chart.export_menu.actions()]
+        assert actions == ["Save as PNG…", "Save as SVG…", "Copy image"]
+        png = chart.export(tmp_path / f"{name}.png")
+        image = QImage(str(png))
+        assert not image.isNull() and image.width() > 300
+        assert QColor(image.pixel(2, 2)).name() == "#ffffff"                # white background
+        svg = chart.export(tmp_path / f"{name}.svg")
+        assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()
+
+
+# -- the table -----------------------------------------------------------------------------------------
+
+def test_filters_and_the_column_chooser(qtbot, compare, project, two_runs):
+    plain, balanced = two_runs
+    load(qtbot, compare, project, 2)
+    table = compare.table
+    table.set_filter_text("balanced")
+    assert table.proxy.rowCount() == 1 and "1 of 2 runs shown" in table.count_label.text()
+    table.set_filter_text("")
+    table.set_status_filter(("failed",))
+    assert table.proxy.rowCount() == 0
+    table.set_status_filter(None)
+    assert table.proxy.rowCount() == 2
+
+    assert table.is_column_visible("metric.recall") and not table.is_column_visible("param.C")
+    menu = table._column_menu(table.view.horizontalHeader().rect().center())
+    titles = [a.text() for a in menu.actions()]
+    assert "Model" in titles and "Show the default columns" in titles
+    menu.close()
+    table.set_column_visible("param.C", True)
+    assert table.is_column_visible("param.C")
+    table.set_column_visible("metric.recall", False)
+    assert not table.is_column_visible("metric.recall")
+    table._reset_columns()
+    assert table.is_column_visible("metric.recall") and not table.is_column_visible("param.C")
+
+    # Sorting by recall puts the balanced run first (descending), keeping the selection.
+    table.select([plain.id])
+    recall = table.model.column_index("metric.recall")
+    table.view.sortByColumn(recall, Qt.SortOrder.DescendingOrder)
+    assert table.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1).id == balanced.id
+    assert table.selected_ids() == [plain.id]
+
+
+def fake_runs(n: int) -> list:
+    """RunInfo objects made directly (no database): a search over several models."""
+    from desktop_app.core.tracking.entities import RunInfo, RunStatus
+
+    rng = random.Random(0)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    algorithms = ("logistic_regression", "random_forest", "hist_gradient_boosting", "k_neighbors")
+    statuses = (RunStatus.FINISHED,) * 8 + (RunStatus.FAILED, RunStatus.CANCELLED)
+    runs = []
+    for i in range(n):
+        algorithm = algorithms[i % len(algorithms)]
+        status = statuses[i % len(statuses)]
+        params = {"C": 10 ** rng.uniform(-3, 3), "max_iter": 1000} if algorithm == "logistic_regression" else \
+            {"n_estimators": rng.choice([100, 300, 500]), "max_depth": rng.choice([None, 4, 8])}
+        metrics = {m: rng.random() for m in ("accuracy", "recall", "precision", "f1", "roc_auc", "log_loss")} \
+            if status == RunStatus.FINISHED else {}
+        created = start + timedelta(minutes=i)
+        runs.append(RunInfo(
+            id=str(uuid.UUID(int=rng.getrandbits(128))), experiment=f"search {i % 7}", dataset_version_id="v",
+            dataset_label="heart@1", dataset_sha256="0" * 64, target="heart_disease", task="classification",
+            algorithm=algorithm, params=params,
+            options={"class_weight": "balanced" if i % 3 == 0 else None, "test_size": 0.25, "cv_folds": None},
+            seed=i, status=status, error=None, metrics=metrics, cv_metrics={}, summary={}, curves_sha256=None,
+            model_sha256=None, environment={}, parent_run_id=None, created_at=created,
+            started_at=created, ended_at=created + timedelta(seconds=rng.uniform(1, 90)), user="ana", host="ws1",
+        ))
+    return runs
+
+
+def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare, capsys):
+    runs = fake_runs(5000)
+    started = time.perf_counter()
+    compare.show_runs(runs)
+    compare.show()
+    qtbot.waitExposed(compare)
+    compare.repaint()
+    elapsed = time.perf_counter() - started
+    table = compare.table
+    assert table.model.rowCount() == 5000 and table.proxy.rowCount() == 5000
+    assert "5,000 runs" in table.count_label.text()
+
+    t0 = time.perf_counter()
+    table.view.sortByColumn(table.model.column_index("metric.recall"), Qt.SortOrder.DescendingOrder)
+    sort_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    table.set_filter_text("forest balanced")
+    filter_s = time.perf_counter() - t0
+    shown = table.proxy.rowCount()
+    table.set_filter_text("")
+    t0 = time.perf_counter()
+    table.view.selectAll()
+    compare._on_selection(table.selected_ids())
+    select_s = time.perf_counter() - t0
+    with capsys.disabled():
+        print(f"\n5,000 runs: load and show {elapsed * 1000:.0f} ms, sort {sort_s * 1000:.0f} ms, "
+              f"filter {filter_s * 1000:.0f} ms, select all and compare {select_s * 1000:.0f} ms")
+    assert elapsed < 1.0
+    assert sort_s < 0.5 and filter_s < 0.5
+    assert 0 < shown < 5000
+    top = table.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
+    assert top.metrics["recall"] == max(r.metrics.get("recall", -1) for r in runs)
+    assert len(compare.panel.runs) == 5000 and "first 12" in compare.panel.note.text()
+
+
+def test_rerun_queues_a_new_run_with_the_same_settings(qtbot, compare, project, two_runs):
+    from desktop_app.core.tracking.entities import RunStatus
+
+    plain, balanced = two_runs
+    load(qtbot, compare, project, 2)
+    compare.table.select([balanced.id])
+    assert compare.primary_button.isEnabled()
+    with qtbot.waitSignal(compare.rerun_queued, timeout=20_000) as signal:
+        qtbot.mouseClick(compare.primary_button, Qt.MouseButton.LeftButton)
+    (new_id,) = signal.args[0]
+    qtbot.waitUntil(lambda: not compare.run_queue.busy, timeout=120_000)
+    qtbot.waitUntil(lambda: not compare.loading and compare.table.model.rowCount() == 3, timeout=20_000)
+    again = project.runs.get(new_id)
+    assert again.status == RunStatus.FINISHED and again.parent_run_id == balanced.id
+    assert again.metrics == balanced.metrics                              # same data, settings and seed

@@ -1,0 +1,340 @@
+"""The Train step: data and target, models and options, a real queue of worker processes.
+
+The steps are built standalone (no main window) with their own TaskRunner and one shared
+RunQueueBridge, on a temporary project holding the sample heart data.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from desktop_app.ui.navigator import StepState
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
+TRAINING_TIMEOUT = 120_000
+
+
+def click(qtbot, widget):
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def runner():
+    from desktop_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def bridge(qapp, runner):
+    from desktop_app.ui.run_queue_bridge import RunQueueBridge
+
+    bridge = RunQueueBridge(runner=runner)
+    yield bridge
+    bridge.shutdown()
+
+
+@pytest.fixture
+def project(tmp_path):
+    from desktop_app.core.project import Project
+
+    project = Project.create(tmp_path / "proj", "Heart study")
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def heart(project):
+    """heart@1, checked with target heart_disease (0 errors, 1 warning: class imbalance)."""
+    version = project.datasets.import_file(SAMPLE, name="heart").version
+    project.quality.check(version, "heart_disease")
+    return project
+
+
+@pytest.fixture
+def train(qtbot, runner, bridge):
+    from desktop_app.ui.steps.train import TrainStep
+
+    step = TrainStep(runner, run_queue=bridge)
+    qtbot.addWidget(step)
+    step.resize(1100, 720)
+    step.show()
+    yield step
+    step.shutdown()
+
+
+def open_project(qtbot, step, project):
+    step.set_project(project)
+    qtbot.waitUntil(lambda: step.info is not None, timeout=30_000)
+
+
+def plain_and_balanced(step):
+    """Logistic regression ticked twice: as it is, and a variant with balanced class weights."""
+    plain = step.models.card("logistic_regression")
+    plain.set_checked(True)
+    balanced = step.models.add_variant(plain)
+    balanced.form.set_class_weight_choice("balanced")
+    return plain, balanced
+
+
+class Heartbeat:
+    """The longest gap between ticks of a 10 ms GUI timer: how long the event loop stalled.
+
+    A watchdog thread samples what the GUI thread is doing during a gap over 50 ms, so a
+    failing assertion says where the time went (`culprit`).
+    """
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.culprit = ""
+        self._last = time.perf_counter()
+        self._running = False
+        self._main = threading.main_thread().ident
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._beat)
+        self._worst_sample = 0.0
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+    def _watch(self) -> None:
+        while self._running:
+            time.sleep(0.01)
+            gap = time.perf_counter() - self._last
+            if gap > 0.05 and gap > self._worst_sample:
+                frame = sys._current_frames().get(self._main)
+                if frame is not None:
+                    self._worst_sample = gap
+                    self.culprit = "".join(traceback.format_stack(frame, limit=15))
+
+    def __enter__(self) -> Heartbeat:
+        self._last = time.perf_counter()
+        self._running = True
+        self.timer.start()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.timer.stop()
+        self._running = False
+        self._thread.join()
+
+    @property
+    def stall_ms(self) -> float:
+        return max(0.0, self.longest * 1000 - 10)
+
+
+# -- without training -------------------------------------------------------------------------
+
+def test_without_data_the_step_teaches_and_goes_to_data(qtbot, train, project):
+    train.set_project(project)
+    assert train.pages.currentWidget() is train.empty
+    assert "No data yet" in train.empty.message.text()
+    assert not train.primary_button.isEnabled()
+    assert train.state is StepState.NOT_STARTED
+    with qtbot.waitSignal(train.go_to_data, timeout=1000):
+        click(qtbot, train.empty.button)
+
+
+def test_the_target_shows_its_task_and_the_latest_quality_verdict(qtbot, train, heart):
+    open_project(qtbot, train, heart)
+    assert train.version.label == "heart@1"
+    assert train.target == "heart_disease"               # the last column by default
+    assert train.task == "classification"
+    assert "detected" in train.task_note.text() and "2 classes" in train.task_note.text()
+    assert "Quality: 0 errors, 1 warning — class imbalance: use balanced class weights" in train.quality_label.text()
+    # Balanced class weights stay unchecked, but the hint says why and offers to try both.
+    assert not train.options.balanced.isChecked()
+    assert train.imbalance_hint.isVisible() and "8.2%" in train.imbalance_hint.text()
+    assert [c.algorithm.name for c in train.models.checked_cards()] == ["logistic_regression"]
+    assert train.primary_button.isEnabled()
+
+    # The task can be overridden; the checklist follows.
+    train.set_task("regression")
+    assert "your choice" in train.task_note.text()
+    assert "ridge" in [c.algorithm.name for c in train.models.cards]
+    assert not train.options.balanced.isEnabled()
+    train.set_task("classification")
+    assert "random_forest" in [c.algorithm.name for c in train.models.cards]
+
+    # A target that cannot be predicted says so and blocks Start.
+    train.set_focus_version("heart@1")
+    train.set_target("age")
+    qtbot.waitUntil(lambda: train.info is not None and train.info.target == "age", timeout=20_000)
+    assert train.task == "regression"
+    assert "not checked yet" in train.quality_label.text()
+
+
+def test_parameter_forms_start_at_the_defaults_with_help(qtbot, train, heart):
+    open_project(qtbot, train, heart)
+    card = train.models.card("logistic_regression")
+    card.expand_button.click()
+    assert card.expand_button.isChecked() and not card.form.isHidden()
+    c = card.form.editors["C"]
+    assert c.value() == 1.0 and "regularisation" in c.widget.toolTip() and "Default: 1" in c.widget.toolTip()
+    assert card.params() == {}
+    c.widget.setValue(0.5)
+    assert card.params() == {"C": 0.5} and "C=0.5" in card.summary.text()
+    c.widget.stepBy(4)                                   # log scale: four steps = ×10
+    assert c.value() == pytest.approx(5.0)
+    card.form.reset()
+    assert card.params() == {}
+
+    forest = train.models.card("random_forest").form.editors
+    assert forest["max_depth"].value() is None and forest["max_depth"].widget.text() == "none"
+    assert forest["max_features"].value() == "sqrt"
+    train.models.card("random_forest").form.editors["n_estimators"].widget.setValue(250)
+    assert train.models.card("random_forest").checked     # changing a model's settings ticks it
+
+    spec_algorithms = sorted(s.algorithm for s in train.specs())
+    assert spec_algorithms == ["logistic_regression", "random_forest"]
+    spec = next(s for s in train.specs() if s.algorithm == "random_forest")
+    assert spec.params == {"n_estimators": 250} and spec.task == "classification" and spec.class_weight is None
+    train.options.balanced.setChecked(True)
+    train.options.cv.setCurrentIndex(train.options.cv.findData(5))
+    spec = next(s for s in train.specs() if s.algorithm == "random_forest")
+    assert spec.class_weight == "balanced" and spec.cv_folds == 5
+
+
+# -- training in worker processes -----------------------------------------------------------------
+
+def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart, capsys):
+    from desktop_app.core.tracking.entities import RunStatus
+
+    open_project(qtbot, train, heart)
+    plain, balanced = plain_and_balanced(train)
+    assert "2 runs" in train.start_summary.text() and "variant 2" in train.start_summary.toolTip()
+    with Heartbeat() as heartbeat:
+        click(qtbot, train.primary_button)
+        qtbot.waitUntil(lambda: len(train.queue_list.rows) == 2, timeout=30_000)
+        ids = list(train.batch)
+        qtbot.waitUntil(lambda: train.state is StepState.ATTENTION, timeout=5_000)
+        qtbot.waitUntil(lambda: all(train.queue_list.row(i).status == "finished" for i in ids)
+                        and train.leaderboard.isVisible() and len(train.leaderboard.runs) == 2,
+                        timeout=TRAINING_TIMEOUT)
+    with capsys.disabled():
+        print(f"\nTraining two runs in worker processes: longest GUI stall {heartbeat.stall_ms:.0f} ms")
+    assert heartbeat.stall_ms < 100, heartbeat.culprit
+
+    runs = {r.id: r for r in heart.runs.list()}
+    assert {runs[i].status for i in ids} == {RunStatus.FINISHED}
+    by_weight = {runs[i].options["class_weight"]: runs[i] for i in ids}
+    assert by_weight[None].metrics["recall"] == pytest.approx(0.08, abs=0.03)
+    assert by_weight["balanced"].metrics["recall"] == pytest.approx(0.73, abs=0.05)
+    assert "Finished in" in train.queue_list.row(ids[0]).state.text()
+    assert not train.queue_list.row(ids[0]).cancel_button.isVisible()
+
+    # The leaderboard of the batch, and the way on to Compare.
+    board = train.leaderboard
+    recall_column = 1 + board.metrics.index("recall")
+    cells = {board.table.item(r, 0).text(): board.table.item(r, recall_column).text()
+             for r in range(board.table.rowCount())}
+    assert cells == {"Logistic regression": "0.078", "Logistic regression · balanced": "0.735"}
+    assert "Recall differs most" in board.note.text()
+    assert train.state is StepState.DONE
+    assert train.next_button.isVisible() and train.next_button.text() == "Next: Compare runs →"
+    with qtbot.waitSignal(train.go_to_compare, timeout=1000) as signal:
+        click(qtbot, train.next_button)
+    assert sorted(signal.args[0]) == sorted(ids)
+
+
+def test_cancel_stops_a_long_run_at_once(qtbot, train, heart, capsys):
+    from desktop_app.core.tracking.entities import RunStatus
+
+    open_project(qtbot, train, heart)
+    train.models.card("logistic_regression").set_checked(False)
+    forest = train.models.card("random_forest")
+    forest.form.editors["n_estimators"].set_value(3000)
+    assert train.specs()[0].params == {"n_estimators": 3000}
+    click(qtbot, train.primary_button)
+    qtbot.waitUntil(lambda: len(train.batch) == 1, timeout=30_000)
+    run_id = train.batch[0]
+    row = train.queue_list.row(run_id)
+    qtbot.waitUntil(lambda: row.status == "running" and row.progress.value() > 0, timeout=60_000)
+    with Heartbeat() as heartbeat:
+        started = time.perf_counter()
+        click(qtbot, row.cancel_button)
+        assert row.status == "cancelling" and not row.cancel_button.isEnabled()
+        qtbot.waitUntil(lambda: row.status == "cancelled", timeout=10_000)
+        took = time.perf_counter() - started
+    with capsys.disabled():
+        print(f"\nCancel of a running random forest: ended after {took * 1000:.0f} ms, "
+              f"longest GUI stall {heartbeat.stall_ms:.0f} ms")
+    assert took < 2.0, f"cancel took {took:.2f} s"
+    assert heartbeat.stall_ms < 100, heartbeat.culprit
+    assert heart.runs.get(run_id).status == RunStatus.CANCELLED
+    assert not train.run_queue.busy
+
+
+def test_the_task_bar_shows_a_running_run_and_its_cancel_stops_it(qtbot, runner, train, heart):
+    from desktop_app.core.tracking.entities import RunStatus
+
+    open_project(qtbot, train, heart)
+    train.models.card("logistic_regression").set_checked(False)
+    train.models.card("random_forest").form.editors["n_estimators"].set_value(3000)
+    click(qtbot, train.primary_button)
+    qtbot.waitUntil(lambda: len(train.batch) == 1, timeout=30_000)
+    run_id = train.batch[0]
+
+    def mirror():
+        return next((t for t in runner.tasks if t.visible and t.title == "Training Random forest"), None)
+
+    qtbot.waitUntil(lambda: mirror() is not None and mirror().fraction > 0, timeout=60_000)
+    mirror().cancel()                                     # what the task bar's Cancel button does
+    qtbot.waitUntil(lambda: train.queue_list.row(run_id).status == "cancelled", timeout=10_000)
+    assert heart.runs.get(run_id).status == RunStatus.CANCELLED
+    qtbot.waitUntil(lambda: mirror() is None, timeout=5_000)
+
+
+def test_cancel_all_empties_the_queue(qtbot, train, heart):
+    from desktop_app.core.tracking.entities import RunStatus
+
+    open_project(qtbot, train, heart)
+    for name in ("random_forest", "extra_trees"):
+        train.models.card(name).form.editors["n_estimators"].set_value(3000)
+    click(qtbot, train.primary_button)
+    qtbot.waitUntil(lambda: len(train.batch) == 3, timeout=30_000)
+    ids = list(train.batch)
+    click(qtbot, train.queue_list.cancel_all_button)
+    qtbot.waitUntil(lambda: not train.run_queue.busy, timeout=20_000)
+    statuses = {heart.runs.get(i).status for i in ids}
+    assert RunStatus.QUEUED not in statuses and RunStatus.RUNNING not in statuses
+    assert RunStatus.CANCELLED in statuses
+    qtbot.waitUntil(lambda: all(train.queue_list.row(i).status in ("cancelled", "finished") for i in ids),
+                    timeout=5_000)
+
+
+def test_train_then_compare_the_batch(qtbot, runner, bridge, train, heart):
+    """End to end: Start, wait, Next → the Compare step (same queue) shows the batch selected."""
+    from desktop_app.ui.steps.compare import CompareStep
+
+    compare = CompareStep(runner, run_queue=bridge)
+    qtbot.addWidget(compare)
+    compare.resize(1100, 720)
+    train.go_to_compare.connect(compare.select_runs)
+    compare.set_project(heart)
+    open_project(qtbot, train, heart)
+    plain_and_balanced(train)
+    click(qtbot, train.primary_button)
+    qtbot.waitUntil(lambda: len(train.batch) == 2 and not bridge.busy and train.next_button.isVisible(),
+                    timeout=TRAINING_TIMEOUT)
+    click(qtbot, train.next_button)
+    compare.show()
+    qtbot.waitUntil(lambda: not compare.loading and sorted(compare.table.selected_ids()) == sorted(train.batch),
+                    timeout=20_000)
+    assert compare.table.model.rowCount() == 2
+    assert compare.panel.settings.visible_settings() == ["class_weight"]
