@@ -40,14 +40,25 @@ def inspect_target(project: Any, version: Any, target: str) -> TargetInfo:
     from desktop_app.core.training.pipeline import detect_task
 
     info = TargetInfo(version.id, target)
-    column = project.datasets.load_table(version).column(target).to_pandas()
-    column.name = target
+    kind = str(version.kinds.get(target))
+    if kind in ("id", "text", "datetime"):
+        import pandas as pd
+
+        column = pd.Series([], dtype=object, name=target)  # cannot be a target: detect_task says why
+        values = None
+    else:
+        values = project.datasets.load_table(version, columns=[target]).column(target)
+        # Categories are classes without looking at the values; numbers need a look.
+        column = (values.slice(0, 0) if kind in ("categorical", "boolean") else values).to_pandas()
+        column.name = target
     try:
         info.task = detect_task(column, version.kinds.get(target))
     except MLDeskError as error:
         info.problem = str(error)
-    if info.task == "classification":
-        info.n_classes = int(column.nunique(dropna=True))
+    if info.task == "classification" and values is not None:
+        import pyarrow.compute as pc
+
+        info.n_classes = int(pc.count_distinct(values, mode="only_valid").as_py())
     stored = project.quality.latest(version, target)
     if stored is not None:
         info.summary = stored.report.summary()

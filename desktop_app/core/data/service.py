@@ -246,7 +246,8 @@ class DatasetService:
             raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
 
     def load_table(
-        self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False
+        self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False,
+        columns: list[str] | None = None,
     ) -> pa.Table:
         """The version's snapshot as an Arrow table, verified against its hash.
 
@@ -254,6 +255,7 @@ class DatasetService:
         from it stops the load there (a single Parquet parse cannot be interrupted).
         With `categories`, categorical and boolean columns come dictionary-encoded
         (pandas categoricals): about twice as fast to load and far smaller, for display.
+        `columns` parses only those columns (the whole file is still verified).
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -267,7 +269,7 @@ class DatasetService:
             dictionary = [c.name for c in version.columns
                           if categories and c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
                           and c.dtype in ("string", "large_string")]
-            table = pq.read_table(pa.BufferReader(data), read_dictionary=dictionary or None)
+            table = pq.read_table(pa.BufferReader(data), columns=columns, read_dictionary=dictionary or None)
         finally:
             self._objects.finish_check(version.sha256, thread, digest)
         progress(0.8, f"Loaded {version.label}")

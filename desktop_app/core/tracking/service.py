@@ -45,7 +45,7 @@ class RunService:
             )
         task = spec.task
         if task is None:
-            frame = self._project.datasets.load_table(version).column(spec.target).to_pandas()
+            frame = self._project.datasets.load_table(version, columns=[spec.target]).column(spec.target).to_pandas()
             task = detect_task(frame, version.kinds[spec.target])
         params = validate_params(get_algorithm(spec.algorithm, task), spec.params)
         with self._db.session() as session:

@@ -65,6 +65,9 @@ QScrollArea#trainSetupScroll { border: none; }
 """
 
 
+_NOTHING_PENDING = object()
+
+
 class TrainStep(StepPanel):
     key = "train"
     go_to_compare = Signal(list)    # run ids of the latest batch, for the Compare step to select
@@ -76,6 +79,7 @@ class TrainStep(StepPanel):
     def __init__(self, runner: TaskRunner, run_queue: RunQueueBridge | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__("Train", PURPOSE, "Start training", parent)
+        self._pending_task: Any = _NOTHING_PENDING  # a task whose model cards are not built yet
         self.setObjectName("trainStep")
         self.setStyleSheet(STYLE)
         self.runner = runner
@@ -351,7 +355,9 @@ class TrainStep(StepPanel):
         self.version = version
         names = [c.name for c in version.columns]
         remembered = QSettings().value(f"train/target/{version.dataset_name}")
-        target = self.target if self.target in names else remembered if remembered in names else names[-1]
+        # Default: the last column that can be predicted (ids, free text and dates cannot).
+        predictable = [c.name for c in version.columns if str(c.kind) not in ("id", "text", "datetime")] or names
+        target = self.target if self.target in names else remembered if remembered in names else predictable[-1]
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
         for column in version.columns:
@@ -446,9 +452,29 @@ class TrainStep(StepPanel):
             self.task_note.setText(f"detected from {self.target}{classes}")
         else:
             self.task_note.setText(f"your choice (detected: {detected})")
-        self.models.set_task(task)
+        # Building the model cards and their parameter forms takes ~0.1 s on the GUI thread:
+        # do it when the step is on screen, not while the user imports or checks data.
+        self._pending_task = task
+        if self.isVisible():
+            self._build_models()
         self.options.set_task(task, self.info.n_classes if self.info is not None else None)
         self._set_imbalance_hint(imbalance_text(self.info) if task == "classification" else None)
+
+    def _build_models(self, *, only_if_visible: bool = False) -> bool:
+        """Build the cards of a pending task; False while that waits for the step to show."""
+        if self._pending_task is _NOTHING_PENDING:
+            return True
+        if only_if_visible and not self.isVisible():
+            return False
+        task, self._pending_task = self._pending_task, _NOTHING_PENDING
+        self.models.set_task(task)
+        return True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        if self._pending_task is not _NOTHING_PENDING:
+            self._build_models()
+            self._update_start()
 
     def _set_imbalance_hint(self, text: str | None) -> None:
         """Under the quality line when the check found class imbalance, with a link that acts on it."""
@@ -467,6 +493,7 @@ class TrainStep(StepPanel):
         experiment = options.pop("experiment")
         default_weight = options.pop("class_weight")
         specs = []
+        self._build_models()
         for card in self.models.checked_cards():
             choice = card.class_weight_choice()
             weight = default_weight if choice == "inherit" else choice
@@ -487,6 +514,8 @@ class TrainStep(StepPanel):
             return "Looking at the target column…"
         if self.info.problem:
             return "Choose another target: this column cannot be predicted."
+        if not self._build_models(only_if_visible=True):
+            return None  # the cards are built when the step shows; Start then re-checks
         if not self.models.checked_cards():
             return "Tick at least one model."
         return None
@@ -497,6 +526,8 @@ class TrainStep(StepPanel):
         if blocker is not None:
             self.start_summary.setText(blocker)
             self.primary_button.setToolTip(blocker)
+            return
+        if not self._build_models(only_if_visible=True):
             return
         cards = self.models.checked_cards()
         self.primary_button.setToolTip("Train every ticked model, one run each (Ctrl+Enter)")
