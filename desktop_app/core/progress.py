@@ -42,3 +42,8 @@ class CancelToken:
             progress(fraction, message)
 
         return callback
+
+
+def scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
+    """A callback for one phase of a longer task: its 0..1 maps onto start..end of `progress`."""
+    return lambda fraction, message: progress(start + (end - start) * fraction, message)

@@ -19,7 +19,7 @@ from desktop_app.core.data.entities import ColumnInfo, DatasetInfo, DatasetVersi
 from desktop_app.core.data.settings import ColumnKind, ReadSettings
 from desktop_app.core.errors import DataImportError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
-from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit
 from desktop_app.core.store.models import DatasetRow, DatasetVersionRow
 from desktop_app.core.store.objects import sha256_file
@@ -43,10 +43,6 @@ def clean_dataset_name(name: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise DataImportError(f"The dataset name is longer than {MAX_NAME_LENGTH} characters; choose a shorter name.")
     return name
-
-
-def _scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
-    return lambda fraction, message: progress(start + (end - start) * fraction, message)
 
 
 class DatasetService:
@@ -81,7 +77,7 @@ class DatasetService:
         hasher = threading.Thread(target=lambda: source_hash.append(sha256_file(path)), daemon=True)
         hasher.start()
 
-        read = read_table(path, settings, _scaled(progress, 0.0, 0.85))
+        read = read_table(path, settings, scaled(progress, 0.0, 0.85))
         progress(0.85, "Settling column kinds")
         final_kinds = infer_kinds(read.table)
         for column, kind in (kinds or {}).items():

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from desktop_app.core.data.entities import DatasetVersionInfo, ImportResult
 from desktop_app.core.identity import current_host, current_user
-from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.quality.recipe import RecipeStep, apply_recipe, recipe_from_list, recipe_to_list
 from desktop_app.core.quality.report import QualityReport
 from desktop_app.core.quality.thresholds import Thresholds
@@ -34,10 +34,6 @@ class StoredReport:
     report: QualityReport
     created_at: datetime
     created_by: str
-
-
-def _scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
-    return lambda fraction, message: progress(start + (end - start) * fraction, message)
 
 
 class QualityService:
@@ -61,7 +57,7 @@ class QualityService:
         version = self._version(version)
         progress(0.0, f"Loading {version.label}")
         frame = self._project.datasets.load(version)
-        report = run_checks(frame, version.kinds, target, thresholds or Thresholds(), _scaled(progress, 0.1, 0.97))
+        report = run_checks(frame, version.kinds, target, thresholds or Thresholds(), scaled(progress, 0.1, 0.97))
         counts = report.summary()
         with self._db.session() as session:
             row = QualityReportRow(
@@ -101,9 +97,9 @@ class QualityService:
         version = self._version(version)
         progress(0.0, f"Loading {version.label}")
         frame = self._project.datasets.load(version)
-        fixed, kinds = apply_recipe(frame, version.kinds, steps, _scaled(progress, 0.1, 0.6))
+        fixed, kinds = apply_recipe(frame, version.kinds, steps, scaled(progress, 0.1, 0.6))
         recipe = list(version.recipe or []) + recipe_to_list(steps)
-        result = self._project.datasets.derive(version, fixed, kinds, recipe, _scaled(progress, 0.6, 1.0))
+        result = self._project.datasets.derive(version, fixed, kinds, recipe, scaled(progress, 0.6, 1.0))
         with self._db.session() as session:
             audit.record(
                 session, "quality.fix", "dataset_version", result.version.id,
