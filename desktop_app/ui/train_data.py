@@ -37,7 +37,7 @@ class TargetInfo:
 def inspect_target(project: Any, version: Any, target: str) -> TargetInfo:
     """Worker thread: detect the task and read the latest quality report for `target`."""
     from desktop_app.core.errors import MLDeskError
-    from desktop_app.core.training.pipeline import detect_task
+    from desktop_app.core.training.task import detect_task
 
     info = TargetInfo(version.id, target)
     kind = str(version.kinds.get(target))

@@ -36,7 +36,7 @@ class RunService:
     def create(self, spec: RunSpec, parent_run_id: str | None = None) -> RunInfo:
         """Record a queued run (validating what can be validated before any work)."""
         from desktop_app.core.training.catalogue import get_algorithm, validate_params
-        from desktop_app.core.training.pipeline import detect_task
+        from desktop_app.core.training.task import detect_task
 
         version = self._project.datasets.get_version(spec.dataset)
         if spec.target not in version.kinds:

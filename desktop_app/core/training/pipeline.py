@@ -31,6 +31,7 @@ from desktop_app.core.training.catalogue import (
     CLASSIFICATION, REGRESSION, Algorithm, find_algorithm, get_algorithm,
 )
 from desktop_app.core.training.errors import TrainingError
+from desktop_app.core.training.task import MAX_CLASSES_FROM_NUMBERS, _kind_from_dtype, detect_task  # noqa: F401
 from desktop_app.core.training.transformers import AsCategories, AsNumbers, DateParts, RecipeTransformer
 
 # A categorical column with more distinct values than this (in the training rows) is one-hot
@@ -40,46 +41,8 @@ MIN_FREQUENCY = 0.005
 MAX_CATEGORIES = 50
 # Ordinal codes stay below HistGradientBoosting's 255 bins for categorical features.
 MAX_ORDINAL_CATEGORIES = 250
-# A numeric target with at most this many distinct whole values is taken as classes.
-MAX_CLASSES_FROM_NUMBERS = 10
 
 LEFT_OUT_KINDS = {ColumnKind.ID: "id", ColumnKind.TEXT: "free text"}
-
-
-def detect_task(series: pd.Series, kind: ColumnKind | str | None = None) -> str:
-    """"classification" or "regression" for a target column (the caller may override it).
-
-    Categories and booleans are classes. Numbers are a regression target unless they are
-    a few whole values (at most MAX_CLASSES_FROM_NUMBERS, e.g. 0/1 or a 1–5 rating).
-    """
-    kind = ColumnKind(kind) if kind is not None else _kind_from_dtype(series)
-    name = series.name
-    if kind in (ColumnKind.ID, ColumnKind.TEXT, ColumnKind.DATETIME):
-        raise TrainingError(f"Column '{name}' holds {kind.value} values, which cannot be predicted; "
-                            "choose a numeric, categorical or yes/no column as the target.")
-    if kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN):
-        return CLASSIFICATION
-    values = series.dropna()
-    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        return CLASSIFICATION
-    if values.empty:
-        return REGRESSION
-    numbers = values.to_numpy(dtype=np.float64)
-    whole = bool(np.all(np.mod(numbers, 1) == 0))
-    if whole and values.nunique() <= MAX_CLASSES_FROM_NUMBERS:
-        return CLASSIFICATION
-    return REGRESSION
-
-
-def _kind_from_dtype(series: pd.Series) -> ColumnKind:
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return ColumnKind.BOOLEAN
-    if pd.api.types.is_numeric_dtype(dtype):
-        return ColumnKind.NUMERIC
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return ColumnKind.DATETIME
-    return ColumnKind.CATEGORICAL
 
 
 def complete_kinds(frame: pd.DataFrame, kinds: Mapping[str, Any] | None) -> dict[str, ColumnKind]:
