@@ -6,11 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+from desktop_app.core.paths import RESOURCES, SAMPLE_CSV  # noqa: F401 - re-exported
 from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.project import DB_FILE, Project
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-SAMPLE_CSV = RESOURCES / "sample_data" / "heart.csv"
 SAMPLE_DATASET = "heart"
 
 

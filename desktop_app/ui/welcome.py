@@ -90,9 +90,13 @@ class WelcomePage(QWidget):
         actions.setSpacing(16)
         actions.addWidget(self._card(self.new_button, "Create an empty project folder and import your data."))
         actions.addWidget(self._card(self.open_button, "Continue with a project you or a colleague made."))
-        actions.addWidget(
-            self._card(self.sample_button, "Explore a ready-made project with heart-disease data.")
-        )
+        sample_card = self._card(self.sample_button, "Explore a ready-made project with heart-disease data.")
+        actions.addWidget(sample_card)
+        # The sample data ships in the source tree and the standalone build, not in a bare wheel:
+        # offer it only where it is.
+        from desktop_app.core.paths import SAMPLE_CSV
+
+        sample_card.setVisible(SAMPLE_CSV.exists())
 
         recent_title = QLabel("Recent projects")
         recent_title.setObjectName("sectionTitle")
