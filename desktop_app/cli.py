@@ -204,6 +204,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fix(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
+    from desktop_app.core.errors import NotFoundError
     from desktop_app.core.quality.plan import plan_fixes
 
     with Project.open(args.project) as project:
@@ -214,7 +215,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
             matches = [f for f in stored.report.findings
                        if f.check == check and f.fix is not None and (not column or f.column == column)]
             if not matches:
-                raise _NoSuchFinding(
+                raise NotFoundError(
                     f"{stored.version.label} has no fixable finding '{wanted}'; "
                     f"`mldesk check {args.project} {args.dataset}` lists the findings and their fixes."
                 )
@@ -349,10 +350,6 @@ class _UsageError(Exception):
     pass
 
 
-class _NoSuchFinding(Exception):
-    """Raised by `fix` when a named finding is absent; reported like any bad input."""
-
-
 def _usage_error(message: str) -> _UsageError:
     return _UsageError(message)
 
@@ -481,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"mldesk: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (MLDeskError, _NoSuchFinding) as exc:
+    except MLDeskError as exc:
         print(f"mldesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `mldesk check … --json | head`: the reader left, not an error

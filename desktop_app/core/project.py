@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from desktop_app.core.paths import RESOURCES, SAMPLE_CSV  # noqa: F401 - re-exported
+from desktop_app.core.paths import SAMPLE_CSV
 from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.project import DB_FILE, Project
 

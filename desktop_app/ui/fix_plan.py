@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from desktop_app.core.quality.plan import OP_ORDER, FixPlan, PlannedFix, plan_fixes  # noqa: F401 - re-exported
-
 
 @dataclass
 class PlanPreview:

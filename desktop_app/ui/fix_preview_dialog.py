@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.errors import user_message
-from desktop_app.ui.fix_plan import FixPlan, PlanPreview, describe_change, preview_plan
+from desktop_app.core.quality.plan import FixPlan
+from desktop_app.ui.fix_plan import PlanPreview, describe_change, preview_plan
 from desktop_app.ui.formatting import format_int, format_number, plural
 from desktop_app.ui.tasks import Task, TaskRunner
 

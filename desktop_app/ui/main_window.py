@@ -39,6 +39,10 @@ from desktop_app.ui.welcome import WelcomePage
 DEFAULT_SIZE = (1280, 800)
 
 
+# Below this a step scrolls; above it a step fills the window.
+STEP_MINIMUM_SIZE = (860, 560)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, runner: TaskRunner | None = None) -> None:
         super().__init__()
@@ -190,6 +194,9 @@ class MainWindow(QMainWindow):
     def _add_step(self, step: StepPanel, title: str) -> None:
         # Each step scrolls rather than forcing its minimum size on the window, so the
         # window still fits small screens and 200% scaling.
+        # An explicit minimum stops the layout from imposing its own (which would make the
+        # scroll area grow the step past the window instead of fitting it).
+        step.setMinimumSize(*STEP_MINIMUM_SIZE)
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)

@@ -6,10 +6,6 @@ The sample data (heart.csv) is imported into a throw-away project, checked with 
 heart_disease, and logistic regression is trained twice from the Train step — without and
 with balanced class weights — in real worker processes. The Compare step then shows the
 two runs side by side, where the jump in recall (≈0.08 → ≈0.74) is the story.
-
-If the main window does not carry the Train and Compare steps yet, they are added to it
-here the way the window should wire them (see `wire_steps`); nothing in the repository
-is changed.
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,46 +23,7 @@ sys.path.insert(0, str(REPO))
 SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
 SIZE = (1280, 800)
 
-
-def wait_until(app, condition, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not reach the expected state")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(10):
-        app.processEvents()
-
-
-def save(widget, name: str) -> None:
-    path = HERE / name
-    widget.grab().save(str(path))
-    print(f"wrote {path.relative_to(REPO)}")
-
-
-def wire_steps(window):
-    """The Train and Compare steps in the window, sharing one run queue (what main_window should do).
-
-    Returns (train, compare, wired_here); wired_here is False when the window already has them.
-    """
-    from desktop_app.ui.run_queue_bridge import RunQueueBridge
-    from desktop_app.ui.steps.compare import CompareStep
-    from desktop_app.ui.steps.train import TrainStep
-
-    if hasattr(window, "train_step") and hasattr(window, "compare_step"):
-        return window.train_step, window.compare_step, False
-    bridge = RunQueueBridge(runner=window.runner, parent=window)   # running runs also show in the task bar
-    train = TrainStep(window.runner, run_queue=bridge)
-    compare = CompareStep(window.runner, run_queue=bridge)
-    window._add_step(train, "Train")
-    window._add_step(compare, "Compare")
-    window.data_step.focus_changed.connect(train.set_focus_version)
-    for step in (train, compare):
-        step.go_to_step.connect(window.navigator.select)
-    train.go_to_compare.connect(compare.select_runs)
-    window.train_step, window.compare_step = train, compare
-    return train, compare, True
+from make_screenshots import save, wait_until  # noqa: E402 - the same helpers as the other screens
 
 
 def main() -> int:
@@ -90,14 +46,11 @@ def main() -> int:
     project.quality.check(version, "heart_disease")
 
     window = MainWindow()
-    train, compare, wired_here = wire_steps(window)
+    train, compare = window.train_step, window.compare_step
     window.resize(*SIZE)
     window.show()
     wait_until(app, window.isVisible)
     window.set_project(project)
-    if wired_here:  # the window does not know these steps: give them the project ourselves
-        train.set_project(project)
-        compare.set_project(project)
     wait_until(app, lambda: not window.runner.tasks)
     window.navigator.select("train")
     wait_until(app, lambda: window.current_step() is train and train.info is not None)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample_data" / "heart.csv"
+from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 
 
 def mldesk(*args, check_code=0):

@@ -34,3 +34,23 @@ def window(qtbot):
     yield win
     win.close()  # cancels and waits for its tasks, closes the project
 
+
+
+@pytest.fixture
+def runner():
+    """A task runner of the test's own, shut down (waiting for its workers) at the end."""
+    from desktop_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown(wait=True)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """An empty project "Heart study" (closing it again after a window did is harmless)."""
+    from desktop_app.core.project import Project
+
+    project = Project.create(tmp_path / "proj", "Heart study")
+    yield project
+    project.close()

@@ -6,7 +6,6 @@ import random
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -14,26 +13,7 @@ from PySide6.QtGui import QColor, QImage
 
 from desktop_app.ui.navigator import StepState
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
-
-
-@pytest.fixture
-def runner():
-    from desktop_app.ui.tasks import TaskRunner
-
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
-
-
-@pytest.fixture
-def project(tmp_path):
-    from desktop_app.core.project import Project
-
-    project = Project.create(tmp_path / "proj", "Heart study")
-    yield project
-    project.close()
+from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 
 
 @pytest.fixture

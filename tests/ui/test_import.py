@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
 from desktop_app.ui.navigator import StepState
 from tests.ui.helpers import wait_idle
 
-SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample_data" / "heart.csv"
+from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 HEART_COLUMNS = SAMPLE.read_text().splitlines()[0].split(",")
 
 

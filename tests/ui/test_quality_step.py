@@ -16,19 +16,12 @@ from desktop_app.ui.navigator import StepState
 from tests.ui.helpers import wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
+from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 MAKER = REPO / "resources" / "sample_data" / "make_heart_sample.py"
 
 
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-@pytest.fixture
-def project(tmp_path):
-    from desktop_app.core.project import Project
-
-    return Project.create(tmp_path / "proj", "Heart study")  # the window closes it
 
 
 @pytest.fixture
@@ -206,7 +199,7 @@ def test_apply_several_selected_fixes_in_one_version(qtbot, step, window):
 
 def test_a_fix_on_a_column_another_fix_drops_is_skipped():
     from desktop_app.core.quality import Finding, Fix, Severity
-    from desktop_app.ui.fix_plan import plan_fixes
+    from desktop_app.core.quality.plan import plan_fixes
 
     fill = Finding("missing_values", Severity.INFO, "notes", "gaps",
                    fix=Fix("impute", {"column": "notes", "strategy": "constant", "value": "x"}, "Fill gaps"))

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 
 from desktop_app.core.errors import DataImportError
-from desktop_app.ui.tasks import TaskRunner
-
-
-@pytest.fixture
-def runner():
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 def test_result_and_progress_arrive_on_the_gui_thread(qtbot, runner):

@@ -10,29 +10,18 @@ import sys
 import threading
 import time
 import traceback
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from desktop_app.ui.navigator import StepState
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
+from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 TRAINING_TIMEOUT = 120_000
 
 
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-@pytest.fixture
-def runner():
-    from desktop_app.ui.tasks import TaskRunner
-
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -42,15 +31,6 @@ def bridge(qapp, runner):
     bridge = RunQueueBridge(runner=runner)
     yield bridge
     bridge.shutdown()
-
-
-@pytest.fixture
-def project(tmp_path):
-    from desktop_app.core.project import Project
-
-    project = Project.create(tmp_path / "proj", "Heart study")
-    yield project
-    project.close()
 
 
 @pytest.fixture

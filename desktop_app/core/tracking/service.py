@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from desktop_app.core.errors import Cancelled, MLDeskError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
-from desktop_app.core.progress import ProgressCallback, no_progress
-from desktop_app.core.store.models import DatasetVersionRow, ExperimentRow, RunRow, utcnow
+from desktop_app.core.progress import ProgressCallback, no_progress, scaled
+from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, ExperimentRow, RunRow, utcnow
 from desktop_app.core.tracking.entities import RunInfo, RunSpec, RunStatus
 
 if TYPE_CHECKING:
@@ -110,13 +110,13 @@ class RunService:
             tune_threshold=bool(options.get("tune_threshold")), recipe_steps=recipe_from_list(version.recipe),
             seed=run.seed,
         )
-        scaled = lambda f, m: progress(0.05 + 0.9 * f, m)  # noqa: E731 - a one-line adapter
+        training_progress = scaled(progress, 0.05, 0.95)
         search_summary = None
         if options.get("search"):
             found = search(frame, version.kinds, run.target, run.algorithm, method=options["search"],
                            trials=int(options.get("trials") or 20), cv_folds=int(options.get("cv_folds") or 3),
                            time_budget_seconds=options.get("time_budget_seconds"), params=run.params,
-                           progress=scaled, **common)
+                           progress=training_progress, **common)
             if found.final is None:
                 raise Cancelled() if found.cancelled else MLDeskError(
                     "The search finished no candidate; allow more time or fewer trials.")
@@ -124,7 +124,7 @@ class RunService:
             search_summary = {k: v for k, v in found.to_dict().items() if k != "final"}
         else:
             result = train_and_evaluate(frame, version.kinds, run.target, run.algorithm, run.params,
-                                        cv_folds=options.get("cv_folds"), progress=scaled, **common)
+                                        cv_folds=options.get("cv_folds"), progress=training_progress, **common)
         progress(0.96, "Saving the model")
         model_sha = self._project.objects.put_bytes(save_model(result.pipeline))
         document = result.to_dict()
@@ -169,7 +169,7 @@ class RunService:
             labels = {
                 vid: f"{name}@{number}"
                 for vid, name, number in session.execute(
-                    select(DatasetVersionRow.id, _dataset_name_column(), DatasetVersionRow.number).join(
+                    select(DatasetVersionRow.id, DatasetRow.name, DatasetVersionRow.number).join(
                         DatasetVersionRow.dataset)
                 ).all()
             }
@@ -218,12 +218,6 @@ class RunService:
         experiment = session.get(ExperimentRow, row.experiment_id)
         version = session.get(DatasetVersionRow, row.dataset_version_id)
         return _entity(row, experiment.name, f"{version.dataset.name}@{version.number}")
-
-
-def _dataset_name_column():
-    from desktop_app.core.store.models import DatasetRow
-
-    return DatasetRow.name
 
 
 def _entity(row: RunRow, experiment: str, dataset_label: str) -> RunInfo:

@@ -12,7 +12,6 @@ import queue as queue_module
 import time
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.tracking.entities import RunStatus

@@ -21,7 +21,7 @@ _EXPORTS = {
     "Algorithm": "catalogue", "Param": "catalogue", "ALGORITHMS": "catalogue", "algorithms_for": "catalogue",
     "get_algorithm": "catalogue", "validate_params": "catalogue", "parse_param_strings": "catalogue",
     "validate_class_weight": "catalogue",
-    "build_pipeline": "pipeline", "describe_pipeline": "pipeline", "detect_task": "pipeline",
+    "build_pipeline": "pipeline", "describe_pipeline": "pipeline", "detect_task": "task",
     "RecipeTransformer": "transformers",
     "TrainingResult": "evaluation", "train_and_evaluate": "evaluation",
     "SearchResult": "search", "Candidate": "search",

@@ -28,10 +28,10 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.recipe import RecipeStep, for_prediction
 from desktop_app.core.training.catalogue import (
-    CLASSIFICATION, REGRESSION, Algorithm, find_algorithm, get_algorithm,
+    CLASSIFICATION, Algorithm, find_algorithm, get_algorithm,
 )
 from desktop_app.core.training.errors import TrainingError
-from desktop_app.core.training.task import MAX_CLASSES_FROM_NUMBERS, _kind_from_dtype, detect_task  # noqa: F401
+from desktop_app.core.training.task import _kind_from_dtype
 from desktop_app.core.training.transformers import AsCategories, AsNumbers, DateParts, RecipeTransformer
 
 # A categorical column with more distinct values than this (in the training rows) is one-hot

@@ -20,8 +20,9 @@ from desktop_app.core.training.catalogue import CLASSIFICATION, REGRESSION, Algo
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.metrics import plain
 from desktop_app.core.training.pipeline import (
-    as_recipe_steps, build_pipeline, column_roles, complete_kinds, detect_task, kinds_after_recipe,
+    as_recipe_steps, build_pipeline, column_roles, complete_kinds, kinds_after_recipe,
 )
+from desktop_app.core.training.task import detect_task
 
 CARDINALITY_SAMPLE = 20_000
 

@@ -8,6 +8,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from desktop_app.ui.navigator import StepState
 
 
+class _FillLayout(QVBoxLayout):
+    """A step's outer layout. It claims no height-for-width, so the window's scroll area sizes
+    the step to the window (down to its minimum) instead of to the preferred height of its
+    word-wrapped labels, which would push the bottom of the step out of sight."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt name
+        return False
+
+
 class StepPanel(QWidget):
     """Subclasses put their content in `self.body` and connect `self.primary_button`."""
 
@@ -43,7 +52,7 @@ class StepPanel(QWidget):
         footer.addWidget(self.next_note)
         footer.addWidget(self.next_button)
 
-        layout = QVBoxLayout(self)
+        layout = _FillLayout(self)
         layout.setContentsMargins(20, 14, 20, 12)
         layout.setSpacing(6)
         layout.addLayout(header)

@@ -502,7 +502,7 @@ class QualityStep(StepPanel):
     def _on_selection_changed(self, findings: list[Any]) -> None:
         fixable = [f for f in findings if f.fix is not None]
         if len(findings) > 1:
-            from desktop_app.ui.fix_plan import plan_fixes
+            from desktop_app.core.quality.plan import plan_fixes
 
             count = len(plan_fixes(fixable).applied) if fixable else 0
             self.apply_selected_button.setText(f"Apply {plural(count, 'selected fix', 'selected fixes')}…")
@@ -520,7 +520,7 @@ class QualityStep(StepPanel):
         """Show what the fixes of `findings` would change; Apply makes the new version."""
         if self.project is None or self.version is None or not findings or self._fix_block_reason():
             return None
-        from desktop_app.ui.fix_plan import plan_fixes
+        from desktop_app.core.quality.plan import plan_fixes
         from desktop_app.ui.fix_preview_dialog import FixPreviewDialog
 
         if self.fix_dialog is not None:

@@ -10,7 +10,8 @@ from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.recipe import apply_recipe, make_step
 from desktop_app.core.training.catalogue import get_algorithm
 from desktop_app.core.training.errors import MissingColumnsError, TrainingError
-from desktop_app.core.training.pipeline import build_pipeline, describe_pipeline, detect_task
+from desktop_app.core.training.pipeline import build_pipeline, describe_pipeline
+from desktop_app.core.training.task import detect_task
 
 from .conftest import HEART_KINDS, TARGET, mixed_frame
 
