@@ -169,3 +169,89 @@ class RunRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     user: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
+
+
+class RegisteredModelRow(Base):
+    """A named model; its versions point at runs. `kpi_gate` and `drift_settings` are per model."""
+
+    __tablename__ = "registered_models"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # [{"metric": "recall", "op": ">=", "value": 0.7}, ...]
+    kpi_gate: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # drift thresholds that differ from the defaults (monitor.settings)
+    drift_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))
+
+
+class ModelVersionRow(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        UniqueConstraint("model_id", "number", name="uq_model_versions_number"),
+        UniqueConstraint("model_id", "run_id", name="uq_model_versions_run"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    model_id: Mapped[str] = mapped_column(ForeignKey("registered_models.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
+    model_sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | archived
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))
+
+
+class ModelAliasRow(Base):
+    """`production`, `staging`, … : one version each; moves are audit events."""
+
+    __tablename__ = "model_aliases"
+    __table_args__ = (UniqueConstraint("model_id", "name", name="uq_model_aliases_name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    model_id: Mapped[str] = mapped_column(ForeignKey("registered_models.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class MonitorReferenceRow(Base):
+    """Reference statistics of a model version's training data, computed once and reused."""
+
+    __tablename__ = "monitor_references"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    model_version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"), unique=True)
+    rows: Mapped[int] = mapped_column(Integer)           # rows the statistics describe
+    sample_rows: Mapped[int] = mapped_column(Integer)    # rows kept for tests and charts
+    stats_sha256: Mapped[str] = mapped_column(String(64))  # object: the statistics themselves
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MonitoringBatchRow(Base):
+    """One batch of new rows checked against a model version."""
+
+    __tablename__ = "monitoring_batches"
+    __table_args__ = (Index("ix_monitoring_batches_version_created", "model_version_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    model_version_id: Mapped[str] = mapped_column(ForeignKey("model_versions.id"))
+    dataset_version_id: Mapped[str] = mapped_column(ForeignKey("dataset_versions.id"))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(500), default="")
+    rows: Mapped[int] = mapped_column(Integer)
+    dataset_drift: Mapped[bool] = mapped_column(default=False)
+    share_drifted: Mapped[float] = mapped_column(default=0.0)
+    # per-feature results, prediction drift, multivariate drift, labelled metrics, settings used
+    results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,76 @@
+"""The `mldesk` command: argument parsing and printing, nothing else.
+
+Every command takes the project folder first, prints a human summary, or one JSON
+document with --json. A user's mistake is one sentence on stderr and exit code 1
+(2 for usage errors); never a traceback. Heavy libraries are imported inside the
+commands so `mldesk --help` stays instant.
+
+One module per group of commands, each with an `add_commands(command)` that declares
+its sub-commands; `common` holds what they share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from desktop_app import __version__
+from desktop_app.cli import data, training
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UsageError
+
+# In workflow order; `mldesk --help` lists the commands this way.
+COMMAND_GROUPS = (data, training)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop_app.ui.app import main as gui_main
+
+    return gui_main(project_path=getattr(args, "project", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mldesk",
+        description="MLDesk: load data, check it, train and compare models, register, export, monitor drift.",
+        epilog="Run without a command to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"mldesk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    gui = command("gui", cmd_gui, "open the window (on PROJECT, or the welcome page)")
+    gui.add_argument("project", nargs="?", metavar="PROJECT")
+    for group in COMMAND_GROUPS:
+        group.add_commands(command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return cmd_gui(args)
+    from desktop_app.core.errors import MLDeskError
+
+    try:
+        return args.handler(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"mldesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MLDeskError as exc:
+        print(f"mldesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `mldesk check … --json | head`: the reader left, not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("mldesk: interrupted; nothing was saved.", file=sys.stderr)
+        return 130

@@ -1,0 +1,139 @@
+"""`mldesk train`, `runs`, `compare`: training runs and their comparison."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, metric, parse_pair, print_json, stderr_progress, usage_error
+
+
+def _run_json(run) -> dict[str, Any]:
+    return {
+        "run": run.id, "status": str(run.status), "model": run.algorithm, "task": run.task,
+        "dataset": run.dataset_label, "dataset_sha256": run.dataset_sha256, "target": run.target,
+        "experiment": run.experiment, "params": run.params, "seed": run.seed, "options": run.options,
+        "metrics": run.metrics, "cv_metrics": run.cv_metrics, "error": run.error,
+        "threshold": run.summary.get("threshold"), "pipeline": run.summary.get("pipeline_steps", []),
+        "started_at": run.started_at, "ended_at": run.ended_at, "duration_seconds": run.duration_seconds,
+        "user": run.user, "host": run.host, "environment": run.environment,
+    }
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from desktop_app.core.project import Project
+    from desktop_app.core.tracking.entities import RunSpec, RunStatus
+
+    if args.search and args.trials < 1:
+        raise usage_error("--trials must be at least 1")
+    spec = RunSpec(
+        dataset=args.dataset, target=args.target, algorithm=args.model,
+        params=dict(parse_pair(item, "--param") for item in args.param), experiment=args.experiment,
+        task=args.task, test_size=args.test_size, seed=args.seed, cv_folds=args.cv, class_weight=args.class_weight,
+        positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
+        search=args.search, trials=args.trials, time_budget_seconds=args.time_budget,
+    )
+    with Project.open(args.project) as project:
+        try:
+            run = project.runs.train(spec, progress=stderr_progress())
+        except KeyboardInterrupt:
+            print("mldesk: interrupted; the run is recorded as cancelled.", file=sys.stderr)
+            raise
+        if args.json:
+            print_json(_run_json(run))
+        elif run.status == RunStatus.FINISHED:
+            print(f"Run {run.short_id} finished: {run.algorithm} on {run.dataset_label} → {run.target}")
+            for name, value in run.metrics.items():
+                cv = run.cv_metrics.get(f"cv_{name}_mean")
+                cv_text = f"   (CV {cv:.4g} ± {run.cv_metrics.get(f'cv_{name}_std', 0):.2g})" if cv is not None else ""
+                print(f"  {name:<20}{metric(value)}{cv_text}")
+        else:
+            print(f"Run {run.short_id} {run.status}: {(run.error or '').splitlines()[0] if run.error else ''}")
+    return EXIT_OK if run.status == RunStatus.FINISHED else EXIT_BAD_INPUT
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from desktop_app.core.project import Project
+
+    with Project.open(args.project) as project:
+        runs = project.runs.list(experiment=args.experiment)
+        if args.sort:
+            known = [r for r in runs if r.metrics.get(args.sort) is not None]
+            unknown = [r for r in runs if r.metrics.get(args.sort) is None]
+            from desktop_app.core.compare import LOWER_IS_BETTER
+
+            runs = sorted(known, key=lambda r: r.metrics[args.sort], reverse=args.sort not in LOWER_IS_BETTER)
+            runs += unknown
+        if args.json:
+            print_json({"runs": [_run_json(r) for r in runs]})
+            return EXIT_OK
+        if not runs:
+            print(f"No runs yet — train one with: mldesk train {args.project} DATASET --target COL --model ALGO")
+            return EXIT_OK
+        names = [args.sort] if args.sort else []
+        names += [m for m in ("accuracy", "recall", "roc_auc", "f1", "r2", "rmse") if m not in names]
+        names = [m for m in names if any(m in r.metrics for r in runs)][:4]
+        print(f"{'RUN':<10}{'STATUS':<11}{'MODEL':<24}{'DATASET':<16}" + "".join(f"{n:>11}" for n in names))
+        for r in runs:
+            print(f"{r.short_id:<10}{r.status:<11}{r.algorithm:<24}{r.dataset_label:<16}"
+                  + "".join(f"{metric(r.metrics.get(n)):>11}" for n in names))
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from desktop_app.core.compare import compare_runs
+    from desktop_app.core.project import Project
+
+    with Project.open(args.project) as project:
+        runs = [project.runs.get(ref) for ref in args.runs]
+        comparison = compare_runs(runs)
+        if args.json:
+            print_json(comparison.to_dict())
+            return EXIT_OK
+        width = 14
+        print(f"{'':<26}" + "".join(f"{r.short_id:>{width}}" for r in runs))
+        rows = comparison.settings if args.all else comparison.differing_settings()
+        print("settings" + ("" if args.all else " that differ (--all for every one)"))
+        for row in rows:
+            print(f"  {row.name:<24}" + "".join(f"{str(v)[:width - 1]:>{width}}" for v in row.values))
+        print("metrics (* best)")
+        for row in comparison.metrics:
+            cells = [f"{metric(v)}{'*' if i == row.best else ' '}" for i, v in enumerate(row.values)]
+            print(f"  {row.name:<24}" + "".join(f"{c:>{width}}" for c in cells))
+    return EXIT_OK
+
+
+def add_commands(command) -> None:
+    train = command("train", cmd_train, "train a model on a dataset version and record the run")
+    train.add_argument("project", metavar="PROJECT")
+    train.add_argument("dataset", metavar="DATASET[@N]")
+    train.add_argument("--target", required=True, help="the column to predict")
+    train.add_argument("--model", required=True, metavar="ALGO",
+                       help="e.g. logistic_regression, random_forest, hist_gradient_boosting, ridge")
+    train.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a model parameter")
+    train.add_argument("--task", choices=["classification", "regression"], help="default: detected from the target")
+    train.add_argument("--test-size", type=float, default=0.25, help="share of rows held out (default 0.25)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--cv", type=int, metavar="K", help="also cross-validate with K folds")
+    train.add_argument("--class-weight", choices=["balanced"], help="weigh classes by their rarity")
+    train.add_argument("--positive", help="the positive class (default: the minority class)")
+    train.add_argument("--time-column", help="split by time on this column (the latest rows are the test set)")
+    train.add_argument("--tune-threshold", action="store_true", help="pick the decision threshold maximising F1")
+    train.add_argument("--search", choices=["grid", "random", "halving"], help="search parameters")
+    train.add_argument("--trials", type=int, default=20, help="candidates for random search (default 20)")
+    train.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop a search after this long")
+    train.add_argument("--experiment", default="Default", help="experiment to file the run under")
+    train.add_argument("--json", action="store_true", help="print one JSON document")
+
+    runs = command("runs", cmd_runs, "list runs")
+    runs.add_argument("project", metavar="PROJECT")
+    runs.add_argument("--experiment", help="only this experiment's runs")
+    runs.add_argument("--sort", metavar="METRIC", help="best first by this metric")
+    runs.add_argument("--json", action="store_true", help="print one JSON document")
+
+    compare = command("compare", cmd_compare, "compare runs side by side")
+    compare.add_argument("project", metavar="PROJECT")
+    compare.add_argument("runs", nargs="+", metavar="RUN", help="run ids (a unique prefix of 6+ characters)")
+    compare.add_argument("--all", action="store_true", help="show every setting, not only those that differ")
+    compare.add_argument("--json", action="store_true", help="print one JSON document")
