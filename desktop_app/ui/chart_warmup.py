@@ -4,19 +4,27 @@ Importing pyqtgraph costs ~0.4 s in one go, most of it spent making PySide6 crea
 Qt class and enum it touches (pyqtgraph copies all of QtCore, QtGui and QtWidgets). It must
 happen on the GUI thread: doing it on a worker while the GUI thread uses Qt crashes PySide6
 (seen as a segmentation fault). So `warm_up_charts()` touches those attributes a few
-milliseconds at a time from a zero-interval timer, and then imports pyqtgraph, which is left
-with ~65 ms of work in the running app (~0.2 s in one go without the slices; more under
-pytest, whose import hook slows every import).
+milliseconds at a time from a zero-interval timer, then imports the other modules pyqtgraph
+loads one per tick, runs the full garbage collection the import would otherwise trigger in
+a tick of its own (~50 ms: the whole heap), and then imports pyqtgraph, which is left with
+~50 ms of work in the running app (~0.2 s in one go without the slices; more under pytest,
+whose import hook slows every import).
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
 import time
 
 from PySide6.QtCore import QObject, QTimer
 
 SLICE_S = 0.006  # GUI time per timer tick
+STEP_INTERVAL_MS = 5  # between the longer steps that follow
+# What importing pyqtgraph loads besides itself and QtCore/QtGui/QtWidgets, imported a tick each beforehand.
+DEPENDENCIES = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg", "PySide6.QtTest", "colorama",
+                "multiprocessing.connection", "xml.etree.ElementTree", "cProfile")
 
 _timer: QTimer | None = None
 
@@ -33,6 +41,7 @@ def warm_up_charts(parent: QObject) -> None:
     from PySide6 import QtCore, QtGui, QtWidgets
 
     names = iter([(module, name) for module in (QtCore, QtGui, QtWidgets) for name in dir(module)])
+    later = iter([*(lambda m=m: importlib.import_module(m) for m in DEPENDENCIES), gc.collect])
     timer = QTimer(parent)
     timer.setInterval(0)
 
@@ -46,6 +55,16 @@ def warm_up_charts(parent: QObject) -> None:
                 pass
             if time.perf_counter() > deadline:
                 return
+        step = next(later, None)
+        if step is not None:
+            # Longer steps now: a non-zero interval lets due timers, input and paints in between
+            # (a zero-interval timer would run the collection and the import back to back).
+            timer.setInterval(STEP_INTERVAL_MS)
+            try:
+                step()
+            except ImportError:  # pyqtgraph will do without, or say so itself
+                pass
+            return
         timer.stop()
         timer.deleteLater()
         _timer = None

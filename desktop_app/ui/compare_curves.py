@@ -1,16 +1,39 @@
-"""ROC and precision–recall curves of two-class runs, overlaid, one colour per run."""
+"""ROC and precision–recall curves of the compared runs, overlaid, one colour per run.
+
+Two classes: one curve per run, with a dot where the run's decision threshold puts it.
+More classes: one-vs-rest curves (each class against all the others). The Class picker shows
+one class at a time (one curve per run: the clearest way to compare runs), or every class at
+once with a line style per class (the colour is still the run).
+"""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import ChartPanel, nearest_point, on_hover, style_plot_item
+from desktop_app.ui.compare_plot import (
+    TEXT_PEN,
+    ChartPanel,
+    nearest_point,
+    on_hover,
+    set_title,
+    style_plot_item,
+    top_legend,
+)
+from desktop_app.ui.formatting import plural
 from desktop_app.ui.runs_text import format_metric, run_title
+
+# Line styles of the classes when every class is drawn at once (more classes: one at a time).
+CLASS_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
+                Qt.PenStyle.DashDotDotLine)
+ALL_CLASSES = "\x00all"          # the picker's "All classes" entry
+CHANCE_PEN = "#9aa3ad"
+TITLE_COLOR = "#1d2733"
 
 
 class CurvesChart(ChartPanel):
@@ -18,61 +41,121 @@ class CurvesChart(ChartPanel):
         super().__init__(parent)
         self.setObjectName("curvesChart")
         self.roc: Any = None
-        self.legend: Any = None
+        self.legend: Any = None         # the runs
+        self.class_legend: Any = None   # multiclass, every class at once: the line style of each class
         self.pr: Any = None
         self.series: dict[str, list[tuple[np.ndarray, np.ndarray, Any]]] = {"roc": [], "pr": []}
         self.drawn: list[str] = []      # run ids with curves on screen
+        self.drawn_classes: list[str] = []   # multiclass: the classes on screen (one curve each per run)
+        self.mode = "binary"            # or "multiclass"
+        self.classes: list[str] = []    # multiclass: every class of the drawn runs, in order
         self.titles: dict[str, str] = {}
+        self._args: tuple | None = None
+
+        self.class_combo = QComboBox()
+        self.class_combo.setObjectName("curvesClass")
+        self.class_combo.setToolTip("Draw one class against all the others, or every class at once")
+        self.class_combo.setMinimumContentsLength(14)
+        self.class_combo.currentIndexChanged.connect(self._class_chosen)
+        class_label = QLabel("&Class:")
+        class_label.setBuddy(self.class_combo)
+        self.class_hint = QLabel()
+        self.class_hint.setObjectName("hint")
+        self.controls = QWidget()
+        row = QHBoxLayout(self.controls)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(class_label)
+        row.addWidget(self.class_combo)
+        row.addSpacing(8)
+        row.addWidget(self.class_hint, 1)
+        self.controls.setVisible(False)
+        self.layout_.insertWidget(0, self.controls)
+
         self.legend_note = QLabel("Dots: where each run's decision threshold puts it. Dashed: a model that guesses.")
         self.legend_note.setObjectName("hint")
         self.legend_note.setWordWrap(True)
+        self.legend_note.setTextFormat(Qt.TextFormat.PlainText)   # class names are data: never markup
         self.layout_.addWidget(self.legend_note)
 
+    # -- drawing ------------------------------------------------------------------------------------
     def set_runs(self, runs: Sequence[Any], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
-        import pyqtgraph as pg
-
         titles = titles or {r.id: run_title(r) for r in runs}
-        with_curves = [r for r in runs if "roc" in curves.get(r.id, {}) and "pr" in curves.get(r.id, {})]
-        if not with_curves:
+        binary = [r for r in runs if "roc" in curves.get(r.id, {}) and "pr" in curves.get(r.id, {})]
+        multi = [r for r in runs if curves.get(r.id, {}).get("roc_ovr")]
+        if not binary and not multi:
             missing = [r for r in runs if r.id not in curves]
             if missing and any(str(getattr(r.status, "value", r.status)) == "finished" for r in missing):
                 self.show_message("Loading the curves…")
             else:
-                self.show_message("ROC and precision–recall curves are drawn for two-class targets "
-                                  "(finished runs only).")
+                self.show_message("ROC and precision–recall curves are drawn for finished classification runs.")
             return
-        if self.chart is None:
-            layout = pg.GraphicsLayoutWidget()
-            layout.setBackground("w")
-            # One legend above both plots: inside them it would hide the curves' corners.
-            self.legend = pg.LegendItem(colCount=1, labelTextColor="#333333", labelTextSize="8pt")
-            layout.addItem(self.legend, row=0, col=0, colspan=2)
-            self.roc = layout.addPlot(row=1, col=0)
-            self.pr = layout.addPlot(row=1, col=1)
-            style_plot_item(self.roc, "False positive rate (share of negatives flagged)", "True positive rate (recall)")
-            style_plot_item(self.pr, "Recall (share of positives found)", "Precision (share of flags that are right)")
-            self.roc.setTitle("ROC curve", color="#1d2733", size="10pt")
-            self.pr.setTitle("Precision–recall curve", color="#1d2733", size="10pt")
-            for plot in (self.roc, self.pr):
-                plot.setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
-                plot.setAspectLocked(False)
-            self.set_chart(layout, "curves")
-            on_hover(self.chart, self._describe)
-        self.drawn = [r.id for r in with_curves]
+        self._args = (list(runs), colors, curves, titles)
+        self._ensure_chart()
+        self.titles = titles
+        if len(multi) > len(binary):
+            self._draw_multiclass(multi, colors, curves, titles, skipped=len(binary), skipped_kind="two-class")
+        else:
+            self._draw_binary(binary, colors, curves, titles, skipped=len(multi), skipped_kind="multi-class")
+        self.show_chart()
+
+    def _ensure_chart(self) -> None:
+        import pyqtgraph as pg
+
+        if self.chart is not None:
+            return
+        layout = pg.GraphicsLayoutWidget()
+        layout.setBackground("w")
+        # The legends sit above both plots: inside them they would hide the curves' corners.
+        self.legend = top_legend(layout, row=0)
+        self.class_legend = top_legend(layout, row=1)
+        self.roc = layout.addPlot(row=2, col=0)
+        self.pr = layout.addPlot(row=2, col=1)
+        style_plot_item(self.roc, None, None)
+        style_plot_item(self.pr, None, None)
+        for plot in (self.roc, self.pr):
+            plot.setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
+            plot.setAspectLocked(False)
+        self.set_chart(layout, "curves")
+        on_hover(self.chart, self._describe)
+
+    def _start(self) -> None:
         self.series = {"roc": [], "pr": []}
-        n = len(with_curves)
         for plot in (self.roc, self.pr):
             plot.clear()
-        self.legend.clear()
-        self.legend.setColumnCount(1 if n <= 4 else 2)
-        self.legend.setVisible(n > 1)
-        dash = pg.mkPen("#9aa3ad", width=1, style=Qt.PenStyle.DashLine)
+
+    def _label_axes(self, multiclass: bool, which: str = "") -> None:
+        if multiclass:
+            texts = ("False positive rate (share of the other rows flagged)",
+                     "True positive rate (recall of the class)",
+                     "Recall (share of the class found)", "Precision (share of flags that are right)")
+        else:
+            texts = ("False positive rate (share of negatives flagged)", "True positive rate (recall)",
+                     "Recall (share of positives found)", "Precision (share of flags that are right)")
+        self.roc.setLabel("bottom", texts[0], color=TEXT_PEN)
+        self.roc.setLabel("left", texts[1], color=TEXT_PEN)
+        self.pr.setLabel("bottom", texts[2], color=TEXT_PEN)
+        self.pr.setLabel("left", texts[3], color=TEXT_PEN)
+        set_title(self.roc, f"ROC curve{which}", color=TITLE_COLOR)
+        set_title(self.pr, f"Precision–recall curve{which}", color=TITLE_COLOR)
+
+    def _draw_binary(self, runs: list[Any], colors: dict[str, QColor], curves: dict[str, dict],
+                     titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
+        import pyqtgraph as pg
+
+        self.mode = "binary"
+        self.controls.setVisible(False)
+        self.drawn = [r.id for r in runs]
+        self.drawn_classes = []
+        self._start()
+        entries = []
+        self._label_axes(multiclass=False)
+        dash = pg.mkPen(CHANCE_PEN, width=1, style=Qt.PenStyle.DashLine)
         self.roc.plot([0, 1], [0, 1], pen=dash)
-        prevalence = _prevalence(curves[with_curves[0].id], with_curves[0])
+        prevalence = _prevalence(curves[runs[0].id], runs[0])
         if prevalence is not None:
             self.pr.plot([0, 1], [prevalence, prevalence], pen=dash)
-        for run in with_curves:
+        for run in runs:
             data = curves[run.id]
             color = colors.get(run.id, QColor("#4e79a7"))
             pen = pg.mkPen(color, width=2.2)
@@ -81,12 +164,12 @@ class CurvesChart(ChartPanel):
             auc = (run.metrics or {}).get("roc_auc")
             curve = self.roc.plot(fpr, tpr, pen=pen)
             ap = (run.metrics or {}).get("average_precision")
-            self.legend.addItem(curve, f"{titles[run.id]} (AUC {format_metric(auc)}, AP {format_metric(ap)})")
-            self.series["roc"].append((fpr, tpr, (run, np.asarray(roc.get("thresholds", []), float))))
+            entries.append((curve, f"{titles[run.id]} (AUC {format_metric(auc)}, AP {format_metric(ap)})"))
+            self.series["roc"].append((fpr, tpr, (run, None, np.asarray(roc.get("thresholds", []), float))))
             pr = data["pr"]
             recall, precision = np.asarray(pr["recall"], float), np.asarray(pr["precision"], float)
             self.pr.plot(recall, precision, pen=pen)
-            self.series["pr"].append((recall, precision, (run, np.asarray(pr.get("thresholds", []), float))))
+            self.series["pr"].append((recall, precision, (run, None, np.asarray(pr.get("thresholds", []), float))))
             # Where the run's own decision threshold sits on each curve.
             point = _operating_point(run)
             if point is not None:
@@ -95,17 +178,123 @@ class CurvesChart(ChartPanel):
                               symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen("w", width=1.2))
                 self.pr.plot([recall_point], [precision_point], pen=None, symbol="o", symbolSize=9,
                              symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen("w", width=1.2))
-        self.titles = titles
-        self.show_chart()
+        self.set_legend(self.legend, entries if len(entries) > 1 else [])
+        self.set_legend(self.class_legend, [])
+        note = "Dots: where each run's decision threshold puts it. Dashed: a model that guesses."
+        self.legend_note.setText(note + _skipped_words(skipped, skipped_kind))
+
+    def _draw_multiclass(self, runs: list[Any], colors: dict[str, QColor], curves: dict[str, dict],
+                         titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
+        import pyqtgraph as pg
+
+        self.mode = "multiclass"
+        self.controls.setVisible(True)
+        self._fill_classes(_class_order(runs, curves))
+        choice = self.class_combo.currentData()
+        every = choice == ALL_CLASSES
+        shown = list(self.classes) if every else [choice]
+        self.drawn = [r.id for r in runs]
+        self.drawn_classes = shown
+        without_pr = [r for r in runs if not curves[r.id].get("pr_ovr")]
+        self._start()
+        entries, class_entries = [], []
+        self._label_axes(multiclass=True, which=" (one-vs-rest)" if every else f": {_short(choice)}")
+        dash = pg.mkPen(CHANCE_PEN, width=1, style=Qt.PenStyle.DashLine)
+        self.roc.plot([0, 1], [0, 1], pen=dash)
+        if not every:
+            prevalence = _class_prevalence(curves[runs[0].id], choice)
+            if prevalence is not None:
+                self.pr.plot([0, 1], [prevalence, prevalence], pen=dash)
+        for run in runs:
+            data = curves[run.id]
+            color = colors.get(run.id, QColor("#4e79a7"))
+            scores = data.get("ovr_scores", {})
+            first = None
+            for label in shown:
+                style = CLASS_STYLES[self.classes.index(label) % len(CLASS_STYLES)] if every else Qt.PenStyle.SolidLine
+                pen = pg.mkPen(color, width=2.2 if not every else 2.0, style=style)
+                roc = data["roc_ovr"].get(label)
+                if roc is not None:
+                    fpr, tpr = np.asarray(roc["fpr"], float), np.asarray(roc["tpr"], float)
+                    curve = self.roc.plot(fpr, tpr, pen=pen)
+                    first = first or curve
+                    self.series["roc"].append((fpr, tpr, (run, label, np.asarray(roc.get("thresholds", []), float))))
+                pr = data.get("pr_ovr", {}).get(label)
+                if pr is not None:
+                    recall, precision = np.asarray(pr["recall"], float), np.asarray(pr["precision"], float)
+                    self.pr.plot(recall, precision, pen=pen)
+                    self.series["pr"].append((recall, precision,
+                                              (run, label, np.asarray(pr.get("thresholds", []), float))))
+            if every:
+                auc = (run.metrics or {}).get("roc_auc_ovr")
+                sample = pg.PlotDataItem(pen=pg.mkPen(color, width=2.2))
+                entries.append((sample, f"{titles[run.id]} (mean AUC {format_metric(auc)})"))
+            elif first is not None:
+                class_scores = scores.get(choice, {})
+                words = [f"AUC {format_metric(class_scores['roc_auc'])}" if "roc_auc" in class_scores else None,
+                         f"AP {format_metric(class_scores['average_precision'])}"
+                         if "average_precision" in class_scores else None]
+                words = [w for w in words if w]
+                entries.append((first, titles[run.id] + (f" ({', '.join(words)})" if words else "")))
+            else:
+                entries.append((pg.PlotDataItem(pen=pg.mkPen(color, width=2.2)),
+                                f"{titles[run.id]} (no curve: no {choice} among its test rows)"))
+        if every:
+            for label in shown:
+                style = CLASS_STYLES[self.classes.index(label) % len(CLASS_STYLES)]
+                sample = pg.PlotDataItem(pen=pg.mkPen("#4a5560", width=2.0, style=style))
+                class_entries.append((sample, label))
+            note = ("Each class against all the others. Colour: the run; line style: the class. "
+                    "Dashed grey: a model that guesses. Pick a class to compare the runs on it alone.")
+        else:
+            note = (f"Rows of class {choice} against all the others; colour: the run. "
+                    "Dashed grey: a model that guesses.")
+        self.set_legend(self.legend, entries if len(entries) > 1 else [])
+        self.set_legend(self.class_legend, class_entries)
+        if without_pr:
+            note += (f" {plural(len(without_pr), 'run')} stored no precision–recall curves per class "
+                     "(trained with an earlier version): re-run to draw them.")
+        self.legend_note.setText(note + _skipped_words(skipped, skipped_kind))
+
+    def _fill_classes(self, classes: list[str]) -> None:
+        """The picker lists "All classes" (when line styles can tell them apart) and each class."""
+        current = self.class_combo.currentData()
+        if classes == self.classes and self.class_combo.count():
+            return
+        self.classes = classes
+        self.class_combo.blockSignals(True)
+        self.class_combo.clear()
+        if len(classes) <= len(CLASS_STYLES):
+            self.class_combo.addItem(f"All {len(classes)} classes", ALL_CLASSES)
+        for label in classes:
+            self.class_combo.addItem(label, label)
+        index = self.class_combo.findData(current) if current is not None else -1
+        self.class_combo.setCurrentIndex(max(index, 0))
+        self.class_combo.blockSignals(False)
+        self.class_hint.setText("" if len(classes) <= len(CLASS_STYLES) else
+                                f"{len(classes)} classes: one at a time.")
+
+    def set_class(self, label: str | None) -> None:
+        """Show one class against the rest (`label`), or every class (None)."""
+        index = self.class_combo.findData(ALL_CLASSES if label is None else str(label))
+        if index < 0:
+            raise KeyError(label)
+        self.class_combo.setCurrentIndex(index)
+
+    def _class_chosen(self, _index: int) -> None:
+        if self._args is not None and self.mode == "multiclass":
+            self.set_runs(*self._args)
 
     def show_message(self, text: str) -> None:
         super().show_message(text)
         self.legend_note.setVisible(False)
+        self.controls.setVisible(False)
 
     def show_chart(self) -> None:
         super().show_chart()
         self.legend_note.setVisible(True)
 
+    # -- hover --------------------------------------------------------------------------------------
     def _describe(self, widget: Any, scene_pos: QPointF) -> str | None:
         for plot, name, x_name, y_name in ((self.roc, "roc", "FPR", "TPR"), (self.pr, "pr", "recall", "precision")):
             if plot is None or not plot.vb.sceneBoundingRect().contains(scene_pos):
@@ -114,12 +303,51 @@ class CurvesChart(ChartPanel):
             if hit is None:
                 return None
             s, i = hit
-            xs, ys, (run, thresholds) = self.series[name][s]
-            text = f"<b>{self.titles[run.id]}</b><br>{x_name} {xs[i]:.3f}, {y_name} {ys[i]:.3f}"
+            xs, ys, (run, label, thresholds) = self.series[name][s]
+            text = f"<b>{escape(self.titles[run.id])}</b><br>"
+            if label is not None:
+                text += f"{escape(label)} vs the rest: "
+            text += f"{x_name} {xs[i]:.3f}, {y_name} {ys[i]:.3f}"
             if i < len(thresholds) and np.isfinite(thresholds[i]):
-                text += f"<br>at threshold {thresholds[i]:.3f}"
+                text += (f"<br>at threshold {thresholds[i]:.3f}" if label is None else
+                         f"<br>flagging rows whose probability of {escape(label)} is at least {thresholds[i]:.3f}")
             return text
         return None
+
+
+def _short(label: str, limit: int = 18) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _class_order(runs: Sequence[Any], curves: dict[str, dict]) -> list[str]:
+    """Every class with a curve, in the order of the runs' classes (as the confusion matrices list them)."""
+    order: list[str] = []
+    for run in runs:
+        known = [str(c) for c in (run.summary or {}).get("classes") or []]
+        for label in [*known, *curves[run.id]["roc_ovr"]]:
+            if label in curves[run.id]["roc_ovr"] and label not in order:
+                order.append(label)
+    return order
+
+
+def _class_prevalence(curves: dict, label: str) -> float | None:
+    """Share of the test rows in class `label`: the precision of a model that guesses."""
+    scores = curves.get("ovr_scores", {}).get(label)
+    if scores and "prevalence" in scores:
+        return float(scores["prevalence"])
+    confusion = curves.get("confusion_matrix", {})
+    labels = [str(x) for x in confusion.get("labels") or []]
+    matrix = confusion.get("matrix")
+    if not matrix or label not in labels:
+        return None
+    total = sum(sum(row) for row in matrix)
+    return sum(matrix[labels.index(label)]) / total if total else None
+
+
+def _skipped_words(count: int, kind: str) -> str:
+    if not count:
+        return ""
+    return f" Not drawn: {plural(count, 'run')} with a {kind} target (compare those on their own)."
 
 
 def _prevalence(curves: dict, run: Any) -> float | None:

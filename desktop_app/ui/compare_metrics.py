@@ -1,29 +1,38 @@
-"""Metric bars: one group per metric, one bar per run in the run's colour, values on top."""
+"""Metric bars: one group per metric, one bar per run in the run's colour, values on top.
+
+Scores between 0 and 1 (accuracy, recall, R², …) share one plot. Errors in the target's own
+units (RMSE, MAE: regression) get a second plot beside it, with its own scale: lower is better.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.compare_plot import TEXT_PEN, ChartPanel, legend_for, on_hover, plot_widget
+from desktop_app.ui.compare_plot import TEXT_PEN, ChartPanel, on_hover, set_title, style_plot_item, top_legend
 from desktop_app.ui.runs_text import UNIT_METRICS, format_metric, metric_label, run_title, short_metric_label, sort_metrics
 
 GROUP_WIDTH = 0.8
 MAX_LABELLED_RUNS = 4   # values written above the bars up to this many runs (hover always works)
 MIN_HIGHLIGHT = 0.1     # the metric that differs most is highlighted when it differs by at least this
+ERROR_METRICS = ("rmse", "mae")   # in the target's units, lower is better
 
 
 class MetricBars(ChartPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("metricBars")
-        self.metrics: list[str] = []
+        self.metrics: list[str] = []                     # 0–1 scores, on `plot`
+        self.error_metrics: list[str] = []               # errors in the target's units, on `error_plot`
         self.runs: list[Any] = []
         self.values: dict[tuple[str, str], float] = {}   # (run id, metric) → value
-        self.bars: dict[str, Any] = {}                   # run id → BarGraphItem
+        self.bars: dict[str, Any] = {}                   # run id → BarGraphItem of the scores
+        self.error_bars: dict[str, Any] = {}             # run id → BarGraphItem of the errors
+        self.plot: Any = None
+        self.error_plot: Any = None
         self.legend: Any = None
         self._titles: dict[str, str] = {}
         self.highlight: str | None = None                # the metric highlighted as differing most
@@ -35,56 +44,123 @@ class MetricBars(ChartPanel):
         self._titles = titles or {r.id: run_title(r) for r in self.runs}
         present = {k for r in self.runs for k, v in (r.metrics or {}).items() if v is not None}
         self.metrics = [m for m in sort_metrics(present) if m in UNIT_METRICS]
-        if not self.runs or not self.metrics:
+        self.error_metrics = [m for m in ERROR_METRICS if m in present]
+        if not self.runs or not (self.metrics or self.error_metrics):
             self.show_message("These runs have no metrics to compare yet (they have not finished).")
             return
         if self.chart is None:
-            self.set_chart(plot_widget("", "Score (test rows)"), "metrics")
+            layout = pg.GraphicsLayoutWidget()
+            layout.setBackground("w")
+            self.legend = top_legend(layout)
+            self.plot = pg.PlotItem()
+            self.error_plot = pg.PlotItem()
+            style_plot_item(self.plot, None, "Score (test rows)")
+            style_plot_item(self.error_plot, None, None)
+            for plot in (self.plot, self.error_plot):
+                plot.showGrid(x=False, y=True, alpha=0.12)
+                plot.getAxis("bottom").setStyle(tickTextOffset=4)
+                plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
+            self.set_chart(layout, "metrics")
             on_hover(self.chart, self._describe)
-        plot = self.chart.getPlotItem()
+        n = len(self.runs)
+        self.values, self.bars, self.error_bars = {}, {}, {}
+        self._place([p for p, metrics in ((self.plot, self.metrics), (self.error_plot, self.error_metrics))
+                     if metrics])
+        both = bool(self.metrics and self.error_metrics)
+        if self.metrics:
+            self.bars = self._draw(self.plot, self.metrics, colors, labels=lambda h: f"{h:.2f}")
+            lowest = min([0.0, *(v for (_r, m), v in self.values.items() if m in self.metrics)])
+            self.highlight = self._highlight(self.plot)
+            # Room above the tallest bar for its value.
+            top = 1.0 + (0.12 if n <= MAX_LABELLED_RUNS else 0.04)
+            self.plot.setYRange(min(lowest * 1.1, 0.0), top, padding=0)
+            self.plot.getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(0, 6)]])
+            set_title(self.plot, "Scores — higher is better" if both else None, size="9pt")
+        else:
+            self.highlight = None
+        if self.error_metrics:
+            self.error_bars = self._draw(self.error_plot, self.error_metrics, colors, labels=format_metric)
+            highest = max([v for (_r, m), v in self.values.items() if m in self.error_metrics] or [1.0])
+            self.error_plot.getAxis("left").setTicks(None)
+            self.error_plot.setYRange(0.0, highest * (1.16 if n <= MAX_LABELLED_RUNS else 1.06), padding=0)
+            units = _target_words(self.runs)
+            self.error_plot.setLabel("left", f"Error, in {units}", color=TEXT_PEN)
+            set_title(self.error_plot, "Errors — lower is better", size="9pt")
+        bars = self.bars or self.error_bars
+        self.set_legend(self.legend, [(bars[r.id], self._titles[r.id]) for r in self.runs] if n > 1 else [])
+        self.show_chart()
+
+    def _place(self, plots: list[Any]) -> None:
+        """Put exactly `plots` side by side under the legend, each as wide as its metric groups need."""
+        layout = self.chart.ci
+        placed = {p: layout.items[p][0][1] for p in (self.plot, self.error_plot) if p in layout.items}
+        wanted = {p: col for col, p in enumerate(plots)}
+        if placed != wanted:
+            for plot in placed:
+                layout.removeItem(plot)
+            for plot, col in wanted.items():
+                layout.addItem(plot, row=1, col=col)
+        grid = layout.layout
+        groups = [len(self.metrics if plot is self.plot else self.error_metrics) for plot in plots]
+        for col in range(2):
+            # The axis takes a fixed width: a plot of one group gets a little more than its share.
+            grid.setColumnStretchFactor(col, 3 * groups[col] + 1 if col < len(groups) else 0)
+
+    def _draw(self, plot: Any, metrics: list[str], colors: dict[str, QColor], labels) -> dict[str, Any]:
+        import pyqtgraph as pg
+
         plot.clear()
-        self.legend = legend_for(plot, len(self.runs), offset=(10, 5), columns=min(len(self.runs), 3))
         n = len(self.runs)
         width = GROUP_WIDTH / n
-        self.values = {}
-        self.bars = {}
-        lowest = 0.0
+        bars_by_run = {}
         for j, run in enumerate(self.runs):
             xs, heights = [], []
-            for i, metric in enumerate(self.metrics):
+            for i, metric in enumerate(metrics):
                 value = (run.metrics or {}).get(metric)
                 if value is None:
                     continue
                 self.values[(run.id, metric)] = float(value)
                 xs.append(i + (j - (n - 1) / 2) * width)
                 heights.append(float(value))
-                lowest = min(lowest, float(value))
             color = colors.get(run.id, QColor("#4e79a7"))
             bars = pg.BarGraphItem(x=xs, height=heights, width=width * 0.92, brush=pg.mkBrush(color),
-                                   pen=pg.mkPen(color.darker(130), width=0.6), name=self._titles[run.id])
+                                   pen=pg.mkPen(color.darker(130), width=0.6))
             plot.addItem(bars)
-            self.bars[run.id] = bars
+            bars_by_run[run.id] = bars
             if n <= MAX_LABELLED_RUNS:
                 for x, h in zip(xs, heights):
-                    label = pg.TextItem(f"{h:.2f}", color=TEXT_PEN, anchor=(0.5, 1.0 if h >= 0 else 0.0))
+                    label = pg.TextItem(labels(h), color=TEXT_PEN, anchor=(0.5, 1.0 if h >= 0 else 0.0))
                     font = label.textItem.font()
                     font.setPointSizeF(7.5 if n > 2 else 8.5)
                     label.setFont(font)
                     label.setPos(x, h)
                     plot.addItem(label)
-        self.highlight = self._highlight(plot)
-        bottom = plot.getAxis("bottom")
-        bottom.setTicks([[(i, short_metric_label(m)) for i, m in enumerate(self.metrics)]])
-        bottom.setStyle(tickTextOffset=4)
-        plot.setXRange(-0.5, len(self.metrics) - 0.5, padding=0.01)
-        # Room above the tallest bar for its value and, with several runs, the legend.
-        top = 1.0 + (0.12 if n <= MAX_LABELLED_RUNS else 0.04) + (0.1 * ((n + 2) // 3) if n > 1 else 0)
-        plot.setYRange(min(lowest * 1.1, 0.0), top, padding=0)
-        plot.getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(0, 6)]])
-        self.show_chart()
+        self._fit_ticks(plot, metrics)
+        return bars_by_run
+
+    def _fit_ticks(self, plot: Any = None, metrics: list[str] | None = None) -> None:
+        """The metric names under the groups; every other one a line lower when they would overlap."""
+        if plot is None:
+            for plot, metrics in ((self.plot, self.metrics), (self.error_plot, self.error_metrics)):
+                if metrics and plot is not None and plot.scene() is not None:
+                    self._fit_ticks(plot, metrics)
+            return
+        axis = plot.getAxis("bottom")
+        labels = [short_metric_label(m) for m in metrics]
+        font = axis.style.get("tickFont") or axis.font()
+        measure = QFontMetricsF(font)
+        widths = [measure.horizontalAdvance(label) for label in labels]
+        per_group = max(1.0, (plot.vb.width() or self.width() * 0.8) / len(labels))
+        stagger = len(labels) > 1 and max(widths) + 8 > per_group
+        axis.setTicks([[(i, ("\n" if stagger and i % 2 else "") + label) for i, label in enumerate(labels)]])
+        axis.setHeight(int(2 * measure.height() + 4) if stagger else None)
+        # Room at the ends for a name wider than its group (pyqtgraph drops a label that sticks out).
+        left = max(0.0, widths[0] / 2 + 3 - per_group / 2) / per_group
+        right = max(0.0, widths[-1] / 2 + 3 - per_group / 2) / per_group
+        plot.setXRange(-0.5 - left, len(labels) - 0.5 + right, padding=0.01)
 
     def biggest_change(self) -> tuple[str, float, float] | None:
-        """(metric, first run's value, last run's value) of the metric that differs most, if it is clear."""
+        """(metric, first run's value, last run's value) of the 0–1 score that differs most, if it is clear."""
         best = None
         for metric in self.metrics:
             values = [self.values.get((r.id, metric)) for r in self.runs]
@@ -127,24 +203,33 @@ class MetricBars(ChartPanel):
         return metric
 
     def _describe(self, widget: Any, scene_pos: QPointF) -> str | None:
-        plot = widget.getPlotItem()
-        vb = plot.vb
-        if not self.metrics or not vb.sceneBoundingRect().contains(scene_pos):
-            return None
-        point = vb.mapSceneToView(scene_pos)
+        for plot, metrics in ((self.plot, self.metrics), (self.error_plot, self.error_metrics)):
+            if metrics and plot.scene() is not None and plot.vb.sceneBoundingRect().contains(scene_pos):
+                return self._describe_bar(plot, metrics, scene_pos)
+        return None
+
+    def _describe_bar(self, plot: Any, metrics: list[str], scene_pos: QPointF) -> str | None:
+        point = plot.vb.mapSceneToView(scene_pos)
         i = round(point.x())
-        if not 0 <= i < len(self.metrics):
+        if not 0 <= i < len(metrics):
             return None
         n = len(self.runs)
         width = GROUP_WIDTH / n
         j = int((point.x() - i + GROUP_WIDTH / 2) // width)
         if not 0 <= j < n:
             return None
-        run, metric = self.runs[j], self.metrics[i]
+        run, metric = self.runs[j], metrics[i]
         value = self.values.get((run.id, metric))
         if value is None:
             return f"{self._titles[run.id]}: no {metric_label(metric)}"
         others = [f"{self._titles[r.id]}: {format_metric(self.values.get((r.id, metric)))}"
                   for r in self.runs if r is not run]
-        return (f"<b>{metric_label(metric)}</b> — {self._titles[run.id]}: <b>{value:.4f}</b>"
+        exact = f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
+        return (f"<b>{metric_label(metric)}</b> — {self._titles[run.id]}: <b>{exact}</b>"
                 + ("<br>" + "<br>".join(others) if others else ""))
+
+
+def _target_words(runs: Sequence[Any]) -> str:
+    """'units of price' when the runs share their target, else 'the target's units'."""
+    targets = {r.target for r in runs}
+    return f"units of {targets.pop()}" if len(targets) == 1 else "the target's units"

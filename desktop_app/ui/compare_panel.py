@@ -1,34 +1,50 @@
 """The detail side of the Compare step: the selected runs as tables and charts, in tabs.
 
 Only the tab on screen is drawn; the others are drawn when opened. Per-run views (tables,
-bars, curves, matrices) show the first MAX_COMPARED selected runs; the parameter and
-scatter charts take every selected run.
+bars, curves, matrices, residuals) show the first MAX_COMPARED selected runs; the parameter
+and scatter charts take every selected run.
+
+The tabs fit the runs' task: ROC / PR and Confusion for classification runs, Residuals for
+regression runs (a mixed selection shows both, each chart with the runs it applies to).
+
+Charts need pyqtgraph, which the step prepares in slices (`chart_warmup`) so that importing
+it never freezes the window: a chart tab opened before it is ready says "Preparing the
+charts…" for a moment and draws itself when it is.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from desktop_app.ui.chart_warmup import charts_ready, warm_up_charts
 from desktop_app.ui.compare_confusion import ConfusionMatrices
 from desktop_app.ui.compare_curves import CurvesChart
 from desktop_app.ui.compare_metrics import MetricBars
 from desktop_app.ui.compare_parallel import ParallelCoordinates
+from desktop_app.ui.compare_residuals import ResidualsChart
 from desktop_app.ui.compare_scatter import RunScatter
 from desktop_app.ui.compare_tables import MetricsTable, SettingsDiff
 from desktop_app.ui.runs_text import (
     UNIT_METRICS,
     common_description,
-    difference_words,
+    distinguishing,
     format_metric,
     metric_label,
     run_title,
+    setting_word,
 )
 
 MAX_COMPARED = 12
+# The tabs, in order.
+SUMMARY, METRICS, CURVES, CONFUSION, RESIDUALS, PARAMETERS, SCATTER = range(7)
+CURVE_TABS = frozenset({CURVES, CONFUSION, RESIDUALS})      # drawn from the runs' stored curves
+TABLE_TABS = frozenset({METRICS})                           # no chart: drawn at once
+READY_POLL_MS = 25
+PREPARING = "Preparing the charts…"
 
 
 class ComparePanel(QWidget):
@@ -66,8 +82,13 @@ class ComparePanel(QWidget):
         self.metrics = MetricsTable()
         self.curves_chart = CurvesChart()
         self.confusion = ConfusionMatrices()
+        self.residuals = ResidualsChart()
         self.parallel = ParallelCoordinates()
         self.scatter = RunScatter()
+        self.tasks: set[str] = set()      # "classification" and/or "regression": the compared runs' tasks
+        self._ready_timer = QTimer(self)  # redraws the tab on screen once pyqtgraph is ready
+        self._ready_timer.setInterval(READY_POLL_MS)
+        self._ready_timer.timeout.connect(self._charts_maybe_ready)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("compareTabs")
@@ -76,8 +97,11 @@ class ComparePanel(QWidget):
         for widget, title, tip, draw in (
             (summary, "Summary", "What differs between the runs, and their scores", self._draw_summary),
             (self.metrics, "Metrics", "Every metric, with the best of each row", self._draw_metrics),
-            (self.curves_chart, "ROC / PR", "ROC and precision–recall curves (two-class targets)", self._draw_curves),
+            (self.curves_chart, "ROC / PR", "ROC and precision–recall curves (one-vs-rest per class when there "
+             "are more than two classes)", self._draw_curves),
             (self.confusion, "Confusion", "Right and wrong predictions per class", self._draw_confusion),
+            (self.residuals, "Residuals", "Predicted against actual values, and the errors (regression runs)",
+             self._draw_residuals),
             (self.parallel, "Parameters", "Parallel coordinates: parameters against a metric", self._draw_parallel),
             (self.scatter, "Scatter", "Any two columns of the runs table against each other", self._draw_scatter),
         ):
@@ -118,7 +142,8 @@ class ComparePanel(QWidget):
         for run in self.runs[MAX_COMPARED:]:
             self.titles[run.id] = run_title(run)
         self.comparison = compare_runs(compared)
-        differing = [row.name for row in self.comparison.differing_settings()]
+        self._show_tabs_for(compared)
+        differing = _telling_settings(self.comparison, compared)
         common = common_description(compared)
         self.heading.setText(f"Comparing {len(self.runs)} runs" + (f" of {common}" if common else ""))
         note = ("They differ in: " + ", ".join(_setting_word(n) for n in differing[:6])
@@ -126,6 +151,8 @@ class ComparePanel(QWidget):
         if len(self.runs) > MAX_COMPARED:
             note += (f" Tables, bars, curves and matrices show the first {MAX_COMPARED}; "
                      "the Parameters and Scatter tabs show all of them.")
+        if len(self.tasks) > 1:
+            note += " They mix classification and regression runs: each chart shows the runs it applies to."
         change = _biggest_change(compared)
         if change is not None:
             metric, first, last = change
@@ -139,19 +166,52 @@ class ComparePanel(QWidget):
     def update_curves(self, curves: dict[str, dict]) -> None:
         """More curves arrived: redraw the tabs that use them."""
         self.curves = curves
-        self._dirty |= {2, 3}
+        self._dirty |= CURVE_TABS
         self._draw_current(self.tabs.currentIndex())
 
     def draw_all(self) -> None:
-        """Draw every tab now (screenshots, tests)."""
+        """Draw every tab now (screenshots, tests), importing pyqtgraph at once if it is not ready."""
+        self._ready_timer.stop()
         for index in sorted(self._dirty):
             self._drawers[index]()
         self._dirty.clear()
 
     def _draw_current(self, index: int) -> None:
-        if index in self._dirty and self.runs:
-            self._dirty.discard(index)
-            self._drawers[index]()
+        if index not in self._dirty or not self.runs:
+            return
+        if index not in TABLE_TABS and not charts_ready():
+            # Importing pyqtgraph in one go would freeze the window: prepare it in slices, say so, draw later.
+            warm_up_charts(self)
+            self._preparing(index)
+            self._ready_timer.start()
+            return
+        self._dirty.discard(index)
+        self._drawers[index]()
+
+    def _preparing(self, index: int) -> None:
+        if index == SUMMARY:
+            self.settings.set_comparison(self.comparison, self.colors, self.titles)
+            self.bars.show_message(PREPARING)
+        else:
+            self.tabs.widget(index).show_message(PREPARING)
+
+    def _charts_maybe_ready(self) -> None:
+        if charts_ready():
+            self._ready_timer.stop()
+            self._draw_current(self.tabs.currentIndex())
+
+    def _show_tabs_for(self, runs: list[Any]) -> None:
+        """Classification tabs for classification runs, Residuals for regression runs."""
+        self.tasks = {t for t in (run_task(r) for r in runs) if t}
+        classification = "classification" in self.tasks or not self.tasks
+        regression = "regression" in self.tasks
+        current = self.tabs.currentIndex()
+        visible = {CURVES: classification, CONFUSION: classification, RESIDUALS: regression}
+        # The tab on screen goes away: show its counterpart for the other task (the model's errors).
+        if not visible.get(current, True):
+            self.tabs.setCurrentIndex(RESIDUALS if current in (CURVES, CONFUSION) else CURVES)
+        for index, shown in visible.items():
+            self.tabs.setTabVisible(index, shown)
 
     # -- tabs ---------------------------------------------------------------------------------
     def _compared(self) -> list[Any]:
@@ -170,11 +230,25 @@ class ComparePanel(QWidget):
     def _draw_confusion(self) -> None:
         self.confusion.set_runs(self._compared(), self.colors, self.curves, self.titles)
 
+    def _draw_residuals(self) -> None:
+        self.residuals.set_runs(self._compared(), self.colors, self.curves, self.titles)
+
     def _draw_parallel(self) -> None:
         self.parallel.set_runs(self.runs, self.titles)
 
     def _draw_scatter(self) -> None:
         self.scatter.set_runs(self.runs, self.colors, self.titles)
+
+
+def run_task(run: Any) -> str | None:
+    """'classification' or 'regression' (from the run, or from its metrics); None when unknown."""
+    task = getattr(run, "task", None)
+    if task in ("classification", "regression"):
+        return task
+    metrics = run.metrics or {}
+    if "r2" in metrics or "rmse" in metrics:
+        return "regression"
+    return "classification" if metrics else None
 
 
 def _biggest_change(runs: list[Any]) -> tuple[str, Any, Any] | None:
@@ -188,10 +262,33 @@ def _biggest_change(runs: list[Any]) -> tuple[str, Any, Any] | None:
     return None if best is None or best[0] < 0.1 else best[1:]
 
 
-def compare_titles(runs: list[Any]) -> dict[str, str]:
-    """Short names for compared runs: what sets each apart, and its id ('balanced · 831a5e87')."""
-    words = difference_words(runs)
-    return {r.id: " · ".join([*words[r.id], r.id[:8]]) for r in runs}
+def compare_titles(runs: list[Any], limit: int = 3) -> dict[str, str]:
+    """Short names for compared runs: what sets each apart, and its id ('balanced · 831a5e87').
+
+    A parameter names a run only when runs of the same model differ in it ('C=0.01'): between
+    different models the model's name says it ('Ridge regression · 9c2e…', not 'alpha=none').
+    """
+    from desktop_app.core.compare import compare_runs
+
+    words: dict[str, list[str]] = {r.id: [] for r in runs}
+    if len(runs) >= 2:
+        for row in compare_runs(list(runs)).differing_settings():
+            if not row.name.startswith("param."):
+                for run, value in zip(runs, row.values):
+                    words[run.id].append(setting_word(row.name, value))
+        for run_id, params in distinguishing(runs).items():
+            words[run_id].extend(params)
+    return {r.id: " · ".join([*words[r.id][:limit], *(["…"] if len(words[r.id]) > limit else []), r.id[:8]])
+            for r in runs}
+
+
+def _telling_settings(comparison: Any, runs: list[Any]) -> list[str]:
+    """The differing settings worth naming: parameters only where runs of the same model differ in them."""
+    differing = [row.name for row in comparison.differing_settings()]
+    if "algorithm" not in differing:
+        return differing
+    within = {word.split("=", 1)[0] for params in distinguishing(runs).values() for word in params}
+    return [name for name in differing if not name.startswith("param.") or name[6:] in within]
 
 
 def _setting_word(name: str) -> str:

@@ -9,15 +9,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+import html
+
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QStackedWidget, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QFont, QFontMetricsF, QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QStackedWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.ui.charts import _people_axis
 
 AXIS_PEN = "#555555"
 TEXT_PEN = "#333333"
 GRID_ALPHA = 0.12
+LEGEND_POINTS = 8.0
+LEGEND_SAMPLE_PX = 34      # a legend entry's sample and the gaps around it
+MAX_LEGEND_COLUMNS = 4
 
 
 def plot_widget(x_label: str, y_label: str, parent: QWidget | None = None):
@@ -48,6 +62,13 @@ def style_plot_item(plot: Any, x_label: str | None, y_label: str | None) -> None
     plot.hideButtons()
 
 
+def set_title(plot: Any, text: str | None, size: str = "10pt", color: str = "#1d2733") -> None:
+    """A plot's title that never widens the plot (a long one is clipped rather than pushing the
+    chart's other plots out of view)."""
+    plot.setTitle(text, color=color, size=size)
+    plot.titleLabel.setMinimumWidth(0)
+
+
 def legend_for(plot: Any, count: int, offset: tuple[float, float] = (-10, 10), columns: int = 1):
     """The plot's legend (made once), shown only when there is more than one series.
 
@@ -68,6 +89,35 @@ def legend_for(plot: Any, count: int, offset: tuple[float, float] = (-10, 10), c
     return legend
 
 
+def top_legend(layout: Any, row: int = 0, columns: int = 2) -> Any:
+    """A legend on its own row of a GraphicsLayoutWidget (above the plots: inside, it would hide
+    data), left-aligned and only as wide as its entries. Fill it with `ChartPanel.set_legend`."""
+    import pyqtgraph as pg
+
+    legend = pg.LegendItem(colCount=1, labelTextColor=TEXT_PEN, labelTextSize=f"{LEGEND_POINTS:g}pt")
+    layout.addItem(legend, row=row, col=0, colspan=columns)
+    legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+    layout.ci.layout.setAlignment(legend, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return legend
+
+
+def fill_legend(legend: Any, entries: list[tuple[Any, str]], width: float) -> None:
+    """Put `entries` ((sample item, text), in order) in as many columns as fit in `width` pixels,
+    each text shortened in the middle if even one column would be too wide."""
+    font = QFont()
+    font.setPointSizeF(LEGEND_POINTS)
+    metrics = QFontMetricsF(font)
+    room = max(120.0, width - LEGEND_SAMPLE_PX - 8)
+    texts = [metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room) for _sample, text in entries]
+    widest = max((metrics.horizontalAdvance(t) for t in texts), default=0.0) + LEGEND_SAMPLE_PX
+    columns = max(1, min(len(entries), MAX_LEGEND_COLUMNS, int(width // max(widest, 1.0))))
+    legend.clear()
+    legend.setColumnCount(columns)
+    for (sample, _text), text in zip(entries, texts):
+        legend.addItem(sample, html.escape(text, quote=False))
+    legend.setVisible(bool(entries))
+
+
 def export_chart(widget: Any, path: str | Path, scale: float = 2.0) -> Path:
     """Save the whole chart (all its plots, axes and legends) as PNG or SVG, by the file's suffix."""
     from pyqtgraph.exporters import ImageExporter, SVGExporter
@@ -85,7 +135,9 @@ def export_chart(widget: Any, path: str | Path, scale: float = 2.0) -> Path:
         if path.suffix.lower() != ".png":
             path = path.with_suffix(".png")
         exporter = ImageExporter(scene)
-        exporter.parameters()["width"] = int(max(1, scene.sceneRect().width()) * scale)
+        # The part of the scene on screen (the scene's own rect can grow far beyond it, e.g. with
+        # infinite lines laid out before the chart was first shown).
+        exporter.parameters()["width"] = int(max(1, exporter.getSourceRect().width()) * scale)
         exporter.parameters()["background"] = "w"
         exporter.export(str(path))
     return path
@@ -213,6 +265,8 @@ class ChartPanel(QWidget):
         self.layout_.setSpacing(4)
         self.layout_.addWidget(self.stack, 1)
         self.chart: Any = None
+        self._legends: dict[int, tuple[Any, list[tuple[Any, str]]]] = {}   # id → (legend, entries)
+        self._legend_width = 0
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -227,6 +281,22 @@ class ChartPanel(QWidget):
     def show_chart(self) -> None:
         patch_view_boxes(self.chart)
         self.stack.setCurrentWidget(self.chart)
+
+    def set_legend(self, legend: Any, entries: list[tuple[Any, str]]) -> None:
+        """Fill a `top_legend` with these entries, in as many columns as the chart's width allows
+        (refitted when the chart is resized, so the legend never pushes the plots out of view)."""
+        self._legends[id(legend)] = (legend, list(entries))
+        fill_legend(legend, entries, self._legend_room())
+
+    def _legend_room(self) -> float:
+        return max(200.0, self.width() - 24.0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if self._legends and abs(self.width() - self._legend_width) >= 8:
+            self._legend_width = self.width()
+            for legend, entries in self._legends.values():
+                fill_legend(legend, entries, self._legend_room())
 
     @property
     def showing_chart(self) -> bool:

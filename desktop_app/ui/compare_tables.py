@@ -65,6 +65,7 @@ def _run_headers(table: QTableWidget, first: str, runs: list[Any], colors: dict[
     for k, text in enumerate(extra, start=1 + len(runs)):
         table.setHorizontalHeaderItem(k, QTableWidgetItem(text))
     header = table.horizontalHeader()
+    header.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # a long run title keeps its start and its id
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     for k in range(1, table.columnCount()):
         header.setSectionResizeMode(k, QHeaderView.ResizeMode.Stretch)

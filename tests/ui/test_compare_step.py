@@ -141,7 +141,7 @@ def test_charts_explain_on_hover_and_save_as_png_and_svg(qtbot, compare, project
     panel = compare.panel
     panel.tabs.setCurrentIndex(0)
     qtbot.wait(50)
-    vb = panel.bars.chart.getPlotItem().vb
+    vb = panel.bars.plot.vb
     i = panel.bars.metrics.index("recall")
     width = 0.8 / 2
     over_balanced = vb.mapViewToScene(QPointF(i + width / 2, 0.3))

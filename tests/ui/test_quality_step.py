@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.ui.navigator import StepState
+from tests.heartbeat import Heartbeat
 from tests.ui.helpers import wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -330,31 +331,6 @@ def big_csv(tmp_path_factory):
     path = tmp_path_factory.mktemp("big") / "heart_200k.csv"
     assert maker.main(["--rows", "200000", "--wide", "--out", str(path)]) == 0
     return path
-
-
-class Heartbeat:
-    """A 10 ms timer on the GUI thread; `longest()` is the longest gap between two beats, in ms."""
-
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._last = time.perf_counter()
-        self._timer = QTimer()
-        self._timer.setInterval(10)
-        self._timer.timeout.connect(self._beat)
-
-    def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append(now - self._last)
-        self._last = now
-
-    def start(self) -> None:
-        self.gaps, self._last = [], time.perf_counter()
-        self._timer.start()
-
-    def stop(self) -> float:
-        self._timer.stop()
-        self._beat()
-        return max(self.gaps) * 1000
 
 
 def measure_stall(qtbot, window, project, csv: Path) -> dict[str, float]:

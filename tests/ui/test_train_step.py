@@ -6,17 +6,15 @@ RunQueueBridge, on a temporary project holding the sample heart data.
 
 from __future__ import annotations
 
-import sys
-import threading
 import time
-import traceback
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from desktop_app.ui.navigator import StepState
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
+from tests.heartbeat import Heartbeat
 TRAINING_TIMEOUT = 120_000
 
 
@@ -65,57 +63,6 @@ def plain_and_balanced(step):
     balanced = step.models.add_variant(plain)
     balanced.form.set_class_weight_choice("balanced")
     return plain, balanced
-
-
-class Heartbeat:
-    """The longest gap between ticks of a 10 ms GUI timer: how long the event loop stalled.
-
-    A watchdog thread samples what the GUI thread is doing during a gap over 50 ms, so a
-    failing assertion says where the time went (`culprit`).
-    """
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self.culprit = ""
-        self._last = time.perf_counter()
-        self._running = False
-        self._main = threading.main_thread().ident
-        self.timer = QTimer()
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._beat)
-        self._worst_sample = 0.0
-
-    def _beat(self) -> None:
-        now = time.perf_counter()
-        self.longest = max(self.longest, now - self._last)
-        self._last = now
-
-    def _watch(self) -> None:
-        while self._running:
-            time.sleep(0.01)
-            gap = time.perf_counter() - self._last
-            if gap > 0.05 and gap > self._worst_sample:
-                frame = sys._current_frames().get(self._main)
-                if frame is not None:
-                    self._worst_sample = gap
-                    self.culprit = "".join(traceback.format_stack(frame, limit=15))
-
-    def __enter__(self) -> Heartbeat:
-        self._last = time.perf_counter()
-        self._running = True
-        self.timer.start()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.timer.stop()
-        self._running = False
-        self._thread.join()
-
-    @property
-    def stall_ms(self) -> float:
-        return max(0.0, self.longest * 1000 - 10)
 
 
 # -- without training -------------------------------------------------------------------------

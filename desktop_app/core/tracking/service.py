@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import traceback
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -81,6 +82,32 @@ class RunService:
     def train(self, spec: RunSpec, progress: ProgressCallback = no_progress) -> RunInfo:
         """Create and execute a run in this process (the CLI's path)."""
         return self.execute(self.create(spec).id, progress)
+
+    def log(self, dataset: str, target: str, algorithm: str, *, params: dict[str, Any] | None = None,
+            metrics: dict[str, float] | None = None, cv_metrics: dict[str, float] | None = None,
+            experiment: str = "Default", task: str | None = None, seed: int = 0,
+            started_at: datetime | None = None, ended_at: datetime | None = None) -> RunInfo:
+        """Record a run trained elsewhere (a notebook, a script) as finished, with its numbers.
+
+        MLflow's `log_params` + `log_metrics` in one call: no model, no curves, nothing
+        re-computed; one transaction. The algorithm is free text here (it need not be in
+        the catalogue), and such a run cannot be re-run or registered, having no model.
+        """
+        version = self._project.datasets.get_version(dataset)
+        ended = ended_at or utcnow()
+        with self._db.session() as session:
+            filed_under = self._experiment(session, experiment)
+            row = RunRow(
+                experiment_id=filed_under.id, dataset_version_id=version.id,
+                dataset_sha256=version.sha256, target=target, task=task, algorithm=algorithm,
+                params=_jsonable(params or {}), options={"task": task, "logged": True}, seed=seed,
+                status=RunStatus.FINISHED, metrics=_finite(metrics or {}), cv_metrics=_finite(cv_metrics or {}),
+                created_at=started_at or ended, started_at=started_at or ended, ended_at=ended,
+                user=current_user(), host=current_host(),
+            )
+            session.add(row)
+            session.flush()
+            return _entity(row, filed_under.name, version.label)
 
     def rerun(self, run_id: str) -> RunInfo:
         """A new queued run with the same dataset version, spec and seed."""

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from desktop_app.core.project import Project
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress messages a worker sends
+# A worker runs at a lower scheduling priority than the window, so that on a small machine
+# whose cores the training fills, the window still gets the CPU the moment it needs it.
+WORKER_NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,12 @@ class RunEvent:
 
 
 def _child(project_path: str, database_url: str, run_id: str, events) -> None:
+    import os
+
     from desktop_app.core.project import Project
 
+    if hasattr(os, "nice"):  # POSIX; Windows workers keep the normal priority
+        os.nice(WORKER_NICENESS)
     last = [0.0]
 
     def progress(fraction: float, message: str) -> None:

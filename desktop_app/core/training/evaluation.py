@@ -321,6 +321,14 @@ def _tune_threshold(prep: Prepared, params: Mapping[str, Any], class_weight: str
 # Curves and importance --------------------------------------------------------------------------
 
 def make_curves(prep: Prepared, rows: np.ndarray, output: np.ndarray, pred: np.ndarray, seed: int) -> dict[str, Any]:
+    """What the charts of a run draw, JSON-ready (curves thinned to at most `metrics.CURVE_POINTS` points).
+
+    regression   residuals: actual, predicted, residual (a seeded sample of at most RESIDUAL_POINTS rows)
+    binary       confusion_matrix, per_class, roc, pr, calibration
+    multiclass   confusion_matrix, per_class; per class (one-vs-rest, keyed by the label as text):
+                 roc_ovr (fpr, tpr, thresholds), pr_ovr (precision, recall, thresholds) and
+                 ovr_scores (roc_auc, average_precision, prevalence, support)
+    """
     if prep.task != CLASSIFICATION:
         return {"residuals": m.residuals(prep.y[rows], output, seed)}
     codes = prep.codes[rows]
@@ -331,6 +339,8 @@ def make_curves(prep: Prepared, rows: np.ndarray, output: np.ndarray, pred: np.n
             out.update(m.binary_curves(codes, output, prep.positive))
     else:
         out["roc_ovr"] = m.multiclass_roc(codes, output, prep.classes)
+        out["pr_ovr"] = m.multiclass_pr(codes, output, prep.classes)
+        out["ovr_scores"] = m.multiclass_scores(codes, output, prep.classes)
     return out
 
 

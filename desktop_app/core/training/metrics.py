@@ -173,13 +173,17 @@ def _roc(is_positive: np.ndarray, p: np.ndarray) -> dict[str, list]:
     return {"fpr": _floats(fpr[keep]), "tpr": _floats(tpr[keep]), "thresholds": _floats(thresholds[keep])}
 
 
-def binary_curves(codes: np.ndarray, proba: np.ndarray, positive: int) -> dict[str, Any]:
-    is_positive, p = codes == positive, proba[:, positive]
+def _pr(is_positive: np.ndarray, p: np.ndarray) -> dict[str, list]:
     precision, recall, thresholds = skm.precision_recall_curve(is_positive, p)
     keep = _thin(len(thresholds))
     # The last PR point (precision 1, recall 0) has no threshold: keep it apart so lists align.
-    pr = {"precision": _floats(precision[keep]), "recall": _floats(recall[keep]),
-          "thresholds": _floats(thresholds[keep])}
+    return {"precision": _floats(precision[keep]), "recall": _floats(recall[keep]),
+            "thresholds": _floats(thresholds[keep])}
+
+
+def binary_curves(codes: np.ndarray, proba: np.ndarray, positive: int) -> dict[str, Any]:
+    is_positive, p = codes == positive, proba[:, positive]
+    pr = _pr(is_positive, p)
     bins = np.minimum((p * CALIBRATION_BINS).astype(np.int64), CALIBRATION_BINS - 1)
     count = np.bincount(bins, minlength=CALIBRATION_BINS)
     sum_p = np.bincount(bins, weights=p, minlength=CALIBRATION_BINS)
@@ -202,6 +206,32 @@ def multiclass_roc(codes: np.ndarray, proba: np.ndarray, classes: Sequence[Any])
         if is_class.any() and not is_class.all():
             curves[str(plain(label))] = _roc(is_class, proba[:, i])
     return curves
+
+
+def multiclass_pr(codes: np.ndarray, proba: np.ndarray, classes: Sequence[Any]) -> dict[str, Any]:
+    """One-vs-rest precision–recall curve per class present in `codes` (the same classes as `multiclass_roc`)."""
+    curves = {}
+    for i, label in enumerate(classes):
+        is_class = codes == i
+        if is_class.any() and not is_class.all():
+            curves[str(plain(label))] = _pr(is_class, proba[:, i])
+    return curves
+
+
+def multiclass_scores(codes: np.ndarray, proba: np.ndarray, classes: Sequence[Any]) -> dict[str, dict[str, float]]:
+    """Per class present in `codes`, one-vs-rest: ROC AUC, average precision and the class's share of the rows
+    (the precision of a model that guesses), from the full predictions (not the thinned curves)."""
+    scores = {}
+    for i, label in enumerate(classes):
+        is_class = codes == i
+        if is_class.any() and not is_class.all():
+            scores[str(plain(label))] = {
+                "roc_auc": float(skm.roc_auc_score(is_class, proba[:, i])),
+                "average_precision": float(skm.average_precision_score(is_class, proba[:, i])),
+                "prevalence": float(is_class.mean()),
+                "support": int(is_class.sum()),
+            }
+    return scores
 
 
 def confusion(codes: np.ndarray, pred: np.ndarray, classes: Sequence[Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ def limited_threads(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import sklearn  # noqa: F401 - loads its OpenMP runtime: threadpoolctl limits only loaded libraries
         from threadpoolctl import threadpool_limits
 
         limits = {api: n for api, n in (("blas", BLAS_THREADS), ("openmp", OPENMP_THREADS)) if n is not None}

@@ -2,8 +2,11 @@
 
 Runs and their curves load on worker threads (TaskRunner); the table model stays fast
 with thousands of runs. The comparison shows what differs, the metrics as bars, ROC and PR
-curves, confusion matrices, parameters against a metric, and a free scatter — each run in
-the same colour everywhere, including its swatch in the table.
+curves (one-vs-rest per class for multi-class targets), confusion matrices, residuals of
+regression runs, parameters against a metric, and a free scatter — each run in the same
+colour everywhere, including its swatch in the table. pyqtgraph is prepared in slices on the
+GUI thread (`chart_warmup`) when the step shows, runs are queued, or a project with finished
+runs loads, so the first chart does not freeze the window.
 
 Re-run: the selected runs are re-created with the same dataset version, spec and seed
 (`project.runs.rerun`, on a worker thread) and submitted to the SAME `RunQueueBridge` the
@@ -19,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
+from desktop_app.ui.chart_warmup import warm_up_charts
 from desktop_app.ui.compare_colors import RunColors
 from desktop_app.ui.compare_panel import MAX_COMPARED, ComparePanel
 from desktop_app.ui.empty_state import EmptyState
@@ -95,6 +99,8 @@ class CompareStep(StepPanel):
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
         self._reload_timer.timeout.connect(self.refresh)
         self.run_queue.run_submitted.connect(lambda _id: self._reload_timer.start())
+        # Runs on their way: prepare the chart library now, while nobody is looking at charts.
+        self.run_queue.run_submitted.connect(lambda _id: warm_up_charts(self))
         self.run_queue.run_started.connect(lambda _id: self._reload_timer.start())
         self.run_queue.run_ended.connect(lambda _id, _status: self._reload_timer.start())
         self.restore_state()
@@ -132,6 +138,8 @@ class CompareStep(StepPanel):
             return
         self._load_task = None
         self.show_runs(runs)
+        if any(str(r.status) == "finished" for r in runs):
+            warm_up_charts(self)  # runs to compare: have the charts ready before they are asked for
 
     def _load_failed(self, task: Task, error: BaseException) -> None:
         if task is self._load_task:
@@ -174,6 +182,7 @@ class CompareStep(StepPanel):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
+        warm_up_charts(self)  # the comparison draws charts: prepare pyqtgraph in slices (once per process)
         if self._reload_timer.isActive():  # do not show stale runs: reload now
             self._reload_timer.stop()
             self.refresh()

@@ -204,8 +204,54 @@ def test_multiclass(loader, name, params):
     matrix = np.array(result.curves["confusion_matrix"]["matrix"])
     assert matrix.shape == (3, 3) and matrix.sum() == result.n_test
     assert set(result.curves["roc_ovr"]) == set(bunch.target_names)
+    assert set(result.curves["pr_ovr"]) == set(bunch.target_names)
     assert result.importance_metric == "f1_macro"
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_multiclass_curves_one_vs_rest_per_class():
+    """ROC and precision–recall curves per class, thinned like the two-class ones, with exact per-class scores."""
+    bunch = load_wine(as_frame=True)
+    frame = bunch.frame.assign(target=np.asarray(bunch.target_names)[bunch.target])
+    result = train_and_evaluate(frame, None, "target", "logistic_regression", {"C": "0.05"}, seed=0,
+                                importance=False)
+    curves = result.curves
+    assert {"roc_ovr", "pr_ovr", "ovr_scores", "confusion_matrix", "per_class"} <= set(curves)
+    assert "roc" not in curves and "pr" not in curves      # the two-class keys stay two-class
+    x_test, y_test = train_test_split(frame.drop(columns="target"), frame["target"], test_size=0.25,
+                                      stratify=frame["target"], random_state=0)[1::2]
+    model = result.pipeline
+    proba = model.predict_proba(x_test)
+    for k, label in enumerate(model.classes_):
+        is_class = (y_test == label).to_numpy()
+        pr, roc, scores = curves["pr_ovr"][label], curves["roc_ovr"][label], curves["ovr_scores"][label]
+        assert len({len(v) for v in pr.values()}) == 1 and 2 <= len(pr["recall"]) <= 200
+        assert len({len(v) for v in roc.values()}) == 1 and 2 <= len(roc["fpr"]) <= 200
+        assert pr["recall"][0] == 1.0 and np.all(np.diff(pr["recall"]) <= 0)   # from every row found to few
+        assert scores["roc_auc"] == pytest.approx(skm.roc_auc_score(is_class, proba[:, k]), abs=1e-12)
+        assert scores["average_precision"] == pytest.approx(
+            skm.average_precision_score(is_class, proba[:, k]), abs=1e-12)
+        assert scores["prevalence"] == pytest.approx(is_class.mean()) and scores["support"] == is_class.sum()
+    # The macro one-vs-rest AUC is the mean of the per-class ones.
+    macro = np.mean([s["roc_auc"] for s in curves["ovr_scores"].values()])
+    assert result.metrics["roc_auc_ovr"] == pytest.approx(macro, abs=1e-12)
+
+
+def test_thinned_precision_recall_curves_keep_both_ends():
+    from desktop_app.core.training.metrics import CURVE_POINTS, multiclass_pr
+
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 3, 5000)
+    proba = rng.dirichlet(np.ones(3), 5000)
+    curves = multiclass_pr(codes, proba, ["a", "b", "c"])
+    for k, label in enumerate("abc"):
+        recall, thresholds = curves[label]["recall"], curves[label]["thresholds"]
+        assert len(recall) == len(thresholds) == CURVE_POINTS
+        # Thinned, but still from the lowest threshold (every row found) to the highest.
+        assert recall[0] == 1.0 and recall[-1] < 0.01
+        assert thresholds[-1] == pytest.approx(proba[codes == k, k].max())
+    only_two = multiclass_pr(np.array([0, 1, 0, 1]), np.full((4, 3), 1 / 3), ["a", "b", "c"])
+    assert set(only_two) == {"a", "b"}                      # a class absent from the rows has no curve
 
 
 def test_progress_is_reported_and_cancel_passes_through(heart):
