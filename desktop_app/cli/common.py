@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_DRIFT = 3  # `mldesk drift`: the batch has drifted (the command itself worked)
 
 
 class UsageError(Exception):

@@ -43,13 +43,21 @@ class Project:
                 raise ProjectError(f"The database of {path} holds no project record; it is not an MLDesk project.")
             self.id, self.name, self.created_at = row.id, row.name, row.created_at
 
+        from desktop_app.core.bundles.service import BundleService
         from desktop_app.core.data.service import DatasetService
+        from desktop_app.core.monitor.service import MonitorService
         from desktop_app.core.quality.service import QualityService
+        from desktop_app.core.registry.service import RegistryService
+        from desktop_app.core.scoring.service import ScoringService
         from desktop_app.core.tracking.service import RunService
 
         self.datasets = DatasetService(self)
         self.quality = QualityService(self)
         self.runs = RunService(self)
+        self.monitor = MonitorService(self)
+        self.registry = RegistryService(self)
+        self.scoring = ScoringService(self)
+        self.bundles = BundleService(self)
 
     @classmethod
     def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None) -> Project:

@@ -69,6 +69,7 @@ def warm_up_charts(parent: QObject) -> None:
         timer.deleteLater()
         _timer = None
         import pyqtgraph  # noqa: F401 - what remains of the import is quick now
+        gc.freeze()  # pyqtgraph's objects live as long as the app: out of the full collections
 
     def forget() -> None:  # the parent went away before the end
         global _timer

@@ -29,7 +29,10 @@ from desktop_app.ui.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.steps.base import StepPanel
 from desktop_app.ui.steps.data import DataStep
 from desktop_app.ui.steps.compare import CompareStep
+from desktop_app.ui.steps.export import ExportStep
+from desktop_app.ui.steps.monitor import MonitorStep
 from desktop_app.ui.steps.quality import QualityStep
+from desktop_app.ui.steps.registry import RegistryStep
 from desktop_app.ui.steps.train import TrainStep
 from desktop_app.ui.task_bar import TaskBar
 from desktop_app.ui.tasks import Task, TaskRunner
@@ -83,6 +86,29 @@ class MainWindow(QMainWindow):
         self._add_step(self.train_step, "Train")
         self.compare_step = CompareStep(self.runner, run_queue=self.run_queue)
         self._add_step(self.compare_step, "Compare")
+        self.registry_step = RegistryStep(self.runner)
+        self._add_step(self.registry_step, "Registry")
+        self.registry_step.focus_changed.connect(self.top_bar.set_model)
+        self.registry_step.go_to_step.connect(self.navigator.select)
+        self.export_step = ExportStep(self.runner)  # bundles and batch scoring of a registered version
+        self._add_step(self.export_step, "Export")
+        self.export_step.go_to_registry.connect(lambda: self.navigator.select("registry"))
+        self.registry_step.go_to_export.connect(lambda _version_id: self.navigator.select("export"))
+        if hasattr(self.registry_step, "models_changed"):  # registered, archived, re-aliased: list them again
+            self.registry_step.models_changed.connect(self.export_step.refresh)
+        if hasattr(self, "export_step"):  # the Export step opens on the version picked here
+            self.registry_step.go_to_export.connect(self.export_step.select_version)
+        if hasattr(self.compare_step, "register_requested"):  # "Register…" in Compare opens the dialog here
+            self.compare_step.register_requested.connect(
+                lambda run_id: (self.navigator.select("registry"), self.registry_step.register_run(run_id)))
+        self.monitor_step = MonitorStep(self.runner)  # the last step: drift of registered models
+        self._add_step(self.monitor_step, "Monitor")
+        self.monitor_step.go_to_step.connect(self.navigator.select)
+        self.monitor_step.focus_changed.connect(self.top_bar.set_model)
+        if hasattr(self, "registry_step"):
+            self.monitor_step.go_to_registry.connect(lambda: self.navigator.select("registry"))
+        if hasattr(self, "monitor_step"):
+            self.export_step.go_to_monitor.connect(lambda: self.navigator.select("monitor"))
         self.data_step.focus_changed.connect(self.train_step.set_focus_version)
         self.train_step.go_to_compare.connect(self.compare_step.select_runs)
         self.quality_step.version_created.connect(lambda _v: self.train_step.refresh())
@@ -295,6 +321,9 @@ class MainWindow(QMainWindow):
             self.top_bar.set_project(None)
             self.train_step.set_project(None)
             self.compare_step.set_project(None)
+            self.registry_step.set_project(None)
+            self.export_step.set_project(None)
+            self.monitor_step.set_project(None)
             self.quality_step.set_project(None)
             self.data_step.set_project(None)
             self.welcome.refresh()
@@ -306,6 +335,9 @@ class MainWindow(QMainWindow):
             self.quality_step.set_project(project)  # first: it then follows the Data step's focus
             self.train_step.set_project(project)
             self.compare_step.set_project(project)
+            self.registry_step.set_project(project)
+            self.export_step.set_project(project)
+            self.monitor_step.set_project(project)
             self.data_step.set_project(project)
             self.navigator.select("data")
             self.pages.setCurrentWidget(self.project_page)
@@ -357,6 +389,9 @@ class MainWindow(QMainWindow):
         self.quality_step.save_state()
         self.train_step.save_state()
         self.compare_step.save_state()
+        self.registry_step.save_state()
+        self.export_step.save_state()
+        self.monitor_step.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         self.save_settings()

@@ -1,4 +1,4 @@
-"""The top bar: the current project (with its menu) and the dataset in focus."""
+"""The top bar: the current project (with its menu) and the dataset and model in focus."""
 
 from __future__ import annotations
 
@@ -22,12 +22,17 @@ class TopBar(QWidget):
         layout.addWidget(self.project_button)
         layout.addStretch(1)
         layout.addWidget(self.focus_label)
+        self.model_label = QLabel()
+        self.model_label.setObjectName("focusLabel")
+        layout.addSpacing(14)
+        layout.addWidget(self.model_label)
         self.set_project(None)
 
     def set_project(self, name: str | None, path: str | None = None) -> None:
         self.project_button.setText(f"{name}  ▾" if name else "No project  ▾")
         self.project_button.setToolTip(f"{path}\nClick to switch, create or close a project" if path else "")
         self.set_dataset(None)
+        self.set_model(None)
 
     def set_dataset(self, label: str | None) -> None:
         if label:
@@ -36,3 +41,12 @@ class TopBar(QWidget):
         else:
             self.focus_label.setText("dataset: none yet")
             self.focus_label.setToolTip("Import data in the Data step to get started")
+
+    def set_model(self, label: str | None) -> None:
+        """The model in focus, e.g. 'heart-risk@production' or 'heart-risk@2' (from the Registry step)."""
+        if label:
+            self.model_label.setText(f"model: <b>{label}</b>")
+            self.model_label.setToolTip("The model version selected in the Registry step")
+        else:
+            self.model_label.setText("model: none yet")
+            self.model_label.setToolTip("Register a finished run in the Registry step")

@@ -279,3 +279,16 @@ def test_rerun_queues_a_new_run_with_the_same_settings(qtbot, compare, project, 
     again = project.runs.get(new_id)
     assert again.status == RunStatus.FINISHED and again.parent_run_id == balanced.id
     assert again.metrics == balanced.metrics                              # same data, settings and seed
+
+
+def test_one_finished_run_selected_leads_on_to_register_it(qtbot, compare, project, two_runs):
+    plain, balanced = two_runs
+    load(qtbot, compare, project, 2)
+    compared(qtbot, compare, [plain, balanced])
+    assert not compare.next_button.isEnabled()  # two runs: which one?
+    compare.select_runs([balanced.id])
+    qtbot.waitUntil(lambda: compare.table.selected_ids() == [balanced.id], timeout=5_000)
+    assert compare.next_button.isEnabled() and "Register" in compare.next_button.text()
+    with qtbot.waitSignal(compare.register_requested, timeout=1000) as signal:
+        compare.next_button.click()
+    assert signal.args == [balanced.id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,10 +52,15 @@ def record(
     )
 
 
-def list_events(session: Session, entity_id: str | None = None, limit: int = 1000) -> list[AuditEvent]:
+def list_events(
+    session: Session, entity_id: str | None = None, limit: int = 1000, *, entity_ids: Iterable[str] | None = None
+) -> list[AuditEvent]:
+    """Events, newest first: of one entity (`entity_id`), of any of `entity_ids`, or all."""
     query = select(AuditEventRow).order_by(AuditEventRow.at.desc()).limit(limit)
     if entity_id is not None:
         query = query.where(AuditEventRow.entity_id == entity_id)
+    if entity_ids is not None:
+        query = query.where(AuditEventRow.entity_id.in_(list(entity_ids)))
     return [
         AuditEvent(
             id=r.id, at=r.at, user=r.user, host=r.host, action=r.action, entity_type=r.entity_type,

@@ -52,6 +52,7 @@ class CompareStep(StepPanel):
     go_to_train = Signal()          # from the empty state
     go_to_step = Signal(str)        # "train" (same as the window's other steps)
     rerun_queued = Signal(list)     # ids of the new runs queued by Re-run
+    register_requested = Signal(str)  # "Next: Register this run": the run's id
 
     def __init__(self, runner: TaskRunner, run_queue: RunQueueBridge | None = None,
                  parent: QWidget | None = None) -> None:
@@ -72,6 +73,8 @@ class CompareStep(StepPanel):
                                        "(Ctrl+Enter)")
         self.primary_button.clicked.connect(self.rerun_selected)
         self.primary_button.setEnabled(False)
+        self.next_button.clicked.connect(self._register_selected)
+        self._update_next([])
 
         self.empty = EmptyState(
             "No runs yet — train a model in the Train step",
@@ -194,6 +197,7 @@ class CompareStep(StepPanel):
     def _on_selection(self, run_ids: list[str]) -> None:
         runs = self.table.selected_runs()
         self.primary_button.setEnabled(bool(runs) and self._rerun_task is None)
+        self._update_next(runs)
         oldest_first = sorted(runs, key=lambda r: (r.created_at is None, r.created_at))
         colors = self.colors.assign(r.id for r in oldest_first)
         self.table.set_colors(colors)
@@ -272,6 +276,23 @@ class CompareStep(StepPanel):
             self._rerun_task = None
             self.primary_button.setEnabled(bool(self.table.selected_ids()))
             show_error(self, "Could not queue the re-runs", error)
+
+    def _update_next(self, runs: list[Any]) -> None:
+        """Register the run you trust: one finished run selected."""
+        from desktop_app.core.tracking.entities import RunStatus
+
+        if len(runs) == 1 and runs[0].status == RunStatus.FINISHED and runs[0].model_sha256:
+            self.set_next("Next: Register this run →", enabled=True,
+                          tooltip=f"Register run {runs[0].short_id} as a version of a named model")
+        else:
+            why = ("Select the one finished run you want to register." if len(runs) != 1
+                   else "Only a finished run with a model can be registered.")
+            self.set_next("Next: Register a run →", enabled=False, tooltip=why)
+
+    def _register_selected(self) -> None:
+        runs = self.table.selected_runs()
+        if len(runs) == 1:
+            self.register_requested.emit(runs[0].id)
 
     def _go_train(self) -> None:
         self.go_to_train.emit()

@@ -1,0 +1,235 @@
+"""Export and verify model bundles; reached as `project.bundles`.
+
+    result = project.bundles.export("heart-risk@production", "exports", zip=False, progress=cb, cancel=token)
+    project.bundles.verify(result.path, "heart-risk@production")
+
+`export` writes `<out_dir>/<model>-v<N>/` (a run exports as `run-<id8>/`), or with `zip` only
+`<out_dir>/<model>-v<N>.zip` holding that folder. Everything is first written to a hidden
+temporary folder inside `out_dir` and renamed into place only once complete and verified, so
+a failed or cancelled export leaves nothing behind. An existing bundle of the same name is
+refused unless `overwrite`. The export verifies the bundle (predict.py in a separate process
+against the model in the app, see `verify.py`) unless told not to; a bundle that disagrees is
+not kept. Each export writes a `model.export` audit event.
+
+Rows: the input example is the first EXAMPLE_ROWS training rows and the verification uses up
+to VERIFY_ROWS held-out rows, both re-created exactly as training split them
+(`registry.holdout.prepare_run`, the function behind `registry.holdout_rows`); when that
+is impossible, the first rows of the dataset version serve.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import uuid
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop_app.core.bundles.entities import ExportResult, VerificationResult
+from desktop_app.core.bundles.errors import BundleError
+from desktop_app.core.errors import MLDeskError
+from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress, scaled
+from desktop_app.core.store import audit
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from desktop_app.core.project import Project
+    from desktop_app.core.scoring.signature import InputSignature
+    from desktop_app.core.scoring.source import ModelSource
+
+EXAMPLE_ROWS = 5
+VERIFY_ROWS = 1000
+
+
+class BundleService:
+    def __init__(self, project: Project) -> None:
+        self._project = project
+
+    @property
+    def default_folder(self) -> Path:
+        return self._project.path / "exports"
+
+    # -- export -----------------------------------------------------------------------------------
+
+    def export(
+        self, ref: Any, out_dir: str | os.PathLike | None = None, *, zip: bool = False, verify: bool = True,
+        overwrite: bool = False, verify_rows: int = VERIFY_ROWS, progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> ExportResult:
+        """Write the bundle of a model version (or run) into `out_dir` (default: the project's exports/)."""
+        import skops.io as sio
+        import sklearn
+
+        from desktop_app import __version__
+        from desktop_app.core.bundles.checksums import SUMS_FILE
+        from desktop_app.core.bundles.verify import verify_bundle
+        from desktop_app.core.bundles.writer import BundleContent, write_bundle
+        from desktop_app.core.store.objects import sha256_file
+        from desktop_app.core.training.model_io import trusted_types
+
+        progress = cancel.wrap(progress) if cancel is not None else progress
+        started = time.perf_counter()
+        source = self._project.scoring.source(ref)
+        out_dir = Path(out_dir).expanduser() if out_dir is not None else self.default_folder
+        final = out_dir / (source.file_stem + (".zip" if zip else ""))
+        _prepare_target(out_dir, final, overwrite)
+
+        progress(0.0, f"Loading {source.label}")
+        model_bytes = self._project.objects.read_bytes(source.model_sha256)   # verified against its hash
+        pipeline = self._project.scoring.pipeline(source)                      # refused if outside the allow-list
+        signature = self._project.scoring.signature(source)
+        lineage = self._lineage(source)
+        progress(0.08, "Re-creating training and held-out rows")
+        example, holdout = self._rows(source, signature, verify_rows if verify else 0)
+        now = datetime.now(timezone.utc)
+        content = BundleContent(
+            source=source, model_bytes=model_bytes, model_types=list(sio.get_untrusted_types(data=model_bytes)),
+            trusted_types=trusted_types(), signature=signature, example=example, lineage=lineage,
+            exported_by=f"{current_user()}@{current_host()}", exported_at=now, app_version=__version__,
+            sklearn_version=sklearn.__version__,
+        )
+
+        temp = out_dir / f".mldesk-export-{uuid.uuid4().hex[:12]}"
+        try:
+            temp.mkdir()
+            folder = temp / source.file_stem
+            folder.mkdir()
+            files = write_bundle(folder, content, scaled(progress, 0.15, 0.45))
+            verification = None
+            if verify:
+                verification = verify_bundle(folder, pipeline, holdout, progress=scaled(progress, 0.45, 0.9))
+                if not verification.ok:
+                    raise BundleError(f"The bundle was not kept: {verification.reason}")
+            sums_sha = sha256_file(folder / SUMS_FILE)
+            produced = folder
+            if zip:
+                produced = temp / final.name
+                _zip(folder, produced, scaled(progress, 0.9, 0.98))
+            progress(0.98, f"Moving the bundle to {final}")  # the last point where cancel applies
+            if overwrite and (final.exists() or final.is_symlink()):
+                _remove(final)
+            os.replace(produced, final)
+        except OSError as exc:
+            raise BundleError(f"Cannot write the bundle into {out_dir}: {exc.strerror or exc}.") from exc
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+
+        size = final.stat().st_size if zip else sum(p.stat().st_size for p in final.rglob("*") if p.is_file())
+        result = ExportResult(
+            model=source.label, path=final, zipped=zip, files=tuple(files), size_bytes=size,
+            model_sha256=source.model_sha256, sums_sha256=sums_sha, verification=verification,
+            seconds=time.perf_counter() - started,
+            notes=() if verify else ("The bundle was not verified.",),
+        )
+        self._audit(source, result)
+        progress(1.0, f"Exported {source.label} to {final}")
+        return result
+
+    # -- verify -----------------------------------------------------------------------------------
+
+    def verify(self, bundle: str | os.PathLike, ref: Any, *, rows: int = VERIFY_ROWS,
+               progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> VerificationResult:
+        """Check an exported bundle (folder or zip): its SHA256SUMS, that it holds `ref`'s model, and that its
+        predict.py, run in a separate process, predicts as the model in the app does."""
+        from desktop_app.core.bundles.checksums import check_sums
+        from desktop_app.core.bundles.verify import verify_bundle
+        from desktop_app.core.store.objects import sha256_file
+
+        progress = cancel.wrap(progress) if cancel is not None else progress
+        bundle = Path(bundle).expanduser()
+        source = self._project.scoring.source(ref)
+        with tempfile.TemporaryDirectory(prefix="mldesk-bundle-") as tmp:
+            folder = _unzip(bundle, Path(tmp)) if bundle.is_file() else bundle
+            if not (folder / "MLmodel").is_file():
+                raise BundleError(f"{bundle} is not an MLDesk bundle (it has no MLmodel file).")
+            problems = check_sums(folder)
+            if problems:
+                return VerificationResult(False, f"The bundle's files do not match SHA256SUMS: {problems[0]}"
+                                                 + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+            if sha256_file(folder / "model.skops") != source.model_sha256:
+                return VerificationResult(False, f"The bundle holds another model than {source.label}.")
+            progress(0.05, "Re-creating held-out rows")
+            pipeline = self._project.scoring.pipeline(source)
+            _, holdout = self._rows(source, self._project.scoring.signature(source), rows)
+            return verify_bundle(folder, pipeline, holdout, progress=scaled(progress, 0.1, 1.0))
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _lineage(self, source: ModelSource) -> Any:
+        registry = getattr(self._project, "registry", None)
+        if source.version is None or registry is None:
+            return None
+        return registry.lineage(source.version)
+
+    def _rows(self, source: ModelSource, signature: InputSignature, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(the first training rows, up to `n` held-out rows), the signature's columns only."""
+        try:
+            from desktop_app.core.registry.holdout import prepare_run
+
+            prep = prepare_run(self._project, source.run)
+            train, test = prep.X.iloc[prep.train[:EXAMPLE_ROWS]], prep.X.iloc[prep.test[:n]]
+        except MLDeskError:
+            frame = self._project.datasets.load(source.run.dataset_version_id)
+            train, test = frame.head(EXAMPLE_ROWS), frame.head(n)
+        columns = [c for c in signature.names if c in train.columns]
+        return train[columns].reset_index(drop=True), test[columns].reset_index(drop=True)
+
+    def _audit(self, source: ModelSource, result: ExportResult) -> None:
+        entity_type, entity_id = source.entity
+        verification = result.verification
+        with self._project.db.session() as session:
+            audit.record(session, "model.export", entity_type, entity_id, after={
+                "model": source.label, "run_id": source.run.id, "path": str(result.path), "zipped": result.zipped,
+                "model_sha256": result.model_sha256, "sums_sha256": result.sums_sha256,
+                "verified": None if verification is None or verification.skipped else verification.ok,
+            })
+
+
+def _prepare_target(out_dir: Path, final: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BundleError(f"{out_dir} is a file; choose a folder to export into.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BundleError(f"Cannot create the folder {out_dir}: {exc.strerror or exc}.") from exc
+    if (final.exists() or final.is_symlink()) and not overwrite:
+        raise BundleError(f"{final} already exists; remove it, choose another folder, or export with overwrite.")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _zip(folder: Path, target: Path, progress: ProgressCallback) -> None:
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for i, path in enumerate(files):
+            progress(i / max(len(files), 1), f"Zipping {path.name}")
+            archive.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
+
+
+def _unzip(path: Path, into: Path) -> Path:
+    """The bundle folder inside a bundle zip (refusing names that would land outside `into`)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            for name in names:
+                target = (into / name).resolve()
+                if not target.is_relative_to(into.resolve()):
+                    raise BundleError(f"{path.name} holds a file outside its folder ({name}); it is not a bundle.")
+            archive.extractall(into)
+    except zipfile.BadZipFile:
+        raise BundleError(f"{path} is neither a bundle folder nor a zip file.") from None
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) != 1:
+        raise BundleError(f"{path.name} should hold one bundle folder; it holds {len(tops)} top-level entries.")
+    return into / tops.pop()

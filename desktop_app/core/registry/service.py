@@ -1,0 +1,562 @@
+"""The model registry: named models, numbered versions of finished runs, aliases, KPI gates.
+
+Reached as `project.registry`.
+
+    v = project.registry.register(run.id, "heart-risk", alias="staging")   # heart-risk@1
+    project.registry.set_kpi_gate("heart-risk", ["recall>=0.7"], reason="clinical minimum")
+    project.registry.set_alias("heart-risk", "production", 1, reason="passed review")
+    project.registry.resolve("heart-risk@production")
+
+- Version numbers count from 1 per model. A version points at one finished run (its stored
+  model, metrics and lineage); a run is registered at most once per model.
+- `resolve(ref)`: `name` is the newest version that is not archived, `name@3` version 3
+  (archived or not), `name@production` the alias's version; a version id works too.
+- A model's KPI gate is checked (against the run's test metrics) when a version is registered
+  and when it takes an alias. Archived versions keep their history and take no alias.
+- Every change writes an audit event in the same transaction: model.create, model.register,
+  model.alias (set, move and removal: before/after {"alias", "version"}), model.archive,
+  model.restore, model.gate, model.describe, model.drift_settings. Model-level events are
+  recorded on the model's id, version-level ones on the version's id; `history` gives both.
+- `models()` lists models by name (case-insensitive); a model's `versions` are oldest first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+
+from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.registry import gate
+from desktop_app.core.registry.entities import KpiRule, Lineage, ModelVersion, RegisteredModel
+from desktop_app.core.registry.errors import (
+    AliasInUseError, ArchivedVersionError, ModelNotFoundError, ReasonRequiredError, RegistryError,
+    RunNotRegistrableError,
+)
+from desktop_app.core.registry.names import clean_alias, clean_model_name, clean_tags
+from desktop_app.core.store import audit
+from desktop_app.core.store.models import (
+    DatasetRow, DatasetVersionRow, ExperimentRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow, utcnow,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from desktop_app.core.project import Project
+    from desktop_app.core.registry.holdout import HoldoutComparison
+
+ACTIVE, ARCHIVED = "active", "archived"
+MIN_ID_PREFIX = 6
+_ID_LIKE = re.compile(r"^[0-9a-fA-F-]+$")
+
+
+class RegistryService:
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._db = project.db
+
+    # -- registering ----------------------------------------------------------------------
+
+    def register(
+        self,
+        run_ref: str,
+        name: str,
+        *,
+        description: str = "",
+        tags: dict | None = None,
+        alias: str | None = None,
+        reason: str = "",
+        require: Iterable[str | KpiRule] | None = None,
+    ) -> ModelVersion:
+        """Register a finished run as the next version of model `name` (created if new).
+
+        The model's KPI gate (and `require`, extra rules checked for this registration only,
+        as `mldesk register --require` gives them) must pass on the run's test metrics.
+        `alias` is set on the new version in the same transaction. `description` and `tags`
+        describe the version.
+        """
+        from desktop_app.core.tracking.entities import RunStatus
+
+        name = clean_model_name(name)
+        alias = clean_alias(alias) if alias is not None else None
+        tags = clean_tags(tags)
+        run = self._project.runs.get(run_ref)
+        if run.status != RunStatus.FINISHED:
+            detail = " once the problem is fixed" if run.status == RunStatus.FAILED else ""
+            raise RunNotRegistrableError(f"Run {run.short_id} is {run.status}, not finished; only a finished run can "
+                                         f"be registered — train it again{detail} and register that run.")
+        if not run.model_sha256:
+            raise RunNotRegistrableError(f"Run {run.short_id} has no stored model; train it again and register "
+                                         "that run.")
+        if not self._project.objects.exists(run.model_sha256):
+            raise RunNotRegistrableError(f"The model file of run {run.short_id} is missing from the project's objects; "
+                                         "restore it (backup or shared folder) before registering.")
+        recorded = sorted(k for k, v in run.metrics.items() if v is not None)
+        extra = gate.validate_rules(require, recorded or None, f"run {run.short_id}") if require else ()
+
+        try:
+            with self._db.session() as session:
+                model = self._model_by_name(session, name, missing_ok=True)
+                created = model is None
+                if model is None:
+                    model = RegisteredModelRow(name=name, created_by=current_user(), host=current_host())
+                    session.add(model)
+                    session.flush()
+                    audit.record(session, "model.create", "registered_model", model.id,
+                                 after={"name": name, "run_id": run.id}, reason=reason)
+                else:
+                    same = session.scalars(select(ModelVersionRow).where(
+                        ModelVersionRow.model_id == model.id, ModelVersionRow.run_id == run.id)).first()
+                    if same is not None:
+                        raise RunNotRegistrableError(
+                            f"Run {run.short_id} is already registered as {model.name} v{same.number}; use that "
+                            "version (e.g. give it an alias) instead of registering the run again.")
+                number = (session.scalar(select(func.max(ModelVersionRow.number)).where(
+                    ModelVersionRow.model_id == model.id)) or 0) + 1
+                rules = gate.rules_from_json(model.kpi_gate) + tuple(r for r in extra)
+                failures = gate.check_gate(rules, run.metrics)
+                if failures:
+                    raise gate.gate_error(f"Run {run.short_id} (as {model.name} v{number})", failures)
+                row = ModelVersionRow(
+                    model_id=model.id, number=number, run_id=run.id, model_sha256=run.model_sha256,
+                    description=description or "", tags=tags, status=ACTIVE, created_by=current_user(),
+                    host=current_host(),
+                )
+                session.add(row)
+                session.flush()
+                audit.record(session, "model.register", "model_version", row.id, reason=reason, after={
+                    "model": model.name, "version": number, "run_id": run.id, "model_sha256": run.model_sha256,
+                    "dataset": run.dataset_label, "dataset_sha256": run.dataset_sha256, "algorithm": run.algorithm,
+                    "metrics": dict(run.metrics), "gate": [str(r) for r in rules], "description": row.description,
+                    "tags": tags, "new_model": created,
+                })
+                if alias is not None:
+                    self._move_alias(session, model, row, alias, reason)
+                session.flush()
+                return self._version_entity(session, model, row)
+        except DatabaseIntegrityError:
+            raise RegistryError(f"Another change to model '{name}' was saved at the same moment; "
+                                "try registering again.") from None
+
+    # -- queries --------------------------------------------------------------------------
+
+    def models(self) -> list[RegisteredModel]:
+        """Every model with its versions (oldest first), models sorted by name (case-insensitive)."""
+        with self._db.session() as session:
+            rows = session.scalars(select(RegisteredModelRow)).all()
+            rows = sorted(rows, key=lambda r: (r.name.casefold(), r.name))
+            return [self._model_entity(session, r) for r in rows]
+
+    def get_model(self, name: str) -> RegisteredModel:
+        with self._db.session() as session:
+            return self._model_entity(session, self._model_by_name(session, name))
+
+    def resolve(self, ref: str | ModelVersion) -> ModelVersion:
+        """`name` (newest non-archived version), `name@3`, `name@alias`, or a version id (or unique prefix)."""
+        if isinstance(ref, ModelVersion):
+            ref = ref.id
+        ref = (ref or "").strip()
+        with self._db.session() as session:
+            model, row = self._resolve(session, ref)
+            return self._version_entity(session, model, row)
+
+    def get_version(self, name: str, number: int) -> ModelVersion:
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            return self._version_entity(session, model, self._version_row(session, model, number))
+
+    def history(self, name: str, limit: int = 1000) -> list[audit.AuditEvent]:
+        """Audit events of the model and all its versions, newest first."""
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            ids = [model.id] + list(session.scalars(
+                select(ModelVersionRow.id).where(ModelVersionRow.model_id == model.id)))
+            return audit.list_events(session, limit=limit, entity_ids=ids)
+
+    def gate_failures(self, version: ModelVersion | str) -> list[str]:
+        """How `version` fails its model's current KPI gate ([] when it passes)."""
+        version = self.resolve(version)
+        model = self.get_model(version.model_name)
+        return gate.check_gate(model.kpi_gate, version.metrics)
+
+    # -- aliases --------------------------------------------------------------------------
+
+    def set_alias(self, name: str, alias: str, number: int, reason: str = "") -> ModelVersion:
+        """Point `alias` at version `number` (which must be active and pass the KPI gate).
+
+        Moving an alias that already points at another version needs a reason.
+        Pointing it where it already points changes nothing.
+        """
+        alias = clean_alias(alias)
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            row = self._version_row(session, model, number)
+            if row.status == ARCHIVED:
+                raise ArchivedVersionError(f"{model.name} v{row.number} is archived, so it cannot take the alias "
+                                           f"'{alias}'; restore it first or choose an active version.")
+            run = session.get(RunRow, row.run_id)
+            failures = gate.check_gate(gate.rules_from_json(model.kpi_gate), run.metrics or {})
+            if failures:
+                raise gate.gate_error(f"{model.name} v{row.number}", failures)
+            self._move_alias(session, model, row, alias, reason)
+            session.flush()
+            return self._version_entity(session, model, row)
+
+    def remove_alias(self, name: str, alias: str, reason: str = "") -> RegisteredModel:
+        """Remove `alias` from the model (a reason is required, as for a move)."""
+        alias = clean_alias(alias)
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            current = self._alias_row(session, model, alias)
+            holder = session.get(ModelVersionRow, current.version_id)
+            if not (reason or "").strip():
+                raise ReasonRequiredError(f"Removing the alias '{alias}' from {model.name} v{holder.number} needs a "
+                                          "reason; say why it is removed.")
+            session.delete(current)
+            audit.record(session, "model.alias", "registered_model", model.id, reason=reason.strip(),
+                         before={"alias": alias, "version": holder.number, "version_id": holder.id},
+                         after={"alias": alias, "version": None, "version_id": None})
+            session.flush()
+            return self._model_entity(session, model)
+
+    def _move_alias(self, session, model: RegisteredModelRow, row: ModelVersionRow, alias: str, reason: str) -> None:
+        current = session.scalars(select(ModelAliasRow).where(
+            ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
+        reason = (reason or "").strip()
+        before = {"alias": alias, "version": None, "version_id": None}
+        if current is not None:
+            if current.version_id == row.id:
+                return
+            old = session.get(ModelVersionRow, current.version_id)
+            if not reason:
+                raise ReasonRequiredError(f"Moving the alias '{alias}' of {model.name} from v{old.number} to "
+                                          f"v{row.number} needs a reason; say why (e.g. better recall on new data).")
+            before = {"alias": alias, "version": old.number, "version_id": old.id}
+            current.version_id, current.updated_at, current.updated_by = row.id, utcnow(), current_user()
+        else:
+            session.add(ModelAliasRow(model_id=model.id, name=alias, version_id=row.id, updated_by=current_user()))
+        audit.record(session, "model.alias", "registered_model", model.id, reason=reason, before=before,
+                     after={"alias": alias, "version": row.number, "version_id": row.id})
+
+    # -- archive ----------------------------------------------------------------------------
+
+    def archive(self, name: str, number: int, reason: str = "") -> ModelVersion:
+        """Archive a version (it keeps its history; `name` alone no longer resolves to it).
+
+        Refused while an alias points at it. Archiving an archived version changes nothing.
+        """
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            row = self._version_row(session, model, number)
+            aliases = list(session.scalars(select(ModelAliasRow.name).where(
+                ModelAliasRow.version_id == row.id).order_by(ModelAliasRow.name)))
+            if aliases:
+                names = ", ".join(f"'{a}'" for a in aliases)
+                raise AliasInUseError(f"{model.name} v{row.number} holds the alias {names}; move or remove "
+                                      f"{'that alias' if len(aliases) == 1 else 'those aliases'} first, then "
+                                      "archive it.")
+            self._set_status(session, row, ARCHIVED, "model.archive", reason)
+            return self._version_entity(session, model, row)
+
+    def restore(self, name: str, number: int, reason: str = "") -> ModelVersion:
+        """Make an archived version active again."""
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            row = self._version_row(session, model, number)
+            self._set_status(session, row, ACTIVE, "model.restore", reason)
+            return self._version_entity(session, model, row)
+
+    @staticmethod
+    def _set_status(session, row: ModelVersionRow, status: str, action: str, reason: str) -> None:
+        if row.status == status:
+            return
+        audit.record(session, action, "model_version", row.id, reason=(reason or "").strip(),
+                     before={"status": row.status}, after={"status": status})
+        row.status = status
+        session.flush()
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def set_kpi_gate(self, name: str, rules: Iterable[str | KpiRule], reason: str = "") -> RegisteredModel:
+        """Replace the model's KPI gate (an empty list removes it).
+
+        Each rule must name a metric its versions record. Versions registered before keep
+        their aliases; `gate_failures(version)` tells which of them fail the new gate.
+        """
+        rules = list(rules)
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            names: set[str] = set()
+            for metrics in session.scalars(select(RunRow.metrics).join(
+                    ModelVersionRow, ModelVersionRow.run_id == RunRow.id).where(ModelVersionRow.model_id == model.id)):
+                names.update(k for k, v in (metrics or {}).items() if v is not None)
+            parsed = gate.validate_rules(rules, sorted(names) or None, f"{model.name}'s versions")
+            before = [str(r) for r in gate.rules_from_json(model.kpi_gate)]
+            model.kpi_gate = gate.rules_to_json(parsed)
+            audit.record(session, "model.gate", "registered_model", model.id, reason=(reason or "").strip(),
+                         before={"rules": before}, after={"rules": [str(r) for r in parsed]})
+            session.flush()
+            return self._model_entity(session, model)
+
+    def describe(self, name: str, *, number: int | None = None, description: str | None = None,
+                 tags: Mapping[str, Any] | None = None) -> RegisteredModel | ModelVersion:
+        """Change the description and/or tags (replacing all of them) of the model, or of version `number`.
+
+        Returns the model, or the version when `number` is given.
+        """
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            target: RegisteredModelRow | ModelVersionRow = model
+            entity_type = "registered_model"
+            if number is not None:
+                target, entity_type = self._version_row(session, model, number), "model_version"
+            before, after = {}, {}
+            if description is not None and description != target.description:
+                before["description"], after["description"] = target.description, description
+                target.description = description
+            if tags is not None:
+                cleaned = clean_tags(tags)
+                if cleaned != dict(target.tags or {}):
+                    before["tags"], after["tags"] = dict(target.tags or {}), cleaned
+                    target.tags = cleaned
+            if after:
+                audit.record(session, "model.describe", entity_type, target.id, before=before, after=after)
+            session.flush()
+            if number is not None:
+                return self._version_entity(session, model, target)
+            return self._model_entity(session, model)
+
+    def set_drift_settings(self, name: str, settings: Mapping[str, Any], reason: str = "") -> RegisteredModel:
+        """Store the model's drift settings (keys are the monitor's; an empty dict means its defaults)."""
+        try:
+            settings = json.loads(json.dumps(dict(settings), allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise RegistryError(f"The drift settings cannot be stored ({exc}); give numbers, text and lists "
+                                "only.") from None
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            before = dict(model.drift_settings or {})
+            if before != settings:
+                model.drift_settings = settings
+                audit.record(session, "model.drift_settings", "registered_model", model.id,
+                             reason=(reason or "").strip(), before=before, after=settings)
+                session.flush()
+            return self._model_entity(session, model)
+
+    # -- lineage, models and data -------------------------------------------------------------
+
+    def lineage(self, ref: str | ModelVersion) -> Lineage:
+        """Version → run → dataset version → its parents back to the imported version."""
+        version = self.resolve(ref)
+        with self._db.session() as session:
+            run = session.get(RunRow, version.run_id)
+            experiment = session.get(ExperimentRow, run.experiment_id)
+            chain: list[dict[str, Any]] = []
+            row = session.get(DatasetVersionRow, run.dataset_version_id)
+            trained_on = row
+            seen: set[str] = set()
+            while row is not None and row.id not in seen:
+                seen.add(row.id)
+                parent = session.get(DatasetVersionRow, row.parent_id) if row.parent_id else None
+                recipe = list(row.recipe) if row.recipe is not None else None
+                inherited = len(parent.recipe or []) if parent is not None else 0
+                chain.append({
+                    "id": row.id, "label": f"{row.dataset.name}@{row.number}", "sha256": row.sha256,
+                    "rows": row.rows, "columns": row.n_columns, "recipe": recipe,
+                    "steps": (recipe or [])[inherited:] if recipe is not None else None,
+                    "source_name": row.source_name, "source_sha256": row.source_sha256,
+                    "created_at": row.created_at.isoformat(), "created_by": row.created_by,
+                })
+                row = parent
+            chain.reverse()
+            return Lineage(
+                version=version, run_id=run.id, experiment=experiment.name if experiment else "",
+                algorithm=run.algorithm, params=dict(run.params or {}), seed=run.seed,
+                dataset_label=f"{trained_on.dataset.name}@{trained_on.number}", dataset_sha256=trained_on.sha256,
+                source_name=trained_on.source_name, source_sha256=trained_on.source_sha256,
+                dataset_chain=tuple(chain), environment=dict(run.environment or {}),
+            )
+
+    def load_model(self, version: ModelVersion | str) -> Any:
+        """The version's fitted pipeline, verified against its hash and loaded with the app's allow-list."""
+        from desktop_app.core.training.model_io import load_model
+
+        if isinstance(version, str):
+            version = self.resolve(version)
+        return load_model(self._project.objects.read_bytes(version.model_sha256))
+
+    def holdout_rows(self, version: ModelVersion | str) -> tuple[pd.DataFrame, np.ndarray]:
+        """(X, y) of the held-out (test) rows of the version's run, re-created exactly as training split them."""
+        from desktop_app.core.registry.holdout import prepare_run
+
+        if isinstance(version, str):
+            version = self.resolve(version)
+        prep = prepare_run(self._project, self._project.runs.get(version.run_id))
+        return prep.X.iloc[prep.test].reset_index(drop=True), prep.y[prep.test]
+
+    def training_rows(self, version: ModelVersion | str) -> tuple[pd.DataFrame, np.ndarray]:
+        """(X, y) of the rows the version's model was fitted on (e.g. a drift reference)."""
+        from desktop_app.core.registry.holdout import prepare_run
+
+        if isinstance(version, str):
+            version = self.resolve(version)
+        prep = prepare_run(self._project, self._project.runs.get(version.run_id))
+        return prep.X.iloc[prep.train].reset_index(drop=True), prep.y[prep.train]
+
+    def compare_on_holdout(self, name: str, candidate_number: int, alias: str,
+                           progress: ProgressCallback = no_progress) -> HoldoutComparison:
+        """Candidate version `candidate_number` and the version holding `alias`, on the candidate's held-out rows."""
+        from desktop_app.core.registry.holdout import compare
+
+        alias = clean_alias(alias)
+        with self._db.session() as session:
+            model = self._model_by_name(session, name)
+            candidate = self._version_entity(session, model, self._version_row(session, model, candidate_number))
+            current = session.scalars(select(ModelAliasRow).where(
+                ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
+            holder = None
+            if current is not None:
+                holder = self._version_entity(session, model, session.get(ModelVersionRow, current.version_id))
+        return compare(self._project, candidate, holder, alias, self.load_model, progress)
+
+    # -- internals --------------------------------------------------------------------------
+
+    @staticmethod
+    def _model_by_name(session, name: str, missing_ok: bool = False) -> RegisteredModelRow | None:
+        name = (name or "").strip()
+        row = session.scalars(select(RegisteredModelRow).where(RegisteredModelRow.name == name)).first()
+        if row is None and not missing_ok:
+            raise _no_model(session, name)
+        return row
+
+    @staticmethod
+    def _version_row(session, model: RegisteredModelRow, number: int) -> ModelVersionRow:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise ModelNotFoundError(f"'{number}' is not a version number of {model.name}; give 1, 2, …") from None
+        row = session.scalars(select(ModelVersionRow).where(
+            ModelVersionRow.model_id == model.id, ModelVersionRow.number == number)).first()
+        if row is None:
+            numbers = list(session.scalars(select(ModelVersionRow.number).where(
+                ModelVersionRow.model_id == model.id).order_by(ModelVersionRow.number)))
+            raise ModelNotFoundError(f"{model.name} has no version {number}; its versions are "
+                                     f"{_listing([str(n) for n in numbers])}.")
+        return row
+
+    @staticmethod
+    def _alias_row(session, model: RegisteredModelRow, alias: str) -> ModelAliasRow:
+        row = session.scalars(select(ModelAliasRow).where(
+            ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
+        if row is None:
+            pairs = session.execute(select(ModelAliasRow.name, ModelVersionRow.number).join(
+                ModelVersionRow, ModelAliasRow.version_id == ModelVersionRow.id).where(
+                ModelAliasRow.model_id == model.id).order_by(ModelAliasRow.name)).all()
+            known = f"its aliases are {_listing([f'{a} (v{n})' for a, n in pairs])}" if pairs else \
+                "it has no alias yet"
+            raise ModelNotFoundError(f"{model.name} has no alias '{alias}'; {known}.")
+        return row
+
+    def _resolve(self, session, ref: str) -> tuple[RegisteredModelRow, ModelVersionRow]:
+        if not ref:
+            raise ModelNotFoundError("No model was named; give NAME, NAME@VERSION or NAME@ALIAS.")
+        if "@" in ref:
+            name, _, selector = ref.partition("@")
+            model = self._model_by_name(session, name)
+            selector = selector.strip()
+            if not selector:
+                raise ModelNotFoundError(f"'{ref}' names no version; write {model.name}@3 (a version number) or "
+                                         f"{model.name}@production (an alias).")
+            if selector.isdigit():
+                return model, self._version_row(session, model, int(selector))
+            alias = self._alias_row(session, model, selector.lower())
+            return model, session.get(ModelVersionRow, alias.version_id)
+        model = self._model_by_name(session, ref, missing_ok=True)
+        if model is not None:
+            row = session.scalars(select(ModelVersionRow).where(
+                ModelVersionRow.model_id == model.id, ModelVersionRow.status == ACTIVE).order_by(
+                ModelVersionRow.number.desc())).first()
+            if row is None:
+                raise ModelNotFoundError(f"Every version of {model.name} is archived; restore one, or name an "
+                                         f"archived one as {model.name}@N.")
+            return model, row
+        if len(ref) >= MIN_ID_PREFIX and _ID_LIKE.match(ref):
+            row = session.get(ModelVersionRow, ref)
+            if row is None:
+                rows = session.scalars(select(ModelVersionRow).where(
+                    ModelVersionRow.id.startswith(ref, autoescape=True)).limit(2)).all()
+                if len(rows) > 1:
+                    raise ModelNotFoundError(f"More than one model version id starts with '{ref}'; give more "
+                                             "characters of it.")
+                row = rows[0] if rows else None
+            if row is not None:
+                return session.get(RegisteredModelRow, row.model_id), row
+        raise _no_model(session, ref)
+
+    def _model_entity(self, session, model: RegisteredModelRow) -> RegisteredModel:
+        versions = self._version_entities(session, model)
+        active = [v.number for v in versions if not v.archived]
+        aliases = {a: v.number for v in versions for a in v.aliases}
+        return RegisteredModel(
+            id=model.id, name=model.name, description=model.description or "", tags=dict(model.tags or {}),
+            kpi_gate=gate.rules_from_json(model.kpi_gate), drift_settings=dict(model.drift_settings or {}),
+            aliases=dict(sorted(aliases.items())), latest_version=max(active) if active else None,
+            created_at=model.created_at, created_by=model.created_by, versions=tuple(versions),
+        )
+
+    def _version_entity(self, session, model: RegisteredModelRow, row: ModelVersionRow) -> ModelVersion:
+        return self._version_entities(session, model, [row])[0]
+
+    @staticmethod
+    def _version_entities(session, model: RegisteredModelRow,
+                          rows: list[ModelVersionRow] | None = None) -> list[ModelVersion]:
+        if rows is None:
+            rows = list(session.scalars(select(ModelVersionRow).where(
+                ModelVersionRow.model_id == model.id).order_by(ModelVersionRow.number)))
+        if not rows:
+            return []
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for alias in session.scalars(select(ModelAliasRow).where(ModelAliasRow.model_id == model.id).order_by(
+                ModelAliasRow.name)):
+            aliases[alias.version_id].append(alias.name)
+        runs = {
+            run.id: (run, f"{dataset_name}@{number}")
+            for run, dataset_name, number in session.execute(
+                select(RunRow, DatasetRow.name, DatasetVersionRow.number)
+                .join(DatasetVersionRow, RunRow.dataset_version_id == DatasetVersionRow.id)
+                .join(DatasetRow, DatasetVersionRow.dataset_id == DatasetRow.id)
+                .where(RunRow.id.in_([r.run_id for r in rows]))
+            ).all()
+        }
+        out = []
+        for row in rows:
+            run, dataset_label = runs[row.run_id]
+            out.append(ModelVersion(
+                id=row.id, model_id=model.id, model_name=model.name, number=row.number, run_id=row.run_id,
+                model_sha256=row.model_sha256, dataset_version_id=run.dataset_version_id,
+                dataset_label=dataset_label, target=run.target, task=run.task, algorithm=run.algorithm,
+                metrics={k: v for k, v in (run.metrics or {}).items() if v is not None},
+                description=row.description or "", tags=dict(row.tags or {}), status=row.status,
+                aliases=tuple(aliases.get(row.id, ())), created_at=row.created_at, created_by=row.created_by,
+                host=row.host,
+            ))
+        return out
+
+
+def _no_model(session, name: str) -> ModelNotFoundError:
+    names = sorted(session.scalars(select(RegisteredModelRow.name)), key=str.casefold)
+    if not names:
+        return ModelNotFoundError(f"There is no model '{name}': no model is registered in this project yet; "
+                                  "register a finished run first.")
+    return ModelNotFoundError(f"There is no model '{name}' in this project; its models are: {_listing(names)}.")
+
+
+def _listing(items: list[str], limit: int = 10) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

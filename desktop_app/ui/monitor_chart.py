@@ -1,0 +1,50 @@
+"""The canvas the Monitor step's line charts share: a white pyqtgraph layout with the legend on its
+own row above the plot (inside, it would hide the newest batches), people-friendly axes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop_app.ui.charts import _people_axis
+from desktop_app.ui.compare_plot import style_plot_item, top_legend
+
+
+def legend_chart(x_label: str, y_label: str) -> tuple[Any, Any, Any]:
+    """(GraphicsLayoutWidget, its top legend, its PlotItem); fill the legend with ChartPanel.set_legend."""
+    import pyqtgraph as pg
+
+    layout = pg.GraphicsLayoutWidget()
+    layout.setBackground("w")
+    legend = top_legend(layout)
+    plot = pg.PlotItem(axisItems={"left": _people_axis("left"), "bottom": _people_axis("bottom")})
+    style_plot_item(plot, x_label, y_label)
+    layout.addItem(plot, row=1, col=0)
+    return layout, legend, plot
+
+
+def fit_batch_axis(plot: Any, labels: list[str], fallback_width: float) -> None:
+    """Batch names under their columns (x = 0 … n-1): every k-th one when they would overlap (the newest
+    always), with room at the ends so the outer names are not dropped."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from desktop_app.ui import monitor_text as mt
+
+    if not labels:
+        return
+    axis = plot.getAxis("bottom")
+    metrics = QFontMetricsF(axis.style.get("tickFont") or axis.font())
+    n = len(labels)
+    width = plot.vb.width() or fallback_width
+    widest = max(metrics.horizontalAdvance(t) for t in labels)
+    ticks = mt.thin_ticks(labels, width / n, widest)
+    axis.setTicks([ticks, []])
+    # Extra room (in columns) so that the first and last names fit inside the plot (pyqtgraph drops a
+    # name that sticks out); the room shrinks the columns, so settle it in a few rounds.
+    first = metrics.horizontalAdvance(ticks[0][1]) if ticks[0][0] == 0 else 0.0
+    last = metrics.horizontalAdvance(ticks[-1][1])
+    left = right = 0.0
+    for _ in range(4):
+        per_column = max(1.0, width / (n + left + right))
+        left = max(0.0, first / 2 + 6 - per_column / 2) / per_column
+        right = max(0.0, last / 2 + 6 - per_column / 2) / per_column
+    plot.setXRange(-0.5 - left, n - 0.5 + right, padding=0)

@@ -1,0 +1,221 @@
+"""The detail side of the Monitor step: the charts, in tabs (the selected batch's card, `summary`,
+is made here too but placed by the step under its batch list).
+
+  Drift map     the heat map (feature × batch) above the selected feature's distributions
+  Over time     the share of drifted features per batch, and the model's quality on labelled batches
+  Results table the selected batch's per-feature results, sortable
+
+The panel owns the selection (a batch and a feature): a click in the heat map or the table, or
+a pick in the column list, changes it; `selection_changed` tells the step (which keeps the
+batch list in step), `distribution_wanted` asks it to load a distribution it has not cached.
+
+Charts need pyqtgraph, which the step prepares in slices (`chart_warmup`); until it is ready the
+charts say "Preparing the charts…" and draw themselves when it is.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from desktop_app.ui.chart_warmup import charts_ready, warm_up_charts
+from desktop_app.ui.monitor_distribution import DistributionChart
+from desktop_app.ui.monitor_heatmap import DriftHeatMap
+from desktop_app.ui.monitor_metrics import QualityChart
+from desktop_app.ui.monitor_share import DriftShareChart
+from desktop_app.ui.monitor_summary import BatchSummary
+from desktop_app.ui.monitor_table import DriftTable
+from desktop_app.ui import monitor_text as mt
+
+MAP, OVER_TIME, TABLE = range(3)
+READY_POLL_MS = 25
+PREPARING = "Preparing the charts…"
+
+
+class MonitorPanel(QWidget):
+    selection_changed = Signal(str, str)        # batch id, feature
+    distribution_wanted = Signal(str, str)      # batch id, column
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("monitorPanel")
+        self.batches: list[Any] = []
+        self.target: str | None = None
+        self.batch_id: str | None = None
+        self.feature: str | None = None
+        self.distributions: dict[tuple[str, str], dict[str, Any]] = {}
+        self._charts_dirty = False
+
+        self.summary = BatchSummary()
+        self.heat_map = DriftHeatMap()
+        self.heat_map.cell_clicked.connect(lambda feature, batch_id: self.select(batch_id, feature))
+        self.distribution = DistributionChart()
+        self.distribution.feature_chosen.connect(lambda column: self.select(self.batch_id, column))
+        self.share = DriftShareChart()
+        self.quality = QualityChart()
+        self.table = DriftTable()
+        self.table.feature_selected.connect(lambda column: self.select(self.batch_id, column))
+
+        self.map_splitter = _splitter("monitorMapSplitter", self.heat_map, self.distribution, [320, 260])
+        self.time_splitter = _splitter("monitorTimeSplitter", self.share, self.quality, [300, 300])
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("monitorTabs")
+        self.tabs.setDocumentMode(True)
+        for widget, title, tip in (
+            (self.map_splitter, "Drift map", "Which features drifted in which batch; click a cell to see how"),
+            (self.time_splitter, "Over time", "Share of drifted features per batch, and the model's quality where "
+                                              "batches had labels"),
+            (self.table, "Results table", "Every feature's test, statistic, p-value, threshold, PSI and missing "
+                                          "values in the selected batch"),
+        ):
+            self.tabs.setTabToolTip(self.tabs.addTab(widget, title), tip)
+
+        content = self.tabs
+        self.message = QLabel()
+        self.message.setObjectName("emptyMessage")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.message)
+        self.pages.addWidget(content)
+        self.content = content
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+        self._ready_timer = QTimer(self)
+        self._ready_timer.setInterval(READY_POLL_MS)
+        self._ready_timer.timeout.connect(self._charts_maybe_ready)
+
+    # -- data -------------------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.pages.setCurrentWidget(self.message)
+
+    def set_batches(self, batches: list[Any], target: str | None = None, batch_id: str | None = None) -> None:
+        """Show `batches` (oldest first); select `batch_id` (default: the one selected, else the newest)."""
+        self.batches, self.target = list(batches), target
+        if not self.batches:
+            self.batch_id = None
+            self.show_message("No batches yet.")
+            return
+        ids = [b.id for b in self.batches]
+        if batch_id not in ids:
+            batch_id = self.batch_id if self.batch_id in ids else ids[-1]
+        self.batch_id = batch_id
+        self.feature = self._feature_for(self.batch, self.feature)
+        self.pages.setCurrentWidget(self.content)
+        self._charts_dirty = True
+        self._draw_charts()
+        self._show_selection()
+
+    @property
+    def batch(self) -> Any:
+        return next((b for b in self.batches if b.id == self.batch_id), None)
+
+    def select(self, batch_id: str | None, feature: str | None = None) -> None:
+        """Select a batch (and a feature; default: keep it, or the batch's most drifted one)."""
+        if batch_id not in [b.id for b in self.batches]:
+            return
+        feature = self._feature_for(next(b for b in self.batches if b.id == batch_id), feature or self.feature)
+        if (batch_id, feature) == (self.batch_id, self.feature):
+            return
+        self.batch_id, self.feature = batch_id, feature
+        self._show_selection()
+        self.selection_changed.emit(batch_id, feature or "")
+
+    def add_distribution(self, batch_id: str, column: str, data: dict[str, Any]) -> None:
+        """A distribution loaded by the step; drawn when it is the one selected."""
+        self.distributions[(batch_id, column)] = data
+        if (batch_id, column) == (self.batch_id, self.feature):
+            self._draw_distribution()
+
+    def clear_cache(self) -> None:
+        self.distributions.clear()
+
+    @staticmethod
+    def _feature_for(batch: Any, wanted: str | None) -> str | None:
+        if batch is None:
+            return None
+        names = [c["column"] for c in batch.columns]
+        names += [c["column"] for c in batch.results.get("prediction", {}).get("columns", [])]
+        if batch.results.get("target"):
+            names.append(batch.results["target"]["column"])
+        if wanted in names:
+            return wanted
+        drifted = sorted((c for c in batch.columns if c.get("drifted")), key=lambda c: -(mt.severity(c) or 0))
+        return drifted[0]["column"] if drifted else (names[0] if names else None)
+
+    # -- drawing ------------------------------------------------------------------------------------
+    def _show_selection(self) -> None:
+        batch = self.batch
+        self.summary.set_batch(batch, self.target)
+        self.table.set_batch(batch, self.feature)
+        if batch is not None:
+            self.distribution.set_choices(batch, self.feature)
+        if charts_ready() and not self._charts_dirty:
+            self.heat_map.set_selection(self.batch_id, self.feature)
+            self.share.set_selection(self.batch_id)
+        self._draw_distribution()
+
+    def _draw_charts(self) -> None:
+        if not charts_ready():
+            warm_up_charts(self)
+            for chart in (self.heat_map, self.share, self.quality):
+                chart.show_message(PREPARING)
+            self._ready_timer.start()
+            return
+        self._charts_dirty = False
+        self.heat_map.set_batches(self.batches, self.batch_id, self.feature)
+        self.share.set_batches(self.batches, self.batch_id)
+        self.quality.set_batches(self.batches, self.target)
+
+    def _draw_distribution(self) -> None:
+        batch, column = self.batch, self.feature
+        if batch is None or column is None:
+            self.distribution.show_message("Select a feature to see its distributions.")
+            return
+        data = self.distributions.get((batch.id, column))
+        if data is None:
+            self.distribution.show_loading(column)
+            self.distribution_wanted.emit(batch.id, column)
+            return
+        if not charts_ready():
+            self.distribution.show_message(PREPARING)
+            self._ready_timer.start()
+            return
+        self.distribution.show_distribution(data, _result_of(batch, column), batch)
+
+    def _charts_maybe_ready(self) -> None:
+        if charts_ready():
+            self._ready_timer.stop()
+            self.draw_all()
+
+    def draw_all(self) -> None:
+        """Draw every chart now (tests, screenshots), importing pyqtgraph at once if it is not ready."""
+        importlib.import_module("pyqtgraph")   # ready now if it was not
+
+        self._ready_timer.stop()
+        if self.batches:
+            self._draw_charts()
+            self._show_selection()
+
+
+def _result_of(batch: Any, column: str) -> dict[str, Any] | None:
+    for c in batch.columns + batch.results.get("prediction", {}).get("columns", []):
+        if c["column"] == column:
+            return c
+    target = batch.results.get("target")
+    return target if target and target.get("column") == column else None
+
+
+def _splitter(name: str, top: QWidget, bottom: QWidget, sizes: list[int]) -> QSplitter:
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.setObjectName(name)
+    splitter.addWidget(top)
+    splitter.addWidget(bottom)
+    splitter.setSizes(sizes)
+    splitter.setChildrenCollapsible(False)
+    return splitter

@@ -1,0 +1,112 @@
+"""Share of drifted features per batch, over time, with the dataset-drift threshold.
+
+One point per batch (oldest on the left, the same columns as the heat map); batches at or
+above the threshold — dataset drift — get a red ⚠ marker. Hover shows the batch, its time,
+how many features drifted and the threshold. The selected batch is marked by a blue line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.ui.compare_plot import ChartPanel, nearest_point, on_hover, set_title
+from desktop_app.ui.monitor_chart import fit_batch_axis, legend_chart
+from desktop_app.ui import monitor_text as mt
+
+LINE_COLOR = "#4e79a7"
+
+
+class DriftShareChart(ChartPanel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("driftShareChart")
+        self.batches: list[Any] = []
+        self.labels: list[str] = []
+        self.shares: list[float] = []
+        self.thresholds: list[float] = []
+        self.selected_batch: str | None = None
+        self._marker: Any = None
+        self.plot: Any = None
+        self.legend: Any = None
+
+    def set_batches(self, batches: Sequence[Any], selected_batch: str | None = None) -> None:
+        import numpy as np
+        import pyqtgraph as pg
+
+        self.batches = list(batches)
+        self.selected_batch = selected_batch
+        if not self.batches:
+            self.show_message("No batches yet.")
+            return
+        if self.chart is None:
+            chart, self.legend, self.plot = legend_chart("Batch (oldest → newest)", "Features drifted (%)")
+            self.set_chart(chart, "drift-share")
+            on_hover(self.chart, self._describe)
+            self.plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
+        plot = self.plot
+        plot.clear()
+        entries = []
+        self.labels = mt.batch_labels(self.batches)
+        xs = np.arange(len(self.batches), dtype=float)
+        self.shares = [100.0 * b.share_drifted for b in self.batches]
+        self.thresholds = [100.0 * float(b.results.get("drift_share", 0.5)) for b in self.batches]
+        alerts = [i for i, b in enumerate(self.batches) if b.dataset_drift]
+        line = pg.PlotDataItem(xs, self.shares, pen=pg.mkPen(LINE_COLOR, width=2), symbol="o", symbolSize=7,
+                               symbolBrush=LINE_COLOR, symbolPen="w")
+        plot.addItem(line)
+        entries.append((line, "Share of features drifted"))
+        limit = "{:g}%".format(self.thresholds[-1])
+        # The threshold each batch was checked with (a step line: it changes only when the settings do).
+        tx = np.r_[xs - 0.5, xs[-1] + 0.5] if len(xs) > 1 else np.array([-0.5, 0.5])
+        threshold = pg.PlotDataItem(tx, self.thresholds, stepMode="center",
+                                    pen=pg.mkPen(mt.ALERT_COLOR, width=1.5, style=Qt.PenStyle.DashLine))
+        plot.addItem(threshold)
+        entries.append((threshold, f"Dataset-drift threshold ({limit})"))
+        if alerts:
+            marks = pg.ScatterPlotItem([xs[i] for i in alerts], [self.shares[i] for i in alerts], symbol="t1",
+                                       size=14, brush=pg.mkBrush(mt.ALERT_COLOR), pen=pg.mkPen("w"))
+            plot.addItem(marks)
+            entries.append((marks, "Dataset drift (alert)"))
+        self.set_legend(self.legend, entries)
+        self._marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#1f6feb", width=1.5, style=Qt.PenStyle.DotLine))
+        self._marker.setZValue(-5)
+        plot.addItem(self._marker, ignoreBounds=True)
+        top = max(100.0, *self.shares, *self.thresholds)
+        plot.setYRange(-top * 0.07, top * 1.05, padding=0)
+        plot.getAxis("left").setTicks([[(v, f"{v}%") for v in range(0, 101, 25)], []])
+        set_title(plot, f"Share of features drifted per batch — {len(alerts)} of {len(xs)} at or above the "
+                        f"threshold" if alerts else "Share of features drifted per batch — none at the threshold",
+                  size="9pt")
+        self.set_selection(selected_batch)
+        self._fit_ticks()
+        self.show_chart()
+
+    def set_selection(self, batch_id: str | None) -> None:
+        self.selected_batch = batch_id
+        ids = [b.id for b in self.batches]
+        if self._marker is not None:
+            self._marker.setVisible(batch_id in ids)
+            if batch_id in ids:
+                self._marker.setValue(ids.index(batch_id))
+
+    def _fit_ticks(self) -> None:
+        if self.chart is None or not self.batches:
+            return
+        fit_batch_axis(self.plot, self.labels, self.width() * 0.8)
+
+    def _describe(self, _widget: Any, scene_pos: QPointF) -> str | None:
+        import numpy as np
+
+        vb = self.plot.vb
+        xs = np.arange(len(self.batches), dtype=float)
+        hit = nearest_point(vb, scene_pos, [(xs, np.array(self.shares), None)])
+        if hit is None:
+            return None
+        batch = self.batches[hit[1]]
+        when, exact = mt.batch_when(batch)
+        alert = ("<br><b style='color:#c62828'>⚠ Dataset drift</b>" if batch.dataset_drift else "<br>No dataset drift")
+        return (f"<b>{mt.esc(batch.name)}</b> — {exact or when}<br>{mt.share_sentence(batch)}{alert}")
+

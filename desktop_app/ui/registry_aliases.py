@@ -1,0 +1,163 @@
+"""The Aliases tab: each alias of the model with its version, when and why it was last set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.registry_text import alias_colors
+
+ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL, REASON_COL = range(5)
+
+
+def last_alias_events(history: list[Any] | None) -> dict[str, Any]:
+    """The newest audit event that set or moved each alias (history is newest first)."""
+    out: dict[str, Any] = {}
+    for event in history or []:
+        if event.action != "model.alias":
+            continue
+        alias = (event.after or {}).get("alias") or (event.before or {}).get("alias")
+        if alias and alias not in out:
+            out[alias] = event
+    return out
+
+
+class AliasesTab(QWidget):
+    move_requested = Signal(str)      # the alias to move ("" for a new alias)
+    remove_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("registryAliases")
+        self.model: Any = None
+        self.version: Any = None
+        intro = QLabel("An alias is a stable name scripts and bundles use, e.g. <b>heart-risk@production</b>. "
+                       "Moving it changes which version they get; every move needs a reason and is kept in the "
+                       "history.")
+        intro.setObjectName("hint")
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("aliasTable")
+        self.table.setHorizontalHeaderLabels(["Alias", "Version", "Set", "By", "Reason"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for col in (ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(REASON_COL, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemDoubleClicked.connect(lambda _item: self._move())
+        self.empty = QLabel()
+        self.empty.setObjectName("hint")
+        self.empty.setWordWrap(True)
+
+        self.move_button = QPushButton("Move alias…")
+        self.move_button.setObjectName("moveAliasButton")
+        self.move_button.setToolTip("Point the selected alias at another version (asks for a reason, and offers a "
+                                    "comparison on held-out data first)")
+        self.move_button.clicked.connect(self._move)
+        self.add_button = QPushButton("Add an alias…")
+        self.add_button.setObjectName("addAliasButton")
+        self.add_button.clicked.connect(lambda: self.move_requested.emit(""))
+        self.remove_button = QPushButton("Remove alias…")
+        self.remove_button.setObjectName("removeAliasButton")
+        self.remove_button.clicked.connect(self._remove)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.move_button)
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    def show_model(self, model: Any, version: Any, history: list[Any] | None) -> None:
+        previous = self.selected_alias()
+        self.model, self.version = model, version
+        events = last_alias_events(history)
+        self.table.setRowCount(0)
+        for alias, number in model.aliases.items():
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            background, foreground = alias_colors(alias)
+            alias_item = QTableWidgetItem(alias)
+            alias_item.setForeground(QBrush(QColor(foreground)))
+            alias_item.setBackground(QBrush(QColor(background)))
+            font = QFont(alias_item.font())
+            font.setBold(True)
+            alias_item.setFont(font)
+            alias_item.setData(Qt.ItemDataRole.UserRole, alias)
+            holder = next((v for v in model.versions if v.number == number), None)
+            version_text = f"v{number}" + (f" · {holder.dataset_label}" if holder is not None else "")
+            event = events.get(alias)
+            items = [alias_item, QTableWidgetItem(version_text)]
+            if event is not None:
+                when = QTableWidgetItem(relative_time(event.at))
+                when.setToolTip(exact_time(event.at))
+                items += [when, QTableWidgetItem(f"{event.user}@{event.host}"), QTableWidgetItem(event.reason or "—")]
+                items[-1].setToolTip(event.reason or "No reason was given (the first assignment needs none)")
+            else:
+                items += [QTableWidgetItem("…" if history is None else "—") for _ in range(3)]
+            for col, item in enumerate(items):
+                self.table.setItem(row, col, item)
+            if alias == previous or (previous is None and version is not None and alias in version.aliases):
+                self.table.selectRow(row)
+        if model.aliases:
+            self.empty.setVisible(False)
+        else:
+            self.empty.setText(f"{model.name} has no alias yet. Give the version you trust the alias "
+                               "'production' (Add an alias…) so that exports and scripts can name it.")
+            self.empty.setVisible(True)
+        if self.table.rowCount() and not self.table.selectedItems():
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def selected_alias(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.table.item(rows[0].row(), ALIAS_COL).data(Qt.ItemDataRole.UserRole)
+
+    def select_alias(self, alias: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, ALIAS_COL).data(Qt.ItemDataRole.UserRole) == alias:
+                self.table.selectRow(row)
+
+    def _update_buttons(self) -> None:
+        has = self.selected_alias() is not None
+        self.move_button.setEnabled(has)
+        self.remove_button.setEnabled(has)
+        self.add_button.setEnabled(self.model is not None)
+
+    def _move(self) -> None:
+        alias = self.selected_alias()
+        if alias is not None:
+            self.move_requested.emit(alias)
+
+    def _remove(self) -> None:
+        alias = self.selected_alias()
+        if alias is not None:
+            self.remove_requested.emit(alias)

@@ -1,0 +1,132 @@
+"""The History tab: the model's audit trail — when, who@host, what, before → after, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.formatting import exact_time, plural, relative_time
+from desktop_app.ui.registry_text import audit_row
+
+WHEN_COL, WHO_COL, ACTION_COL, CHANGE_COL, REASON_COL = range(5)
+HEADERS = ["When", "Who", "What", "Before → after", "Reason"]
+
+
+class HistoryTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("registryHistory")
+        self.model: Any = None
+        self.version: Any = None
+        self.events: list[Any] = []
+        self.summary = QLabel()
+        self.summary.setObjectName("hint")
+        self.only_version = QCheckBox("Only this version")
+        self.only_version.setToolTip("Hide the events of the model's other versions")
+        self.only_version.toggled.connect(lambda _on: self._fill())
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setObjectName("historyTable")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for col in (WHEN_COL, WHO_COL):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for col, width in ((ACTION_COL, 165), (CHANGE_COL, 175)):   # long texts elide; the tooltip has them
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(REASON_COL, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        self.table.itemSelectionChanged.connect(self._show_selected)
+        self.detail = QLabel("Select a row to read it in full.")
+        self.detail.setObjectName("historyDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(48)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.only_version)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+
+    def show_loading(self, model: Any, version: Any) -> None:
+        self.model, self.version = model, version
+        self.only_version.setVisible(version is not None)
+        self.summary.setText(f"Reading the history of {model.name}…")
+
+    def show_history(self, model: Any, version: Any, events: list[Any]) -> None:
+        self.model, self.version, self.events = model, version, list(events)
+        self.only_version.setVisible(version is not None)
+        self._fill()
+
+    def rows(self) -> list[list[str]]:
+        """The table's text, row by row (for tests and copying)."""
+        return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]
+                for r in range(self.table.rowCount())]
+
+    def _fill(self) -> None:
+        if self.model is None:
+            return
+        numbers = {v.id: v.number for v in self.model.versions}
+        events = self.events
+        if self.version is not None and self.only_version.isChecked():
+            events = [e for e in events if e.entity_id == self.version.id]
+        self.table.setRowCount(0)
+        for event in events:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            action, change = audit_row(event, numbers)
+            when = QTableWidgetItem(relative_time(event.at))
+            when.setToolTip(exact_time(event.at))
+            who = QTableWidgetItem(f"{event.user}@{event.host}")
+            what = QTableWidgetItem(action)
+            what.setToolTip(f"{action} ({event.action})")
+            change_item = QTableWidgetItem(change)
+            change_item.setToolTip(change)
+            reason = QTableWidgetItem(event.reason or "—")
+            reason.setToolTip(event.reason or "No reason was given")
+            when.setData(Qt.ItemDataRole.UserRole, event)
+            for col, item in enumerate((when, who, what, change_item, reason)):
+                self.table.setItem(row, col, item)
+        scope = f"v{self.version.number}" if self.version is not None and self.only_version.isChecked() else \
+            self.model.name
+        self.summary.setText(f"{plural(len(events), 'change')} to {scope}, newest first. Hover a time for the exact "
+                             "moment.")
+        self.detail.setText("Select a row to read it in full.")
+
+    def _show_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        row = rows[0].row()
+        event = self.table.item(row, WHEN_COL).data(Qt.ItemDataRole.UserRole)
+        what, change, reason = (self.table.item(row, c).text() for c in (ACTION_COL, CHANGE_COL, REASON_COL))
+        self.detail.setText(f"<b>{_escape(what)}</b> — {_escape(exact_time(event.at))} by "
+                            f"{_escape(event.user)}@{_escape(event.host)}<br>{_escape(change)}<br>"
+                            f"Reason: {_escape(reason if reason != '—' else 'none given')}")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,440 @@
+"""The Monitor step: new production rows checked for drift against a registered model version.
+
+Top: the model version in focus (`name@alias` follows the alias, `name@N` is one version)
+with its drift thresholds and "Drift settings…". Left: its batches, newest first. Right
+(`MonitorPanel`): the selected batch in a card, the heat map of drift per feature × batch above
+the selected feature's distributions, the share of drifted features and the model's quality
+over time, and the per-feature results table.
+
+"Add a batch…" (Ctrl+Enter) or a file dropped on the step runs `project.monitor.add_batch` on a
+worker thread with progress and Cancel in the task bar; a batch the model cannot take is refused
+in the core's words, with the details one click away, and nothing is stored. Every other core
+call (models, batches, distributions, settings, the HTML report) runs on a worker too.
+
+State: ○ no batches, ● the newest batch has no dataset drift, ◐ it has (needs attention).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QSplitter, QStackedWidget, QWidget
+
+from desktop_app.ui.chart_warmup import warm_up_charts
+from desktop_app.ui.empty_state import EmptyState
+from desktop_app.ui.errors import show_error, user_message
+from desktop_app.ui.formatting import plural
+from desktop_app.ui.monitor_batches import BatchList
+from desktop_app.ui.monitor_models import ModelPicker
+from desktop_app.ui.monitor_panel import MonitorPanel
+from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.tasks import Task, TaskRunner
+
+PURPOSE = ("Check each new batch of production rows against the data the model was trained on: which features "
+           "drifted, did the model's answers change, is it time to retrain?")
+FILE_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)"
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
+STYLE = """
+QWidget#monitorStep, QWidget#monitorPanel { background: #ffffff; }
+QTabWidget#monitorTabs::pane { border: none; border-top: 1px solid #dde3e9; }
+QTreeWidget#batchList, QTableView#driftTable { border: 1px solid #dde3e9; }
+"""
+LAST_MODEL_KEY = "monitor/lastModel"
+
+
+class MonitorStep(StepPanel):
+    key = "monitor"
+    go_to_registry = Signal()
+    go_to_step = Signal(str)
+    batch_added = Signal(object)        # the new MonitoringBatch
+    focus_changed = Signal(object)      # the model ref the user picked here, for the top bar
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__("Monitor", PURPOSE, "Add a batch…", parent)
+        self.setObjectName("monitorStep")
+        self.setStyleSheet(STYLE)
+        self.setAcceptDrops(True)
+        self.runner = runner
+        self.project: Any = None
+        self.version: Any = None             # the ModelVersion in focus
+        self.settings: Any = None            # its DriftSettings
+        self.batches: list[Any] = []         # oldest first
+        self.settings_dialog: Any = None
+        self._models_task: Task | None = None
+        self._batches_task: Task | None = None
+        self._add_task: Task | None = None
+        self._pending: list[Path] = []       # files waiting for the batch being checked
+        self._loading_distributions: set[tuple[str, str]] = set()
+        self._select_after_load: str | None = None
+        self.primary_button.setToolTip("Check a file of new rows (CSV, Excel or Parquet) for drift (Ctrl+Enter). "
+                                       "You can also drop files on this step.")
+        self.primary_button.clicked.connect(lambda: self.choose_batch_file())
+        self.primary_button.setEnabled(False)
+
+        self.picker = ModelPicker()
+        self.picker.model_changed.connect(self._model_changed)
+        self.picker.settings_requested.connect(self.open_settings)
+        self.no_model = EmptyState(
+            "No registered model — register one in the Registry step",
+            "Go to the Registry step",
+            "Drift is measured against the data a registered model version was trained on.")
+        self.no_model.button.clicked.connect(self._go_registry)
+        self.no_batches = EmptyState(
+            "No batches yet — add a file of new rows to check it for drift",
+            "Add a batch…",
+            "A CSV, Excel or Parquet file with the model's columns (or drop it here). Include the target column "
+            "once the true outcomes are known to also follow the model's quality.")
+        self.no_batches.button.clicked.connect(lambda: self.choose_batch_file())
+        self.batch_list = BatchList()
+        self.batch_list.batch_selected.connect(lambda batch_id: self.panel.select(batch_id))
+        self.panel = MonitorPanel()
+        self.panel.selection_changed.connect(self._selection_changed)
+        self.panel.distribution_wanted.connect(self._load_distribution)
+        self.panel.summary.save_report_requested.connect(lambda: self.save_report())
+        summary = QScrollArea()
+        summary.setWidget(self.panel.summary)
+        summary.setWidgetResizable(True)
+        summary.setFrameShape(QFrame.Shape.NoFrame)
+        summary.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.setObjectName("monitorLeftSplitter")
+        self.left_splitter.addWidget(self.batch_list)
+        self.left_splitter.addWidget(summary)
+        self.left_splitter.setStretchFactor(1, 1)
+        self.left_splitter.setSizes([170, 400])
+        self.left_splitter.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("monitorSplitter")
+        self.splitter.addWidget(self.left_splitter)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([360, 730])
+        self.splitter.setChildrenCollapsible(False)
+        self.pages = QStackedWidget()
+        for page in (self.no_model, self.no_batches, self.splitter):
+            self.pages.addWidget(page)
+        self.picker.setVisible(False)
+        self.body.addWidget(self.picker)
+        self.body.addSpacing(4)
+        self.body.addWidget(self.pages, 1)
+        self.next_button.clicked.connect(lambda: self.go_to_step.emit("train"))
+        self.restore_state()
+
+    # -- project, models and batches ---------------------------------------------------------------
+    def set_project(self, project: Any) -> None:
+        for task in (self._models_task, self._batches_task, self._add_task):
+            if task is not None:
+                task.cancel()
+        self._models_task = self._batches_task = self._add_task = None
+        self._pending.clear()
+        self.project = project
+        self.version = self.settings = None
+        self.batches = []
+        self.panel.clear_cache()
+        self._loading_distributions.clear()
+        self.picker.set_models([])
+        self.refresh()
+
+    def refresh(self) -> Task | None:
+        """Reload the registered models, then the batches of the one in focus (F5)."""
+        if self.project is None:
+            self._show_no_model()
+            return None
+        if self._models_task is not None:
+            self._models_task.cancel()
+        registry = self.project.registry
+        task = self.runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
+        self._models_task = task
+        task.finished.connect(lambda models, t=task: self._models_loaded(t, models))
+        task.failed.connect(lambda error, t=task: self._load_failed(t, "Could not list the registered models", error))
+        return task
+
+    def _models_loaded(self, task: Task, models: list[Any]) -> None:
+        if task is not self._models_task:
+            return
+        self._models_task = None
+        ref = self.picker.set_models(models, QSettings().value(LAST_MODEL_KEY))
+        if ref is None:
+            self._show_no_model()
+            return
+        self.picker.setVisible(True)
+        self.load_batches(ref)
+
+    def _show_no_model(self) -> None:
+        self.version = None
+        self.batches = []
+        self.picker.setVisible(False)
+        self.pages.setCurrentWidget(self.no_model)
+        self.primary_button.setEnabled(False)
+        self.primary_button.setToolTip("Register a model first (Registry step): batches are checked against it.")
+        self.next_button.setVisible(False)
+        self._set_state(StepState.NOT_STARTED, "no registered model")
+
+    def _model_changed(self, ref: str) -> None:
+        if ref:
+            QSettings().setValue(LAST_MODEL_KEY, ref)
+            self.focus_changed.emit(ref)
+            self.load_batches(ref)
+
+    def load_batches(self, ref: str, select: str | None = None) -> Task | None:
+        """Load the batches of the version `ref` names (worker thread); select `select` after."""
+        if self.project is None:
+            return None
+        if self._batches_task is not None:
+            self._batches_task.cancel()
+        registry, monitor = self.project.registry, self.project.monitor
+        self._select_after_load = select
+
+        def work(_progress):
+            version = registry.resolve(ref)
+            return version, monitor.batches(version), monitor.settings(version.model_name)
+
+        task = self.runner.submit(f"Loading the batches of {ref}", work, visible=False)
+        self._batches_task = task
+        task.finished.connect(lambda result, t=task: self._batches_loaded(t, *result))
+        task.failed.connect(lambda error, t=task: self._load_failed(t, f"Could not load the batches of {ref}", error))
+        return task
+
+    def _batches_loaded(self, task: Task, version: Any, batches: list[Any], settings: Any) -> None:
+        if task is not self._batches_task:
+            return
+        self._batches_task = None
+        select, self._select_after_load = self._select_after_load, None
+        same = (self.version is not None and version.id == self.version.id
+                and [b.id for b in batches] == [b.id for b in self.batches] and settings == self.settings)
+        self.version, self.settings = version, settings
+        self.picker.set_thresholds(settings)
+        self.primary_button.setEnabled(True)
+        self.primary_button.setToolTip(f"Check a file of new rows against {version.label} for drift (Ctrl+Enter). "
+                                       "You can also drop files on this step.")
+        if same and select is None:
+            return   # nothing changed: keep what is on screen (selection, scroll, charts)
+        self.show_batches(batches, select)
+
+    def _load_failed(self, task: Task, title: str, error: BaseException) -> None:
+        if task is self._models_task:
+            self._models_task = None
+        elif task is self._batches_task:
+            self._batches_task = None
+        else:
+            return
+        show_error(self, title, error)
+
+    def show_batches(self, batches: list[Any], select: str | None = None) -> None:
+        """Show `batches` (oldest first) of the version in focus; select `select` (default: the newest)."""
+        self.batches = list(batches)
+        if not self.batches:
+            self.no_batches.message.setText(f"No batches yet for {self.picker.current_ref() or self.version.label} — "
+                                             "add a file of new rows to check it for drift")
+            self.pages.setCurrentWidget(self.no_batches)
+            self.next_button.setVisible(False)
+            self._set_state(StepState.NOT_STARTED, "no batches yet")
+            return
+        selected = select or self.panel.batch_id
+        if selected not in [b.id for b in self.batches]:
+            selected = self.batches[-1].id
+        self.pages.setCurrentWidget(self.splitter)
+        self.batch_list.set_batches(self.batches, selected)
+        self.panel.set_batches(self.batches, self.version.target if self.version else None, selected)
+        self._update_state()
+
+    def _update_state(self) -> None:
+        newest = self.batches[-1]
+        label = self.version.label if self.version else ""
+        if newest.dataset_drift:
+            self._set_state(StepState.ATTENTION, f"the newest batch of {label}, {newest.name}, has dataset drift")
+            self.set_next("Retrain: go to the Train step →", enabled=True,
+                          tooltip="Train a new model on recent data, then compare and register it")
+        else:
+            self._set_state(StepState.DONE, f"{plural(len(self.batches), 'batch', 'batches')} of {label}; "
+                                            "the newest has no dataset drift")
+            self.next_button.setVisible(False)
+
+    def _selection_changed(self, batch_id: str, _feature: str) -> None:
+        if self.batch_list.selected_id() != batch_id:
+            self.batch_list.select(batch_id)
+
+    def _load_distribution(self, batch_id: str, column: str) -> None:
+        key = (batch_id, column)
+        if self.project is None or key in self._loading_distributions:
+            return
+        self._loading_distributions.add(key)
+        monitor = self.project.monitor
+        task = self.runner.submit(f"Reading the distributions of {column}",
+                                  lambda _p: monitor.distributions(batch_id, column), visible=False)
+
+        def done(data: Any) -> None:
+            self._loading_distributions.discard(key)
+            self.panel.add_distribution(batch_id, column, data)
+
+        def failed(error: BaseException) -> None:
+            self._loading_distributions.discard(key)
+            if (self.panel.batch_id, self.panel.feature) == key:
+                self.panel.distribution.show_message(f"The distributions of '{column}' cannot be shown: "
+                                                     f"{user_message(error)}")
+
+        task.finished.connect(done)
+        task.failed.connect(failed)
+        task.cancelled.connect(lambda: self._loading_distributions.discard(key))
+
+    # -- adding batches ------------------------------------------------------------------------------
+    def choose_batch_file(self) -> Task | None:
+        if self.version is None:
+            return None
+        start = str(QSettings().value("monitor/lastFolder", "") or "")
+        path, _ = QFileDialog.getOpenFileName(self, f"Choose a file of new rows to check against {self.version.label}",
+                                              start, FILE_FILTER)
+        if not path:
+            return None
+        QSettings().setValue("monitor/lastFolder", str(Path(path).parent))
+        return self.add_batch_file(path)
+
+    def add_batch_file(self, path: str | Path) -> Task | None:
+        """Check `path` against the version in focus (worker thread); a file given while another is being
+        checked waits for it."""
+        if self.project is None or self.version is None:
+            return None
+        path = Path(path)
+        if self._add_task is not None:
+            self._pending.append(path)
+            return None
+        monitor, version = self.project.monitor, self.version
+        task = self.runner.submit(f"Checking {path.name} against {version.label} for drift",
+                                  lambda progress: monitor.add_batch(version, path, progress=progress))
+        self._add_task = task
+        task.finished.connect(lambda batch, t=task: self._batch_added(t, batch))
+        task.failed.connect(lambda error, t=task, p=path: self._batch_failed(t, p, error))
+        task.cancelled.connect(lambda t=task: self._add_ended(t))
+        return task
+
+    def _batch_added(self, task: Task, batch: Any) -> None:
+        if not self._add_ended(task):
+            return
+        self.batch_added.emit(batch)
+        if self.version is not None and batch.model_version_id == self.version.id:
+            self.load_batches(self.picker.current_ref() or self.version.label, select=batch.id)
+
+    def _batch_failed(self, task: Task, path: Path, error: BaseException) -> None:
+        if self._add_ended(task):
+            show_error(self, f"{path.name} was not added", error)
+
+    def _add_ended(self, task: Task) -> bool:
+        if task is not self._add_task:
+            return False
+        self._add_task = None
+        if self._pending:
+            self.add_batch_file(self._pending.pop(0))
+        return True
+
+    @property
+    def busy(self) -> bool:
+        """True while a batch is being checked or models / batches are loading."""
+        return any(t is not None for t in (self._add_task, self._models_task, self._batches_task))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if self.version is not None and _dropped_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt name
+        files = _dropped_files(event.mimeData())
+        if self.version is None or not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for path in files:
+            self.add_batch_file(path)
+
+    # -- settings and report -------------------------------------------------------------------------
+    def open_settings(self) -> Any:
+        """The drift settings dialog of the model in focus (saved on a worker when accepted)."""
+        if self.version is None or self.settings is None:
+            return None
+        from desktop_app.ui.monitor_settings_dialog import DriftSettingsDialog
+
+        dialog = DriftSettingsDialog(self.settings, self.version.model_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self.save_settings(d.settings(), d.reason()))
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def save_settings(self, settings: Any, reason: str = "") -> Task | None:
+        if self.project is None or self.version is None:
+            return None
+        monitor, name = self.project.monitor, self.version.model_name
+        task = self.runner.submit(f"Saving the drift settings of {name}",
+                                  lambda _p: monitor.set_settings(name, settings, reason=reason))
+
+        def saved(stored: Any) -> None:
+            self.settings = stored
+            self.picker.set_thresholds(stored)
+
+        task.finished.connect(saved)
+        task.failed.connect(lambda error: show_error(self, "The drift settings were not saved", error))
+        return task
+
+    def save_report(self, path: str | Path | None = None) -> Task | None:
+        """Save the selected batch's HTML report (asks where when `path` is not given)."""
+        batch = self.panel.batch
+        if batch is None or self.project is None:
+            return None
+        if path is None:
+            start = Path(str(QSettings().value("monitor/lastFolder", "") or "")) / f"drift-{_stem(batch.name)}.html"
+            path, _ = QFileDialog.getSaveFileName(self, "Save the drift report", str(start), "Web page (*.html)")
+            if not path:
+                return None
+        path = Path(path)
+        monitor = self.project.monitor
+
+        def work(_progress):
+            html = monitor.report_html(batch.id)
+            path.write_text(html, encoding="utf-8")
+            return path
+
+        task = self.runner.submit(f"Writing the drift report of {batch.name}", work)
+        task.finished.connect(lambda p: self.panel.summary.set_report_note(f"Report saved to {p}"))
+        task.failed.connect(lambda error: show_error(self, "The report was not saved", error))
+        return task
+
+    # -- housekeeping ------------------------------------------------------------------------------
+    def _go_registry(self) -> None:
+        self.go_to_registry.emit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().showEvent(event)
+        warm_up_charts(self)   # the step draws charts: prepare pyqtgraph in slices (once per process)
+        if self.project is not None and self._models_task is None and self._batches_task is None:
+            self.refresh()      # a model may have been registered, or an alias moved, meanwhile
+
+    def restore_state(self) -> None:
+        settings = QSettings()
+        for splitter in (self.splitter, self.left_splitter, self.panel.map_splitter, self.panel.time_splitter):
+            state = settings.value(f"splitters/{splitter.objectName()}")
+            if state is not None:
+                splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        settings = QSettings()
+        for splitter in (self.splitter, self.left_splitter, self.panel.map_splitter, self.panel.time_splitter):
+            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+
+
+def _dropped_files(mime: Any) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+    return [p for p in paths if p.suffix.lower() in SUFFIXES]
+
+
+def _stem(name: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).stem).strip("-.")[:60] or "batch"

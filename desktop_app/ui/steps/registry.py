@@ -1,0 +1,510 @@
+"""The Registry step: registered models, their numbered versions and aliases, KPI gates, history.
+
+Left, the models with their versions (aliases as badges, archived versions greyed); right,
+the selected model or version in tabs (Overview, Aliases, KPI gate, Lineage, History).
+"Register a run…" (Ctrl+Enter) opens a short dialog; `register_run(run_id)` opens it with
+that run picked (for the Compare step). Aliases move through a dialog that wants a reason
+and first offers a comparison with the current holder on held-out data; an alias badge can
+also be dragged onto another version, which opens the same dialog. Del archives the
+selected version after asking.
+
+Every registry call runs on a worker thread (TaskRunner); after a change the models reload
+and the selection stays. The model in focus is announced by `focus_changed(label)` for the
+top bar ("heart-risk@production", or "heart-risk@3"); "Next: Export a bundle →" emits
+`go_to_export(version_id)`.
+
+Window wiring:
+    registry = RegistryStep(runner)
+    registry.focus_changed.connect(top_bar.set_model)
+    registry.go_to_step.connect(navigator.select)      # "compare", "export"
+    registry.set_project(project) with the other steps; registry.save_state() on close
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from desktop_app.ui.empty_state import EmptyState
+from desktop_app.ui.errors import show_error, user_message
+from desktop_app.ui.formatting import plural
+from desktop_app.ui.navigator import StepState
+from desktop_app.ui.registry_confirm import ConfirmDialog
+from desktop_app.ui.registry_details import RegistryDetails
+from desktop_app.ui.registry_lineage import load_lineage
+from desktop_app.ui.registry_move_alias import MoveAliasDialog
+from desktop_app.ui.registry_register import RegisterDialog
+from desktop_app.ui.registry_text import focus_label, gate_failures
+from desktop_app.ui.registry_tree import ModelTree
+from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.tasks import Task, TaskRunner
+
+PURPOSE = (
+    "Give the runs you trust a name and a version number, point aliases such as production at the one in use, "
+    "and keep every change — who, when and why — on record."
+)
+STYLE = """
+QWidget#registryStep, QWidget#registryDetails, QWidget#registryOverviewContent { background: #ffffff; }
+QTabWidget#registryTabs::pane { border: none; border-top: 1px solid #dde3e9; }
+QTreeWidget#modelTree { border: 1px solid #dde3e9; }
+QTreeWidget#modelTree::item { padding: 3px 0; }
+QLabel#treeHint { color: #6b7480; padding: 2px 2px 0 2px; }
+"""
+
+
+class RegistryStep(StepPanel):
+    key = "registry"
+    go_to_step = Signal(str)          # "compare" (empty state) or "export" (next)
+    go_to_export = Signal(str)        # the selected version's id
+    focus_changed = Signal(object)    # "heart-risk@production", "heart-risk@2", or None
+    models_changed = Signal()         # after a change made here
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__("Registry", PURPOSE, "Register a run…", parent)
+        self.setObjectName("registryStep")
+        self.setStyleSheet(STYLE)
+        self.runner = runner
+        self.project: Any = None
+        self.models: list[Any] = []
+        self.history: dict[str, list[Any]] = {}        # model name → audit events (newest first)
+        self.lineages: dict[str, dict[str, Any]] = {}  # version id → lineage (immutable)
+        self.dialog: RegisterDialog | None = None
+        self.alias_dialog: MoveAliasDialog | None = None
+        self.confirm: ConfirmDialog | None = None
+        self.notice: QMessageBox | None = None
+        self._load_task: Task | None = None
+        self._history_task: Task | None = None
+        self._lineage_task: Task | None = None
+        self._change_task: Task | None = None
+        self._pending_select: tuple[str, int | None] | None = None
+        self.primary_button.setToolTip("Register a finished run as a new version of a model (Ctrl+Enter)")
+        self.primary_button.clicked.connect(lambda: self.open_register_dialog())
+        self.next_button.clicked.connect(self._go_export)
+
+        self.empty = EmptyState(
+            "No registered models yet — register a finished run",
+            "Register a run…",
+            "Pick the run you trust (compare runs first if you are unsure); it becomes version 1 of a model.",
+        )
+        self.empty.button.clicked.connect(lambda: self.open_register_dialog())
+        self.empty_compare = QPushButton("Compare runs first")
+        self.empty_compare.setObjectName("emptyCompareButton")
+        self.empty_compare.setToolTip("Open the Compare step to see which run scores best")
+        self.empty_compare.clicked.connect(lambda: self.go_to_step.emit("compare"))
+        empty_layout = self.empty.layout()
+        empty_layout.insertWidget(empty_layout.indexOf(self.empty.button) + 1, self.empty_compare, 0,
+                                  Qt.AlignmentFlag.AlignHCenter)
+
+        self.tree = ModelTree()
+        self.tree.selection_changed.connect(self._on_selection)
+        self.tree.alias_dropped.connect(lambda name, alias, number: self.move_alias(alias, number))
+        self.tree.delete_pressed.connect(self.archive_selected)
+        tree_hint = QLabel("Drag an alias badge onto another version to move it. Del archives a version.")
+        tree_hint.setObjectName("treeHint")
+        tree_hint.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(2)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(tree_hint)
+
+        self.details = RegistryDetails()
+        self.details.overview.save_requested.connect(self._describe)
+        self.details.overview.archive_requested.connect(self.archive_selected)
+        self.details.overview.restore_requested.connect(self.restore_selected)
+        self.details.aliases.move_requested.connect(lambda alias: self.move_alias(alias))
+        self.details.aliases.remove_requested.connect(self.remove_alias)
+        self.details.gate.save_requested.connect(self._save_gate)
+        self.details.tabs.currentChanged.connect(lambda _i: self._load_lineage())
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("registrySplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([470, 620])
+        self.splitter.setChildrenCollapsible(False)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.splitter)
+        self.body.addWidget(self.pages)
+        self.restore_state()
+
+    # -- project and models ------------------------------------------------------------------------
+    def set_project(self, project: Any) -> None:
+        for task in (self._load_task, self._history_task, self._lineage_task):
+            if task is not None:
+                task.cancel()
+        self._load_task = self._history_task = self._lineage_task = None
+        for dialog in (self.dialog, self.alias_dialog, self.confirm):
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()       # it belongs to the previous project
+        self.project = project
+        self.models = []
+        self.history, self.lineages = {}, {}
+        self.tree.set_models([])
+        self.pages.setCurrentWidget(self.empty)
+        self.primary_button.setVisible(False)
+        self.next_button.setVisible(False)
+        self.focus_changed.emit(None)
+        self.refresh()
+
+    def refresh(self, select: tuple[str, int | None] | None = None) -> Task | None:
+        """Reload the models (worker thread); keep the selection, or select `(name, number)` (F5)."""
+        if self.project is None:
+            self._set_state(StepState.NOT_STARTED, "no project")
+            return None
+        if select is not None:
+            self._pending_select = select
+        if self._load_task is not None:
+            self._load_task.cancel()
+        registry = self.project.registry
+        task = self.runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
+        self._load_task = task
+        task.finished.connect(lambda models, t=task: self._loaded(t, models))
+        task.failed.connect(lambda error, t=task: self._load_failed(t, error))
+        return task
+
+    @property
+    def loading(self) -> bool:
+        return self._load_task is not None
+
+    @property
+    def busy(self) -> bool:
+        """True while anything of this step runs in the background."""
+        return any(t is not None for t in (self._load_task, self._history_task, self._lineage_task,
+                                           self._change_task))
+
+    def _loaded(self, task: Task, models: list[Any]) -> None:
+        if task is not self._load_task:
+            return
+        self._load_task = None
+        self.show_models(models)
+
+    def _load_failed(self, task: Task, error: BaseException) -> None:
+        if task is self._load_task:
+            self._load_task = None
+            show_error(self, "Could not list the registered models", error)
+
+    def show_models(self, models: list[Any]) -> None:
+        self.models = list(models)
+        has = bool(self.models)
+        self.pages.setCurrentWidget(self.splitter if has else self.empty)
+        self.primary_button.setVisible(has)
+        select, self._pending_select = self._pending_select, None
+        self.history.clear()     # a change may have come from elsewhere (CLI, sync): read it again
+        self.tree.set_models(self.models, select)
+        if not has:
+            self.next_button.setVisible(False)
+            self.next_note.setVisible(False)
+            self.focus_changed.emit(None)
+        self._update_state()
+
+    def _update_state(self) -> None:
+        if not self.models:
+            self._set_state(StepState.NOT_STARTED, "no registered model yet")
+            return
+        failing, aliased = [], []
+        for model in self.models:
+            for alias, number in model.aliases.items():
+                holder = next((v for v in model.versions if v.number == number), None)
+                aliased.append(f"{model.name}@{alias}")
+                if holder is not None and gate_failures(model.kpi_gate, holder.metrics):
+                    failing.append(f"{model.name}@{alias}")
+        if failing:
+            self._set_state(StepState.ATTENTION, f"{', '.join(failing)} fails its KPI gate")
+        elif not aliased:
+            self._set_state(StepState.ATTENTION, f"{plural(len(self.models), 'model')}, no alias yet — give the "
+                                                 "version you trust the alias production")
+        else:
+            self._set_state(StepState.DONE, f"{plural(len(self.models), 'model')}; {', '.join(aliased[:3])}")
+
+    def model_named(self, name: str) -> Any:
+        return next((m for m in self.models if m.name == name), None)
+
+    # -- selection -------------------------------------------------------------------------------------
+    def _on_selection(self, model: Any, version: Any) -> None:
+        if model is None:
+            self.details.show_nothing()
+            self.next_button.setVisible(False)
+            self.next_note.setVisible(False)
+            return
+        self.details.show_item(model, version, self.history.get(model.name))
+        self.focus_changed.emit(focus_label(model, version))
+        self._update_next(model, version)
+        if model.name not in self.history:
+            self._load_history(model.name)
+        self._load_lineage()
+
+    def _update_next(self, model: Any, version: Any) -> None:
+        target = version
+        if target is None and model.latest_version is not None:
+            target = next((v for v in model.versions if v.number == model.latest_version), None)
+        if target is None or target.archived:
+            self.set_next("Next: Export a bundle →", enabled=False,
+                          note="Pick an active version to export" if target is not None else "",
+                          tooltip="An archived version is kept for the record; restore it to export it")
+        else:
+            self.set_next("Next: Export a bundle →", enabled=True,
+                          tooltip=f"Export {target.model_name} v{target.number} as a bundle that runs without MLDesk")
+
+    def selected(self) -> tuple[Any, Any]:
+        return self.tree.current_model(), self.tree.current_version()
+
+    def _load_history(self, name: str) -> None:
+        if self.project is None:
+            return
+        if self._history_task is not None:
+            self._history_task.cancel()
+        registry = self.project.registry
+        task = self.runner.submit(f"Reading the history of {name}", lambda _p: registry.history(name), visible=False)
+        self._history_task = task
+        task.finished.connect(lambda events, t=task, n=name: self._history_loaded(t, n, events))
+        task.failed.connect(lambda error, t=task: self._background_failed(t, "_history_task",
+                                                                          "Could not read the history", error))
+
+    def _history_loaded(self, task: Task, name: str, events: list[Any]) -> None:
+        if task is not self._history_task:
+            return
+        self._history_task = None
+        self.history[name] = list(events)
+        model = self.tree.current_model()
+        if model is not None and model.name == name:
+            self.details.show_history(self.history[name])
+
+    def _load_lineage(self) -> None:
+        """Read the selected version's lineage when the Lineage tab shows (once per version)."""
+        version = self.tree.current_version()
+        if version is None or self.project is None or self.details.tabs.currentWidget() is not self.details.lineage:
+            return
+        if version.id in self.lineages:
+            self.details.lineage.show_lineage(self.lineages[version.id])
+            return
+        if self._lineage_task is not None:
+            self._lineage_task.cancel()
+        self.details.lineage.show_message(f"Reading where {version.model_name} v{version.number} comes from…")
+        registry = self.project.registry
+        task = self.runner.submit(f"Reading the lineage of {version.label}",
+                                  lambda _p, v=version.id: load_lineage(registry, v), visible=False)
+        self._lineage_task = task
+        task.finished.connect(lambda data, t=task, v=version: self._lineage_loaded(t, v, data))
+        task.failed.connect(lambda error, t=task: self._lineage_failed(t, error))
+
+    def _lineage_loaded(self, task: Task, version: Any, data: dict[str, Any]) -> None:
+        if task is not self._lineage_task:
+            return
+        self._lineage_task = None
+        self.lineages[version.id] = data
+        current = self.tree.current_version()
+        if current is not None and current.id == version.id:
+            self.details.lineage.show_lineage(data)
+
+    def _lineage_failed(self, task: Task, error: BaseException) -> None:
+        if task is self._lineage_task:
+            self._lineage_task = None
+            self.details.lineage.show_message(f"Could not read the lineage: {user_message(error)}")
+
+    def _background_failed(self, task: Task, attribute: str, title: str, error: BaseException) -> None:
+        if getattr(self, attribute) is task:
+            setattr(self, attribute, None)
+            show_error(self, title, error)
+
+    # -- registering -----------------------------------------------------------------------------------
+    def open_register_dialog(self, run_id: str | None = None) -> RegisterDialog | None:
+        """The "Register a run…" dialog (run `run_id` picked, if given)."""
+        if self.project is None:
+            return None
+        if self.dialog is not None and self.dialog.isVisible():
+            if run_id:
+                self.dialog.select_run(run_id)
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        model = self.tree.current_model()
+        self.dialog = RegisterDialog(self.runner, self.project, self.models, run_id=run_id,
+                                     model_name=model.name if model is not None else "", parent=self.window())
+        self.dialog.registered.connect(self._registered)
+        self.dialog.open()
+        return self.dialog
+
+    def register_run(self, run_id: str) -> RegisterDialog | None:
+        """Open the register dialog with `run_id` picked (e.g. from the Compare step)."""
+        return self.open_register_dialog(run_id)
+
+    def _registered(self, version: Any) -> None:
+        self.history.pop(version.model_name, None)
+        self.refresh(select=(version.model_name, version.number))
+        self.models_changed.emit()
+
+    # -- changes ---------------------------------------------------------------------------------------
+    def _change(self, title: str, work, error_title: str, select: tuple[str, int | None] | None = None,
+                on_error=None) -> Task | None:
+        """Run one registry change on a worker, then reload (keeping or moving the selection)."""
+        if self.project is None:
+            return None
+        registry = self.project.registry
+        task = self.runner.submit(title, lambda _p: work(registry))
+        self._change_task = task
+
+        def done(_result, t=task) -> None:
+            if self._change_task is t:
+                self._change_task = None
+            self.refresh(select=select)
+            self.models_changed.emit()
+
+        def failed(error: BaseException, t=task) -> None:
+            if self._change_task is t:
+                self._change_task = None
+            if on_error is not None:
+                on_error(user_message(error))
+            else:
+                show_error(self, error_title, error)
+
+        task.finished.connect(done)
+        task.failed.connect(failed)
+        return task
+
+    def _describe(self, number: Any, description: str, tags: dict) -> None:
+        model = self.tree.current_model()
+        if model is None:
+            return
+        name = model.name
+        self._change(f"Saving the description of {name}" + (f" v{number}" if number else ""),
+                     lambda reg: reg.describe(name, number=number, description=description, tags=tags),
+                     "Could not save the description", select=(name, number),
+                     on_error=self.details.overview.show_edit_error)
+
+    def _save_gate(self, rules: list[str], reason: str) -> None:
+        model = self.tree.current_model()
+        if model is None:
+            return
+        name, number = model.name, getattr(self.tree.current_version(), "number", None)
+        self._change(f"Saving the KPI gate of {name}", lambda reg: reg.set_kpi_gate(name, rules, reason=reason),
+                     "Could not save the KPI gate", select=(name, number), on_error=self.details.gate.show_error)
+
+    def move_alias(self, alias: str = "", target: int | None = None) -> MoveAliasDialog | None:
+        """The move-alias dialog for the selected model (alias and target version preselected if given)."""
+        model = self.tree.current_model()
+        if model is None or self.project is None:
+            return None
+        if target is None:
+            version = self.tree.current_version()
+            holder = model.aliases.get(alias) if alias else None
+            if version is not None and not version.archived and version.number != holder:
+                target = version.number
+        if self.alias_dialog is not None:
+            if self.alias_dialog.isVisible():
+                self.alias_dialog.reject()
+            self.alias_dialog.deleteLater()
+        self.alias_dialog = MoveAliasDialog(self.runner, self.project.registry, model, alias, target,
+                                            parent=self.window())
+        self.alias_dialog.moved.connect(self._alias_moved)
+        self.alias_dialog.open()
+        return self.alias_dialog
+
+    def _alias_moved(self, version: Any) -> None:
+        self.history.pop(version.model_name, None)
+        self.refresh(select=(version.model_name, version.number))
+        self.models_changed.emit()
+
+    def remove_alias(self, alias: str) -> ConfirmDialog | None:
+        model = self.tree.current_model()
+        if model is None or alias not in model.aliases:
+            return None
+        number, name = model.aliases[alias], model.name
+        dialog = self._confirm(
+            f"Remove the alias {alias}", f"Remove '{alias}' from {name} v{number}?",
+            f"<b>{name}@{alias}</b> will name no version any more: scripts, exports and monitoring that use it "
+            f"will stop finding a model until the alias is given again. v{number} itself stays as it is.",
+            f"Remove {alias}", reason_required=True, placeholder="e.g. rolled back to manual review")
+        dialog.accepted.connect(lambda d=dialog: self._change(
+            f"Removing {name}@{alias}", lambda reg: reg.remove_alias(name, alias, d.reason()),
+            "Could not remove the alias", select=(name, number)))
+        return dialog
+
+    def archive_selected(self) -> ConfirmDialog | None:
+        """Ask, then archive the selected version (Del)."""
+        model, version = self.selected()
+        if version is None or version.archived or self.project is None:
+            return None
+        if version.aliases:
+            names = ", ".join(f"'{a}'" for a in version.aliases)
+            self.notice = _inform(self, f"{version.model_name} v{version.number} holds an alias",
+                                  f"{version.model_name} v{version.number} holds the alias {names}; move that alias "
+                                  "to another version first (Aliases tab, Move alias…), then archive it.")
+            return None
+        name, number = version.model_name, version.number
+        latest = model.latest_version == number
+        resolves = " and the name alone" if latest else ""
+        others = [v.number for v in model.versions if not v.archived and v.number != number]
+        after = f"<b>{name}</b> will then mean v{max(others)}." if latest and others else (
+            f"<b>{name}</b> alone will then name no version (every version archived)." if latest else "")
+        dialog = self._confirm(
+            f"Archive {name} v{number}", f"Archive {name} v{number}?",
+            f"It stays in the history and can be restored, but it can take no alias{resolves} will no longer "
+            f"resolve to it. {after}".strip(),
+            "Archive", placeholder="e.g. superseded by v2")
+        dialog.accepted.connect(lambda d=dialog: self._change(
+            f"Archiving {name} v{number}", lambda reg: reg.archive(name, number, d.reason()),
+            "Could not archive the version", select=(name, number)))
+        return dialog
+
+    def restore_selected(self) -> ConfirmDialog | None:
+        _model, version = self.selected()
+        if version is None or not version.archived:
+            return None
+        name, number = version.model_name, version.number
+        dialog = self._confirm(
+            f"Restore {name} v{number}", f"Restore {name} v{number}?",
+            f"It becomes active again: it can take an alias, and <b>{name}</b> alone resolves to it if it is the "
+            "newest active version.", "Restore", placeholder="e.g. needed again for a comparison")
+        dialog.accepted.connect(lambda d=dialog: self._change(
+            f"Restoring {name} v{number}", lambda reg: reg.restore(name, number, d.reason()),
+            "Could not restore the version", select=(name, number)))
+        return dialog
+
+    def _confirm(self, title: str, heading: str, changes: str, ok_text: str, **kwargs) -> ConfirmDialog:
+        if self.confirm is not None:
+            if self.confirm.isVisible():
+                self.confirm.reject()
+            self.confirm.deleteLater()
+        self.confirm = ConfirmDialog(title, heading, changes, ok_text, parent=self.window(), **kwargs)
+        self.confirm.open()
+        return self.confirm
+
+    # -- next ----------------------------------------------------------------------------------------------
+    def _go_export(self) -> None:
+        model, version = self.selected()
+        if version is None and model is not None and model.latest_version is not None:
+            version = next((v for v in model.versions if v.number == model.latest_version), None)
+        if version is None:
+            return
+        self.go_to_export.emit(version.id)
+        self.go_to_step.emit("export")
+
+    # -- housekeeping ----------------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        state = QSettings().value(f"splitters/{self.splitter.objectName()}")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        QSettings().setValue(f"splitters/{self.splitter.objectName()}", self.splitter.saveState())
+
+
+
+def _inform(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """A short, non-blocking notice (window-modal), e.g. why an action cannot be done yet."""
+    box = QMessageBox(parent)
+    box.setObjectName("registryNotice")
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

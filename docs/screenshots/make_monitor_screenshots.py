@@ -1,0 +1,142 @@
+"""Grab the Monitor step offscreen at 1280×800 into docs/screenshots/.
+
+    python docs/screenshots/make_monitor_screenshots.py
+
+Builds a throw-away project: the heart sample, a logistic regression registered as
+heart-risk@production with a KPI gate, and five monthly batches cut from the sample — two as
+they are, one with a small shift, one with a broken feed (dataset drift), one without labels.
+Writes monitor_step.png (drift map, a drifted batch and feature selected), monitor_over_time.png
+and monitor_settings.png. Uses its own settings folder, so your recent projects are untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
+SIZE = (1280, 800)
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the expected state")
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
+
+
+def save(widget, name: str) -> None:
+    path = HERE / name
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+def monthly_batches(folder: Path) -> list[Path]:
+    """Five files of 700 rows each, cut from the sample."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.read_csv(SAMPLE)
+    rng = np.random.default_rng(7)
+    files = []
+
+    def cut(seed: int):
+        return frame.sample(700, random_state=seed).reset_index(drop=True)
+
+    def write(name: str, rows) -> None:
+        path = folder / name
+        rows.to_csv(path, index=False)
+        files.append(path)
+
+    write("january.csv", cut(1))
+    write("february.csv", cut(2))
+    march = cut(3)
+    march["weight"] = march["weight"] + 6                        # heavier patients: one feature moves
+    write("march.csv", march)
+    april = cut(4)                                               # a broken feed: many features move
+    april["age"] = april["age"] + 15
+    april["weight"] = april["weight"] + 9
+    april["sys_bp"] = april["sys_bp"] + 18
+    april["dia_bp"] = april["dia_bp"] + 10
+    april.loc[rng.random(len(april)) < 0.15, "cholesterol"] = "extreme"
+    april.loc[rng.random(len(april)) < 0.35, "smoke"] = "Yes"
+    write("april.csv", april)
+    may = cut(5).drop(columns=["heart_disease"])                 # outcomes not known yet
+    may["age"] = may["age"] + 4
+    write("may.csv", may)
+    return files
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="mldesk-monitor-shots-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
+    app = QApplication.instance() or QApplication([])
+    from desktop_app.core.project import Project
+    from desktop_app.core.tracking.entities import RunSpec
+    from desktop_app.ui.app import configure_application
+    from desktop_app.ui.main_window import MainWindow
+
+    configure_application(app)
+    QSettings().clear()
+
+    project = Project.create(work / "Heart study", "Heart study")
+    version = project.datasets.import_file(SAMPLE, name="heart").version
+    run = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression", class_weight="balanced"))
+    project.registry.register(run.id, "heart-risk", alias="production")
+    project.registry.set_kpi_gate("heart-risk", ["roc_auc>=0.78"], reason="screenshots")
+    files = monthly_batches(work)
+
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    wait_until(app, window.isVisible)
+    window.set_project(project)
+    wait_until(app, lambda: not window.runner.tasks)
+    window.navigator.select("monitor")
+    step = window.monitor_step
+    wait_until(app, lambda: step.version is not None and not window.runner.tasks)
+    for path in files:   # as the user adds them, one at a time
+        step.add_batch_file(path)
+        wait_until(app, lambda: not window.runner.tasks, timeout=120)
+    wait_until(app, lambda: len(step.batches) == len(files) and not window.runner.tasks)
+
+    april = next(b for b in step.batches if b.name == "april.csv")
+    step.batch_list.select(april.id)
+    step.panel.select(april.id, "age")
+    step.panel.draw_all()
+    wait_until(app, lambda: step.panel.distribution.showing_chart and not window.runner.tasks)
+    save(window, "monitor_step.png")
+
+    step.panel.tabs.setCurrentIndex(1)
+    step.panel.draw_all()
+    wait_until(app, lambda: step.panel.share.showing_chart)
+    save(window, "monitor_over_time.png")
+
+    dialog = step.open_settings()
+    dialog.resize(1000, 620)
+    wait_until(app, dialog.isVisible)
+    save(dialog, "monitor_settings.png")
+    dialog.reject()
+
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

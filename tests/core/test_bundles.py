@@ -1,0 +1,382 @@
+"""Exported bundles: the files, MLflow's loader, predict.py and serve.py without MLDesk, and refusals."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from desktop_app.core.bundles.checksums import check_sums, write_sums
+from desktop_app.core.bundles.errors import BundleError
+from desktop_app.core.data.settings import DEFAULT_MISSING_MARKERS
+from desktop_app.core.errors import Cancelled
+from desktop_app.core.progress import CancelToken
+from desktop_app.core.tracking.entities import RunSpec
+from tests.conftest import SAMPLE_CSV
+
+DESIGN_FILES = {"MLmodel", "model.skops", "requirements.txt", "python_env.yaml", "conda.yaml", "input_example.json",
+                "predict.py", "serve.py", "Dockerfile", "MODEL_CARD.md", "SHA256SUMS"}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """heart-risk@1 (logistic regression) exported once, with its project."""
+    from desktop_app.core.project import Project
+
+    root = tmp_path_factory.mktemp("bundles")
+    with Project.create(root / "proj") as project:
+        project.datasets.import_file(SAMPLE_CSV, name="heart")
+        run = project.runs.train(RunSpec("heart", "heart_disease", "logistic_regression", seed=3))
+        project.registry.register(run.id, "heart-risk", alias="production")
+        result = project.bundles.export("heart-risk@production", root / "out")
+        yield project, result
+
+
+@pytest.fixture
+def bundle_copy(exported, tmp_path) -> Path:
+    _, result = exported
+    return Path(shutil.copytree(result.path, tmp_path / result.path.name))
+
+
+def _csv_rows(n: int = 200) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE_CSV, na_values=list(DEFAULT_MISSING_MARKERS)).drop(columns=["heart_disease"]).head(n)
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _predict(python: str, bundle: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([python, str(bundle / "predict.py"), *args], cwd=cwd, env=_clean_env(),
+                          capture_output=True, text=True, timeout=300)
+
+
+def _expected(project, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    pipeline = project.scoring.pipeline("heart-risk@1")
+    return pipeline.predict(frame), pipeline.predict_proba(frame)
+
+
+def _assert_same(got: pd.DataFrame, labels: np.ndarray, proba: np.ndarray) -> None:
+    assert list(got.columns[-3:]) == ["prediction", "proba_No", "proba_Yes"]
+    assert list(got["prediction"]) == list(labels)
+    np.testing.assert_allclose(got[["proba_No", "proba_Yes"]].to_numpy(), proba, rtol=0, atol=1e-9)
+
+
+# -- the export ----------------------------------------------------------------------------------
+
+
+def test_export_writes_the_design_files_and_verifies_them(exported):
+    project, result = exported
+    folder = result.path
+    assert folder.name == "heart-risk-v1" and folder.parent.name == "out" and not result.zipped
+    assert DESIGN_FILES <= set(result.files) and "code/desktop_app/core/training/transformers.py" in result.files
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["heart-risk-v1"]   # no temporary folder left
+    assert check_sums(folder) == []
+    assert result.verification.ok and result.verification.rows_checked == 5 + 1000, result.verification.reason
+    assert {c["name"] for c in result.verification.checks} == {"input example", "held-out rows"}
+    assert "heart-risk-v1" not in str(list(folder.rglob("__pycache__")))
+    requirements = (folder / "requirements.txt").read_text().split()
+    assert [r.split("==")[0] for r in requirements][:3] == ["scikit-learn", "skops", "numpy"]
+    assert all("==" in r for r in requirements)
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert "heart-risk — version 1" in card and result.model_sha256 in card and "heart@1" in card
+    events = [e for e in project.audit_events() if e.action == "model.export"]
+    assert events and events[0].after["path"] == str(folder) and events[0].after["verified"] is True
+    dockerfile = (folder / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert 'CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "8080"]' in dockerfile
+
+
+def test_mlmodel_is_what_mlflow_reads(exported):
+    from mlflow.models import Model
+
+    project, result = exported
+    model = Model.load(str(result.path / "MLmodel"))
+    pyfunc, sklearn_flavor = model.flavors["python_function"], model.flavors["sklearn"]
+    assert pyfunc["loader_module"] == "mlflow.sklearn" and pyfunc["model_path"] == "model.skops"
+    assert pyfunc["code"] == "code" and pyfunc["env"]["virtualenv"] == "python_env.yaml"
+    assert sklearn_flavor["serialization_format"] == "skops" and sklearn_flavor["pickled_model"] == "model.skops"
+    from desktop_app.core.training.model_io import trusted_types
+
+    assert sklearn_flavor["skops_trusted_types"] == trusted_types()
+    signature = project.scoring.signature("heart-risk")
+    assert model.signature.inputs.input_names() == signature.names
+    assert model.saved_input_example_info["type"] == "dataframe"
+    example = json.loads((result.path / "input_example.json").read_text())
+    assert example["columns"] == signature.names and len(example["data"]) == 5
+
+
+def test_mlflow_pyfunc_loads_the_bundle_with_its_own_copy_of_the_mldesk_code(exported, tmp_path):
+    project, result = exported
+    frame = _csv_rows()
+    frame.to_parquet(tmp_path / "rows.parquet")
+    code = (
+        "import json, sys, mlflow.pyfunc, pandas as pd\n"
+        f"model = mlflow.pyfunc.load_model({str(result.path)!r})\n"
+        "import desktop_app\n"
+        "frame = pd.read_parquet('rows.parquet')\n"
+        "print(json.dumps({'module': desktop_app.__file__, 'labels': list(model.predict(frame)),\n"
+        "                  'proba': model.get_raw_model().predict_proba(frame).tolist()}))\n"
+    )
+    env = {**_clean_env(), "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "true"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert Path(answer["module"]).is_relative_to(result.path / "code")
+    labels, proba = _expected(project, pd.read_parquet(tmp_path / "rows.parquet"))
+    assert answer["labels"] == list(labels)
+    np.testing.assert_allclose(answer["proba"], proba, rtol=0, atol=1e-9)
+
+
+def test_predict_py_reads_csv_parquet_and_stdin(exported, tmp_path):
+    project, result = exported
+    frame = _csv_rows()
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    frame.to_parquet(tmp_path / "in.parquet")
+    labels, proba = _expected(project, pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS)))
+    from_file = _predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
+    assert from_file.returncode == 0, from_file.stderr
+    _assert_same(pd.read_csv(io.StringIO(from_file.stdout)), labels, proba)
+    piped = subprocess.run([sys.executable, str(result.path / "predict.py"), "-"], input=(tmp_path / "in.csv")
+                           .read_text(), cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and piped.stdout == from_file.stdout
+    done = _predict(sys.executable, result.path, "in.parquet", "--with-input", "--out", "out.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns[:len(frame.columns)]) == list(frame.columns)
+    _assert_same(out, *_expected(project, pd.read_parquet(tmp_path / "in.parquet")))
+
+
+def test_predict_py_refuses_missing_columns_in_one_sentence(exported, tmp_path):
+    _, result = exported
+    _csv_rows(10).drop(columns=["age"]).to_csv(tmp_path / "in.csv", index=False)
+    done = _predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.strip() == (
+        "error: The input lacks the column(s) 'age' the model was trained with.")
+
+
+def test_predict_py_runs_in_a_fresh_venv_with_only_the_requirements(exported, tmp_path):
+    """A new virtual environment with requirements.txt only (no MLDesk); ~15 s here with a warm pip cache."""
+    project, result = exported
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+    install = subprocess.run([python, "-m", "pip", "install", "--quiet", "-r", str(result.path / "requirements.txt")],
+                             capture_output=True, text=True, timeout=900)
+    if install.returncode != 0:
+        pytest.skip(f"cannot install the bundle's requirements here (no package index?): {install.stderr[-300:]}")
+    absent = subprocess.run([python, "-c", "import desktop_app"], cwd=tmp_path, env=_clean_env(),
+                            capture_output=True, text=True)
+    assert absent.returncode != 0 and "No module named 'desktop_app'" in absent.stderr
+    frame = _csv_rows(500)
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    done = _predict(python, result.path, "in.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    labels, proba = _expected(project, pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS)))
+    _assert_same(pd.read_csv(io.StringIO(done.stdout)), labels, proba)
+
+
+# -- serve.py ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(exported, tmp_path_factory):
+    _, result = exported
+    process = subprocess.Popen([sys.executable, str(result.path / "serve.py"), "--port", "0", "--quiet"],
+                               cwd=tmp_path_factory.mktemp("serve"), env=_clean_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert "Serving heart-risk@1 on http://127.0.0.1:" in line, process.stderr.read()
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _request(port: int, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers={"Content-Type": content_type} if body else {})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_serve_answers_ping_and_every_request_format(exported, server):
+    project, _ = exported
+    assert _request(server, "GET", "/ping") == (200, {"status": "ok", "model": "heart-risk@1"})
+    frame = _csv_rows(25)
+    labels, proba = _expected(project, frame)
+    split = json.loads(frame.to_json(orient="split", index=False))
+    records = json.loads(frame.to_json(orient="records"))
+    bodies = [
+        (json.dumps({"dataframe_split": split}).encode(), "application/json"),
+        (json.dumps({"dataframe_records": records}).encode(), "application/json; charset=utf-8"),
+        (frame.to_csv(index=False).encode(), "text/csv"),
+    ]
+    for body, content_type in bodies:
+        status, answer = _request(server, "POST", "/invocations", body, content_type)
+        assert status == 200, answer
+        assert answer["predictions"] == list(labels)
+        got = [[row["No"], row["Yes"]] for row in answer["probabilities"]]
+        np.testing.assert_allclose(got, proba, rtol=0, atol=1e-9)
+
+
+def test_serve_answers_bad_requests_with_400_and_a_message(server):
+    status, answer = _request(server, "POST", "/invocations", b"{not json")
+    assert status == 400 and answer["error_code"] == "BAD_REQUEST" and "not valid JSON" in answer["message"]
+    status, answer = _request(server, "POST", "/invocations", json.dumps({"rows": []}).encode())
+    assert status == 400 and "dataframe_split" in answer["message"]
+    missing = json.dumps({"dataframe_records": [{"age": 50}]}).encode()
+    status, answer = _request(server, "POST", "/invocations", missing)
+    assert status == 400 and "lacks the column(s) 'gender'" in answer["message"]
+    assert _request(server, "GET", "/nowhere")[0] == 404
+    assert _request(server, "POST", "/invocations", b"a,b", "application/xml")[0] == 400
+
+
+# -- refusals ------------------------------------------------------------------------------------
+
+
+def _untrusted_model() -> bytes:
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    return sio.dumps(Pipeline([("run", FunctionTransformer(func=os.system))]))
+
+
+def test_a_model_holding_an_untrusted_type_is_refused_by_the_bundle_and_the_app(bundle_copy, tmp_path):
+    from desktop_app.core.training.errors import UntrustedModelError
+    from desktop_app.core.training.model_io import load_model
+
+    data = _untrusted_model()
+    (bundle_copy / "model.skops").write_bytes(data)
+    write_sums(bundle_copy)  # a consistent SHA256SUMS: only the allow-list stands in the way
+    _csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    done = _predict(sys.executable, bundle_copy, "in.csv", "--out", "out.csv", cwd=tmp_path)
+    assert done.returncode == 1 and "does not trust (posix.system)" in done.stderr, done.stderr
+    assert not (tmp_path / "out.csv").exists()
+    with pytest.raises(UntrustedModelError, match="posix.system"):
+        load_model(data)
+
+
+def test_the_bundles_allow_list_comes_from_predict_py_not_from_mlmodel(bundle_copy, tmp_path):
+    """Adding the type to MLmodel's skops_trusted_types (what MLflow would read) changes nothing for predict.py."""
+    (bundle_copy / "model.skops").write_bytes(_untrusted_model())
+    mlmodel = (bundle_copy / "MLmodel").read_text()
+    (bundle_copy / "MLmodel").write_text(mlmodel.replace('      - "numpy.dtype"\n',
+                                                         '      - "numpy.dtype"\n      - "posix.system"\n'))
+    write_sums(bundle_copy)
+    _csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    done = _predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    assert done.returncode == 1 and "posix.system" in done.stderr
+
+
+def test_files_not_matching_sha256sums_are_refused(exported, bundle_copy, tmp_path):
+    project, _ = exported
+    _csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    model = bundle_copy / "model.skops"
+    model.write_bytes(model.read_bytes() + b"\0")
+    done = _predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    assert done.returncode == 1 and "model.skops does not match its hash in SHA256SUMS" in done.stderr
+    verification = project.bundles.verify(bundle_copy, "heart-risk@1")
+    assert not verification.ok and "model.skops does not match" in verification.reason
+
+    model.write_bytes(model.read_bytes()[:-1])
+    (bundle_copy / "code" / "sklearn.py").write_text("raise SystemExit('hijacked')\n")   # shadowing a library
+    done = _predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    assert done.returncode == 1 and "code/sklearn.py is not listed in SHA256SUMS" in done.stderr
+    (bundle_copy / "code" / "sklearn.py").unlink()
+    assert project.bundles.verify(bundle_copy, "heart-risk@1").ok
+
+
+def test_verify_refuses_a_bundle_of_another_model(exported, bundle_copy):
+    project, _ = exported
+    other = project.runs.train(RunSpec("heart", "heart_disease", "logistic_regression", params={"C": 0.1}))
+    verification = project.bundles.verify(bundle_copy, other.id)
+    assert not verification.ok and "another model" in verification.reason
+
+
+# -- zip, cancel, overwrite, runs, other algorithms -----------------------------------------------------
+
+
+def test_zip_export_holds_the_same_folder(exported, tmp_path):
+    project, folder_result = exported
+    result = project.bundles.export("heart-risk@1", tmp_path, zip=True, verify=False)
+    assert result.path == tmp_path / "heart-risk-v1.zip" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "heart-risk-v1.zip"]
+    with zipfile.ZipFile(result.path) as archive:
+        names = sorted(n.removeprefix("heart-risk-v1/") for n in archive.namelist())
+        assert names == sorted(folder_result.files)
+        assert archive.read("heart-risk-v1/model.skops") == (folder_result.path / "model.skops").read_bytes()
+    assert project.bundles.verify(result.path, "heart-risk@1").ok
+
+
+def test_a_cancelled_or_refused_export_leaves_nothing(exported, tmp_path):
+    project, _ = exported
+    token = CancelToken()
+
+    seen = []
+
+    def cancel_during_verification(fraction, message):
+        seen.append(message)
+        if message.startswith("Running the bundle's predict.py"):
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        project.bundles.export("heart-risk", tmp_path, progress=cancel_during_verification, cancel=token)
+    assert "Writing SHA256SUMS" in seen and list(tmp_path.iterdir()) == []
+    (tmp_path / "heart-risk-v1").mkdir()
+    with pytest.raises(BundleError, match="already exists"):
+        project.bundles.export("heart-risk", tmp_path, verify=False)
+    result = project.bundles.export("heart-risk", tmp_path, verify=False, overwrite=True)
+    assert check_sums(result.path) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["heart-risk-v1"]
+
+
+def test_a_hist_gradient_boosting_run_exports_and_verifies(exported, tmp_path):
+    """Native categorical splits keep functools.partial(check_array) in the model: the allow-list covers it."""
+    project, _ = exported
+    run = project.runs.train(RunSpec("heart", "heart_disease", "hist_gradient_boosting",
+                                     params={"max_iter": 30}, seed=1))
+    result = project.bundles.export(run.id[:8], tmp_path)
+    assert result.path.name == f"run-{run.short_id}" and result.model == f"run {run.short_id}"
+    assert result.verification.ok, result.verification.reason
+    events = [e for e in project.audit_events(run.id) if e.action == "model.export"]
+    assert events and events[0].entity_type == "run"
+
+
+def test_vendored_code_is_the_minimal_closure_with_stub_packages(exported):
+    from desktop_app.core.bundles.vendor import closure
+
+    _, result = exported
+    modules = set(closure(["desktop_app.core.training.transformers"]).modules)
+    assert {"desktop_app.core.training.transformers", "desktop_app.core.quality.recipe",
+            "desktop_app.core.data.settings"} <= modules
+    assert not {m for m in modules if m.startswith(("desktop_app.core.store", "desktop_app.core.quality.checks",
+                                                    "desktop_app.core.training.pipeline"))}
+    init = (result.path / "code/desktop_app/core/quality/__init__.py").read_text()
+    assert "Vendored from MLDesk" in init and "import" not in init
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, 'code'); "
+                           "import desktop_app.core.training.transformers as t; print(t.__file__)"],
+                          cwd=result.path, env=_clean_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert Path(result.path, done.stdout.strip()).resolve().is_relative_to(result.path / "code")
+    assert time.perf_counter() - started < 60
