@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.compare_plot import ChartPanel, on_hover, style_plot_item
 from desktop_app.ui.formatting import format_int
-from desktop_app.ui.runs_text import run_title
+from desktop_app.ui.runs_text import run_title, status_key
 
 PER_ROW = 3
 MAX_CLASSES = 12
@@ -31,7 +31,7 @@ class ConfusionMatrices(ChartPanel):
         self.titles = titles or {r.id: run_title(r) for r in runs}
         shown = [r for r in runs if "confusion_matrix" in curves.get(r.id, {})]
         if not shown:
-            waiting = any(r.id not in curves and str(getattr(r.status, "value", r.status)) == "finished" for r in runs)
+            waiting = any(r.id not in curves and status_key(r.status) == "finished" for r in runs)
             self.show_message("Loading the confusion matrices…" if waiting else
                               "Confusion matrices are drawn for finished classification runs.")
             return

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.compare_plot import (
+    CHANCE_PEN,
     TEXT_PEN,
     ChartPanel,
     nearest_point,
@@ -26,14 +27,12 @@ from desktop_app.ui.compare_plot import (
     top_legend,
 )
 from desktop_app.ui.formatting import plural
-from desktop_app.ui.runs_text import format_metric, run_title
+from desktop_app.ui.runs_text import format_metric, run_title, status_key
 
 # Line styles of the classes when every class is drawn at once (more classes: one at a time).
 CLASS_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                 Qt.PenStyle.DashDotDotLine)
 ALL_CLASSES = "\x00all"          # the picker's "All classes" entry
-CHANCE_PEN = "#9aa3ad"
-TITLE_COLOR = "#1d2733"
 
 
 class CurvesChart(ChartPanel):
@@ -85,7 +84,7 @@ class CurvesChart(ChartPanel):
         multi = [r for r in runs if curves.get(r.id, {}).get("roc_ovr")]
         if not binary and not multi:
             missing = [r for r in runs if r.id not in curves]
-            if missing and any(str(getattr(r.status, "value", r.status)) == "finished" for r in missing):
+            if missing and any(status_key(r.status) == "finished" for r in missing):
                 self.show_message("Loading the curves…")
             else:
                 self.show_message("ROC and precision–recall curves are drawn for finished classification runs.")
@@ -136,8 +135,8 @@ class CurvesChart(ChartPanel):
         self.roc.setLabel("left", texts[1], color=TEXT_PEN)
         self.pr.setLabel("bottom", texts[2], color=TEXT_PEN)
         self.pr.setLabel("left", texts[3], color=TEXT_PEN)
-        set_title(self.roc, f"ROC curve{which}", color=TITLE_COLOR)
-        set_title(self.pr, f"Precision–recall curve{which}", color=TITLE_COLOR)
+        set_title(self.roc, f"ROC curve{which}")
+        set_title(self.pr, f"Precision–recall curve{which}")
 
     def _draw_binary(self, runs: list[Any], colors: dict[str, QColor], curves: dict[str, dict],
                      titles: dict[str, str], skipped: int, skipped_kind: str) -> None:

@@ -28,6 +28,8 @@ from desktop_app.ui.charts import _people_axis
 
 AXIS_PEN = "#555555"
 TEXT_PEN = "#333333"
+TITLE_COLOR = "#1d2733"
+CHANCE_PEN = "#9aa3ad"    # the dashed line of a model that guesses (or predicts perfectly)
 GRID_ALPHA = 0.12
 LEGEND_POINTS = 8.0
 LEGEND_SAMPLE_PX = 34      # a legend entry's sample and the gaps around it
@@ -62,7 +64,7 @@ def style_plot_item(plot: Any, x_label: str | None, y_label: str | None) -> None
     plot.hideButtons()
 
 
-def set_title(plot: Any, text: str | None, size: str = "10pt", color: str = "#1d2733") -> None:
+def set_title(plot: Any, text: str | None, size: str = "10pt", color: str = TITLE_COLOR) -> None:
     """A plot's title that never widens the plot (a long one is clipped rather than pushing the
     chart's other plots out of view)."""
     plot.setTitle(text, color=color, size=size)

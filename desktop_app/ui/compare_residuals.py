@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.ui.compare_plot import (
+    CHANCE_PEN,
     TEXT_PEN,
     ChartPanel,
     nearest_point,
@@ -25,15 +26,13 @@ from desktop_app.ui.compare_plot import (
     top_legend,
 )
 from desktop_app.ui.formatting import format_float, format_int, plural
-from desktop_app.ui.runs_text import format_metric, run_title
+from desktop_app.ui.runs_text import format_metric, run_title, status_key
 
 MAX_POINTS = 6000          # dots on each plot, all runs together
 MIN_POINTS_PER_RUN = 300   # … but never fewer than this per run
 TREND_BINS = 8             # the residual trend: average residual in this many equal-count bins
 MIN_PER_BIN = 12
 POINT_ALPHA = 150
-CHANCE_PEN = "#9aa3ad"
-TITLE_COLOR = "#1d2733"
 
 
 class ResidualsChart(ChartPanel):
@@ -60,7 +59,7 @@ class ResidualsChart(ChartPanel):
         titles = titles or {r.id: run_title(r) for r in runs}
         shown = [r for r in runs if _usable(curves.get(r.id, {}).get("residuals"))]
         if not shown:
-            waiting = any(r.id not in curves and str(getattr(r.status, "value", r.status)) == "finished" for r in runs)
+            waiting = any(r.id not in curves and status_key(r.status) == "finished" for r in runs)
             self.show_message("Loading the predictions…" if waiting else
                               "Residual plots are drawn for finished regression runs.")
             return
@@ -72,8 +71,8 @@ class ResidualsChart(ChartPanel):
             self.residual = layout.addPlot(row=1, col=1)
             style_plot_item(self.fit, None, None)
             style_plot_item(self.residual, None, None)
-            set_title(self.fit, "Predicted vs actual", color=TITLE_COLOR)
-            set_title(self.residual, "Residuals (actual − predicted)", color=TITLE_COLOR)
+            set_title(self.fit, "Predicted vs actual")
+            set_title(self.residual, "Residuals (actual − predicted)")
             self.set_chart(layout, "residuals")
             on_hover(self.chart, self._describe)
         self.titles = titles

@@ -14,8 +14,8 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import TEXT_PEN, ChartPanel, on_hover
-from desktop_app.ui.monitor_chart import legend_chart
+from desktop_app.ui.compare_plot import TEXT_PEN
+from desktop_app.ui.monitor_chart import LegendChartPanel
 from desktop_app.ui.formatting import format_float, format_int
 from desktop_app.ui import monitor_text as mt
 
@@ -23,7 +23,7 @@ GROUP = 0.8
 MAX_CATEGORY_LABEL = 14
 
 
-class DistributionChart(ChartPanel):
+class DistributionChart(LegendChartPanel):
     feature_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -55,8 +55,6 @@ class DistributionChart(ChartPanel):
         self.batch: Any = None
         self.reference_item: Any = None
         self.batch_item: Any = None
-        self.plot: Any = None
-        self.legend: Any = None
 
     # -- the column list -------------------------------------------------------------------------
     def set_choices(self, batch: Any, selected: str | None) -> None:
@@ -98,13 +96,7 @@ class DistributionChart(ChartPanel):
     def show_distribution(self, data: dict[str, Any], result: dict[str, Any] | None, batch: Any) -> None:
         """Draw `data` (from `distributions()`) for `batch`; `result` is the column's drift result."""
         self.data, self.batch, self.column = data, batch, data.get("column")
-        if self.chart is None:
-            chart, self.legend, self.plot = legend_chart("", "Share of rows (%)")
-            self.set_chart(chart, "distributions")
-            on_hover(self.chart, self._describe)
-            self.plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
-        plot = self.plot
-        plot.clear()
+        plot = self._clear_plot("", "Share of rows (%)", "distributions")
         ref_name = f"Training data ({format_int(data.get('reference_rows', 0))} rows)"
         batch_name = f"Batch {mt.short_name(batch.name, 24)} ({format_int(data.get('batch_rows', 0))} rows)"
         drifted = bool(result and result.get("drifted"))

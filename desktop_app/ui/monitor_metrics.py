@@ -13,8 +13,8 @@ from typing import Any, Sequence
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import ChartPanel, nearest_point, on_hover, set_title
-from desktop_app.ui.monitor_chart import fit_batch_axis, legend_chart
+from desktop_app.ui.compare_plot import nearest_point, set_title
+from desktop_app.ui.monitor_chart import BatchChart
 from desktop_app.ui.runs_text import MAIN_METRICS, format_metric, metric_label, sort_metrics
 from desktop_app.ui import monitor_text as mt
 
@@ -22,7 +22,7 @@ LINE_COLOR = "#59a14f"
 TEST_COLOR = "#6b7480"
 
 
-class QualityChart(ChartPanel):
+class QualityChart(BatchChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("qualityChart")
@@ -38,13 +38,9 @@ class QualityChart(ChartPanel):
         self.controls = QWidget()
         self.controls.setLayout(row)
         self.layout_.insertWidget(0, self.controls)
-        self.batches: list[Any] = []
-        self.labels: list[str] = []
         self.points: list[tuple[int, float]] = []    # (batch index, value) of the metric drawn
         self.metric: str | None = None
         self.gate: list[dict[str, Any]] = []
-        self.plot: Any = None
-        self.legend: Any = None
 
     @property
     def labelled(self) -> list[Any]:
@@ -82,13 +78,7 @@ class QualityChart(ChartPanel):
         self.metric = metric
         if metric is None:
             return
-        if self.chart is None:
-            chart, self.legend, self.plot = legend_chart("Batch (oldest → newest)", "Score on the batch")
-            self.set_chart(chart, "model-quality")
-            on_hover(self.chart, self._describe)
-            self.plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
-        plot = self.plot
-        plot.clear()
+        plot = self._clear_plot("Batch (oldest → newest)", "Score on the batch", "model-quality")
         entries = []
         self.labels = mt.batch_labels(self.batches)
         self.points = [(i, float(b.results["metrics"]["metrics"][metric])) for i, b in enumerate(self.batches)
@@ -134,11 +124,6 @@ class QualityChart(ChartPanel):
                         + (f" ({unlabelled} without labels)" if unlabelled else ""), size="9pt")
         self._fit_ticks()
         self.show_chart()
-
-    def _fit_ticks(self) -> None:
-        if self.chart is None or not self.batches:
-            return
-        fit_batch_axis(self.plot, self.labels, self.width() * 0.8)
 
     def _describe(self, _widget: Any, scene_pos: QPointF) -> str | None:
         import numpy as np

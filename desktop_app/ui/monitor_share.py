@@ -12,25 +12,21 @@ from typing import Any, Sequence
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.compare_plot import ChartPanel, nearest_point, on_hover, set_title
-from desktop_app.ui.monitor_chart import fit_batch_axis, legend_chart
+from desktop_app.ui.compare_plot import nearest_point, set_title
+from desktop_app.ui.monitor_chart import BatchChart
 from desktop_app.ui import monitor_text as mt
 
 LINE_COLOR = "#4e79a7"
 
 
-class DriftShareChart(ChartPanel):
+class DriftShareChart(BatchChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("driftShareChart")
-        self.batches: list[Any] = []
-        self.labels: list[str] = []
         self.shares: list[float] = []
         self.thresholds: list[float] = []
         self.selected_batch: str | None = None
         self._marker: Any = None
-        self.plot: Any = None
-        self.legend: Any = None
 
     def set_batches(self, batches: Sequence[Any], selected_batch: str | None = None) -> None:
         import numpy as np
@@ -41,13 +37,7 @@ class DriftShareChart(ChartPanel):
         if not self.batches:
             self.show_message("No batches yet.")
             return
-        if self.chart is None:
-            chart, self.legend, self.plot = legend_chart("Batch (oldest → newest)", "Features drifted (%)")
-            self.set_chart(chart, "drift-share")
-            on_hover(self.chart, self._describe)
-            self.plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
-        plot = self.plot
-        plot.clear()
+        plot = self._clear_plot("Batch (oldest → newest)", "Features drifted (%)", "drift-share")
         entries = []
         self.labels = mt.batch_labels(self.batches)
         xs = np.arange(len(self.batches), dtype=float)
@@ -91,11 +81,6 @@ class DriftShareChart(ChartPanel):
             self._marker.setVisible(batch_id in ids)
             if batch_id in ids:
                 self._marker.setValue(ids.index(batch_id))
-
-    def _fit_ticks(self) -> None:
-        if self.chart is None or not self.batches:
-            return
-        fit_batch_axis(self.plot, self.labels, self.width() * 0.8)
 
     def _describe(self, _widget: Any, scene_pos: QPointF) -> str | None:
         import numpy as np

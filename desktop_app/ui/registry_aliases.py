@@ -7,18 +7,17 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.read_only_table import read_only_table
 from desktop_app.ui.registry_text import alias_colors
 
 ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL, REASON_COL = range(5)
@@ -50,19 +49,9 @@ class AliasesTab(QWidget):
                        "history.")
         intro.setObjectName("hint")
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 5)
-        self.table.setObjectName("aliasTable")
-        self.table.setHorizontalHeaderLabels(["Alias", "Version", "Set", "By", "Reason"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col in (ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(REASON_COL, QHeaderView.ResizeMode.Stretch)
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        self.table = read_only_table("aliasTable", ["Alias", "Version", "Set", "By", "Reason"],
+                                     (fit, fit, fit, fit, stretch), select_rows=True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda _item: self._move())
         self.empty = QLabel()

@@ -7,19 +7,18 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_app.ui.read_only_table import read_only_table
 from desktop_app.ui.registry_text import gate_failures, parse_rules
 from desktop_app.ui.runs_text import format_metric, metric_label
 
@@ -57,18 +56,9 @@ class GateTab(QWidget):
         self.revert_button.clicked.connect(self._revert)
         self.table_title = QLabel()
         self.table_title.setObjectName("subTitle")
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("gateTable")
-        self.table.setHorizontalHeaderLabels(["Version", "Metrics the rules use", "Verdict"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        self.table = read_only_table("gateTable", ["Version", "Metrics the rules use", "Verdict"],
+                                     (fit, fit, stretch))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)

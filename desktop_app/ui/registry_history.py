@@ -6,18 +6,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.ui.formatting import exact_time, plural, relative_time
+from desktop_app.ui.read_only_table import read_only_table
 from desktop_app.ui.registry_text import audit_row
 
 WHEN_COL, WHO_COL, ACTION_COL, CHANGE_COL, REASON_COL = range(5)
@@ -36,23 +35,13 @@ class HistoryTab(QWidget):
         self.only_version = QCheckBox("Only this version")
         self.only_version.setToolTip("Hide the events of the model's other versions")
         self.only_version.toggled.connect(lambda _on: self._fill())
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setObjectName("historyTable")
-        self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        fit, drag, stretch = (QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Interactive,
+                              QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table("historyTable", HEADERS, (fit, fit, drag, drag, stretch), select_rows=True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        for col in (WHEN_COL, WHO_COL):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
         for col, width in ((ACTION_COL, 165), (CHANGE_COL, 175)):   # long texts elide; the tooltip has them
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
-        header.setSectionResizeMode(REASON_COL, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.detail = QLabel("Select a row to read it in full.")

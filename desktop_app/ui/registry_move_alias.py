@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.errors import user_message
 from desktop_app.ui.formatting import format_int
+from desktop_app.ui.read_only_table import read_only_table
 from desktop_app.ui.registry_text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
 from desktop_app.ui.runs_text import METRIC_HELP, algorithm_label, format_metric, lower_is_better, metric_label
 from desktop_app.ui.tasks import Task, TaskRunner
@@ -92,17 +91,8 @@ class MoveAliasDialog(QDialog):
         self.compare_note = QLabel()
         self.compare_note.setObjectName("hint")
         self.compare_note.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setObjectName("holdoutTable")
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        self.table = read_only_table("holdoutTable", 3, (stretch, fit, fit))   # headers: once compared
         self.table.setVisible(False)
 
         self.reason = QLineEdit()

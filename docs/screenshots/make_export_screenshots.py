@@ -12,42 +12,25 @@ age column, an unknown cholesterol level, blood pressures outside the trained ra
 
 With MLDESK_SHOTS_ALL=1 it also writes, to a temp folder, the empty step, the Bundle tab before
 the first export, the export dialog (with the "replace" question) and a failed verification.
+The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(HERE))
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
-SIZE = (1280, 800)
-
-from make_screenshots import save, wait_until  # noqa: E402 - the same helpers as the other screens
-
-TARGET = "heart_disease"
+from shots import MODEL, SAMPLE, TARGET, heart_project, open_window, plain_and_balanced, save, start, wait_until
 
 
 def build_project(path: Path):
-    from desktop_app.core.project import Project
-    from desktop_app.core.tracking.entities import RunSpec
-
-    project = Project.create(path, "Heart study")
-    v1 = project.datasets.import_file(SAMPLE, name="heart").version
-    plain = project.runs.train(RunSpec(v1.id, TARGET, "logistic_regression"))
-    balanced = project.runs.train(RunSpec(v1.id, TARGET, "logistic_regression", class_weight="balanced"))
+    project, version = heart_project(path)
+    plain, balanced = plain_and_balanced(project, version)
     reg = project.registry
-    reg.register(plain.id, "heart-risk", alias="production", description="First baseline")
-    reg.register(balanced.id, "heart-risk", description="Balanced class weights: finds 3 in 4 of the sick")
-    reg.set_alias("heart-risk", "production", 2, reason="v1 finds 8% of the sick; v2 finds 74%")
-    reg.archive("heart-risk", 1, reason="superseded by v2")
+    reg.register(plain.id, MODEL, alias="production", description="First baseline")
+    reg.register(balanced.id, MODEL, description="Balanced class weights: finds 3 in 4 of the sick")
+    reg.set_alias(MODEL, "production", 2, reason="v1 finds 8% of the sick; v2 finds 74%")
+    reg.archive(MODEL, 1, reason="superseded by v2")
     return project
 
 
@@ -66,41 +49,25 @@ def new_patients(folder: Path) -> Path:
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="mldesk-export-shots-"))
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication.instance() or QApplication([])
-    from desktop_app.ui.app import configure_application
-    from desktop_app.ui.main_window import MainWindow
-
-    configure_application(app)
-    QSettings().clear()
+    app, work = start("mldesk-export-shots-")
     extra = bool(os.environ.get("MLDESK_SHOTS_ALL"))
 
-    window = MainWindow()
+    window = open_window(app)
     step = window.export_step
-    window.resize(*SIZE)
-    window.show()
-    wait_until(app, window.isVisible)
     if extra:
         from desktop_app.core.project import Project
 
         window.set_project(Project.create(work / "Empty", "Empty"))
         window.navigator.select("export")
         wait_until(app, lambda: not window.runner.tasks and not step.loading)
-        window.grab().save(str(work / "export_empty.png"))
-        print(f"wrote {work / 'export_empty.png'}")
+        save(window, "export_empty.png", work)
 
     project = build_project(work / "Heart study")
     window.set_project(project)
     window.navigator.select("export")
     wait_until(app, lambda: not window.runner.tasks and not step.loading and step.entry is not None)
     if extra:
-        window.grab().save(str(work / "export_intro.png"))
-        print(f"wrote {work / 'export_intro.png'}")
+        save(window, "export_intro.png", work)
 
     # Export heart-risk@production through the dialog, into the project's exports/ folder.
     dialog = step.open_export_dialog()
@@ -113,8 +80,7 @@ def main() -> int:
         dialog = step.open_export_dialog()
         dialog.overwrite_box.setChecked(True)
         wait_until(app, dialog.isVisible)
-        dialog.grab().save(str(work / "export_dialog.png"))
-        print(f"wrote {work / 'export_dialog.png'}")
+        save(dialog, "export_dialog.png", work)
         dialog.reject()
         bundle = Path(step.bundle.listing.path)
         (bundle / "serve.py").write_text((bundle / "serve.py").read_text() + "\n# edited\n")
@@ -122,8 +88,7 @@ def main() -> int:
         wait_until(app, lambda: not step.busy and not window.runner.tasks, timeout=180)
         step.bundle.banner.details_button.click()
         wait_until(app, lambda: True)
-        window.grab().save(str(work / "export_failed.png"))
-        print(f"wrote {work / 'export_failed.png'}")
+        save(window, "export_failed.png", work)
 
     # Batch scoring: the new patients checked, then the valid rows scored into a CSV.
     step.tabs.setCurrentWidget(step.scoring)

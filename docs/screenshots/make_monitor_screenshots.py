@@ -7,43 +7,14 @@ heart-risk@production with a KPI gate, and five monthly batches cut from the sam
 they are, one with a small shift, one with a broken feed (dataset drift), one without labels.
 Writes monitor_step.png (drift map, a drifted batch and feature selected), monitor_over_time.png
 and monitor_settings.png. Uses its own settings folder, so your recent projects are untouched.
+The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
-SIZE = (1280, 800)
-
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not reach the expected state")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(5):
-        app.processEvents()
-
-
-def save(widget, name: str) -> None:
-    path = HERE / name
-    widget.grab().save(str(path))
-    print(f"wrote {path.relative_to(REPO)}")
+from shots import MODEL, SAMPLE, TARGET, heart_project, open_window, save, start, train_heart, wait_until
 
 
 def monthly_batches(folder: Path) -> list[Path]:
@@ -76,38 +47,21 @@ def monthly_batches(folder: Path) -> list[Path]:
     april.loc[rng.random(len(april)) < 0.15, "cholesterol"] = "extreme"
     april.loc[rng.random(len(april)) < 0.35, "smoke"] = "Yes"
     write("april.csv", april)
-    may = cut(5).drop(columns=["heart_disease"])                 # outcomes not known yet
+    may = cut(5).drop(columns=[TARGET])                          # outcomes not known yet
     may["age"] = may["age"] + 4
     write("may.csv", may)
     return files
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="mldesk-monitor-shots-"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication.instance() or QApplication([])
-    from desktop_app.core.project import Project
-    from desktop_app.core.tracking.entities import RunSpec
-    from desktop_app.ui.app import configure_application
-    from desktop_app.ui.main_window import MainWindow
-
-    configure_application(app)
-    QSettings().clear()
-
-    project = Project.create(work / "Heart study", "Heart study")
-    version = project.datasets.import_file(SAMPLE, name="heart").version
-    run = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression", class_weight="balanced"))
-    project.registry.register(run.id, "heart-risk", alias="production")
-    project.registry.set_kpi_gate("heart-risk", ["roc_auc>=0.78"], reason="screenshots")
+    app, work = start("mldesk-monitor-shots-")
+    project, version = heart_project(work / "Heart study")
+    run = train_heart(project, version, class_weight="balanced")
+    project.registry.register(run.id, MODEL, alias="production")
+    project.registry.set_kpi_gate(MODEL, ["roc_auc>=0.78"], reason="screenshots")
     files = monthly_batches(work)
 
-    window = MainWindow()
-    window.resize(*SIZE)
-    window.show()
-    wait_until(app, window.isVisible)
-    window.set_project(project)
-    wait_until(app, lambda: not window.runner.tasks)
+    window = open_window(app, project)
     window.navigator.select("monitor")
     step = window.monitor_step
     wait_until(app, lambda: step.version is not None and not window.runner.tasks)

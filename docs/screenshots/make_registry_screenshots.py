@@ -13,86 +13,56 @@ registered models:
 
   registry_step.png        the step with heart-risk v2 selected, its Overview tab
   registry_move_alias.png  "Move alias" for production v2 → v3, compared on held-out data
+
+The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
-SIZE = (1280, 800)
-
-from make_screenshots import save, wait_until  # noqa: E402 - the same helpers as the other screens
-
-TARGET = "heart_disease"
+from shots import (MODEL, heart_project, hide_caret, open_window, plain_and_balanced, save, start, train_heart,
+                   wait_until)
 
 
-def build_project(path: Path):
-    from desktop_app.core.project import Project
+def build_project(path):
     from desktop_app.core.quality.recipe import make_step
-    from desktop_app.core.tracking.entities import RunSpec
 
-    project = Project.create(path, "Heart study")
-    v1 = project.datasets.import_file(SAMPLE, name="heart").version
+    project, v1 = heart_project(path)
     frame = project.datasets.load(v1)
     v2 = project.quality.apply_fixes(v1, [make_step(frame, v1.kinds, "cap_outliers", column="weight", k=1.5)]).version
     v3 = project.quality.apply_fixes(v2, [make_step(frame, v2.kinds, "drop_column", column="alcohol")]).version
-    train = project.runs.train
-    plain = train(RunSpec(v1.id, TARGET, "logistic_regression"))
-    balanced = train(RunSpec(v1.id, TARGET, "logistic_regression", class_weight="balanced"))
-    forest = train(RunSpec(v1.id, TARGET, "random_forest", class_weight="balanced",
-                           params={"n_estimators": 200, "min_samples_leaf": 20}))
-    lite = train(RunSpec(v3.id, TARGET, "logistic_regression", class_weight="balanced"))
+    plain, balanced = plain_and_balanced(project, v1)
+    forest = train_heart(project, v1, "random_forest", class_weight="balanced",
+                         params={"n_estimators": 200, "min_samples_leaf": 20})
+    lite = train_heart(project, v3, class_weight="balanced")
 
     reg = project.registry
-    reg.register(plain.id, "heart-risk", alias="production", description="First baseline",
+    reg.register(plain.id, MODEL, alias="production", description="First baseline",
                  reason="first model for the pilot")
-    reg.describe("heart-risk", description="Flags patients at risk of heart disease for a follow-up call.",
+    reg.describe(MODEL, description="Flags patients at risk of heart disease for a follow-up call.",
                  tags={"team": "cardio", "owner": "ana"})
-    reg.register(balanced.id, "heart-risk", description="Balanced class weights: finds 3 in 4 of the sick",
+    reg.register(balanced.id, MODEL, description="Balanced class weights: finds 3 in 4 of the sick",
                  tags={"reviewed": "yes"})
-    reg.set_kpi_gate("heart-risk", ["recall>=0.6"], reason="clinical minimum: find most of the sick")
-    reg.set_alias("heart-risk", "production", 2, reason="v1 finds 8% of the sick; v2 finds 74% on the same rows")
-    reg.register(forest.id, "heart-risk", alias="staging", description="Random forest candidate")
-    reg.archive("heart-risk", 1, reason="fails the clinical gate; superseded by v2")
+    reg.set_kpi_gate(MODEL, ["recall>=0.6"], reason="clinical minimum: find most of the sick")
+    reg.set_alias(MODEL, "production", 2, reason="v1 finds 8% of the sick; v2 finds 74% on the same rows")
+    reg.register(forest.id, MODEL, alias="staging", description="Random forest candidate")
+    reg.archive(MODEL, 1, reason="fails the clinical gate; superseded by v2")
     reg.register(lite.id, "heart-risk-lite", description="Without the alcohol column (not asked in the app)")
     return project
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="mldesk-registry-shots-"))
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication.instance() or QApplication([])
-    from desktop_app.ui.app import configure_application
-    from desktop_app.ui.main_window import MainWindow
-
-    configure_application(app)
-    QSettings().clear()
+    app, work = start("mldesk-registry-shots-")
     project = build_project(work / "Heart study")
 
-    window = MainWindow()
+    window = open_window(app, project)
     step = window.registry_step
-    window.resize(*SIZE)
-    window.show()
-    wait_until(app, window.isVisible)
-    window.set_project(project)
     wait_until(app, lambda: not window.runner.tasks and bool(step.models))
     window.navigator.select("registry")
-    step.tree.select("heart-risk", 2)
+    step.tree.select(MODEL, 2)
     step.details.tabs.setCurrentWidget(step.details.overview)
-    wait_until(app, lambda: not window.runner.tasks and "heart-risk" in step.history)
+    wait_until(app, lambda: not window.runner.tasks and MODEL in step.history)
     save(window, "registry_step.png")
 
     # Move production v2 → v3, with the comparison on held-out data.
@@ -105,7 +75,7 @@ def main() -> int:
     better = [m for m in comparison.metric_names if comparison.better(m) == "candidate"]
     dialog.reason.setText(f"v3 better on {len(better)} of {len(comparison.metric_names)} metrics on the same "
                           "held-out rows")
-    wait_until(app, lambda: True)
+    hide_caret(app, dialog)
     save(dialog, "registry_move_alias.png")
     dialog.reject()
 
@@ -116,15 +86,12 @@ def main() -> int:
             wait_until(app, lambda: not window.runner.tasks)
             if tab is step.details.history:
                 tab.table.selectRow(3)
-            path = work / f"registry_{tab.objectName()}.png"
-            window.grab().save(str(path))
-            print(f"wrote {path}")
+            save(window, f"registry_{tab.objectName()}.png", work)
         window.registry_step.open_register_dialog()
         wait_until(app, lambda: not step.dialog.loading)
-        step.dialog.name.setCurrentText("heart-risk")
+        step.dialog.name.setCurrentText(MODEL)
         wait_until(app, lambda: True)
-        step.dialog.grab().save(str(work / "registry_register.png"))
-        print(f"wrote {work / 'registry_register.png'}")
+        save(step.dialog, "registry_register.png", work)
         step.dialog.reject()
 
     window.close()

@@ -3,68 +3,25 @@
     python docs/screenshots/make_screenshots.py
 
 Uses a throw-away settings folder and project, so your own recent projects are untouched.
+The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-import time
-from pathlib import Path
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
-SIZE = (1280, 800)
-
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def wait_until(app: QApplication, condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not reach the expected state")
-        app.processEvents()
-        time.sleep(0.01)
-    for _ in range(5):
-        app.processEvents()
-
-
-def save(widget, name: str) -> None:
-    path = HERE / name
-    widget.grab().save(str(path))
-    print(f"wrote {path.relative_to(REPO)}")
+from shots import SAMPLE, open_window, save, start, wait_until
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="mldesk-shots-"))
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication.instance() or QApplication([])
+    app, work = start("mldesk-shots-")
+    from desktop_app.core.project import Project
     from desktop_app.ui import recent
-    from desktop_app.ui.app import configure_application
-    from desktop_app.ui.main_window import MainWindow
-
-    configure_application(app)
-    QSettings().clear()
 
     # A realistic recent list: two projects, one of them moved away.
-    from desktop_app.core.project import Project
-
     Project.create(work / "Churn 2024", "Churn 2024").close()
     recent.remember(work / "Churn 2024", "Churn 2024")
     recent.remember(work / "Old pilot", "Old pilot")
 
-    window = MainWindow()
-    window.resize(*SIZE)
-    window.show()
-    wait_until(app, window.isVisible)
+    window = open_window(app)
     window.welcome.refresh()
     wait_until(app, lambda: True)
     save(window, "welcome.png")

@@ -13,52 +13,22 @@ written to CSV and imported:
                            are hard to tell apart): logistic regression vs k-nearest neighbours,
                            the ROC / PR tab with one-vs-rest curves for every class;
   compare_regression.png   diabetes progression: ridge vs a random forest, the Residuals tab.
+
+The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO))
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
-SIZE = (1280, 800)
-
-from make_screenshots import save, wait_until  # noqa: E402 - the same helpers as the other screens
+from shots import TARGET, heart_project, open_window, save, start, wait_until
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="mldesk-train-shots-"))
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    app, work = start("mldesk-train-shots-")
+    project, version = heart_project(work / "Heart study")
+    project.quality.check(version, TARGET)
 
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "settings"))
-    app = QApplication.instance() or QApplication([])
-    from desktop_app.core.project import Project
-    from desktop_app.ui.app import configure_application
-    from desktop_app.ui.main_window import MainWindow
-
-    configure_application(app)
-    QSettings().clear()
-
-    project = Project.create(work / "Heart study", "Heart study")
-    version = project.datasets.import_file(SAMPLE, name="heart").version
-    project.quality.check(version, "heart_disease")
-
-    window = MainWindow()
+    window = open_window(app, project)
     train, compare = window.train_step, window.compare_step
-    window.resize(*SIZE)
-    window.show()
-    wait_until(app, window.isVisible)
-    window.set_project(project)
-    wait_until(app, lambda: not window.runner.tasks)
     window.navigator.select("train")
     wait_until(app, lambda: window.current_step() is train and train.info is not None)
 

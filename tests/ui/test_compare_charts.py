@@ -41,18 +41,6 @@ def diabetes_runs(project, tmp_path):
     return ridge, forest
 
 
-@pytest.fixture
-def compare(qtbot, runner):
-    from desktop_app.ui.steps.compare import CompareStep
-
-    step = CompareStep(runner)
-    qtbot.addWidget(step)
-    step.resize(1100, 720)
-    step.show()
-    yield step
-    step.run_queue.shutdown()
-
-
 def compared(qtbot, step, project, runs):
     step.set_project(project)
     qtbot.waitUntil(lambda: not step.loading and step.table.model.rowCount() == len(project.runs.list()),
@@ -74,11 +62,11 @@ def pen_color(item) -> str:
 
 # -- multi-class -------------------------------------------------------------------------------------
 
-def test_multiclass_runs_get_one_curve_per_class(qtbot, compare, project, iris_runs, tmp_path):
+def test_multiclass_runs_get_one_curve_per_class(qtbot, compare_step, project, iris_runs, tmp_path):
     from desktop_app.ui.compare_curves import ALL_CLASSES
 
     strong, weak = iris_runs
-    panel = compared(qtbot, compare, project, [strong, weak])
+    panel = compared(qtbot, compare_step, project, [strong, weak])
     assert visible_tabs(panel) == ["Summary", "Metrics", "ROC / PR", "Confusion", "Parameters", "Scatter"]
     chart = panel.curves_chart
     classes = ["setosa", "versicolor", "virginica"]
@@ -109,7 +97,7 @@ def test_multiclass_runs_get_one_curve_per_class(qtbot, compare, project, iris_r
     assert chart.drawn_classes == ["versicolor"]
     assert [(tag[0].id, tag[1]) for _x, _y, tag in chart.series["roc"]] == [(strong.id, "versicolor"),
                                                                              (weak.id, "versicolor")]
-    scores = compare.curves[strong.id]["ovr_scores"]["versicolor"]
+    scores = compare_step.curves[strong.id]["ovr_scores"]["versicolor"]
     labels = [label.text for _sample, label in chart.legend.items]
     assert f"AUC {scores['roc_auc']:.3f}" in labels[0] and len(labels) == 2
     assert chart.class_legend.items == [] and not chart.class_legend.isVisible()
@@ -129,19 +117,19 @@ def test_multiclass_runs_get_one_curve_per_class(qtbot, compare, project, iris_r
     assert "<svg" in chart.export(tmp_path / "curves.svg").read_text()
 
     # The weaker model scores lower on the hardest class; the confusion matrices are 3 × 3.
-    assert (compare.curves[weak.id]["ovr_scores"]["virginica"]["average_precision"]
-            <= compare.curves[strong.id]["ovr_scores"]["virginica"]["average_precision"] + 1e-9)
+    assert (compare_step.curves[weak.id]["ovr_scores"]["virginica"]["average_precision"]
+            <= compare_step.curves[strong.id]["ovr_scores"]["virginica"]["average_precision"] + 1e-9)
     assert [cell[3].shape for cell in panel.confusion.cells] == [(3, 3), (3, 3)]
 
 
-def test_multiclass_runs_stored_without_pr_curves_still_draw(qtbot, compare, project, iris_runs):
+def test_multiclass_runs_stored_without_pr_curves_still_draw(qtbot, compare_step, project, iris_runs):
     """Runs trained before the per-class PR curves existed: ROC curves, and a word about PR."""
     strong, weak = iris_runs
-    panel = compared(qtbot, compare, project, [strong, weak])
+    panel = compared(qtbot, compare_step, project, [strong, weak])
     for run in (strong, weak):
-        compare.curves[run.id].pop("pr_ovr")
-        compare.curves[run.id].pop("ovr_scores")
-    panel.curves_chart.set_runs([strong, weak], panel.colors, compare.curves, panel.titles)
+        compare_step.curves[run.id].pop("pr_ovr")
+        compare_step.curves[run.id].pop("ovr_scores")
+    panel.curves_chart.set_runs([strong, weak], panel.colors, compare_step.curves, panel.titles)
     chart = panel.curves_chart
     assert len(chart.series["roc"]) == 6 and chart.series["pr"] == []
     assert "re-run" in chart.legend_note.text()
@@ -149,9 +137,9 @@ def test_multiclass_runs_stored_without_pr_curves_still_draw(qtbot, compare, pro
 
 # -- regression ---------------------------------------------------------------------------------------
 
-def test_regression_runs_get_residuals_and_error_bars(qtbot, compare, project, diabetes_runs, tmp_path):
+def test_regression_runs_get_residuals_and_error_bars(qtbot, compare_step, project, diabetes_runs, tmp_path):
     ridge, forest = diabetes_runs
-    panel = compared(qtbot, compare, project, [ridge, forest])
+    panel = compared(qtbot, compare_step, project, [ridge, forest])
     assert visible_tabs(panel) == ["Summary", "Metrics", "Residuals", "Parameters", "Scatter"]
 
     # Bars: R² on the score scale, RMSE and MAE in the target's units beside it.
@@ -176,7 +164,7 @@ def test_regression_runs_get_residuals_and_error_bars(qtbot, compare, project, d
     assert [len(item.data) for item in scatters] == [n_test, n_test]
     assert {item.opts["brush"].color().name() for item in scatters} == {panel.colors[r.id].name()
                                                                         for r in (ridge, forest)}
-    stored = compare.curves[ridge.id]["residuals"]
+    stored = compare_step.curves[ridge.id]["residuals"]
     predicted, residual, _tag = chart.series["residual"][0]
     np.testing.assert_allclose(predicted, stored["predicted"])
     np.testing.assert_allclose(residual, np.asarray(stored["actual"]) - np.asarray(stored["predicted"]))
@@ -223,10 +211,10 @@ def test_many_regression_points_are_thinned(qtbot):
 
 # -- mixed and waiting ----------------------------------------------------------------------------------
 
-def test_a_mixed_selection_shows_both_kinds_of_tabs(qtbot, compare, project, iris_runs, diabetes_runs):
+def test_a_mixed_selection_shows_both_kinds_of_tabs(qtbot, compare_step, project, iris_runs, diabetes_runs):
     strong, _weak = iris_runs
     ridge, forest = diabetes_runs
-    panel = compared(qtbot, compare, project, [strong, ridge, forest])
+    panel = compared(qtbot, compare_step, project, [strong, ridge, forest])
     assert visible_tabs(panel) == ["Summary", "Metrics", "ROC / PR", "Confusion", "Residuals", "Parameters",
                                    "Scatter"]
     assert "mix classification and regression" in panel.note.text()
@@ -235,15 +223,15 @@ def test_a_mixed_selection_shows_both_kinds_of_tabs(qtbot, compare, project, iri
     assert [cell[1].id for cell in panel.confusion.cells] == [strong.id]
     # Classification only: the Residuals tab goes, and the curves take its place on screen; and back.
     panel.tabs.setCurrentWidget(panel.residuals)
-    compare.table.select([strong.id, _weak.id])
+    compare_step.table.select([strong.id, _weak.id])
     assert not panel.tabs.isTabVisible(panel.tabs.indexOf(panel.residuals))
     assert panel.tabs.currentWidget() is panel.curves_chart
-    compare.table.select([ridge.id, forest.id])
+    compare_step.table.select([ridge.id, forest.id])
     assert panel.tabs.currentWidget() is panel.residuals
     assert not panel.tabs.isTabVisible(panel.tabs.indexOf(panel.curves_chart))
 
 
-def test_charts_wait_for_the_chart_library_instead_of_freezing(qtbot, compare, project, diabetes_runs,
+def test_charts_wait_for_the_chart_library_instead_of_freezing(qtbot, compare_step, project, diabetes_runs,
                                                                  monkeypatch):
     """Before pyqtgraph is ready a chart tab says so, and draws itself once it is."""
     import desktop_app.ui.compare_panel as compare_panel
@@ -252,12 +240,12 @@ def test_charts_wait_for_the_chart_library_instead_of_freezing(qtbot, compare, p
     monkeypatch.setattr(compare_panel, "charts_ready", lambda: ready["now"])
     monkeypatch.setattr(compare_panel, "warm_up_charts", lambda parent: None)
     ridge, forest = diabetes_runs
-    compare.set_project(project)
-    qtbot.waitUntil(lambda: not compare.loading and compare.table.model.rowCount() == 2, timeout=20_000)
-    panel = compare.panel
+    compare_step.set_project(project)
+    qtbot.waitUntil(lambda: not compare_step.loading and compare_step.table.model.rowCount() == 2, timeout=20_000)
+    panel = compare_step.panel
     panel.tabs.setCurrentIndex(panel.tabs.indexOf(panel.residuals))
-    compare.select_runs([ridge.id, forest.id])
-    qtbot.waitUntil(lambda: all(r.id in compare.curves for r in (ridge, forest)), timeout=20_000)
+    compare_step.select_runs([ridge.id, forest.id])
+    qtbot.waitUntil(lambda: all(r.id in compare_step.curves for r in (ridge, forest)), timeout=20_000)
     assert panel.tabs.currentWidget() is panel.residuals
     assert not panel.residuals.showing_chart and panel.residuals.message.text() == "Preparing the charts…"
     ready["now"] = True

@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "resources" / "sample_data" / "heart.csv"
 BEAT_MS = 10
 # As on a user's machine, modules load from bytecode (this workplace sets PYTHONDONTWRITEBYTECODE).
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"QT_QPA_PLATFORM": "offscreen"}
@@ -36,15 +35,10 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 def make_project(folder: Path) -> Path:
     """A project holding two finished runs (plain and balanced logistic regression on the heart sample)."""
     from desktop_app.core.project import Project
-    from desktop_app.core.tracking.entities import RunSpec
+    from tests.ui.helpers import train_plain_and_balanced
 
-    project = Project.create(folder / "proj", "Heart study")
-    try:
-        version = project.datasets.import_file(SAMPLE, name="heart").version
-        project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression"))
-        project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression", class_weight="balanced"))
-    finally:
-        project.close()
+    with Project.create(folder / "proj", "Heart study") as project:
+        train_plain_and_balanced(project)
     return folder / "proj"
 
 

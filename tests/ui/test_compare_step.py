@@ -13,32 +13,6 @@ from PySide6.QtGui import QColor, QImage
 
 from desktop_app.ui.navigator import StepState
 
-from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
-
-
-@pytest.fixture
-def two_runs(project):
-    """Logistic regression on heart@1, plain then balanced (trained in this process: quick)."""
-    from desktop_app.core.tracking.entities import RunSpec
-
-    version = project.datasets.import_file(SAMPLE, name="heart").version
-    plain = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression"))
-    balanced = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression",
-                                          class_weight="balanced"))
-    return plain, balanced
-
-
-@pytest.fixture
-def compare(qtbot, runner):
-    from desktop_app.ui.steps.compare import CompareStep
-
-    step = CompareStep(runner)
-    qtbot.addWidget(step)
-    step.resize(1100, 720)
-    step.show()
-    yield step
-    step.run_queue.shutdown()
-
 
 def load(qtbot, step, project, rows):
     step.set_project(project)
@@ -54,26 +28,26 @@ def compared(qtbot, step, runs):
 
 # -- empty ------------------------------------------------------------------------------------------
 
-def test_without_runs_the_step_teaches_and_goes_to_train(qtbot, compare, project):
-    compare.set_project(project)
-    qtbot.waitUntil(lambda: not compare.loading, timeout=10_000)
-    assert compare.pages.currentWidget() is compare.empty
-    assert compare.empty.message.text() == "No runs yet — train a model in the Train step"
-    assert compare.state is StepState.NOT_STARTED
-    with qtbot.waitSignal(compare.go_to_train, timeout=1000):
-        qtbot.mouseClick(compare.empty.button, Qt.MouseButton.LeftButton)
+def test_without_runs_the_step_teaches_and_goes_to_train(qtbot, compare_step, project):
+    compare_step.set_project(project)
+    qtbot.waitUntil(lambda: not compare_step.loading, timeout=10_000)
+    assert compare_step.pages.currentWidget() is compare_step.empty
+    assert compare_step.empty.message.text() == "No runs yet — train a model in the Train step"
+    assert compare_step.state is StepState.NOT_STARTED
+    with qtbot.waitSignal(compare_step.go_to_train, timeout=1000):
+        qtbot.mouseClick(compare_step.empty.button, Qt.MouseButton.LeftButton)
 
 
 # -- the comparison ----------------------------------------------------------------------------------
 
-def test_two_runs_side_by_side(qtbot, compare, project, two_runs):
-    plain, balanced = two_runs
-    load(qtbot, compare, project, 2)
-    assert compare.pages.currentWidget() is compare.splitter
-    assert "Select two or more runs" in compare.panel.message.text()
-    compared(qtbot, compare, [balanced, plain])
-    panel = compare.panel
-    assert compare.state is StepState.DONE
+def test_two_runs_side_by_side(qtbot, compare_step, project, plain_and_balanced_runs):
+    plain, balanced = plain_and_balanced_runs
+    load(qtbot, compare_step, project, 2)
+    assert compare_step.pages.currentWidget() is compare_step.splitter
+    assert "Select two or more runs" in compare_step.panel.message.text()
+    compared(qtbot, compare_step, [balanced, plain])
+    panel = compare_step.panel
+    assert compare_step.state is StepState.DONE
     assert [r.id for r in panel.runs] == [plain.id, balanced.id]          # oldest first
     assert "class weights" in panel.note.text() and "recall 0.078 → 0.735" in panel.note.text()
 
@@ -112,11 +86,11 @@ def test_two_runs_side_by_side(qtbot, compare, project, two_runs):
     assert len(panel.scatter.points[0][2]) == 2
 
 
-def test_each_run_keeps_its_colour_in_every_chart(qtbot, compare, project, two_runs):
-    plain, balanced = two_runs
-    load(qtbot, compare, project, 2)
-    compared(qtbot, compare, [plain, balanced])
-    panel = compare.panel
+def test_each_run_keeps_its_colour_in_every_chart(qtbot, compare_step, project, plain_and_balanced_runs):
+    plain, balanced = plain_and_balanced_runs
+    load(qtbot, compare_step, project, 2)
+    compared(qtbot, compare_step, [plain, balanced])
+    panel = compare_step.panel
     for run in (plain, balanced):
         color = panel.colors[run.id].name()
         assert panel.bars.bars[run.id].opts["brush"].color().name() == color
@@ -125,20 +99,21 @@ def test_each_run_keeps_its_colour_in_every_chart(qtbot, compare, project, two_r
                      and item.opts["pen"].color().name() == color)
         assert curve is not None
         assert color in next(p.titleLabel.text for p, r, _l, _m in panel.confusion.cells if r.id == run.id)
-        row = compare.table.model.row_of(run.id)
-        assert compare.table.model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+        row = compare_step.table.model.row_of(run.id)
+        assert compare_step.table.model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None
     # Another selection keeps the colours of the runs that stay.
     before = panel.colors[plain.id].name()
-    compare.table.select([plain.id])
-    compare.table.select([plain.id, balanced.id])
-    assert compare.panel.colors[plain.id].name() == before
+    compare_step.table.select([plain.id])
+    compare_step.table.select([plain.id, balanced.id])
+    assert compare_step.panel.colors[plain.id].name() == before
 
 
-def test_charts_explain_on_hover_and_save_as_png_and_svg(qtbot, compare, project, two_runs, tmp_path):
-    plain, balanced = two_runs
-    load(qtbot, compare, project, 2)
-    compared(qtbot, compare, [plain, balanced])
-    panel = compare.panel
+def test_charts_explain_on_hover_and_save_as_png_and_svg(qtbot, compare_step, project, plain_and_balanced_runs,
+                                                         tmp_path):
+    plain, balanced = plain_and_balanced_runs
+    load(qtbot, compare_step, project, 2)
+    compared(qtbot, compare_step, [plain, balanced])
+    panel = compare_step.panel
     panel.tabs.setCurrentIndex(0)
     qtbot.wait(50)
     vb = panel.bars.plot.vb
@@ -168,10 +143,10 @@ def test_charts_explain_on_hover_and_save_as_png_and_svg(qtbot, compare, project
 
 # -- the table -----------------------------------------------------------------------------------------
 
-def test_filters_and_the_column_chooser(qtbot, compare, project, two_runs):
-    plain, balanced = two_runs
-    load(qtbot, compare, project, 2)
-    table = compare.table
+def test_filters_and_the_column_chooser(qtbot, compare_step, project, plain_and_balanced_runs):
+    plain, balanced = plain_and_balanced_runs
+    load(qtbot, compare_step, project, 2)
+    table = compare_step.table
     table.set_filter_text("balanced")
     assert table.proxy.rowCount() == 1 and "1 of 2 runs shown" in table.count_label.text()
     table.set_filter_text("")
@@ -229,15 +204,15 @@ def fake_runs(n: int) -> list:
     return runs
 
 
-def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare, capsys):
+def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare_step, capsys):
     runs = fake_runs(5000)
     started = time.perf_counter()
-    compare.show_runs(runs)
-    compare.show()
-    qtbot.waitExposed(compare)
-    compare.repaint()
+    compare_step.show_runs(runs)
+    compare_step.show()
+    qtbot.waitExposed(compare_step)
+    compare_step.repaint()
     elapsed = time.perf_counter() - started
-    table = compare.table
+    table = compare_step.table
     assert table.model.rowCount() == 5000 and table.proxy.rowCount() == 5000
     assert "5,000 runs" in table.count_label.text()
 
@@ -251,7 +226,7 @@ def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare, caps
     table.set_filter_text("")
     t0 = time.perf_counter()
     table.view.selectAll()
-    compare._on_selection(table.selected_ids())
+    compare_step._on_selection(table.selected_ids())
     select_s = time.perf_counter() - t0
     with capsys.disabled():
         print(f"\n5,000 runs: load and show {elapsed * 1000:.0f} ms, sort {sort_s * 1000:.0f} ms, "
@@ -261,34 +236,34 @@ def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare, caps
     assert 0 < shown < 5000
     top = table.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
     assert top.metrics["recall"] == max(r.metrics.get("recall", -1) for r in runs)
-    assert len(compare.panel.runs) == 5000 and "first 12" in compare.panel.note.text()
+    assert len(compare_step.panel.runs) == 5000 and "first 12" in compare_step.panel.note.text()
 
 
-def test_rerun_queues_a_new_run_with_the_same_settings(qtbot, compare, project, two_runs):
+def test_rerun_queues_a_new_run_with_the_same_settings(qtbot, compare_step, project, plain_and_balanced_runs):
     from desktop_app.core.tracking.entities import RunStatus
 
-    plain, balanced = two_runs
-    load(qtbot, compare, project, 2)
-    compare.table.select([balanced.id])
-    assert compare.primary_button.isEnabled()
-    with qtbot.waitSignal(compare.rerun_queued, timeout=20_000) as signal:
-        qtbot.mouseClick(compare.primary_button, Qt.MouseButton.LeftButton)
+    plain, balanced = plain_and_balanced_runs
+    load(qtbot, compare_step, project, 2)
+    compare_step.table.select([balanced.id])
+    assert compare_step.primary_button.isEnabled()
+    with qtbot.waitSignal(compare_step.rerun_queued, timeout=20_000) as signal:
+        qtbot.mouseClick(compare_step.primary_button, Qt.MouseButton.LeftButton)
     (new_id,) = signal.args[0]
-    qtbot.waitUntil(lambda: not compare.run_queue.busy, timeout=120_000)
-    qtbot.waitUntil(lambda: not compare.loading and compare.table.model.rowCount() == 3, timeout=20_000)
+    qtbot.waitUntil(lambda: not compare_step.run_queue.busy, timeout=120_000)
+    qtbot.waitUntil(lambda: not compare_step.loading and compare_step.table.model.rowCount() == 3, timeout=20_000)
     again = project.runs.get(new_id)
     assert again.status == RunStatus.FINISHED and again.parent_run_id == balanced.id
     assert again.metrics == balanced.metrics                              # same data, settings and seed
 
 
-def test_one_finished_run_selected_leads_on_to_register_it(qtbot, compare, project, two_runs):
-    plain, balanced = two_runs
-    load(qtbot, compare, project, 2)
-    compared(qtbot, compare, [plain, balanced])
-    assert not compare.next_button.isEnabled()  # two runs: which one?
-    compare.select_runs([balanced.id])
-    qtbot.waitUntil(lambda: compare.table.selected_ids() == [balanced.id], timeout=5_000)
-    assert compare.next_button.isEnabled() and "Register" in compare.next_button.text()
-    with qtbot.waitSignal(compare.register_requested, timeout=1000) as signal:
-        compare.next_button.click()
+def test_one_finished_run_selected_leads_on_to_register_it(qtbot, compare_step, project, plain_and_balanced_runs):
+    plain, balanced = plain_and_balanced_runs
+    load(qtbot, compare_step, project, 2)
+    compared(qtbot, compare_step, [plain, balanced])
+    assert not compare_step.next_button.isEnabled()  # two runs: which one?
+    compare_step.select_runs([balanced.id])
+    qtbot.waitUntil(lambda: compare_step.table.selected_ids() == [balanced.id], timeout=5_000)
+    assert compare_step.next_button.isEnabled() and "Register" in compare_step.next_button.text()
+    with qtbot.waitSignal(compare_step.register_requested, timeout=1000) as signal:
+        compare_step.next_button.click()
     assert signal.args == [balanced.id]

@@ -2,7 +2,8 @@
 see it, break it and verify again; batch-score files with planted problems; the window's wiring.
 
 One logistic regression is trained in this process and registered as heart-risk@production
-(module fixture); the step is driven as a user would, with the file dialogs patched.
+(`registered_heart_dir`, copied for this module); the step is driven as a user would, with the file
+dialogs patched.
 """
 
 from __future__ import annotations
@@ -16,21 +17,16 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.ui.navigator import KEY_ROLE, StepState
 from tests.conftest import SAMPLE_CSV as SAMPLE
-from tests.ui.helpers import wait_idle
+from tests.ui.helpers import open_copy, wait_idle
 
 EXPORT_TIMEOUT = 90_000   # the export runs the bundle's predict.py in a separate process
 
 
 @pytest.fixture(scope="module")
-def heart(tmp_path_factory):
-    """A project with heart-risk@1 (logistic regression on the heart sample), alias production."""
-    from desktop_app.core.project import Project
-    from desktop_app.core.tracking.entities import RunSpec
-
-    project = Project.create(tmp_path_factory.mktemp("export") / "proj", "Heart study")
-    version = project.datasets.import_file(SAMPLE, name="heart").version
-    run = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression"))
-    project.registry.register(run.id, "heart-risk", alias="production")
+def heart(tmp_path_factory, registered_heart_dir):
+    """A project with heart-risk@1 (logistic regression on the heart sample), alias production: this
+    module's copy of the session's one."""
+    project = open_copy(registered_heart_dir, tmp_path_factory.mktemp("export") / "proj")
     yield project
     project.close()
 

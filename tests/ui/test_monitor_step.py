@@ -1,14 +1,13 @@
 """The Monitor step: batches added through the step (file picker, drop, Ctrl+Enter), the heat map and
 the distributions, refusals in plain words, drift settings, the HTML report and chart export.
 
-The sample model is built once per module (heart.csv, logistic regression trained in this
-process, registered as heart-risk@production) and each test works on its own copy of that
-project folder, so tests do not see each other's batches.
+The sample model is built once per session (heart.csv, logistic regression trained in this
+process, registered as heart-risk@production: `registered_heart_dir`) and each test works on its
+own copy of that project folder, so tests do not see each other's batches.
 """
 
 from __future__ import annotations
 
-import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,21 +20,13 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop_app.ui.navigator import StepState
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
-
-MODEL = "heart-risk"
+from tests.ui.helpers import MODEL, open_copy
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A closed project folder holding the registered model, and two batch files."""
-    from desktop_app.core.project import Project
-    from desktop_app.core.tracking.entities import RunSpec
-
+def batch_dir(tmp_path_factory):
+    """A folder of batch files cut from the sample: same.csv, shifted.csv and no_sys_bp.csv."""
     folder = tmp_path_factory.mktemp("monitor-ui")
-    with Project.create(folder / "proj", "Heart study") as project:
-        version = project.datasets.import_file(SAMPLE, name="heart").version
-        run = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression"))
-        project.registry.register(run.id, MODEL, alias="production")
     frame = pd.read_csv(SAMPLE)
     same = frame.sample(600, random_state=1)
     same.to_csv(folder / "same.csv", index=False)
@@ -48,11 +39,9 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture
-def project(built, tmp_path):
-    from desktop_app.core.project import Project
-
-    shutil.copytree(built / "proj", tmp_path / "proj")
-    project = Project.open(tmp_path / "proj")
+def project(registered_heart_dir, tmp_path):
+    """The test's own copy of the project holding heart-risk@production."""
+    project = open_copy(registered_heart_dir, tmp_path / "proj")
     yield project
     project.close()
 
@@ -112,7 +101,7 @@ def test_without_a_registered_model_the_step_teaches_and_goes_to_the_registry(qt
 # -- the main path -------------------------------------------------------------------------------------------
 
 def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift(
-        qtbot, monkeypatch, step, project, built):
+        qtbot, monkeypatch, step, project, batch_dir):
     from desktop_app.ui.monitor_table import HEADERS
 
     open_project(qtbot, step, project)
@@ -120,8 +109,8 @@ def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift
     assert step.pages.currentWidget() is step.no_batches and step.state is StepState.NOT_STARTED
     assert "p < 0.05" in step.picker.thresholds.text() and "50%" in step.picker.thresholds.text()
 
-    add_through_button(qtbot, monkeypatch, step, built / "same.csv", 1)
-    add_through_button(qtbot, monkeypatch, step, built / "shifted.csv", 2)
+    add_through_button(qtbot, monkeypatch, step, batch_dir / "same.csv", 1)
+    add_through_button(qtbot, monkeypatch, step, batch_dir / "shifted.csv", 2)
     assert stored_batches(project) == 2
     assert step.pages.currentWidget() is step.splitter
     same, shifted = step.batches
@@ -199,9 +188,9 @@ def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift
 # -- refusals, cancel, drop ---------------------------------------------------------------------------------
 
 def test_a_batch_the_model_cannot_take_is_refused_in_plain_words_and_nothing_is_stored(
-        qtbot, monkeypatch, step, project, built):
+        qtbot, monkeypatch, step, project, batch_dir):
     open_project(qtbot, step, project)
-    pick_file(monkeypatch, built / "no_sys_bp.csv")
+    pick_file(monkeypatch, batch_dir / "no_sys_bp.csv")
     qtbot.mouseClick(step.primary_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: step.findChild(QMessageBox, "errorBox") is not None, timeout=30_000)
     box = step.findChild(QMessageBox, "errorBox")
@@ -213,14 +202,14 @@ def test_a_batch_the_model_cannot_take_is_refused_in_plain_words_and_nothing_is_
     assert stored_batches(project) == 0 and step.pages.currentWidget() is step.no_batches
 
     # Cancel while it runs: nothing kept either.
-    task = step.add_batch_file(built / "same.csv")
+    task = step.add_batch_file(batch_dir / "same.csv")
     task.cancel()
     qtbot.waitUntil(lambda: not task.is_running, timeout=30_000)
     assert task.state == "cancelled" and stored_batches(project) == 0
 
     # A file dropped on the step is checked like a picked one.
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(built / "shifted.csv"))])
+    mime.setUrls([QUrl.fromLocalFile(str(batch_dir / "shifted.csv"))])
     drop = QDropEvent(QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
     step.dropEvent(drop)
@@ -230,7 +219,7 @@ def test_a_batch_the_model_cannot_take_is_refused_in_plain_words_and_nothing_is_
 
 # -- settings, report, export ------------------------------------------------------------------------------------
 
-def test_drift_settings_report_and_chart_export(qtbot, monkeypatch, step, project, built, tmp_path):
+def test_drift_settings_report_and_chart_export(qtbot, monkeypatch, step, project, batch_dir, tmp_path):
     open_project(qtbot, step, project)
     dialog = step.open_settings()
     assert dialog.table.item(0, 0).text() == "p-value threshold"
@@ -247,7 +236,7 @@ def test_drift_settings_report_and_chart_export(qtbot, monkeypatch, step, projec
     assert project.monitor.settings(MODEL).drift_share == 0.15
     assert "15%" in step.picker.thresholds.text()
 
-    add_through_button(qtbot, monkeypatch, step, built / "shifted.csv", 1)
+    add_through_button(qtbot, monkeypatch, step, batch_dir / "shifted.csv", 1)
     batch = step.batches[0]
     assert batch.dataset_drift and step.state is StepState.ATTENTION           # ◐ the newest batch drifted
     assert step.batch_list.topLevelItem(0).text(0) == "⚠"
@@ -274,7 +263,7 @@ def test_drift_settings_report_and_chart_export(qtbot, monkeypatch, step, projec
 
 
 def test_monitor_is_the_last_step_of_the_window_and_ctrl_enter_adds_a_batch(qtbot, monkeypatch, window, project,
-                                                                            built):
+                                                                            batch_dir):
     from PySide6.QtTest import QTest
 
     assert list(window.steps)[-1] == "monitor" and window.monitor_step is window.steps["monitor"]
@@ -283,7 +272,7 @@ def test_monitor_is_the_last_step_of_the_window_and_ctrl_enter_adds_a_batch(qtbo
     window.navigator.select("monitor")
     step = window.monitor_step
     qtbot.waitUntil(lambda: step.version is not None and not step.busy, timeout=15_000)
-    pick_file(monkeypatch, built / "same.csv")
+    pick_file(monkeypatch, batch_dir / "same.csv")
     QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(step.batches) == 1 and not step.busy, timeout=30_000)
     assert window.navigator.state("monitor") is StepState.DONE

@@ -12,22 +12,9 @@ from PySide6.QtGui import QColor, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.ui.navigator import StepState
-from tests.conftest import SAMPLE_CSV as SAMPLE
 from tests.ui.helpers import wait_idle
 
 NAME = "heart-risk"
-
-
-@pytest.fixture
-def two_runs(project):
-    """Logistic regression on heart@1, plain then balanced (trained in this process: quick)."""
-    from desktop_app.core.tracking.entities import RunSpec
-
-    version = project.datasets.import_file(SAMPLE, name="heart").version
-    plain = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression"))
-    balanced = project.runs.train(RunSpec(version.id, "heart_disease", "logistic_regression",
-                                          class_weight="balanced"))
-    return plain, balanced
 
 
 @pytest.fixture
@@ -94,8 +81,8 @@ def test_empty_registry_teaches_and_offers_both_ways(qtbot, step, project):
     dialog.reject()
 
 
-def test_register_gate_aliases_archive_and_lineage(qtbot, step, project, two_runs, runner):
-    plain, balanced = two_runs
+def test_register_gate_aliases_archive_and_lineage(qtbot, step, project, plain_and_balanced_runs, runner):
+    plain, balanced = plain_and_balanced_runs
     registry = project.registry
     load(qtbot, step, project)
 
@@ -240,8 +227,8 @@ def test_register_gate_aliases_archive_and_lineage(qtbot, step, project, two_run
     wait_idle(qtbot, runner)
 
 
-def test_dropping_an_alias_badge_opens_the_move_dialog(qtbot, step, project, two_runs):
-    plain, balanced = two_runs
+def test_dropping_an_alias_badge_opens_the_move_dialog(qtbot, step, project, plain_and_balanced_runs):
+    plain, balanced = plain_and_balanced_runs
     project.registry.register(plain.id, NAME, alias="production")
     project.registry.register(balanced.id, NAME)
     load(qtbot, step, project)
@@ -273,8 +260,9 @@ def test_dropping_an_alias_badge_opens_the_move_dialog(qtbot, step, project, two
     register.reject()
 
 
-def test_window_has_the_registry_after_compare_and_shows_the_model_in_focus(qtbot, window, project, two_runs):
-    plain, _balanced = two_runs
+def test_window_has_the_registry_after_compare_and_shows_the_model_in_focus(qtbot, window, project,
+                                                                            plain_and_balanced_runs):
+    plain, _balanced = plain_and_balanced_runs
     project.registry.register(plain.id, NAME, alias="production")
     keys = [window.navigator.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.navigator.count())]
     assert keys[keys.index("compare") + 1] == "registry"

@@ -157,7 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     except bundle.BundleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(model, args.quiet))
+    try:
+        server = ThreadingHTTPServer((args.host, args.port), make_handler(model, args.quiet))
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another --port.",
+              file=sys.stderr)
+        return 1
     server.daemon_threads = True
     host, port = server.server_address[:2]
     print(f"Serving {bundle.MODEL_LABEL} on http://{host}:{port} (POST /invocations, GET /ping)", flush=True)
