@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
+from desktop_app.ui.elided_label import ElidedLabel
 from desktop_app.ui.runs_text import format_value
 from desktop_app.ui.train_params import ParamForm
 
@@ -31,9 +32,8 @@ class ModelCard(QFrame):
         self.check.setObjectName("modelCheck")
         self.check.setToolTip(f"Train {algorithm.label} ({algorithm.name}) in the next batch")
         self.check.toggled.connect(lambda _v: self.changed.emit())
-        self.summary = QLabel()
+        self.summary = ElidedLabel()  # "balanced weights, C=0.1, …" shortened, whole on hover
         self.summary.setObjectName("hint")
-        self.summary.setMinimumWidth(1)
         self.expand_button = QToolButton()
         self.expand_button.setObjectName("expandButton")
         self.expand_button.setCheckable(True)
@@ -117,7 +117,6 @@ class ModelCard(QFrame):
             parts.insert(0, "no class weights")
         text = ", ".join(parts) if parts else "default settings"
         self.summary.setText(text)
-        self.summary.setToolTip(text)
 
 
 class ModelChecklist(QWidget):
