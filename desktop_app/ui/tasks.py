@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import queue
 import time
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -23,9 +24,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.progress import CancelToken, ProgressCallback
+from desktop_app.ui.task_log import TaskLog
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates per second per task
 POLL_MS = 15                 # how often the GUI thread picks up worker events
+HISTORY_SIZE = 50            # logs of the last visible tasks kept for the task bar
 
 
 class Task(QObject):
@@ -47,9 +50,12 @@ class Task(QObject):
         self.state = "queued"        # queued, running, done, failed, cancelled
         self.result: Any = None
         self.error: BaseException | None = None
+        self.log = TaskLog(title, visible=visible)   # what it did (kept after it ended)
 
     def cancel(self) -> None:
         """Ask the task to stop; it ends with `cancelled` at its next progress report."""
+        if not self.token.cancelled:
+            self.log.cancel_requested()
         self.token.cancel()
 
     @property
@@ -62,20 +68,24 @@ class Task(QObject):
             return  # a late report after the end
         self.state = "running"
         self.fraction, self.message = fraction, message
+        self.log.progress(fraction, message)
         self.progress.emit(fraction, message)
 
     def _apply_done(self, future: Future) -> None:
         error = None if future.cancelled() else future.exception()
         if future.cancelled() or isinstance(error, Cancelled):
             self.state = "cancelled"
+            self.log.cancelled()
             self.cancelled.emit()
         elif error is not None:
             self.state = "failed"
             self.error = error
+            self.log.failed(error)
             self.failed.emit(error)
         else:
             self.state = "done"
             self.result = future.result()
+            self.log.finished()
             self.finished.emit(self.result)
         self.ended.emit()
 
@@ -104,6 +114,7 @@ class TaskRunner(QObject):
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mldesk-task")
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._tasks: list[Task] = []
+        self._history: deque[TaskLog] = deque(maxlen=HISTORY_SIZE)
         self._closed = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -133,6 +144,8 @@ class TaskRunner(QObject):
         if on_cancelled is not None:
             task.cancelled.connect(on_cancelled)
         self._tasks.append(task)
+        if visible:
+            self._history.append(task.log)
         self.task_started.emit(task)
         events = self._events
         future = self._executor.submit(self._run, task.token, _Reporter(task, events), fn)
@@ -145,6 +158,11 @@ class TaskRunner(QObject):
     def tasks(self) -> list[Task]:
         """Tasks that have not ended yet, oldest first."""
         return list(self._tasks)
+
+    @property
+    def history(self) -> list[TaskLog]:
+        """Logs of the last `HISTORY_SIZE` visible tasks (running or ended), newest first."""
+        return list(reversed(self._history))
 
     def has_running(self, *, visible_only: bool = False) -> bool:
         return any(t.is_running and (t.visible or not visible_only) for t in self._tasks)
