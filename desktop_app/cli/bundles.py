@@ -6,15 +6,17 @@ import argparse
 import sys
 from typing import Any
 
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_json, stderr_progress, usage_error
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, add_json_flag, print_json, stderr_progress, usage_error
 
 
-def _size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+def _size(n: float) -> str:
+    if n < 1024:
+        return f"{n:,} bytes"
+    for unit in ("KB", "MB"):
         n /= 1024
-    return str(n)
+        if n < 1024:
+            return f"{n:.1f} {unit}"
+    return f"{n / 1024:.1f} GB"
 
 
 def export_json(result) -> dict[str, Any]:
@@ -133,7 +135,7 @@ def add_commands(command) -> None:
     export.add_argument("--no-verify", action="store_true",
                         help="skip running the bundle's predict.py against the model in MLDesk")
     export.add_argument("--overwrite", action="store_true", help="replace a bundle of the same name")
-    export.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(export)
 
     predict = command("predict", cmd_predict, "score a file with a model version (CSV to stdout, or --out FILE)")
     predict.add_argument("project", metavar="PROJECT")
@@ -142,4 +144,4 @@ def add_commands(command) -> None:
     predict.add_argument("--out", metavar="FILE", help="write the scored rows here (.csv, .parquet or .xlsx)")
     predict.add_argument("--only-valid", action="store_true",
                          help="score only the rows without problems and leave the others out")
-    predict.add_argument("--json", action="store_true", help="print a summary as one JSON document (needs --out)")
+    add_json_flag(predict, "print a summary as one JSON document (needs --out)")

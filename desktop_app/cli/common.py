@@ -57,8 +57,18 @@ def version_json(version) -> dict[str, Any]:
     }
 
 
-def metric(value: Any) -> str:
-    return "—" if value is None else f"{value:.4g}"
+def metric(value: Any, spec: str = ".4g") -> str:
+    """A number as the tables print it; a dash when there is none."""
+    return "—" if value is None else format(value, spec)
+
+
+def column_width(header: str, cells) -> int:
+    """The width of a table column: its longest cell or header, plus two spaces."""
+    return max([len(header)] + [len(cell) for cell in cells]) + 2
+
+
+def add_json_flag(parser, help_text: str = "print one JSON document") -> None:
+    parser.add_argument("--json", action="store_true", help=help_text)
 
 
 def parse_pair(text: str, option: str) -> tuple[str, str]:

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, parse_kind, parse_pair, print_json, stderr_progress, usage_error, version_json,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, parse_kind, parse_pair, print_json, stderr_progress, usage_error,
+    version_json,
 )
 
 
@@ -193,7 +194,7 @@ def add_commands(command) -> None:
     init = command("init", cmd_init, "create a project folder")
     init.add_argument("project", metavar="PROJECT")
     init.add_argument("--name", help="the project's display name (default: the folder name)")
-    init.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(init)
 
     imp = command("import", cmd_import, "import a CSV/TSV/TXT, Excel or Parquet file as a dataset version")
     imp.add_argument("project", metavar="PROJECT")
@@ -207,11 +208,11 @@ def add_commands(command) -> None:
                      help="override a column's kind: numeric, categorical, boolean, datetime, text, id")
     imp.add_argument("--skip-bad-lines", action="store_true",
                      help="skip rows with too many fields instead of refusing the file")
-    imp.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(imp)
 
     ds = command("datasets", cmd_datasets, "list datasets and their versions")
     ds.add_argument("project", metavar="PROJECT")
-    ds.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(ds)
 
     check = command("check", cmd_check, "check a dataset version's quality and save the report")
     check.add_argument("project", metavar="PROJECT")
@@ -222,7 +223,7 @@ def add_commands(command) -> None:
     check.add_argument("--fail-on", choices=["error", "warning"],
                        help="exit 1 when findings of this severity (or worse) exist")
     check.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
-    check.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(check)
 
     fix = command("fix", cmd_fix, "apply the suggested fixes of findings, making a new dataset version")
     fix.add_argument("project", metavar="PROJECT")
@@ -230,4 +231,4 @@ def add_commands(command) -> None:
     fix.add_argument("--apply", action="append", required=True, metavar="CHECK[:COLUMN]",
                      help="a finding whose fix to apply, e.g. duplicate_rows or missing_values:age")
     fix.add_argument("--target", help="the column to predict")
-    fix.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(fix)

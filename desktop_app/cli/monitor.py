@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.common import EXIT_DRIFT, EXIT_OK, metric, print_json, stderr_progress
+from desktop_app.cli.common import (
+    EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, metric, print_json, stderr_progress,
+)
 
 COLUMN_KEYS = ("column", "kind", "test", "statistic", "p_value", "threshold", "drifted")
 
@@ -40,20 +42,16 @@ def _failing(batch, fail_on: str) -> bool:
     return batch.dataset_drift
 
 
-def _number(value: Any, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
-
-
 def _print_table(rows: list[dict[str, Any]]) -> None:
-    width = max([len("COLUMN")] + [len(str(c["column"])) for c in rows]) + 2
+    width = column_width("COLUMN", (str(c["column"]) for c in rows))
     print(f"  {'COLUMN':<{width}}{'KIND':<13}{'TEST':<16}{'STATISTIC':>10}{'P-VALUE':>10}{'THRESHOLD':>11}"
           f"{'PSI':>8}  DRIFT")
     for c in rows:
         mark = "DRIFTED" if c.get("drifted") else "·"
         note = f"  ({c['note']})" if c.get("note") else ""
         print(f"  {str(c['column']):<{width}}{c.get('kind') or '':<13}{c.get('test') or 'untested':<16}"
-              f"{_number(c.get('statistic'), '.4f'):>10}{_number(c.get('p_value'), '.4f'):>10}"
-              f"{_number(c.get('threshold'), 'g'):>11}{_number(c.get('psi'), '.3f'):>8}  {mark}{note}")
+              f"{metric(c.get('statistic'), '.4f'):>10}{metric(c.get('p_value'), '.4f'):>10}"
+              f"{metric(c.get('threshold'), 'g'):>11}{metric(c.get('psi'), '.3f'):>8}  {mark}{note}")
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -127,4 +125,4 @@ def add_commands(command) -> None:
                        help="exit 3 on dataset drift (default), on any drifted column, or on any drift at all "
                             "(columns, predictions, domain classifier)")
     drift.add_argument("--html", metavar="FILE", help="also write the drift report as a self-contained HTML page")
-    drift.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(drift)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from desktop_app.cli.common import EXIT_OK, metric, print_json, usage_error
+from desktop_app.cli.common import EXIT_OK, add_json_flag, column_width, metric, print_json, usage_error
 
 # Metrics shown in the human tables, in this order, when the versions have them.
 SHOWN_METRICS = ("recall", "roc_auc", "f1", "accuracy", "r2", "rmse")
@@ -115,9 +115,9 @@ def _print_model_detail(model, history, changes) -> None:
     if model.description:
         print(f"  {model.description}")
     names = [m for m in SHOWN_METRICS if any(m in v.metrics for v in model.versions)][:3]
-    aw = max([len("ALIASES")] + [len(", ".join(v.aliases)) for v in model.versions]) + 2
-    algo = max([len("ALGORITHM")] + [len(v.algorithm) for v in model.versions]) + 2
-    data = max([len("DATASET")] + [len(v.dataset_label) for v in model.versions]) + 2
+    aw = column_width("ALIASES", (", ".join(v.aliases) for v in model.versions))
+    algo = column_width("ALGORITHM", (v.algorithm for v in model.versions))
+    data = column_width("DATASET", (v.dataset_label for v in model.versions))
     print(f"  {'VERSION':<9}{'STATUS':<10}{'ALIASES':<{aw}}{'RUN':<10}{'ALGORITHM':<{algo}}{'DATASET':<{data}}"
           + "".join(f"{n:>10}" for n in names) + "  GATE")
     for v in model.versions:
@@ -172,8 +172,8 @@ def cmd_models(args: argparse.Namespace) -> int:
                       f"mldesk register {args.project} RUN --name MODEL")
                 return EXIT_OK
             aliases = {m.name: ", ".join(f"{a}→v{n}" for a, n in m.aliases.items()) or "—" for m in models}
-            nw = max([len("MODEL")] + [len(m.name) for m in models]) + 2
-            aw = max([len("ALIASES")] + [len(a) for a in aliases.values()]) + 2
+            nw = column_width("MODEL", (m.name for m in models))
+            aw = column_width("ALIASES", aliases.values())
             print(f"{'MODEL':<{nw}}{'VERSIONS':>8}{'LATEST':>8}  {'ALIASES':<{aw}}GATE")
             for m in models:
                 latest = f"v{m.latest_version}" if m.latest_version else "—"
@@ -203,7 +203,7 @@ def add_commands(command) -> None:
                           help="refuse unless the run's test metric meets this, e.g. recall>=0.7 (repeatable)")
     register.add_argument("--description", help="what this version is")
     register.add_argument("--reason", help="why (kept in the audit trail; needed to move an existing alias)")
-    register.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(register)
 
     models = command("models", cmd_models,
                      "list registered models; with MODEL, its versions and history (and change aliases, gate)")
@@ -222,4 +222,4 @@ def add_commands(command) -> None:
     models.add_argument("--no-gate", action="store_true", help="remove the KPI gate")
     models.add_argument("--reason", help="why (kept in the audit trail)")
     models.add_argument("--history", type=int, default=50, metavar="N", help="audit events shown (default 50)")
-    models.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(models)

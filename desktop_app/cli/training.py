@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, metric, parse_pair, print_json, stderr_progress, usage_error
+from desktop_app.cli.common import (
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, metric, parse_pair, print_json, stderr_progress, usage_error,
+)
 
 
 def _run_json(run) -> dict[str, Any]:
@@ -124,16 +126,16 @@ def add_commands(command) -> None:
     train.add_argument("--trials", type=int, default=20, help="candidates for random search (default 20)")
     train.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop a search after this long")
     train.add_argument("--experiment", default="Default", help="experiment to file the run under")
-    train.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(train)
 
     runs = command("runs", cmd_runs, "list runs")
     runs.add_argument("project", metavar="PROJECT")
     runs.add_argument("--experiment", help="only this experiment's runs")
     runs.add_argument("--sort", metavar="METRIC", help="best first by this metric")
-    runs.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(runs)
 
     compare = command("compare", cmd_compare, "compare runs side by side")
     compare.add_argument("project", metavar="PROJECT")
     compare.add_argument("runs", nargs="+", metavar="RUN", help="run ids (a unique prefix of 6+ characters)")
     compare.add_argument("--all", action="store_true", help="show every setting, not only those that differ")
-    compare.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_flag(compare)

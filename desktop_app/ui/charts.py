@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from desktop_app.ui.formatting import format_int, format_number
+from desktop_app.ui.formatting import format_int, format_number, shorten
 
 BAR_COLOR = QColor("#4c78a8")
 
@@ -101,7 +101,7 @@ def bar_chart(labels: Sequence[str], counts: Sequence[int], parent: QWidget | No
     bars = pg.BarGraphItem(x0=0, y=ys, height=0.7, width=counts, brush=BAR_COLOR, pen=pg.mkPen(None))
     widget.addItem(bars)
     left = widget.getPlotItem().getAxis("left")
-    left.setTicks([[(y, _short(label)) for y, label in zip(ys, labels)]])
+    left.setTicks([[(y, shorten(label, 14)) for y, label in zip(ys, labels)]])
     widget.setLabel("bottom", "Rows")
     widget.setXRange(0, max(counts or [1]) * 1.05, padding=0)
     widget.setYRange(-0.6, n - 0.4, padding=0)
@@ -121,7 +121,3 @@ def bar_chart(labels: Sequence[str], counts: Sequence[int], parent: QWidget | No
 
     widget.scene().sigMouseMoved.connect(hover)
     return widget
-
-
-def _short(label: str, limit: int = 14) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.compare_plot import ChartPanel, on_hover, style_plot_item
-from desktop_app.ui.formatting import format_int
+from desktop_app.ui.formatting import format_int, shorten
 from desktop_app.ui.runs_text import run_title, status_key
 
 PER_ROW = 3
@@ -73,7 +73,7 @@ class ConfusionMatrices(ChartPanel):
                     text.setFont(font)
                     text.setPos(j + 0.5, i + 0.5)
                     plot.addItem(text)
-            ticks = [(i + 0.5, _short(label)) for i, label in enumerate(labels)]
+            ticks = [(i + 0.5, shorten(label, 10)) for i, label in enumerate(labels)]
             plot.getAxis("bottom").setTicks([ticks])
             plot.getAxis("left").setTicks([ticks])
             plot.invertY(True)
@@ -115,7 +115,3 @@ def _pct(share: float) -> str:
     if pct < 1 or pct > 99:
         return f"{pct:.1f}%"
     return f"{pct:.0f}%"
-
-
-def _short(label: str, limit: int = 10) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"

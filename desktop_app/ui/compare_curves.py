@@ -26,7 +26,7 @@ from desktop_app.ui.compare_plot import (
     style_plot_item,
     top_legend,
 )
-from desktop_app.ui.formatting import plural
+from desktop_app.ui.formatting import plural, shorten
 from desktop_app.ui.runs_text import format_metric, run_title, status_key
 
 # Line styles of the classes when every class is drawn at once (more classes: one at a time).
@@ -197,7 +197,7 @@ class CurvesChart(ChartPanel):
         without_pr = [r for r in runs if not curves[r.id].get("pr_ovr")]
         self._start()
         entries, class_entries = [], []
-        self._label_axes(multiclass=True, which=" (one-vs-rest)" if every else f": {_short(choice)}")
+        self._label_axes(multiclass=True, which=" (one-vs-rest)" if every else f": {shorten(choice, 18)}")
         dash = pg.mkPen(CHANCE_PEN, width=1, style=Qt.PenStyle.DashLine)
         self.roc.plot([0, 1], [0, 1], pen=dash)
         if not every:
@@ -312,10 +312,6 @@ class CurvesChart(ChartPanel):
                          f"<br>flagging rows whose probability of {escape(label)} is at least {thresholds[i]:.3f}")
             return text
         return None
-
-
-def _short(label: str, limit: int = 18) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _class_order(runs: Sequence[Any], curves: dict[str, dict]) -> list[str]:

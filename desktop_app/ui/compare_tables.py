@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.icons import crisp_icon
 from desktop_app.ui.runs_text import format_metric, format_value, lower_is_better, metric_label, setting_label, sort_metrics
 
 DIFFERS_BACKGROUND = QColor("#fff4d6")
@@ -26,20 +27,12 @@ BEST_COLOR = QColor("#1b5e20")
 
 
 def swatch(color: QColor, size: int = 10) -> QIcon:
-    icon = QIcon()
-    for scale in (1, 2):
-        pixmap = QPixmap(size * scale, size * scale)
-        pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    def paint(painter: QPainter) -> None:
         painter.setPen(color.darker(120))
         painter.setBrush(color)
         painter.drawRoundedRect(0, 0, size - 1, size - 1, 2, 2)
-        painter.end()
-        icon.addPixmap(pixmap)
-        icon.addPixmap(pixmap, QIcon.Mode.Selected)
-    return icon
+
+    return crisp_icon(size, paint, same_when_selected=True)
 
 
 def _table(name: str) -> QTableWidget:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from desktop_app.ui import charts
-from desktop_app.ui.formatting import format_number
+from desktop_app.ui.formatting import format_number, shorten
 
 FENCE_COLOR = "#c62828"
 MAX_BARS = 10
@@ -37,7 +37,7 @@ def column_chart(summary: Any, fences: tuple[float | None, float | None] | None 
         # Category names are often phrases: show more of each than the Data step's narrow panel can.
         ys = range(len(labels) - 1, -1, -1)
         widget.getPlotItem().getAxis("left").setTicks(
-            [[(y, label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…")
+            [[(y, shorten(label, LABEL_CHARS))
               for y, label in zip(ys, labels)]]
         )
         return widget

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from desktop_app.ui.formatting import format_int, plural
+from desktop_app.ui.registry_text import ALIAS_ORDER, ordered_aliases
 from desktop_app.ui.runs_text import algorithm_label, format_metric, format_seconds, metric_label
 
-ALIAS_ORDER = ("production", "champion", "staging", "challenger")
 KEY_METRICS = ("roc_auc", "recall", "f1_macro", "roc_auc_ovr", "r2", "rmse")
 
 PROBLEM_WORDS = {
@@ -50,9 +50,7 @@ def picker_entries(models: Sequence[Any]) -> list[PickerEntry]:
     out: list[PickerEntry] = []
     for model in sorted(models, key=lambda m: (m.name.casefold(), m.name)):
         by_number = {v.number: v for v in model.versions}
-        aliases = sorted(model.aliases.items(),
-                         key=lambda a: (ALIAS_ORDER.index(a[0]) if a[0] in ALIAS_ORDER else len(ALIAS_ORDER), a[0]))
-        for alias, number in aliases:
+        for alias, number in ordered_aliases(model.aliases):
             version = by_number.get(number)
             if version is None:
                 continue
@@ -183,14 +181,6 @@ def run_commands(path: Path, zipped: bool) -> list[tuple[str, str]]:
 def _quote(path: Path) -> str:
     text = str(path)
     return f'"{text}"' if re.search(r"[\s'\"&;|()$]", text) else text
-
-
-def export_event_line(event: Any, *, now_text: str) -> str:
-    """'Last exported 2 min ago by ana@laptop, verified.' from a `model.export` audit event."""
-    after = event.after or {}
-    verified = after.get("verified")
-    state = {True: "verified", False: "verification failed", None: "not verified"}.get(verified, "not verified")
-    return f"Last exported {now_text} by {event.user}@{event.host} ({state})."
 
 
 # -- batch scoring ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -22,6 +21,7 @@ from desktop_app.ui.errors import user_message
 from desktop_app.core.quality.plan import FixPlan
 from desktop_app.ui.fix_plan import PlanPreview, describe_change, preview_plan
 from desktop_app.ui.formatting import format_int, format_number, plural
+from desktop_app.ui.read_only_table import read_only_table
 from desktop_app.ui.tasks import Task, TaskRunner
 
 SKIPPED = QBrush(QColor("#8a8f98"))
@@ -59,10 +59,7 @@ class FixPreviewDialog(QDialog):
             "The fixes are saved as the new version's recipe, so they can be repeated on new data."
         )
         intro.setWordWrap(True)
-        self.steps_table = QTableWidget(0, 2)
-        self.steps_table.setObjectName("fixStepsTable")
-        self.steps_table.setHorizontalHeaderLabels(["Fix", "What changes"])
-        self._setup_table(self.steps_table)
+        self.steps_table = self._table("fixStepsTable", ["Fix", "What changes"])
         for planned in plan.fixes:
             row = self.steps_table.rowCount()
             self.steps_table.insertRow(row)
@@ -90,10 +87,7 @@ class FixPreviewDialog(QDialog):
         self.totals.setWordWrap(True)
         self.examples_title = QLabel("Examples")
         self.examples_title.setObjectName("subTitle")
-        self.examples = QTableWidget(0, 4)
-        self.examples.setObjectName("fixExamplesTable")
-        self.examples.setHorizontalHeaderLabels(["Row", "Column", "Before", "After"])
-        self._setup_table(self.examples)
+        self.examples = self._table("fixExamplesTable", ["Row", "Column", "Before", "After"])
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -191,17 +185,14 @@ class FixPreviewDialog(QDialog):
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
-    def _setup_table(table: QTableWidget) -> None:
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        table.setWordWrap(False)
+    def _table(name: str, headers: list[str]) -> QTableWidget:
+        table = read_only_table(name, headers)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        return table
 
     @staticmethod
     def _table_height(table: QTableWidget, rows: int) -> int:

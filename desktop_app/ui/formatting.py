@@ -66,6 +66,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{format_int(count)} {word}"
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending with "…" when cut ('distribution' → 'distri…')."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def relative_time(when: datetime, now: datetime | None = None) -> str:
     """'just now', '2 min ago', '3 h ago', 'yesterday', '5 days ago', or the date."""
     if when.tzinfo is None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from desktop_app.ui.formatting import shorten
 from desktop_app.ui.import_wizard import PREVIEW_ROWS
 
 KIND_HELP = {
@@ -33,7 +34,7 @@ SAMPLES = 5
 
 def sample_values(frame: Any, column: str) -> str:
     values = frame[column].dropna().astype(str).unique()[:SAMPLES]
-    return ", ".join(v if len(v) <= 24 else v[:23] + "…" for v in values)
+    return ", ".join(shorten(v, 24) for v in values)
 
 
 class KindsPage(QWizardPage):

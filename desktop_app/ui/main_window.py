@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.ui import recent
+from desktop_app.ui.chart_warmup import warm_up_charts
 from desktop_app.ui.errors import show_error
 from desktop_app.ui.navigator import StepNavigator
 from desktop_app.ui.new_project_dialog import NewProjectDialog
@@ -330,6 +331,9 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.welcome)
         else:
             recent.remember(project.path, project.name)
+            # Charts come in most steps: prepare the chart library now, in slices, while the
+            # project loads, rather than while the first training runs (see chart_warmup).
+            warm_up_charts(self)
             self.setWindowTitle(f"{project.name} — MLDesk")
             self.top_bar.set_project(project.name, str(project.path))
             self.quality_step.set_project(project)  # first: it then follows the Data step's focus

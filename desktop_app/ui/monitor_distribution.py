@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.compare_plot import TEXT_PEN
 from desktop_app.ui.monitor_chart import LegendChartPanel
-from desktop_app.ui.formatting import format_float, format_int
+from desktop_app.ui.formatting import format_float, format_int, shorten
 from desktop_app.ui import monitor_text as mt
 
 GROUP = 0.8
@@ -166,7 +166,7 @@ class DistributionChart(LegendChartPanel):
         if not categories:
             return
         new = set(self.data.get("new") or [])
-        labels = [("★ " if c in new else "") + (c if len(c) <= MAX_CATEGORY_LABEL else c[:MAX_CATEGORY_LABEL - 1] + "…")
+        labels = [("★ " if c in new else "") + shorten(c, MAX_CATEGORY_LABEL)
                   for c in categories]
         plot = self.plot
         axis = plot.getAxis("bottom")

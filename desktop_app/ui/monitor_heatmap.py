@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.ui.compare_plot import (
     LEGEND_POINTS, LEGEND_SAMPLE_PX, ChartPanel, on_hover, set_title, style_plot_item, top_legend,
 )
-from desktop_app.ui.formatting import format_int
+from desktop_app.ui.formatting import format_int, shorten
 from desktop_app.ui import monitor_text as mt
 from desktop_app.ui.monitor_chart import fit_batch_axis
 
@@ -177,7 +177,7 @@ class DriftHeatMap(ChartPanel):
         metrics = QFontMetricsF(left.style.get("tickFont") or left.font())
         marks = ["⚠ " if b.dataset_drift else "" for b in self.batches]
         fit_batch_axis(self.plot, [f"{mark}{label}" for mark, label in zip(marks, self.labels)], self.width() * 0.8)
-        names = [("▶ " if f == self.selected_feature else "") + (f if len(f) <= MAX_LABEL else f[:MAX_LABEL - 1] + "…")
+        names = [("▶ " if f == self.selected_feature else "") + shorten(f, MAX_LABEL)
                  for f in self.features]
         height = self.plot.vb.height() or self.height() * 0.7
         left.setTicks([mt.thin_ticks(names, height / len(names), metrics.ascent() - 10), []])

@@ -9,21 +9,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.ui import monitor_text as mt
-
-ALIAS_ORDER = ("production", "champion", "staging", "challenger")
+from desktop_app.ui.registry_text import ALIAS_ORDER, ordered_aliases
 
 
 def model_refs(models: Sequence[Any]) -> list[tuple[str, str, str]]:
     """(ref, text, tooltip) for every alias and every version of `models`."""
     out = []
     for model in sorted(models, key=lambda m: m.name.lower()):
-        aliases = sorted(model.aliases.items(), key=lambda a: (a[0] not in ALIAS_ORDER,
-                                                               ALIAS_ORDER.index(a[0]) if a[0] in ALIAS_ORDER else 0,
-                                                               a[0]))
-        for alias, number in aliases:
+        for alias, number in ordered_aliases(model.aliases):
             out.append((f"{model.name}@{alias}", f"{model.name}@{alias}  (version {number})",
                         f"Follows the alias '{alias}' — now version {number}"))
-        versions = sorted(model.versions, key=lambda v: -v.number) or []
+        versions = sorted(model.versions, key=lambda v: -v.number)
         for version in versions:
             archived = " · archived" if getattr(version, "archived", False) else ""
             out.append((version.label, f"{version.label}{archived}",

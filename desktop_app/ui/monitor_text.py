@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-from desktop_app.ui.formatting import exact_time, format_float, format_percent, relative_time
+from desktop_app.ui.formatting import exact_time, format_float, format_percent, relative_time, shorten
 
 TEST_NAMES = {"ks": "Kolmogorov–Smirnov", "wasserstein": "Wasserstein (÷ std)", "chi_squared": "chi-squared",
               "jensen_shannon": "Jensen–Shannon"}
@@ -152,7 +152,7 @@ def batch_when(batch: Any) -> tuple[str, str]:
 
 def short_name(name: str, limit: int = 16) -> str:
     stem = Path(name).stem if Path(name).suffix.lower() in (".csv", ".parquet", ".xlsx", ".xls", ".txt") else name
-    return stem if len(stem) <= limit else stem[: limit - 1] + "…"
+    return shorten(stem, limit)
 
 
 def batch_labels(batches: Sequence[Any], limit: int = 16) -> list[str]:
@@ -162,7 +162,7 @@ def batch_labels(batches: Sequence[Any], limit: int = 16) -> list[str]:
     suffix = _common_suffix(stems) if len(stems) > 1 else ""
     if suffix:
         stems = [s[: len(s) - len(suffix)] for s in stems]
-    names = [s if len(s) <= limit else s[: limit - 1] + "…" for s in stems]
+    names = [shorten(s, limit) for s in stems]
     seen: dict[str, int] = {}
     for n in names:
         seen[n] = seen.get(n, 0) + 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from desktop_app.ui.icons import crisp_icon
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -23,30 +25,21 @@ _COLOR = {StepState.NOT_STARTED: "#8a8f98", StepState.ATTENTION: "#c77700", Step
 
 def state_icon(state: StepState, size: int = 14) -> QIcon:
     """A circle icon drawn at 1x and 2x so it stays crisp at 200% scaling."""
-    icon = QIcon()
-    for scale in (1, 2):
-        pixmap = QPixmap(size * scale, size * scale)
-        pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = QColor(_COLOR[state])
+    color = QColor(_COLOR[state])
+    rect = QRectF(1.5, 1.5, size - 3, size - 3)
+
+    def paint(painter: QPainter) -> None:
         painter.setPen(QPen(color, 1.6))
-        rect = QRectF(1.5, 1.5, size - 3, size - 3)
         if state is StepState.DONE:
             painter.setBrush(color)
-            painter.drawEllipse(rect)
-        elif state is StepState.ATTENTION:
-            painter.drawEllipse(rect)
+        painter.drawEllipse(rect)
+        if state is StepState.ATTENTION:
             half = QPainterPath(QPointF(rect.center().x(), rect.top()))
             half.arcTo(rect, 90, 180)
             half.closeSubpath()
             painter.fillPath(half, color)
-        else:
-            painter.drawEllipse(rect)
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
+
+    return crisp_icon(size, paint)
 
 
 class StepNavigator(QListWidget):

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen
 
 from desktop_app.ui.formatting import plural, relative_time
+from desktop_app.ui.icons import crisp_icon
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -68,20 +69,14 @@ def severity_icon(severity: Any, size: int = 12) -> QIcon:
     key = (severity_key(severity), size)
     if key in _ICONS:
         return _ICONS[key]
-    icon = QIcon()
     color = QColor(SEVERITY_COLOR[key[0]])
-    for scale in (1, 2):
-        pixmap = QPixmap(size * scale, size * scale)
-        pixmap.setDevicePixelRatio(scale)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+
+    def paint(painter: QPainter) -> None:
         painter.setPen(QPen(color.darker(115), 1.0))
         painter.setBrush(color)
         painter.drawEllipse(QRectF(1.5, 1.5, size - 3, size - 3))
-        painter.end()
-        icon.addPixmap(pixmap)
-    _ICONS[key] = icon
+
+    icon = _ICONS[key] = crisp_icon(size, paint)
     return icon
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from desktop_app.ui.formatting import plural
+from desktop_app.ui.formatting import plural, shorten
 from desktop_app.ui.runs_text import format_metric, metric_label, short_metric_label, sort_metrics
 
 # The metrics that tell versions apart at a glance, per task (the first is the "key metric").
@@ -24,6 +24,14 @@ ALIAS_COLORS = {"production": ("#e3f1e5", "#1f6b33"), "champion": ("#e3f1e5", "#
                 "staging": ("#fdf1dc", "#8a5a00"), "challenger": ("#fdf1dc", "#8a5a00")}
 OTHER_ALIAS_COLOR = ("#e6eefb", "#1d4f9c")
 ALIAS_SUGGESTIONS = ("production", "staging", "challenger")
+# The well-known aliases, in the order model pickers list them and pick a default by.
+ALIAS_ORDER = ("production", "champion", "staging", "challenger")
+
+
+def ordered_aliases(aliases: Mapping[str, int]) -> list[tuple[str, int]]:
+    """A model's (alias, version number) pairs: the well-known aliases first (in `ALIAS_ORDER`), then by name."""
+    rank = {alias: i for i, alias in enumerate(ALIAS_ORDER)}
+    return sorted(aliases.items(), key=lambda a: (rank.get(a[0], len(ALIAS_ORDER)), a[0]))
 
 
 def alias_colors(alias: str) -> tuple[str, str]:
@@ -143,7 +151,7 @@ def _short(value: Any, limit: int = 60) -> str:
     text = "" if value is None else str(value)
     if not text:
         return "(empty)"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def audit_row(event: Any, numbers: Mapping[str, int]) -> tuple[str, str]:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 
 from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.icons import crisp_icon
 from desktop_app.ui.runs_text import (
     METRIC_HELP,
     STATUS_COLOR,
@@ -289,20 +290,13 @@ class RunsModel(QAbstractTableModel):
         key = color.name()
         icon = self._swatches.get(key)
         if icon is None:
-            icon = QIcon()
-            for scale in (1, 2):
-                pixmap = QPixmap(12 * scale, 12 * scale)
-                pixmap.setDevicePixelRatio(scale)
-                pixmap.fill(Qt.GlobalColor.transparent)
-                painter = QPainter(pixmap)
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            def paint(painter: QPainter) -> None:
                 painter.setPen(color.darker(120))
                 painter.setBrush(color)
                 painter.drawRoundedRect(1, 1, 10, 10, 2, 2)
-                painter.end()
-                icon.addPixmap(pixmap)
-                icon.addPixmap(pixmap, QIcon.Mode.Selected)  # no selection tint: the colour must match
-            self._swatches[key] = icon
+
+            # no selection tint: the colour must match the run's in the charts
+            icon = self._swatches[key] = crisp_icon(12, paint, same_when_selected=True)
         return icon
 
     @staticmethod

@@ -194,22 +194,6 @@ def distinguishing(runs: Sequence[Any]) -> dict[str, list[str]]:
     return out
 
 
-def difference_words(runs: Sequence[Any], limit: int = 3) -> dict[str, list[str]]:
-    """For each run, short words for the settings in which the runs differ.
-
-    Plain vs balanced logistic regression → {plain: ['no weights'], balanced: ['balanced']}.
-    """
-    from desktop_app.core.compare import compare_runs
-
-    out: dict[str, list[str]] = {r.id: [] for r in runs}
-    if len(runs) < 2:
-        return out
-    for row in compare_runs(list(runs)).differing_settings():
-        for run, value in zip(runs, row.values):
-            out[run.id].append(setting_word(row.name, value))
-    return {k: (v[:limit] + ["…"] if len(v) > limit else v) for k, v in out.items()}
-
-
 def setting_word(name: str, value: Any) -> str:
     """One setting's value as a word or two: ('class_weight', None) → 'no weights'."""
     if name == "algorithm":

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.formatting import local_time
 from desktop_app.ui.task_log import TaskLog
 from desktop_app.ui.tasks import TaskRunner
 
@@ -48,10 +49,6 @@ def status_text(log: TaskLog) -> str:
     return _STATUS.get(log.state, log.state)
 
 
-def _local(when: datetime) -> datetime:
-    return when.astimezone()
-
-
 def log_text(log: TaskLog, *, exact: bool = False) -> str:
     """The log as plain text: local time (UTC ISO times when `exact`), time since start, message."""
     lines = [f"{log.title}", f"Status: {status_text(log)} · {format_duration(log.duration())}"]
@@ -61,7 +58,7 @@ def log_text(log: TaskLog, *, exact: bool = False) -> str:
     entries = log.entries
     start = entries[0].time if entries else log.submitted_at
     for index, entry in enumerate(entries):
-        stamp = entry.time.isoformat(timespec="milliseconds") if exact else _local(entry.time).strftime("%H:%M:%S")
+        stamp = entry.time.isoformat(timespec="milliseconds") if exact else local_time(entry.time).strftime("%H:%M:%S")
         offset = (entry.time - start).total_seconds()
         lines.append(f"{stamp}  {'+' + format_duration(offset):<10} {entry.message}")
         if index == 0 and log.dropped:
@@ -167,7 +164,7 @@ class TaskLogDialog(QDialog):
                 if item is None:
                     item = QTreeWidgetItem()
                     self.tasks.addTopLevelItem(item)
-                started = _local(log.started_at or log.submitted_at)
+                started = local_time(log.started_at or log.submitted_at)
                 item.setText(0, log.title)
                 item.setToolTip(0, log.title + (f"\n{log.error}" if log.error else ""))
                 item.setText(1, status_text(log))

@@ -30,12 +30,6 @@ def _text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def changed_count(thresholds: Any) -> int:
-    """How many thresholds differ from the defaults."""
-    defaults = type(thresholds)()
-    return sum(1 for (n, v, _), (_, d, _) in zip(thresholds.describe(), defaults.describe()) if v != d)
-
-
 class ThresholdsDialog(QDialog):
     """Edit a core `Thresholds`; `thresholds()` gives the accepted values."""
 

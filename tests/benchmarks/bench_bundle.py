@@ -37,7 +37,6 @@ import argparse
 import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.harness import median_seconds  # noqa: E402
+
 GENERATOR = REPO / "resources" / "sample_data" / "make_heart_sample.py"
 TARGET = "heart_disease"
 
@@ -59,16 +61,6 @@ def data_file(rows: int) -> Path:
     if not path.exists():
         subprocess.run([sys.executable, str(GENERATOR), "--rows", str(rows), "--out", str(path)], check=True)
     return path
-
-
-def _median(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _env() -> dict[str, str]:
@@ -106,16 +98,16 @@ def batch(project, bundle: Path, ref: str, rows_csv: Path, work: Path, repeats: 
 
     from desktop_app.core.training.threads import limited_threads
 
-    t_bundle = _median(run_bundle, repeats)
+    t_bundle = median_seconds(run_bundle, repeats)
     bundled = pd.read_csv(out)
     same = list(bundled["prediction"]) == list(pipeline.predict(X)) and float(
         np.max(np.abs(bundled.iloc[:, 1:].to_numpy() - pipeline.predict_proba(X)))) <= 1e-9
-    startup = _median(lambda: subprocess.run([sys.executable, "-c", "import pandas, sklearn, skops.io"],
+    startup = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import pandas, sklearn, skops.io"],
                                              env=_env(), check=True), repeats)
-    t_bare = _median(limited_threads(bare_predict), repeats)
-    t_bare_default = _median(bare_predict, repeats)
-    t_e2e = _median(limited_threads(bare_e2e), repeats)
-    t_app = _median(app, repeats)
+    t_bare = median_seconds(limited_threads(bare_predict), repeats)
+    t_bare_default = median_seconds(bare_predict, repeats)
+    t_e2e = median_seconds(limited_threads(bare_e2e), repeats)
+    t_app = median_seconds(app, repeats)
     return {"rows": len(X), "bundle_seconds": t_bundle, "imports_only_seconds": startup,
             "bare_predict_seconds": t_bare, "bare_predict_default_threads_seconds": t_bare_default,
             "bare_e2e_seconds": t_e2e, "app_score_file_seconds": t_app,

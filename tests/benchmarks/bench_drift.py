@@ -49,21 +49,12 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.benchmarks.harness import timed  # noqa: E402
 from tests.core.monitor.synthetic import CATEGORICAL, KINDS, NUMERIC, make_frame  # noqa: E402
 
 PLANTED = dict(mean_shift={"income": 0.3}, proportions={"smoke": [0.6, 0.4]},
                new_category={"region": ("region_99", 0.05)})
 EXPECTED = {"income", "smoke", "region"}
-
-
-def timed(work, repeats: int) -> tuple[float, list[float], object]:
-    result = work()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times, result
 
 
 def bare_scipy(reference: pd.DataFrame, batch: pd.DataFrame, small_values: set[str]) -> dict[str, dict]:

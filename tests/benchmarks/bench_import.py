@@ -15,8 +15,6 @@ The data (1M rows × 20 mixed columns) is generated once into tests/benchmarks/_
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import subprocess
 import sys
@@ -24,8 +22,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.harness import PY, compile_app, run_child  # noqa: E402
+
 DATA_DIR = Path(__file__).resolve().parent / "_data"
-PY = sys.executable
 
 
 def make_data(rows: int) -> Path:
@@ -38,19 +39,6 @@ def make_data(rows: int) -> Path:
             check=True,
         )
     return path
-
-
-# As on a user's machine, modules load from compiled bytecode: compiling a module from
-# source holds the GIL and would show up as window stalls that users never see.
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"QT_QPA_PLATFORM": "offscreen"}
-
-
-def run_child(code: str, *args: str) -> dict:
-    """Run `code` in a fresh interpreter; it prints one JSON line last."""
-    done = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, cwd=REPO, env=CHILD_ENV)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 PEAK = """
@@ -169,7 +157,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     path = make_data(args.rows)
-    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "desktop_app")], check=True, env=CHILD_ENV)
+    compile_app()  # modules load from bytecode, as on a user's machine (harness.CHILD_ENV)
     run_child(GUI_WARMUP)  # writes the bytecode of everything the window imports
     print(f"data: {path.name}, {path.stat().st_size / 2**20:.0f} MB")
 

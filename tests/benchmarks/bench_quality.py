@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.harness import timed  # noqa: E402
+
 GENERATOR = REPO / "resources" / "sample_data" / "make_heart_sample.py"
 CACHED = Path(__file__).resolve().parent / "_data"  # bench_import's generated files, reused if present
 
@@ -102,16 +104,6 @@ def bare_pandas_pass(frame: pd.DataFrame) -> dict[str, float]:
         parts[name] = time.perf_counter() - started
     parts["total"] = sum(parts.values())
     return parts
-
-
-def timed(work, repeats: int) -> tuple[float, list[float], object]:
-    result = work()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times, result
 
 
 def per_check_seconds(frame: pd.DataFrame, kinds: dict, target: str) -> dict[str, float]:

@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,22 +34,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.benchmarks.bench_training_core import TARGET, bare, bare_tight, data_file  # noqa: E402
+from tests.benchmarks.harness import compile_app, median_seconds, run_child  # noqa: E402
 
-PY = sys.executable
 GOALS = {"training_ratio": 1.10, "runs_table_seconds": 1.0, "logging_ratio": 0.2, "stall_ms": 100}
 N_PARAMS, N_METRICS = 10, 8
-# Modules load from compiled bytecode, as on a user's machine (see bench_import.py).
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"QT_QPA_PLATFORM": "offscreen"}
-
-
-def _median_seconds(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 # -- 1. tracked training ÷ bare ---------------------------------------------------------------------
@@ -75,9 +60,9 @@ def bench_training(csv: Path, algorithms: list[str], repeats: int) -> list[dict]
             def tracked():
                 runs.append(project.runs.train(RunSpec(version.id, TARGET, algorithm)))
 
-            t_bare = _median_seconds(lambda: bare_limited(frame, algorithm), repeats)
-            t_tight = _median_seconds(lambda: tight_limited(frame, algorithm), repeats)
-            t_tracked = _median_seconds(tracked, repeats)
+            t_bare = median_seconds(lambda: bare_limited(frame, algorithm), repeats)
+            t_tight = median_seconds(lambda: tight_limited(frame, algorithm), repeats)
+            t_tracked = median_seconds(tracked, repeats)
             reference = bare(frame, algorithm)
             run = runs[-1]
             same = run.status == RunStatus.FINISHED and all(
@@ -236,14 +221,6 @@ def bench_stall(csv: Path, algorithm: str) -> dict:
         return run_child(STALL, str(Path(folder) / "p"), TARGET, algorithm)
 
 
-def run_child(code: str, *args: str) -> dict:
-    """Run `code` in a fresh interpreter with the window offscreen; it prints one JSON line last."""
-    done = subprocess.run([PY, "-c", code, *args], capture_output=True, text=True, cwd=REPO, env=CHILD_ENV)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr[-3000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=400_000)
@@ -253,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logged", type=int, default=1000, help="runs to log (default 1,000)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    subprocess.run([PY, "-m", "compileall", "-q", str(REPO / "desktop_app")], check=True, env=CHILD_ENV)
+    compile_app()  # modules load from bytecode, as on a user's machine (harness.CHILD_ENV)
     csv = data_file(args.rows, None)
     sample = REPO / "resources" / "sample_data" / "heart.csv"
     results = {

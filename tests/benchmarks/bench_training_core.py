@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +37,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.harness import timed  # noqa: E402
+
 GENERATOR = REPO / "resources" / "sample_data" / "make_heart_sample.py"
 TARGET = "heart_disease"
 GOAL = 1.10
@@ -55,11 +56,11 @@ def data_file(rows: int, csv: Path | None) -> Path:
 
 def bare(frame: pd.DataFrame, algorithm: str, seed: int = 0) -> dict[str, float]:
     """What a script would do by hand with the same pipeline: split, fit, predict, score."""
-    from sklearn import metrics as skm
     from sklearn.model_selection import train_test_split
 
     from desktop_app.core.training.catalogue import get_algorithm
     from desktop_app.core.training.pipeline import build_pipeline, complete_kinds
+    from tests.sklearn_reference import binary_metrics
 
     kinds = complete_kinds(frame, None)
     X = frame.drop(columns=TARGET)
@@ -67,18 +68,7 @@ def bare(frame: pd.DataFrame, algorithm: str, seed: int = 0) -> dict[str, float]
     x_train, x_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     model = build_pipeline(kinds, TARGET, get_algorithm(algorithm, "classification"), seed=seed)
     model.fit(x_train, y_train)
-    pred, proba = model.predict(x_test), model.predict_proba(x_test)
-    p_yes = proba[:, list(model.classes_).index("Yes")]
-    return {
-        "accuracy": skm.accuracy_score(y_test, pred),
-        "balanced_accuracy": skm.balanced_accuracy_score(y_test, pred),
-        "precision": skm.precision_score(y_test, pred, pos_label="Yes", zero_division=0),
-        "recall": skm.recall_score(y_test, pred, pos_label="Yes"),
-        "f1": skm.f1_score(y_test, pred, pos_label="Yes"),
-        "roc_auc": skm.roc_auc_score(y_test == "Yes", p_yes),
-        "average_precision": skm.average_precision_score(y_test == "Yes", p_yes),
-        "log_loss": skm.log_loss(y_test, proba),
-    }
+    return binary_metrics(y_test, model.predict(x_test), model.predict_proba(x_test), model.classes_)
 
 
 def bare_tight(frame: pd.DataFrame, algorithm: str, seed: int = 0) -> dict[str, float]:
@@ -116,26 +106,16 @@ def tracked(frame: pd.DataFrame, algorithm: str, extras: bool, seed: int = 0):
     return train_and_evaluate(frame, None, TARGET, algorithm, seed=seed, curves=extras, importance=extras)
 
 
-def _timed(fn, repeats: int) -> tuple[float, object]:
-    out = fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
 def measure(frame: pd.DataFrame, algorithm: str, repeats: int = 3) -> dict[str, float]:
     """Median seconds of bare / lean / full training of `algorithm` on `frame`, and the ratios."""
     from desktop_app.core.training.threads import limited_threads
 
     bare_limited, tight_limited = limited_threads(bare), limited_threads(bare_tight)
-    t_bare, bare_metrics = _timed(lambda: bare_limited(frame, algorithm), repeats)
-    t_tight, tight_metrics = _timed(lambda: tight_limited(frame, algorithm), repeats)
-    t_default, _ = _timed(lambda: bare(frame, algorithm), repeats)
-    t_lean, lean = _timed(lambda: tracked(frame, algorithm, extras=False), repeats)
-    t_full, full = _timed(lambda: tracked(frame, algorithm, extras=True), repeats)
+    t_bare, _, bare_metrics = timed(lambda: bare_limited(frame, algorithm), repeats)
+    t_tight, _, tight_metrics = timed(lambda: tight_limited(frame, algorithm), repeats)
+    t_default, _, _ = timed(lambda: bare(frame, algorithm), repeats)
+    t_lean, _, lean = timed(lambda: tracked(frame, algorithm, extras=False), repeats)
+    t_full, _, full = timed(lambda: tracked(frame, algorithm, extras=True), repeats)
     same = all(abs(lean.metrics[k] - v) <= 1e-9 and abs(tight_metrics[k] - v) <= 1e-9
                for k, v in bare_metrics.items())
     return {

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
-
-
-def mldesk(*args, check_code=0):
-    done = subprocess.run(
-        [sys.executable, "-m", "desktop_app.cli", *map(str, args)], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == check_code, done.stderr
-    return done
+from tests.cli.helpers import SAMPLE, mldesk
 
 
 def test_help_lists_the_commands():
@@ -88,10 +78,8 @@ def test_usage_errors_exit_2(tmp_path):
     assert "not a column kind" in done.stderr
 
 
-def test_check_json_and_fail_on(tmp_path):
-    project = tmp_path / "proj"
-    mldesk("init", project)
-    mldesk("import", project, SAMPLE)
+def test_check_json_and_fail_on(tmp_path, heart_proj):
+    project = heart_proj
     report = json.loads(mldesk("check", project, "heart", "--target", "heart_disease", "--json").stdout)
     assert (report["dataset"], report["version"]) == ("heart", 1)
     assert set(report["findings"][0]) == {"check", "severity", "column", "message", "value", "fix"}
@@ -107,10 +95,8 @@ def test_check_json_and_fail_on(tmp_path):
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_fix_makes_a_derived_version(tmp_path):
-    project = tmp_path / "proj"
-    mldesk("init", project)
-    mldesk("import", project, SAMPLE)
+def test_fix_makes_a_derived_version(heart_proj):
+    project = heart_proj
     out = json.loads(mldesk("fix", project, "heart", "--apply", "missing_values:weight", "--json").stdout)
     assert out["version"] == 2 and out["parent"] and out["recipe"][0]["op"] == "impute"
     done = mldesk("fix", project, "heart@2", "--apply", "duplicate_rows", check_code=1)
@@ -119,10 +105,8 @@ def test_fix_makes_a_derived_version(tmp_path):
     assert "not a threshold" in usage.stderr
 
 
-def test_train_runs_compare_tell_the_imbalance_story(tmp_path):
-    project = tmp_path / "proj"
-    mldesk("init", project)
-    mldesk("import", project, SAMPLE)
+def test_train_runs_compare_tell_the_imbalance_story(heart_proj):
+    project = heart_proj
     plain = json.loads(mldesk("train", project, "heart", "--target", "heart_disease",
                               "--model", "logistic_regression", "--json").stdout)
     balanced = json.loads(mldesk("train", project, "heart", "--target", "heart_disease", "--model",
@@ -143,10 +127,8 @@ def test_train_runs_compare_tell_the_imbalance_story(tmp_path):
     assert "class_weight" in human and "balanced" in human
 
 
-def test_train_mistakes(tmp_path):
-    project = tmp_path / "proj"
-    mldesk("init", project)
-    mldesk("import", project, SAMPLE)
+def test_train_mistakes(heart_proj):
+    project = heart_proj
     done = mldesk("train", project, "heart", "--target", "nope", "--model", "logistic_regression", check_code=1)
     assert "no column 'nope'" in done.stderr
     done = mldesk("train", project, "heart", "--target", "heart_disease", "--model", "magic_forest", check_code=1)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import SAMPLE, mldesk
+from tests.cli.helpers import SAMPLE, heart_project, mldesk
 
 CONTRACT_KEYS = {"column", "kind", "test", "statistic", "p_value", "threshold", "drifted"}
 
@@ -31,9 +31,7 @@ def _one_sentence(done):
 @pytest.fixture(scope="module")
 def heart(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
-    project = folder / "proj"
-    mldesk("init", project)
-    mldesk("import", project, SAMPLE)
+    project = heart_project(folder / "proj")
     plain = _json("train", project, "heart", "--target", "heart_disease", "--model", "logistic_regression")
     balanced = _json("train", project, "heart", "--target", "heart_disease", "--model", "logistic_regression",
                      "--class-weight", "balanced")

@@ -5,10 +5,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from tests.conftest import SAMPLE_CSV
 
 TARGET = "heart_disease"
 MODEL = "heart-risk"
+
+
+def click(qtbot, widget) -> None:
+    """A left click, as the user makes it."""
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def wait_idle(qtbot, runner, timeout: int = 20_000) -> None:

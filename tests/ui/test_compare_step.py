@@ -94,10 +94,10 @@ def test_each_run_keeps_its_colour_in_every_chart(qtbot, compare_step, project, 
     for run in (plain, balanced):
         color = panel.colors[run.id].name()
         assert panel.bars.bars[run.id].opts["brush"].color().name() == color
-        curve = next(item for item in panel.curves_chart.roc.listDataItems()
-                     if item.opts["pen"] is not None and len(item.xData) > 2
-                     and item.opts["pen"].color().name() == color)
-        assert curve is not None
+        curves = [item for item in panel.curves_chart.roc.listDataItems()
+                  if item.opts["pen"] is not None and len(item.xData) > 2
+                  and item.opts["pen"].color().name() == color]
+        assert curves, f"no ROC curve drawn in {color} for {run.short_id}"
         assert color in next(p.titleLabel.text for p, r, _l, _m in panel.confusion.cells if r.id == run.id)
         row = compare_step.table.model.row_of(run.id)
         assert compare_step.table.model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None

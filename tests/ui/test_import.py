@@ -11,7 +11,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
 
 from desktop_app.ui.navigator import StepState
-from tests.ui.helpers import wait_idle
+from tests.ui.helpers import click, wait_idle
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 HEART_COLUMNS = SAMPLE.read_text().splitlines()[0].split(",")
@@ -23,10 +23,6 @@ def project_window(window, tmp_path):
 
     window.set_project(Project.create(tmp_path / "proj", "Test project"))
     return window
-
-
-def click(qtbot, widget):
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def start_wizard(qtbot, window, monkeypatch, path: Path):
@@ -97,7 +93,7 @@ def test_import_the_sample_through_the_wizard(qtbot, project_window, monkeypatch
     assert step.summary.title.text() == "age"
     labels = [step.summary.form.itemAt(i).widget().text() for i in range(step.summary.form.count())]
     assert "Mean:" in labels and "Missing:" in labels
-    assert step.summary.chart is not None
+    assert step.summary.chart is not None and step.summary.chart.isVisibleTo(step.summary)  # age's histogram
 
     # A categorical column shows its most frequent values.
     gender = HEART_COLUMNS.index("gender")

@@ -14,15 +14,11 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.ui.navigator import StepState
 from tests.heartbeat import Heartbeat
-from tests.ui.helpers import wait_idle
+from tests.ui.helpers import click, wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 MAKER = REPO / "resources" / "sample_data" / "make_heart_sample.py"
-
-
-def click(qtbot, widget):
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 @pytest.fixture

@@ -9,17 +9,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
 
 from desktop_app.ui.navigator import StepState
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.heartbeat import Heartbeat
+from tests.ui.helpers import click
+
 TRAINING_TIMEOUT = 120_000
-
-
-def click(qtbot, widget):
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 @pytest.fixture

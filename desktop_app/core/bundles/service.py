@@ -162,10 +162,7 @@ class BundleService:
     # -- internals --------------------------------------------------------------------------------
 
     def _lineage(self, source: ModelSource) -> Any:
-        registry = getattr(self._project, "registry", None)
-        if source.version is None or registry is None:
-            return None
-        return registry.lineage(source.version)
+        return self._project.registry.lineage(source.version) if source.version is not None else None
 
     def _rows(self, source: ModelSource, signature: InputSignature, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(the first training rows, up to `n` held-out rows), the signature's columns only."""

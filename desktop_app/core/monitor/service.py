@@ -165,6 +165,7 @@ class MonitorService:
         from desktop_app.core.monitor.multivariate import domain_classifier
         from desktop_app.core.monitor.predictions import labelled_metrics, prediction_series
         from desktop_app.core.monitor.charts import distribution
+        from desktop_app.core.quality.findings import jsonable
 
         progress = cancel.wrap(progress) if cancel is not None else progress
         seconds: dict[str, float] = {}
@@ -241,7 +242,7 @@ class MonitorService:
         }
         progress(0.92, "Storing the batch")  # the last point a cancel stops at: nothing is kept yet
         imported = self._import(version, frame, path_or_frame, source, signature, target_name)
-        results = _jsonable(results)
+        results = jsonable(results)
         with self._db.session() as session:
             row = MonitoringBatchRow(
                 model_version_id=version.id, dataset_version_id=imported.id, data_sha256=imported.sha256,
@@ -382,10 +383,7 @@ class MonitorService:
     # -- internals --------------------------------------------------------------------------------
 
     def _resolve(self, ref: str | ModelVersion) -> ModelVersion:
-        registry = getattr(self._project, "registry", None)
-        if registry is None:
-            raise MonitorError("This MLDesk has no model registry; drift is measured for registered models only.")
-        return registry.resolve(ref)  # name, name@N, name@alias, or a version id
+        return self._project.registry.resolve(ref)  # name, name@N, name@alias, or a version id
 
     @staticmethod
     def _entity(session, row: MonitoringBatchRow) -> MonitoringBatch:
@@ -435,24 +433,3 @@ def _apply_recipe(frame: pd.DataFrame, recipe: Any) -> pd.DataFrame:
     except RecipeError as exc:
         raise BatchValidationError(f"The model's data fixes cannot run on the batch: {exc}") from None
     return frame
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON: numpy scalars as Python values, NaN and infinities as None."""
-    import math
-
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)  # dates and other values quoted from the data

@@ -72,7 +72,6 @@ class HoldoutComparison:
 
 def prepare_run(project: Project, run: RunInfo, progress: ProgressCallback = no_progress) -> Prepared:
     """The `Prepared` data (features, labels, train/test positions) of `run`, as its training made them."""
-    from desktop_app.core.quality.recipe import recipe_from_list
     from desktop_app.core.training.prepare import prepare
 
     version = project.datasets.get_version(run.dataset_version_id)
@@ -80,12 +79,9 @@ def prepare_run(project: Project, run: RunInfo, progress: ProgressCallback = no_
         raise HoldoutError(f"Run {run.short_id} was trained on data with another hash than {version.label} holds "
                            "now; its held-out rows cannot be re-created.")
     frame = project.datasets.load(version, progress)
-    options = run.options
     try:
-        return prepare(frame, version.kinds, run.target, run.algorithm, task=run.task,
-                       test_size=options.get("test_size", 0.25), seed=run.seed,
-                       positive_label=options.get("positive_label"), time_column=options.get("time_column"),
-                       recipe_steps=recipe_from_list(version.recipe))
+        return prepare(frame, version.kinds, run.target, run.algorithm,
+                       **project.runs.split_arguments(run, version.recipe))
     except MLDeskError as exc:
         raise HoldoutError(f"The held-out rows of run {run.short_id} cannot be re-created: {exc}") from None
 

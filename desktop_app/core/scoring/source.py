@@ -55,10 +55,6 @@ class ModelSource:
         return ("model_version", self.version.id) if self.version is not None else ("run", self.run.id)
 
 
-def _registry(project: Project) -> Any:
-    return getattr(project, "registry", None)
-
-
 def resolve(project: Project, ref: Any) -> ModelSource:
     """The model behind `ref` (ModelSource, ModelVersion, RunInfo or text reference)."""
     if isinstance(ref, ModelSource):
@@ -69,23 +65,20 @@ def resolve(project: Project, ref: Any) -> ModelSource:
         return ModelSource(project.runs.get(ref.run_id), ref)
     if not isinstance(ref, str) or not ref.strip():
         raise NotFoundError("Name a model (name, name@version, name@alias) or a run id to use.")
-    registry = _registry(project)
-    if registry is not None:
+    try:
+        version = project.registry.resolve(ref)
+    except NotFoundError:
         try:
-            version = registry.resolve(ref)
+            return ModelSource(project.runs.get(ref))
         except NotFoundError:
-            try:
-                return ModelSource(project.runs.get(ref))
-            except NotFoundError:
-                pass
-            raise
-        return ModelSource(project.runs.get(version.run_id), version)
-    return ModelSource(project.runs.get(ref))
+            pass
+        raise
+    return ModelSource(project.runs.get(version.run_id), version)
 
 
 def load_pipeline(project: Project, source: ModelSource) -> Any:
-    """The fitted pipeline, verified against its hash and loaded with the app's allow-list."""
-    registry = _registry(project)
-    if source.version is not None and registry is not None and hasattr(registry, "load_model"):
-        return registry.load_model(source.version)
+    """The fitted pipeline, verified against its hash and loaded with the app's allow-list.
+
+    A version's model is its run's model (same hash), so the run's loader serves both.
+    """
     return project.runs.load_model(source.run)

@@ -121,8 +121,21 @@ class RunService:
             return run
         return self._update(run_id, status=status, ended_at=utcnow(), error=error)
 
-    def _train(self, run: RunInfo, progress: ProgressCallback) -> dict[str, Any]:
+    @staticmethod
+    def split_arguments(run: RunInfo, recipe: list | None) -> dict[str, Any]:
+        """The keyword arguments of `training.prepare.prepare` that split `run`'s data as its training did.
+
+        `recipe` is the run's dataset version's recipe. Training and the registry's held-out
+        rows (`registry.holdout.prepare_run`) both use these, so the two splits cannot drift apart.
+        """
         from desktop_app.core.quality.recipe import recipe_from_list
+
+        options = run.options
+        return dict(task=run.task, test_size=options.get("test_size", 0.25), seed=run.seed,
+                    positive_label=options.get("positive_label"), time_column=options.get("time_column"),
+                    recipe_steps=recipe_from_list(recipe))
+
+    def _train(self, run: RunInfo, progress: ProgressCallback) -> dict[str, Any]:
         from desktop_app.core.training.evaluation import train_and_evaluate
         from desktop_app.core.training.model_io import save_model
         from desktop_app.core.training.search import search
@@ -131,12 +144,8 @@ class RunService:
         progress(0.0, f"Loading {version.label}")
         frame = self._project.datasets.load(version)
         options = run.options
-        common = dict(
-            task=run.task, test_size=options.get("test_size", 0.25), class_weight=options.get("class_weight"),
-            positive_label=options.get("positive_label"), time_column=options.get("time_column"),
-            tune_threshold=bool(options.get("tune_threshold")), recipe_steps=recipe_from_list(version.recipe),
-            seed=run.seed,
-        )
+        common = dict(self.split_arguments(run, version.recipe), class_weight=options.get("class_weight"),
+                      tune_threshold=bool(options.get("tune_threshold")))
         training_progress = scaled(progress, 0.05, 0.95)
         search_summary = None
         if options.get("search"):

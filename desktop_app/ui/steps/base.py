@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.ui.navigator import StepState
+
+if TYPE_CHECKING:
+    from desktop_app.ui.tasks import Task, TaskRunner
+
+
+def load_registered_models(runner: TaskRunner, project: Any) -> Task:
+    """Read the project's registered models on a worker thread (a task not shown in the task bar)."""
+    registry = project.registry
+    return runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
 
 
 class _FillLayout(QVBoxLayout):

@@ -49,7 +49,7 @@ from desktop_app.ui.export_scoring import ScoringPanel
 from desktop_app.ui.export_text import PickerEntry, Verdict, exact_ref, verification_verdict
 from desktop_app.ui.formatting import relative_time
 from desktop_app.ui.navigator import StepState
-from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.steps.base import StepPanel, load_registered_models
 from desktop_app.ui.tasks import Task, TaskRunner
 
 PURPOSE = ("Hand a model version to whoever deploys it — a bundle that runs without MLDesk, checked before it is "
@@ -163,8 +163,7 @@ class ExportStep(StepPanel):
             return None
         if self._models_task is not None:
             self._models_task.cancel()
-        registry = self.project.registry
-        task = self.runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
+        task = load_registered_models(self.runner, self.project)
         self._models_task = task
         task.finished.connect(lambda models, t=task: self._models_loaded(t, models))
         task.failed.connect(lambda error, t=task: self._models_failed(t, error))

@@ -30,7 +30,7 @@ from desktop_app.ui.monitor_batches import BatchList
 from desktop_app.ui.monitor_models import ModelPicker
 from desktop_app.ui.monitor_panel import MonitorPanel
 from desktop_app.ui.navigator import StepState
-from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.steps.base import StepPanel, load_registered_models
 from desktop_app.ui.tasks import Task, TaskRunner
 
 PURPOSE = ("Check each new batch of production rows against the data the model was trained on: which features "
@@ -145,8 +145,7 @@ class MonitorStep(StepPanel):
             return None
         if self._models_task is not None:
             self._models_task.cancel()
-        registry = self.project.registry
-        task = self.runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
+        task = load_registered_models(self.runner, self.project)
         self._models_task = task
         task.finished.connect(lambda models, t=task: self._models_loaded(t, models))
         task.failed.connect(lambda error, t=task: self._load_failed(t, "Could not list the registered models", error))

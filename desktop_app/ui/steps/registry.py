@@ -38,7 +38,7 @@ from desktop_app.ui.registry_move_alias import MoveAliasDialog
 from desktop_app.ui.registry_register import RegisterDialog
 from desktop_app.ui.registry_text import focus_label, gate_failures
 from desktop_app.ui.registry_tree import ModelTree
-from desktop_app.ui.steps.base import StepPanel
+from desktop_app.ui.steps.base import StepPanel, load_registered_models
 from desktop_app.ui.tasks import Task, TaskRunner
 
 PURPOSE = (
@@ -161,8 +161,7 @@ class RegistryStep(StepPanel):
             self._pending_select = select
         if self._load_task is not None:
             self._load_task.cancel()
-        registry = self.project.registry
-        task = self.runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
+        task = load_registered_models(self.runner, self.project)
         self._load_task = task
         task.finished.connect(lambda models, t=task: self._loaded(t, models))
         task.failed.connect(lambda error, t=task: self._load_failed(t, error))

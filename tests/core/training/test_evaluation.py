@@ -21,6 +21,7 @@ from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.evaluation import train_and_evaluate
 from desktop_app.core.training.metrics import BINARY_METRICS, MULTICLASS_METRICS, REGRESSION_METRICS
 from desktop_app.core.training.model_io import load_model, save_model
+from tests.sklearn_reference import binary_metrics
 
 from .conftest import CATEGORICAL, HEART_KINDS, NUMERIC, TARGET
 
@@ -36,18 +37,7 @@ def plain_script(heart: pd.DataFrame, class_weight: str | None, seed: int) -> di
          CATEGORICAL),
     ])
     model = make_pipeline(prep, LogisticRegression(max_iter=1000, class_weight=class_weight)).fit(x_train, y_train)
-    pred, proba = model.predict(x_test), model.predict_proba(x_test)
-    p_yes = proba[:, list(model.classes_).index("Yes")]
-    return {
-        "accuracy": skm.accuracy_score(y_test, pred),
-        "balanced_accuracy": skm.balanced_accuracy_score(y_test, pred),
-        "precision": skm.precision_score(y_test, pred, pos_label="Yes", zero_division=0),
-        "recall": skm.recall_score(y_test, pred, pos_label="Yes"),
-        "f1": skm.f1_score(y_test, pred, pos_label="Yes"),
-        "roc_auc": skm.roc_auc_score(y_test == "Yes", p_yes),
-        "average_precision": skm.average_precision_score(y_test == "Yes", p_yes),
-        "log_loss": skm.log_loss(y_test, proba),
-    }
+    return binary_metrics(y_test, model.predict(x_test), model.predict_proba(x_test), model.classes_)
 
 
 @pytest.mark.parametrize("class_weight", [None, "balanced"])
