@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from desktop_app.core.errors import IntegrityError, NotFoundError
+from desktop_app.core.errors import IntegrityError, NotFoundError, ProjectError
 
 CHUNK = 1 << 20
 
@@ -33,11 +33,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _unusable(root: Path, exc: OSError) -> ProjectError:
+    why = "it is a file, not a folder" if root.is_file() else (exc.strerror or str(exc)).lower()
+    return ProjectError(
+        f"The project's objects folder {root} cannot be used ({why}); restore it from a backup "
+        "or sync with the shared folder."
+    )
+
+
 class ObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.tmp = root / "tmp"
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        try:
+            self.tmp.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # `objects` is a file, or the folder is read-only: say so, not a traceback
+            raise _unusable(root, exc) from exc
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:]
@@ -51,7 +62,10 @@ class ObjectStore:
 
         The file is removed on exit unless `adopt` took it.
         """
-        fd, name = tempfile.mkstemp(dir=self.tmp, suffix=suffix)
+        try:
+            fd, name = tempfile.mkstemp(dir=self.tmp, suffix=suffix)
+        except OSError as exc:  # the folder went away or became a file since the project was opened
+            raise _unusable(self.root, exc) from exc
         os.close(fd)
         path = Path(name)
         try:
