@@ -30,6 +30,9 @@ class CheckContext:
     target: str | None
     thresholds: Thresholds
     marks: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Positions of rows that copy an earlier row, found once by the duplicate check and
+    # reused by the id check (an id repeats on a copied row).
+    duplicates: np.ndarray | None = None
 
     @property
     def rows(self) -> int:

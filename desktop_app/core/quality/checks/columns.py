@@ -9,6 +9,7 @@ from desktop_app.core.quality.checks._common import (
     CONSTANT, DATES_AS_TEXT, EMPTY, EVIDENCE, HIGH_CARDINALITY, ID_LIKE, NUMBERS_AS_TEXT, CheckContext, Findings,
     count, number, plain, plural, quote, share,
 )
+from desktop_app.core.quality.checks.table import duplicate_row_positions
 from desktop_app.core.quality.findings import Finding, Fix, Severity
 from desktop_app.core.quality.profile import ColumnProfile, first_positions
 
@@ -108,9 +109,16 @@ def constant_columns(ctx: CheckContext) -> Findings:
     return out
 
 
-def _looks_like_id(col: ColumnProfile, ctx: CheckContext) -> bool:
+def _copies(col: ColumnProfile, ctx: CheckContext) -> int:
+    """Rows that copy an earlier row and hold a value in `col`: an id repeats on them, so they do not count."""
+    dups = duplicate_row_positions(ctx)
+    return int((col.codes[dups] >= 0).sum()) if dups.size else 0
+
+
+def _looks_like_id(col: ColumnProfile, ctx: CheckContext, rows: int) -> bool:
+    """`rows`: the rows holding a value, copies of earlier rows left out."""
     t = ctx.thresholds
-    if col.present < t.id_min_rows or col.n_unique < t.id_unique_share * col.present:
+    if rows < t.id_min_rows or col.n_unique < t.id_unique_share * rows:
         return False
     if col.kind in (ColumnKind.ID, ColumnKind.TEXT, ColumnKind.DATETIME, ColumnKind.BOOLEAN):
         return False  # ids already known, free text and dates are unique by nature
@@ -124,20 +132,28 @@ def _looks_like_id(col: ColumnProfile, ctx: CheckContext) -> bool:
 
 
 def id_like_columns(ctx: CheckContext) -> Findings:
+    """Columns with a different value in (almost) every row.
+
+    Distinct values are counted against the rows that are not copies of an earlier row:
+    a table with 4% duplicate rows repeats 4% of its ids too, and that must not hide them.
+    """
     if ctx.rows < ctx.thresholds.id_min_rows:
         return []
     out: Findings = []
     for col in ctx.features(EMPTY, CONSTANT, NUMBERS_AS_TEXT, DATES_AS_TEXT):
-        if not _looks_like_id(col, ctx):
+        copies = _copies(col, ctx) if col.n_unique < col.present else 0
+        rows = col.present - copies
+        if not _looks_like_id(col, ctx, rows):
             continue
         ctx.mark(col.name, ID_LIKE)
-        every = "every" if col.n_unique == col.present else "almost every"
+        every = "every" if col.n_unique == rows else "almost every"
+        besides = f", not counting {plural(copies, 'copy', 'copies')} of earlier rows" if copies else ""
         out.append(Finding(
             "id_like_column", Severity.WARNING, col.name,
             f"Column '{col.name}' has a different value in {every} "
-            f"row ({count(col.n_unique)} distinct values in {count(col.present)} rows), like an id. A model could "
+            f"row ({count(col.n_unique)} distinct values in {count(rows)} rows{besides}), like an id. A model could "
             "memorise rows through it instead of learning — mark it as an id so that training leaves it out.",
-            {"distinct": col.n_unique, "rows": col.present, "share": col.n_unique / col.present},
+            {"distinct": col.n_unique, "rows": rows, "share": col.n_unique / rows, "copied_rows": copies},
             Fix("set_kind", {"column": col.name, "kind": str(ColumnKind.ID)}, f"Mark '{col.name}' as an id"),
         ))
     return out

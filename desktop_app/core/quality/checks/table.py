@@ -25,16 +25,23 @@ def too_few_rows(ctx: CheckContext) -> Findings:
     return [Finding("too_few_rows", severity, None, message, {"rows": rows, "minimum": minimum})]
 
 
-def duplicate_row_positions(ctx: CheckContext, ignore: list[str]) -> np.ndarray:
-    """Positions of rows equal to an earlier row in every column except `ignore`."""
-    cols = [c for c in ctx.columns() if c.name not in ignore]
-    unique = any(c.missing == 0 and c.n_unique == ctx.rows for c in cols)
-    return duplicated_rows([c.codes for c in cols], unique_per_row=unique)
+def id_kind_columns(ctx: CheckContext) -> list[str]:
+    return [c.name for c in ctx.columns() if c.kind == ColumnKind.ID]
+
+
+def duplicate_row_positions(ctx: CheckContext) -> np.ndarray:
+    """Positions of rows equal to an earlier row in every column except the id-kind ones (found once per run)."""
+    if ctx.duplicates is None:
+        ignore = id_kind_columns(ctx)
+        cols = [c for c in ctx.columns() if c.name not in ignore]
+        unique = any(c.missing == 0 and c.n_unique == ctx.rows for c in cols)
+        ctx.duplicates = duplicated_rows([c.codes for c in cols], unique_per_row=unique)
+    return ctx.duplicates
 
 
 def duplicate_rows(ctx: CheckContext) -> Findings:
-    ignore = [c.name for c in ctx.columns() if c.kind == ColumnKind.ID]
-    dups = duplicate_row_positions(ctx, ignore)
+    ignore = id_kind_columns(ctx)
+    dups = duplicate_row_positions(ctx)
     n = int(dups.size)
     if n == 0:
         return []
