@@ -87,13 +87,14 @@ def test_import_the_sample_through_the_wizard(qtbot, project_window, monkeypatch
     age = HEART_COLUMNS.index("age")
     rect = step.view.visualRect(model.index(0, age))
     qtbot.mouseClick(step.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.waitUntil(lambda: step.summary.summary is not None, timeout=20_000)
-    summary = step.summary.summary
-    assert summary.name == "age"
+    qtbot.waitUntil(lambda: step.summary.summary is not None and step.summary.summary.name == "age",
+                    timeout=20_000)
     assert step.summary.title.text() == "age"
     labels = [step.summary.form.itemAt(i).widget().text() for i in range(step.summary.form.count())]
     assert "Mean:" in labels and "Missing:" in labels
-    assert step.summary.chart is not None and step.summary.chart.isVisibleTo(step.summary)  # age's histogram
+    # age's histogram: Qt shows a widget added to a visible layout on the next turn of the event loop
+    qtbot.waitUntil(lambda: step.summary.chart is not None and step.summary.chart.isVisibleTo(step.summary),
+                    timeout=20_000)
 
     # A categorical column shows its most frequent values.
     gender = HEART_COLUMNS.index("gender")
