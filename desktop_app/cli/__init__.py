@@ -2,8 +2,9 @@
 
 Every command takes the project folder first, prints a human summary, or one JSON
 document with --json. A user's mistake is one sentence on stderr and exit code 1
-(2 for usage errors); never a traceback. Heavy libraries are imported inside the
-commands so `mldesk --help` stays instant.
+(2 for usage errors); never a traceback. Anything unforeseen is one sentence too, naming
+the log file that holds its traceback (`core.crash_log`), exit code 1. Heavy libraries
+are imported inside the commands so `mldesk --help` stays instant.
 
 One module per group of commands, each with an `add_commands(command)` that declares
 its sub-commands; `common` holds what they share.
@@ -17,7 +18,7 @@ from typing import Sequence
 
 from desktop_app import __version__
 from desktop_app.cli import bundles, data, monitor, registry, training
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, UsageError
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, OneLineParser, UsageError, usage_sentence
 
 # In workflow order; `mldesk --help` lists the commands this way.
 COMMAND_GROUPS = (data, training, registry, bundles, monitor)
@@ -30,7 +31,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="mldesk",
         description="MLDesk: load data, check it, train and compare models, register, export, monitor drift.",
         epilog="Run without a command to open the window.",
@@ -51,6 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever goes wrong ends as one sentence on stderr and an exit code."""
+    try:
+        return _main(argv)
+    except Exception as exc:  # a bug or a failure nobody foresaw: one sentence here, the traceback in a log
+        from desktop_app.core.crash_log import report_unexpected
+
+        command = " ".join(["mldesk", *(sys.argv[1:] if argv is None else list(argv))][:2])
+        sentence, _ = report_unexpected(exc, context=command)
+        print(f"mldesk: {sentence}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -60,8 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(f"mldesk: error: {exc}", file=sys.stderr)
+        print(usage_sentence(f"mldesk {args.command}", str(exc)), file=sys.stderr)
         return EXIT_USAGE
     except MLDeskError as exc:
         print(f"mldesk: {exc}", file=sys.stderr)

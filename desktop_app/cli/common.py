@@ -1,9 +1,17 @@
-"""What every `mldesk` command shares: exit codes, JSON and progress printing, argument parsing helpers."""
+"""What every `mldesk` command shares: exit codes, JSON and progress printing, argument parsing helpers.
+
+The argument types here refuse a bad value while the command line is parsed (exit 2,
+one sentence), before a project is opened or a run recorded: a negative time budget or
+a test share of 1.5 is a mistake in the command, not a failed run.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -16,6 +24,97 @@ class UsageError(Exception):
 
 def usage_error(message: str) -> UsageError:
     return UsageError(message)
+
+
+def usage_sentence(prog: str, message: str) -> str:
+    """A usage error as one line: what is wrong, and where the usage is."""
+    return f"{prog}: error: {message.rstrip().rstrip('.')}; `{prog} --help` shows the usage."
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence on stderr (exit 2) instead of the usage block.
+
+    Scripts read stderr as one sentence per error (DESIGN.md: the CLI contract); the full
+    usage stays one `--help` away, and the sentence says so.
+    """
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, usage_sentence(self.prog, message) + "\n")
+
+
+def whole_number(low: int, high: int | None = None, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high]."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high:,}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{what} must be {bound}, not {value}")
+        return value
+
+    return parse
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+    return value
+
+
+def share(text: str) -> float:
+    """An argparse type: a share strictly between 0 and 1 (a test share of 0 or 1 leaves nothing to fit or test)."""
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"the share must be between 0 and 1 (for example 0.25), not {text}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"the time must be a positive number of seconds, not {text}")
+    return value
+
+
+def non_empty(text: str) -> str:
+    """An argparse type: a name that is not empty or blank (it is shown and looked up later)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the name must not be empty")
+    return text.strip()
+
+
+def output_file(text: str, option: str) -> Path:
+    """The file an option will write, checked before any work: its folder exists and it is not a folder.
+
+    Raises an MLDeskError (exit 1): the path is well formed, it just cannot be used here.
+    """
+    from desktop_app.core.errors import MLDeskError
+
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise MLDeskError(f"{option} {path} is a folder; give the name of the file to write, e.g. {path / 'report.html'}.")
+    if not path.parent.is_dir():
+        raise MLDeskError(f"There is no folder {path.parent} for {option}; create it or choose an existing folder.")
+    return path
+
+
+def write_failed(path: Path, exc: OSError, saved: str):
+    """The sentence for an output file that could not be written after the work was saved."""
+    from desktop_app.core.errors import MLDeskError
+
+    return MLDeskError(f"{saved}, but {path} cannot be written ({(exc.strerror or str(exc)).lower()}); "
+                       "choose another file.")
+
+
+# scikit-learn and numpy take seeds in [0, 2**32 - 1]; refuse others before a run is recorded.
+seed = whole_number(0, 2**32 - 1, "the seed")
 
 
 def print_json(document: Any) -> None:

@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, parse_kind, parse_pair, print_json, stderr_progress, usage_error,
-    version_json,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, output_file, parse_kind, parse_pair, print_json, stderr_progress,
+    usage_error, version_json, write_failed,
 )
 
 
@@ -131,11 +131,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
 
     thresholds = _thresholds(args.threshold)
+    html = output_file(args.html, "--html") if args.html else None  # before the work, not after it
     with Project.open(args.project) as project:
         stored = project.quality.check(args.dataset, target=args.target, thresholds=thresholds,
                                        progress=stderr_progress())
-        if args.html:
-            project.quality.export_html(stored, args.html)
+        if html is not None:
+            try:
+                project.quality.export_html(stored, html)
+            except OSError as exc:
+                raise write_failed(html, exc, f"The report on {stored.version.label} was saved") from None
         report = stored.report
         if args.json:
             print_json(_report_json(stored))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, metric, print_json, stderr_progress,
+    EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, metric, non_empty, output_file, print_json, stderr_progress,
+    write_failed,
 )
 
 COLUMN_KEYS = ("column", "kind", "test", "statistic", "p_value", "threshold", "drifted")
@@ -57,19 +57,14 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 def cmd_drift(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
 
-    from desktop_app.core.monitor.errors import MonitorError
-
-    html = Path(args.html).expanduser() if args.html else None
-    if html is not None and not html.parent.is_dir():
-        raise MonitorError(f"There is no folder {html.parent} for the HTML report; choose an existing folder.")
+    html = output_file(args.html, "--html") if args.html else None  # before the work, not after it
     with Project.open(args.project) as project:
         batch = project.monitor.add_batch(args.model, args.file, name=args.name, progress=stderr_progress())
         if html is not None:
             try:
                 html.write_text(project.monitor.report_html(batch), encoding="utf-8")
             except OSError as exc:
-                raise MonitorError(f"The batch was stored as {batch.short_id} but its report cannot be written to "
-                                   f"{html}: {exc.strerror or exc}.") from None
+                raise write_failed(html, exc, f"The batch was stored as {batch.short_id}") from None
     failing = _failing(batch, args.fail_on)
     if args.json:
         print_json(batch_json(batch))
@@ -120,7 +115,7 @@ def add_commands(command) -> None:
     drift.add_argument("project", metavar="PROJECT")
     drift.add_argument("model", metavar="MODEL[@VERSION|@ALIAS]")
     drift.add_argument("file", metavar="FILE", help="the new rows: CSV, Excel or Parquet")
-    drift.add_argument("--name", help="the batch's name (default: the file name)")
+    drift.add_argument("--name", type=non_empty, help="the batch's name (default: the file name)")
     drift.add_argument("--fail-on", choices=["dataset", "column", "any"], default="dataset",
                        help="exit 3 on dataset drift (default), on any drifted column, or on any drift at all "
                             "(columns, predictions, domain classifier)")

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, metric, parse_pair, print_json, stderr_progress, usage_error,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, metric, non_empty, parse_pair, print_json, seconds, seed, share,
+    stderr_progress, usage_error, whole_number,
 )
 
 
@@ -23,15 +24,45 @@ def _run_json(run) -> dict[str, Any]:
     }
 
 
+def _check_model_settings(args: argparse.Namespace, params: dict[str, str]) -> None:
+    """Build the estimator once before the project is opened: a bad --param, --class-weight or
+    --seed is refused before any data is read or a run recorded (scikit-learn's own checks included).
+
+    Without --task the task is not known yet, so the settings must suit one of the tasks
+    that have an algorithm of that name; an unknown name is left to the run's own sentence.
+    """
+    from desktop_app.core.training.catalogue import ALGORITHMS
+    from desktop_app.core.training.errors import ParamError
+
+    candidates = [a for a in ALGORITHMS if a.name == args.model and args.task in (None, a.task)]
+    refusals = []
+    for algorithm in candidates:
+        try:
+            algorithm.build(params, class_weight=args.class_weight, seed=args.seed)
+            return
+        except ParamError as exc:
+            refusals.append(exc)
+    if refusals:
+        raise refusals[0]
+
+
+def _failed(run) -> str:
+    """One sentence for a run that did not finish (its error's first line; the rest stays in the run)."""
+    reason = (run.error or "").strip().splitlines()[0].strip() if (run.error or "").strip() else "no reason recorded"
+    if reason[-1] not in ".!?":
+        reason += "."
+    return f"mldesk: run {run.short_id} {run.status}: {reason}"
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
     from desktop_app.core.tracking.entities import RunSpec, RunStatus
 
-    if args.search and args.trials < 1:
-        raise usage_error("--trials must be at least 1")
+    params = dict(parse_pair(item, "--param") for item in args.param)
+    _check_model_settings(args, params)
     spec = RunSpec(
         dataset=args.dataset, target=args.target, algorithm=args.model,
-        params=dict(parse_pair(item, "--param") for item in args.param), experiment=args.experiment,
+        params=params, experiment=args.experiment,
         task=args.task, test_size=args.test_size, seed=args.seed, cv_folds=args.cv, class_weight=args.class_weight,
         positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
         search=args.search, trials=args.trials, time_budget_seconds=args.time_budget,
@@ -42,7 +73,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("mldesk: interrupted; the run is recorded as cancelled.", file=sys.stderr)
             raise
-        if args.json:
+        if run.status != RunStatus.FINISHED:  # the run is recorded; the reason is an error, so stderr
+            print(_failed(run), file=sys.stderr)
+        if args.json:  # a script still gets the recorded run (its id, status and full error)
             print_json(_run_json(run))
         elif run.status == RunStatus.FINISHED:
             print(f"Run {run.short_id} finished: {run.algorithm} on {run.dataset_label} → {run.target}")
@@ -50,9 +83,22 @@ def cmd_train(args: argparse.Namespace) -> int:
                 cv = run.cv_metrics.get(f"cv_{name}_mean")
                 cv_text = f"   (CV {cv:.4g} ± {run.cv_metrics.get(f'cv_{name}_std', 0):.2g})" if cv is not None else ""
                 print(f"  {name:<20}{metric(value)}{cv_text}")
-        else:
-            print(f"Run {run.short_id} {run.status}: {(run.error or '').splitlines()[0] if run.error else ''}")
     return EXIT_OK if run.status == RunStatus.FINISHED else EXIT_BAD_INPUT
+
+
+def _check_sort(name: str, runs) -> None:
+    """Refuse a --sort metric that none of the runs has (a typo would silently leave them unsorted)."""
+    present = sorted({m for r in runs for m in r.metrics})
+    if name in present:
+        return
+    if not runs:  # nothing to sort yet: any metric MLDesk computes is fine
+        from desktop_app.core.training.metrics import BINARY_METRICS, MULTICLASS_METRICS, REGRESSION_METRICS
+
+        present = sorted({*BINARY_METRICS, *MULTICLASS_METRICS, *REGRESSION_METRICS})
+        if name in present:
+            return
+    where = "MLDesk computes" if not runs else "these runs have"
+    raise usage_error(f"--sort {name}: no such metric; the metrics {where} are {', '.join(present) or 'none'}")
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -61,6 +107,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         runs = project.runs.list(experiment=args.experiment)
         if args.sort:
+            _check_sort(args.sort, runs)
             known = [r for r in runs if r.metrics.get(args.sort) is not None]
             unknown = [r for r in runs if r.metrics.get(args.sort) is None]
             from desktop_app.core.compare import LOWER_IS_BETTER
@@ -110,27 +157,30 @@ def add_commands(command) -> None:
     train = command("train", cmd_train, "train a model on a dataset version and record the run")
     train.add_argument("project", metavar="PROJECT")
     train.add_argument("dataset", metavar="DATASET[@N]")
-    train.add_argument("--target", required=True, help="the column to predict")
+    train.add_argument("--target", type=non_empty, required=True, help="the column to predict")
     train.add_argument("--model", required=True, metavar="ALGO",
                        help="e.g. logistic_regression, random_forest, hist_gradient_boosting, ridge")
     train.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a model parameter")
     train.add_argument("--task", choices=["classification", "regression"], help="default: detected from the target")
-    train.add_argument("--test-size", type=float, default=0.25, help="share of rows held out (default 0.25)")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    train.add_argument("--cv", type=int, metavar="K", help="also cross-validate with K folds")
+    train.add_argument("--test-size", type=share, default=0.25,
+                       help="share of rows held out, between 0 and 1 (default 0.25)")
+    train.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 4294967295 (default 0)")
+    train.add_argument("--cv", type=whole_number(2, what="the number of folds"), metavar="K",
+                       help="also cross-validate with K folds (K ≥ 2)")
     train.add_argument("--class-weight", choices=["balanced"], help="weigh classes by their rarity")
     train.add_argument("--positive", help="the positive class (default: the minority class)")
     train.add_argument("--time-column", help="split by time on this column (the latest rows are the test set)")
     train.add_argument("--tune-threshold", action="store_true", help="pick the decision threshold maximising F1")
     train.add_argument("--search", choices=["grid", "random", "halving"], help="search parameters")
-    train.add_argument("--trials", type=int, default=20, help="candidates for random search (default 20)")
-    train.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop a search after this long")
-    train.add_argument("--experiment", default="Default", help="experiment to file the run under")
+    train.add_argument("--trials", type=whole_number(1, what="the number of trials"), default=20,
+                       help="candidates for random search (default 20)")
+    train.add_argument("--time-budget", type=seconds, metavar="SECONDS", help="stop a search after this long")
+    train.add_argument("--experiment", type=non_empty, default="Default", help="experiment to file the run under")
     add_json_flag(train)
 
     runs = command("runs", cmd_runs, "list runs")
     runs.add_argument("project", metavar="PROJECT")
-    runs.add_argument("--experiment", help="only this experiment's runs")
+    runs.add_argument("--experiment", type=non_empty, help="only this experiment's runs")
     runs.add_argument("--sort", metavar="METRIC", help="best first by this metric")
     add_json_flag(runs)
 

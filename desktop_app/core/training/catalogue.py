@@ -3,7 +3,7 @@
     algorithm = get_algorithm("logistic_regression", "classification")
     params = validate_params(algorithm, {"C": "0.5"})          # {"C": 0.5}, typed and range-checked
     params = validate_params(algorithm, ["C=0.5", "max_iter=500"])   # CLI --param strings work too
-    estimator = algorithm.build(params, class_weight="balanced", seed=0)
+    estimator = algorithm.build(params, class_weight="balanced", seed=0)   # also checked by scikit-learn
 
 Parameters carry the names the user sees (CLI `--param`, the window's form); each maps to
 one scikit-learn parameter (`Param.sk_name`, `Param.sk_values` for translated choices).
@@ -180,9 +180,16 @@ class Algorithm:
         return {self.param(k).sklearn_name: self.param(k).to_sklearn(v) for k, v in full.items()}
 
     def build(self, params: Mapping[str, Any] | None = None, class_weight: str | None = None, seed: int = 0) -> Any:
-        """A new, unfitted estimator with `params` (defaults for the rest)."""
+        """A new, unfitted estimator with `params` (defaults for the rest), checked as scikit-learn checks it.
+
+        The catalogue's ranges come first (their sentences use the user's names); scikit-learn's
+        own constraints then check what the ranges cannot see, so that a bad value is a
+        ParamError here and never reaches a fit (where native code may fail far less politely).
+        """
         class_weight = validate_class_weight(self, class_weight)
-        return self.estimator_factory(self.sklearn_params(params), class_weight=class_weight, seed=seed)
+        estimator = self.estimator_factory(self.sklearn_params(params), class_weight=class_weight, seed=seed)
+        check_sklearn_constraints(estimator, self.name)
+        return estimator
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "task": self.task, "label": self.label, "family": self.family,
@@ -392,6 +399,26 @@ def validate_params(algorithm: Algorithm, params: Mapping[str, Any] | Iterable[s
     if not isinstance(params, Mapping):
         params = parse_param_strings(params)
     return {name: algorithm.param(name).parse(value, algorithm.name) for name, value in params.items()}
+
+
+def check_sklearn_constraints(estimator: Any, owner: str) -> None:
+    """Check `estimator` (and the estimators it wraps) against scikit-learn's `_parameter_constraints`.
+
+    This is what `fit` checks first, done before any data is touched; a refusal becomes a
+    ParamError that names the algorithm.
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    nested = [v for v in estimator.get_params(deep=False).values() if hasattr(v, "_validate_params")]
+    for part in (estimator, *nested):
+        validate = getattr(part, "_validate_params", None)
+        if validate is None:  # not a scikit-learn estimator with declared constraints
+            continue
+        try:
+            validate()
+        except InvalidParameterError as exc:
+            raise ParamError(f"{owner} cannot use these settings: {str(exc).rstrip('.')}; "
+                             "change the parameter named there.") from None
 
 
 def validate_class_weight(algorithm: Algorithm, class_weight: Any) -> str | None:
