@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import os
@@ -22,8 +21,11 @@ from desktop_app.core.bundles.errors import BundleError
 from desktop_app.core.data.settings import DEFAULT_MISSING_MARKERS
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.progress import CancelToken
+from desktop_app.core.scoring.errors import ScoringError
 from desktop_app.core.tracking.entities import RunSpec
-from tests.conftest import SAMPLE_CSV
+from tests.core.bundle_helpers import (
+    app_messages, assert_same, clean_env, csv_rows, expected, export_heart, request, run_predict, serving,
+)
 
 DESIGN_FILES = {"MLmodel", "model.skops", "requirements.txt", "python_env.yaml", "conda.yaml", "input_example.json",
                 "predict.py", "serve.py", "Dockerfile", "MODEL_CARD.md", "SHA256SUMS"}
@@ -32,14 +34,7 @@ DESIGN_FILES = {"MLmodel", "model.skops", "requirements.txt", "python_env.yaml",
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """heart-risk@1 (logistic regression) exported once, with its project."""
-    from desktop_app.core.project import Project
-
-    root = tmp_path_factory.mktemp("bundles")
-    with Project.create(root / "proj") as project:
-        project.datasets.import_file(SAMPLE_CSV, name="heart")
-        run = project.runs.train(RunSpec("heart", "heart_disease", "logistic_regression", seed=3))
-        project.registry.register(run.id, "heart-risk", alias="production")
-        result = project.bundles.export("heart-risk@production", root / "out")
+    with export_heart(tmp_path_factory.mktemp("bundles")) as (project, result):
         yield project, result
 
 
@@ -47,32 +42,6 @@ def exported(tmp_path_factory):
 def bundle_copy(exported, tmp_path) -> Path:
     _, result = exported
     return Path(shutil.copytree(result.path, tmp_path / result.path.name))
-
-
-def _csv_rows(n: int = 200) -> pd.DataFrame:
-    return pd.read_csv(SAMPLE_CSV, na_values=list(DEFAULT_MISSING_MARKERS)).drop(columns=["heart_disease"]).head(n)
-
-
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
-def _predict(python: str, bundle: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([python, str(bundle / "predict.py"), *args], cwd=cwd, env=_clean_env(),
-                          capture_output=True, text=True, timeout=300)
-
-
-def _expected(project, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    pipeline = project.scoring.pipeline("heart-risk@1")
-    return pipeline.predict(frame), pipeline.predict_proba(frame)
-
-
-def _assert_same(got: pd.DataFrame, labels: np.ndarray, proba: np.ndarray) -> None:
-    assert list(got.columns[-3:]) == ["prediction", "proba_No", "proba_Yes"]
-    assert list(got["prediction"]) == list(labels)
-    np.testing.assert_allclose(got[["proba_No", "proba_Yes"]].to_numpy(), proba, rtol=0, atol=1e-9)
 
 
 # -- the export ----------------------------------------------------------------------------------
@@ -83,6 +52,9 @@ def test_export_writes_the_design_files_and_verifies_them(exported):
     folder = result.path
     assert folder.name == "heart-risk-v1" and folder.parent.name == "out" and not result.zipped
     assert DESIGN_FILES <= set(result.files) and "code/desktop_app/core/training/transformers.py" in result.files
+    assert {"signature.json", "code/desktop_app/core/scoring/validation.py"} <= set(result.files)
+    signature = json.loads((folder / "signature.json").read_text())
+    assert signature == project.scoring.signature("heart-risk@1").to_dict()
     assert sorted(p.name for p in folder.parent.iterdir()) == ["heart-risk-v1"]   # no temporary folder left
     assert check_sums(folder) == []
     assert result.verification.ok and result.verification.rows_checked == 5 + 1000, result.verification.reason
@@ -121,7 +93,7 @@ def test_mlmodel_is_what_mlflow_reads(exported):
 
 def test_mlflow_pyfunc_loads_the_bundle_with_its_own_copy_of_the_mldesk_code(exported, tmp_path):
     project, result = exported
-    frame = _csv_rows()
+    frame = csv_rows()
     frame.to_parquet(tmp_path / "rows.parquet")
     code = (
         "import json, sys, mlflow.pyfunc, pandas as pd\n"
@@ -131,63 +103,107 @@ def test_mlflow_pyfunc_loads_the_bundle_with_its_own_copy_of_the_mldesk_code(exp
         "print(json.dumps({'module': desktop_app.__file__, 'labels': list(model.predict(frame)),\n"
         "                  'proba': model.get_raw_model().predict_proba(frame).tolist()}))\n"
     )
-    env = {**_clean_env(), "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "true"}
+    env = {**clean_env(), "MLFLOW_ALLOW_PICKLE_DESERIALIZATION": "true"}
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(answer["module"]).is_relative_to(result.path / "code")
-    labels, proba = _expected(project, pd.read_parquet(tmp_path / "rows.parquet"))
+    labels, proba = expected(project, pd.read_parquet(tmp_path / "rows.parquet"))
     assert answer["labels"] == list(labels)
     np.testing.assert_allclose(answer["proba"], proba, rtol=0, atol=1e-9)
 
 
 def test_predict_py_reads_csv_parquet_and_stdin(exported, tmp_path):
     project, result = exported
-    frame = _csv_rows()
+    frame = csv_rows()
     frame.to_csv(tmp_path / "in.csv", index=False)
     frame.to_parquet(tmp_path / "in.parquet")
-    labels, proba = _expected(project, pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS)))
-    from_file = _predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
+    labels, proba = expected(project, pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS)))
+    from_file = run_predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
     assert from_file.returncode == 0, from_file.stderr
-    _assert_same(pd.read_csv(io.StringIO(from_file.stdout)), labels, proba)
+    assert_same(pd.read_csv(io.StringIO(from_file.stdout)), labels, proba)
     piped = subprocess.run([sys.executable, str(result.path / "predict.py"), "-"], input=(tmp_path / "in.csv")
-                           .read_text(), cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=300)
+                           .read_text(), cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0 and piped.stdout == from_file.stdout
-    done = _predict(sys.executable, result.path, "in.parquet", "--with-input", "--out", "out.csv", cwd=tmp_path)
+    done = run_predict(sys.executable, result.path, "in.parquet", "--with-input", "--out", "out.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = pd.read_csv(tmp_path / "out.csv")
     assert list(out.columns[:len(frame.columns)]) == list(frame.columns)
-    _assert_same(out, *_expected(project, pd.read_parquet(tmp_path / "in.parquet")))
+    assert_same(out, *expected(project, pd.read_parquet(tmp_path / "in.parquet")))
 
 
-def test_predict_py_refuses_missing_columns_in_one_sentence(exported, tmp_path):
-    _, result = exported
-    _csv_rows(10).drop(columns=["age"]).to_csv(tmp_path / "in.csv", index=False)
-    done = _predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
-    assert done.returncode == 1 and done.stderr.strip() == (
-        "error: The input lacks the column(s) 'age' the model was trained with.")
-
-
-def test_predict_py_runs_in_a_fresh_venv_with_only_the_requirements(exported, tmp_path):
-    """A new virtual environment with requirements.txt only (no MLDesk); ~15 s here with a warm pip cache."""
+def test_predict_py_refuses_missing_columns_with_the_apps_sentence(exported, tmp_path):
     project, result = exported
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = str(venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
-    install = subprocess.run([python, "-m", "pip", "install", "--quiet", "-r", str(result.path / "requirements.txt")],
-                             capture_output=True, text=True, timeout=900)
-    if install.returncode != 0:
-        pytest.skip(f"cannot install the bundle's requirements here (no package index?): {install.stderr[-300:]}")
-    absent = subprocess.run([python, "-c", "import desktop_app"], cwd=tmp_path, env=_clean_env(),
-                            capture_output=True, text=True)
-    assert absent.returncode != 0 and "No module named 'desktop_app'" in absent.stderr
-    frame = _csv_rows(500)
+    frame = csv_rows(10).drop(columns=["age"])
     frame.to_csv(tmp_path / "in.csv", index=False)
-    done = _predict(python, result.path, "in.csv", cwd=tmp_path)
+    done = run_predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.splitlines() == [f"error: {m}" for m in app_messages(project, frame, "error")]
+    assert "Column 'age' is missing" in done.stderr
+
+
+def _with_text_in_a_number_column(n: int = 20) -> pd.DataFrame:
+    frame = csv_rows(n).astype({"age": object, "weight": object})
+    frame.loc[[3, 7], "age"] = ["sixty", "unknown"]
+    frame.loc[5, "weight"] = "heavy"
+    return frame
+
+
+def _with_unseen_values(n: int = 20) -> pd.DataFrame:
+    frame = csv_rows(n).astype({"cholesterol": object})
+    frame.loc[[2, 9], "cholesterol"] = "sky-high"
+    frame.loc[4, "age"] = 120     # beyond the oldest patient in training
+    return frame
+
+
+def test_predict_py_refuses_text_in_a_number_column_as_mldesk_predict_does(exported, tmp_path):
+    project, result = exported
+    frame = _with_text_in_a_number_column()
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    read_back = pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS))
+    errors = app_messages(project, read_back, "error")
+    assert len(errors) == 2 and "'age' holds text" in errors[0] and "'sixty'" in errors[0]
+    with pytest.raises(ScoringError, match="cannot be scored"):
+        project.scoring.score_frame("heart-risk@1", read_back)       # what `mldesk predict` runs
+    done = run_predict(sys.executable, result.path, "in.csv", "--out", "out.csv", cwd=tmp_path)
+    assert done.returncode == 1 and not (tmp_path / "out.csv").exists()
+    assert done.stderr.splitlines() == [f"error: {m}" for m in errors]
+
+
+def test_predict_py_scores_unseen_values_with_the_apps_warnings(exported, tmp_path):
+    project, result = exported
+    frame = _with_unseen_values()
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    read_back = pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS))
+    warnings = app_messages(project, read_back, "warning")
+    assert any("'sky-high'" in w for w in warnings) and any("outside the range" in w for w in warnings)
+    done = run_predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    labels, proba = _expected(project, pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS)))
-    _assert_same(pd.read_csv(io.StringIO(done.stdout)), labels, proba)
+    assert done.stderr.splitlines() == [f"warning: {m}" for m in warnings]
+    assert_same(pd.read_csv(io.StringIO(done.stdout)), *expected(project, read_back))
+
+
+def test_predict_py_refuses_bad_input_files_in_one_sentence(exported, tmp_path):
+    _, result = exported
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "empty.json").write_bytes(b"")
+    (tmp_path / "short.json").write_text(json.dumps({"columns": ["age", "gender"], "data": [[50]]}))
+    (tmp_path / "a folder.csv").mkdir()
+    cases = {
+        "nowhere.csv": "There is no file nowhere.csv.",
+        "a folder.csv": "a folder.csv is not a file.",
+        "empty.csv": "empty.csv is empty; give a file with a header line and rows.",
+        "empty.json": "empty.json is empty; give a file with a header line and rows.",
+        "short.json": "The rows do not match the columns",
+    }
+    for name, message in cases.items():
+        done = run_predict(sys.executable, result.path, name, cwd=tmp_path)
+        assert done.returncode == 1 and done.stderr.startswith(f"error: {message}"), (name, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    header_only = run_predict(sys.executable, result.path, "-", cwd=tmp_path, input="\n")
+    assert header_only.returncode == 1 and header_only.stderr == (
+        "error: The input is empty; give a CSV table with a header line.\n")
 
 
 # -- serve.py ------------------------------------------------------------------------------------
@@ -196,34 +212,15 @@ def test_predict_py_runs_in_a_fresh_venv_with_only_the_requirements(exported, tm
 @pytest.fixture(scope="module")
 def server(exported, tmp_path_factory):
     _, result = exported
-    process = subprocess.Popen([sys.executable, str(result.path / "serve.py"), "--port", "0", "--quiet"],
-                               cwd=tmp_path_factory.mktemp("serve"), env=_clean_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline()
-        assert "Serving heart-risk@1 on http://127.0.0.1:" in line, process.stderr.read()
-        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+    with serving(result.path, tmp_path_factory.mktemp("serve")) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _request(port: int, method: str, path: str, body: bytes | None = None, content_type: str = "application/json"):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers={"Content-Type": content_type} if body else {})
-        response = connection.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        connection.close()
 
 
 def test_serve_answers_ping_and_every_request_format(exported, server):
     project, _ = exported
-    assert _request(server, "GET", "/ping") == (200, {"status": "ok", "model": "heart-risk@1"})
-    frame = _csv_rows(25)
-    labels, proba = _expected(project, frame)
+    assert request(server, "GET", "/ping") == (200, {"status": "ok", "model": "heart-risk@1"})
+    frame = csv_rows(25)
+    labels, proba = expected(project, frame)
     split = json.loads(frame.to_json(orient="split", index=False))
     records = json.loads(frame.to_json(orient="records"))
     bodies = [
@@ -232,23 +229,43 @@ def test_serve_answers_ping_and_every_request_format(exported, server):
         (frame.to_csv(index=False).encode(), "text/csv"),
     ]
     for body, content_type in bodies:
-        status, answer = _request(server, "POST", "/invocations", body, content_type)
+        status, answer = request(server, "POST", "/invocations", body, content_type)
         assert status == 200, answer
-        assert answer["predictions"] == list(labels)
+        assert answer["predictions"] == list(labels) and "warnings" not in answer
         got = [[row["No"], row["Yes"]] for row in answer["probabilities"]]
         np.testing.assert_allclose(got, proba, rtol=0, atol=1e-9)
 
 
-def test_serve_answers_bad_requests_with_400_and_a_message(server):
-    status, answer = _request(server, "POST", "/invocations", b"{not json")
+def test_serve_answers_bad_requests_with_400_and_a_message(exported, server):
+    project, _ = exported
+    status, answer = request(server, "POST", "/invocations", b"{not json")
     assert status == 400 and answer["error_code"] == "BAD_REQUEST" and "not valid JSON" in answer["message"]
-    status, answer = _request(server, "POST", "/invocations", json.dumps({"rows": []}).encode())
+    status, answer = request(server, "POST", "/invocations", json.dumps({"rows": []}).encode())
     assert status == 400 and "dataframe_split" in answer["message"]
     missing = json.dumps({"dataframe_records": [{"age": 50}]}).encode()
-    status, answer = _request(server, "POST", "/invocations", missing)
-    assert status == 400 and "lacks the column(s) 'gender'" in answer["message"]
-    assert _request(server, "GET", "/nowhere")[0] == 404
-    assert _request(server, "POST", "/invocations", b"a,b", "application/xml")[0] == 400
+    status, answer = request(server, "POST", "/invocations", missing)
+    errors = app_messages(project, pd.DataFrame({"age": [50]}), "error")
+    assert status == 400 and answer["problems"] == errors and len(errors) == 10
+    assert answer["message"] == f"{errors[0]} (and 9 more problems)"
+    assert request(server, "GET", "/nowhere")[0] == 404
+    assert request(server, "POST", "/invocations", b"a,b", "application/xml")[0] == 400
+
+
+def test_serve_refuses_text_in_a_number_column_and_warns_of_unseen_values(exported, server):
+    project, _ = exported
+    for frame, status_wanted in ((_with_text_in_a_number_column(), 400), (_with_unseen_values(), 200)):
+        body = frame.to_csv(index=False).encode()
+        read_back = pd.read_csv(io.BytesIO(body), na_values=list(DEFAULT_MISSING_MARKERS))
+        status, answer = request(server, "POST", "/invocations", body, "text/csv")
+        assert status == status_wanted, answer
+        if status == 400:
+            assert answer["problems"] == app_messages(project, read_back, "error")
+        else:
+            assert answer["warnings"] == app_messages(project, read_back, "warning")
+            assert answer["predictions"] == list(expected(project, read_back)[0])
+    records = json.loads(_with_text_in_a_number_column().to_json(orient="records"))
+    status, answer = request(server, "POST", "/invocations", json.dumps({"dataframe_records": records}).encode())
+    assert status == 400 and "Column 'age' holds text where the model expects numbers" in answer["message"]
 
 
 # -- refusals ------------------------------------------------------------------------------------
@@ -269,8 +286,8 @@ def test_a_model_holding_an_untrusted_type_is_refused_by_the_bundle_and_the_app(
     data = _untrusted_model()
     (bundle_copy / "model.skops").write_bytes(data)
     write_sums(bundle_copy)  # a consistent SHA256SUMS: only the allow-list stands in the way
-    _csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
-    done = _predict(sys.executable, bundle_copy, "in.csv", "--out", "out.csv", cwd=tmp_path)
+    csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    done = run_predict(sys.executable, bundle_copy, "in.csv", "--out", "out.csv", cwd=tmp_path)
     assert done.returncode == 1 and "does not trust (posix.system)" in done.stderr, done.stderr
     assert not (tmp_path / "out.csv").exists()
     with pytest.raises(UntrustedModelError, match="posix.system"):
@@ -284,24 +301,24 @@ def test_the_bundles_allow_list_comes_from_predict_py_not_from_mlmodel(bundle_co
     (bundle_copy / "MLmodel").write_text(mlmodel.replace('      - "numpy.dtype"\n',
                                                          '      - "numpy.dtype"\n      - "posix.system"\n'))
     write_sums(bundle_copy)
-    _csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
-    done = _predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    done = run_predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
     assert done.returncode == 1 and "posix.system" in done.stderr
 
 
 def test_files_not_matching_sha256sums_are_refused(exported, bundle_copy, tmp_path):
     project, _ = exported
-    _csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
     model = bundle_copy / "model.skops"
     model.write_bytes(model.read_bytes() + b"\0")
-    done = _predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    done = run_predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
     assert done.returncode == 1 and "model.skops does not match its hash in SHA256SUMS" in done.stderr
     verification = project.bundles.verify(bundle_copy, "heart-risk@1")
     assert not verification.ok and "model.skops does not match" in verification.reason
 
     model.write_bytes(model.read_bytes()[:-1])
     (bundle_copy / "code" / "sklearn.py").write_text("raise SystemExit('hijacked')\n")   # shadowing a library
-    done = _predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    done = run_predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
     assert done.returncode == 1 and "code/sklearn.py is not listed in SHA256SUMS" in done.stderr
     (bundle_copy / "code" / "sklearn.py").unlink()
     assert project.bundles.verify(bundle_copy, "heart-risk@1").ok
@@ -376,7 +393,7 @@ def test_vendored_code_is_the_minimal_closure_with_stub_packages(exported):
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, 'code'); "
                            "import desktop_app.core.training.transformers as t; print(t.__file__)"],
-                          cwd=result.path, env=_clean_env(), capture_output=True, text=True, timeout=120)
+                          cwd=result.path, env=clean_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert Path(result.path, done.stdout.strip()).resolve().is_relative_to(result.path / "code")
     assert time.perf_counter() - started < 60

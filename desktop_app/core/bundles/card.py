@@ -27,6 +27,8 @@ def model_card(
     source: ModelSource, signature: InputSignature, lineage: Lineage | None, *, requirements: list[str],
     exported_by: str, exported_at: datetime,
 ) -> str:
+    from desktop_app.core.bundles.templates import serve  # its defaults, as the bundle's serve.py has them
+
     run, version = source.run, source.version
     lines = [f"# {source.name}" + (f" — version {source.number}" if source.number is not None else ""), ""]
     if version is not None and version.description:
@@ -116,9 +118,16 @@ def model_card(
         "MLflow: `mlflow.pyfunc.load_model(\"<this folder>\")` and `mlflow models serve -m <this folder>` work too; "
         "MLflow 3.11 and later refuse to deserialize any model unless `MLFLOW_ALLOW_PICKLE_DESERIALIZATION=true`.",
         "",
-        "predict.py and serve.py check `model.skops` and `code/` against SHA256SUMS and load the model with a "
-        "fixed list of trusted types; `sha256sum -c SHA256SUMS` checks every file. Requirements: "
-        + ", ".join(f"`{r}`" for r in requirements) + ".",
+        "predict.py and serve.py check `model.skops`, `signature.json` and `code/` against SHA256SUMS and load "
+        "the model with a fixed list of trusted types; `sha256sum -c SHA256SUMS` checks every file. Both check "
+        "the rows against `signature.json` as MLDesk does: a missing column or text in a number column is "
+        "refused (exit status 1, HTTP 400), new categories and numbers outside the ranges above are scored with "
+        "a warning. Requirements: " + ", ".join(f"`{r}`" for r in requirements) + ".",
+        "",
+        f"serve.py protects itself from slow and oversized requests: a client has {serve.HEADER_TIMEOUT:g} s for "
+        f"its request headers (`--timeout`) and {serve.BODY_TIMEOUT:g} s for its body (`--body-timeout`), a body "
+        f"over {serve.MAX_BODY_MB} MB gets 413 (`--max-body-mb`), and beyond {serve.MAX_CONNECTIONS} connections "
+        "at once (`--max-connections`) a client gets 503. `python serve.py --help` lists every option.",
         "",
     ]
     return "\n".join(lines)

@@ -9,7 +9,15 @@ temporary folder inside `out_dir` and renamed into place only once complete and 
 a failed or cancelled export leaves nothing behind. An existing bundle of the same name is
 refused unless `overwrite`. The export verifies the bundle (predict.py in a separate process
 against the model in the app, see `verify.py`) unless told not to; a bundle that disagrees is
-not kept. Each export writes a `model.export` audit event.
+not kept. Each export writes a `model.export` audit event; its `after["path"]` is the bundle
+(folder or zip), so the folder exported into is that path's parent.
+
+Crash debris: the temporary folder is named by `owners.temp_name(EXPORT_TEMP_PREFIX)`, which
+records this host, process id and process start time. A kill -9 leaves it behind;
+`stale_exports(folder)` lists the ones whose owner is gone from this host and
+`remove_stale_exports(folder)` removes them (`mldesk doctor` calls it for every folder of
+`project.bundles.export_folders()`). A temporary of a live process or of another host is
+never touched.
 
 Rows: the input example is the first EXAMPLE_ROWS training rows and the verification uses up
 to VERIFY_ROWS held-out rows, both re-created exactly as training split them
@@ -23,7 +31,6 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +40,7 @@ from desktop_app.core.bundles.entities import ExportResult, VerificationResult
 from desktop_app.core.bundles.errors import BundleError
 from desktop_app.core.errors import MLDeskError
 from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.owners import owner_of_temp, temp_name
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit
 
@@ -45,6 +53,8 @@ if TYPE_CHECKING:
 
 EXAMPLE_ROWS = 5
 VERIFY_ROWS = 1000
+EXPORT_TEMP_PREFIX = ".mldesk-export-"
+EXPORT_ACTION = "model.export"
 
 
 class BundleService:
@@ -76,7 +86,8 @@ class BundleService:
         progress = cancel.wrap(progress) if cancel is not None else progress
         started = time.perf_counter()
         source = self._project.scoring.source(ref)
-        out_dir = Path(out_dir).expanduser() if out_dir is not None else self.default_folder
+        # Absolute: the audit event names where the bundle went, and doctor looks there for debris later.
+        out_dir = (Path(out_dir).expanduser() if out_dir is not None else self.default_folder).absolute()
         final = out_dir / (source.file_stem + (".zip" if zip else ""))
         _prepare_target(out_dir, final, overwrite)
 
@@ -95,7 +106,7 @@ class BundleService:
             sklearn_version=sklearn.__version__,
         )
 
-        temp = out_dir / f".mldesk-export-{uuid.uuid4().hex[:12]}"
+        temp = out_dir / temp_name(EXPORT_TEMP_PREFIX)
         try:
             temp.mkdir()
             folder = temp / source.file_stem
@@ -159,6 +170,22 @@ class BundleService:
             _, holdout = self._rows(source, self._project.scoring.signature(source), rows)
             return verify_bundle(folder, pipeline, holdout, progress=scaled(progress, 0.1, 1.0))
 
+    # -- crash debris -----------------------------------------------------------------------------
+
+    def export_folders(self) -> list[Path]:
+        """The project's exports/ folder and every folder an export was written into (from the audit trail)."""
+        from sqlalchemy import select
+
+        from desktop_app.core.store.models import AuditEventRow
+
+        folders = {self.default_folder}
+        with self._project.db.session() as session:
+            for after in session.scalars(select(AuditEventRow.after).where(AuditEventRow.action == EXPORT_ACTION)):
+                path = (after or {}).get("path") if isinstance(after, dict) else None
+                if path:
+                    folders.add(Path(path).parent)
+        return sorted(folders)
+
     # -- internals --------------------------------------------------------------------------------
 
     def _lineage(self, source: ModelSource) -> Any:
@@ -181,11 +208,42 @@ class BundleService:
         entity_type, entity_id = source.entity
         verification = result.verification
         with self._project.db.session() as session:
-            audit.record(session, "model.export", entity_type, entity_id, after={
+            audit.record(session, EXPORT_ACTION, entity_type, entity_id, after={
                 "model": source.label, "run_id": source.run.id, "path": str(result.path), "zipped": result.zipped,
                 "model_sha256": result.model_sha256, "sums_sha256": result.sums_sha256,
                 "verified": None if verification is None or verification.skipped else verification.ok,
             })
+
+
+def stale_exports(folder: str | os.PathLike) -> list[Path]:
+    """The unfinished exports in `folder` whose owning process is gone from this host (kill -9, power loss).
+
+    Only folders named by `temp_name(EXPORT_TEMP_PREFIX)` count; those of a live process, of
+    another host, or named otherwise (an older MLDesk's, a user's) are left alone.
+    """
+    folder = Path(folder)
+    try:
+        entries = sorted(folder.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        raise BundleError(f"Cannot look into {folder} for unfinished exports: {exc.strerror or exc}.") from exc
+    stale = []
+    for entry in entries:
+        owner = owner_of_temp(entry.name, EXPORT_TEMP_PREFIX)
+        if owner is not None and entry.is_dir() and not entry.is_symlink() and owner.alive() is False:
+            stale.append(entry)
+    return stale
+
+
+def remove_stale_exports(folder: str | os.PathLike) -> list[Path]:
+    """Remove `stale_exports(folder)`; the ones removed (one that cannot be removed is left and not listed)."""
+    removed = []
+    for path in stale_exports(folder):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
 
 
 def _prepare_target(out_dir: Path, final: Path, overwrite: bool) -> None:

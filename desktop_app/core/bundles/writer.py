@@ -4,6 +4,9 @@
 needs (`BundleContent`) and takes care of temporary folders, zipping and verification.
 predict.py and serve.py are the real files of `templates/`, with the block between the
 "filled in by MLDesk at export" markers of predict.py replaced by this model's values.
+signature.json is the model's input signature; predict.py checks rows against it with the
+app's own validation module, which is vendored into code/ with the model's modules so that
+the bundle refuses exactly the rows `mldesk predict` refuses.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
     from desktop_app.core.scoring.source import ModelSource
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+SIGNATURE_FILE = "signature.json"
+# What predict.py imports from MLDesk besides the model's own modules (see templates/predict.py).
+VALIDATION_MODULES = ("desktop_app.core.scoring.signature", "desktop_app.core.scoring.validation")
 FILL_START = "# --- filled in by MLDesk at export"
 FILL_END = "# --- end of export values"
 
@@ -53,10 +59,9 @@ def write_bundle(folder: Path, content: BundleContent, progress: ProgressCallbac
     run = content.source.run
     progress(0.0, "Writing the model file")
     (folder / "model.skops").write_bytes(content.model_bytes)
-    roots = app_modules(content.model_types)
-    if roots:
-        progress(0.1, "Copying the MLDesk code the model needs")
-        vendor(roots, folder / "code", content.app_version)
+    roots = app_modules(content.model_types) + list(VALIDATION_MODULES)
+    progress(0.1, "Copying the MLDesk code the model needs")
+    vendor(roots, folder / "code", content.app_version)
     pins = mlmodel.requirements(run.environment)
     python = mlmodel.python_version(run.environment)
 
@@ -66,6 +71,7 @@ def write_bundle(folder: Path, content: BundleContent, progress: ProgressCallbac
     _text(folder / "conda.yaml", mlmodel.conda_yaml(python, pins))
     split = _split(content.example)
     _text(folder / "input_example.json", json.dumps(split, allow_nan=False))
+    _text(folder / SIGNATURE_FILE, json.dumps(content.signature.to_dict(), indent=1, allow_nan=False))
     _text(folder / "serving_input_example.json", json.dumps({"dataframe_split": split}, indent=2, allow_nan=False))
 
     progress(0.5, "Writing predict.py and serve.py")
@@ -79,7 +85,7 @@ def write_bundle(folder: Path, content: BundleContent, progress: ProgressCallbac
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     _text(folder / "MLmodel", mlmodel.mlmodel_yaml(
         python=python, sklearn_version=content.sklearn_version, trusted_types=content.trusted_types,
-        inputs=content.signature.mlflow_inputs(), outputs=content.signature.mlflow_outputs(), has_code=bool(roots),
+        inputs=content.signature.mlflow_inputs(), outputs=content.signature.mlflow_outputs(), has_code=True,
         size_bytes=size, created=content.exported_at, metadata_=_metadata(content)))
     progress(0.9, "Writing SHA256SUMS")
     write_sums(folder)
@@ -105,7 +111,6 @@ def _filled_predict(content: BundleContent) -> str:
     values = "\n".join([
         block_start,
         f"MODEL_LABEL = {content.source.label!r}",
-        "COLUMNS: list[str] = " + _literal(content.signature.names),
         "TRUSTED_TYPES: list[str] = " + _literal(content.trusted_types),
         "MISSING_MARKERS: list[str] = " + _literal(list(DEFAULT_MISSING_MARKERS)),
         "",

@@ -10,10 +10,15 @@ Prints CSV: `prediction` and, for a classifier, `proba_<class>` per class, one l
 row in input order (`--with-input` keeps the input columns before them). Needs only the
 packages of requirements.txt; the model's own MLDesk code travels in `code/`.
 
-Before anything is loaded, model.skops and every file under code/ are checked against
-SHA256SUMS, and the model file is refused if it holds any type outside TRUSTED_TYPES, a
-list written here by MLDesk at export (never read from the model file). Exit status 1 and
-one line on standard error for a problem with the input or the bundle.
+Before anything is loaded, model.skops, signature.json and every file under code/ are
+checked against SHA256SUMS, and the model file is refused if it holds any type outside
+TRUSTED_TYPES, a list written here by MLDesk at export (never read from the model file).
+The rows are then checked against the model's signature (signature.json) by MLDesk's own
+validation code, vendored in code/, exactly as `mldesk predict` checks them: errors (a
+missing column, text in a number column) refuse the input, warnings (a category or a number
+range training never saw) are printed and the rows scored. Exit status 1 and one line per
+problem on standard error for a problem with the input or the bundle, never a traceback
+(`--traceback` shows one for an unexpected failure).
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MODEL_FILE = "model.skops"
+SIGNATURE_FILE = "signature.json"
 CODE_DIR = "code"
 SUMS_FILE = "SHA256SUMS"
 CHUNK_ROWS = 50_000
+SHOWN_PROBLEMS = 10  # lines of refusal printed; the rest are counted
 
 # --- filled in by MLDesk at export -------------------------------------------------------
 MODEL_LABEL = "model"
-COLUMNS: list[str] = []
 TRUSTED_TYPES: list[str] = []
 MISSING_MARKERS: list[str] = []
 # --- end of export values ----------------------------------------------------------------
@@ -42,6 +48,15 @@ MISSING_MARKERS: list[str] = []
 
 class BundleError(Exception):
     """A problem with the bundle or the input, told in one sentence."""
+
+
+class RowsRefused(BundleError):
+    """The rows break the model's signature; `problems` holds the validation's sentences (errors only)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        more = len(problems) - 1
+        super().__init__(problems[0] + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
+        self.problems = problems
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -56,7 +71,7 @@ def _sha256(path: Path) -> str:
 
 
 def check_files(bundle: Path = HERE) -> None:
-    """model.skops and every file under code/ must be listed in SHA256SUMS with their hash."""
+    """model.skops, signature.json and every file under code/ must be listed in SHA256SUMS with their hash."""
     sums = bundle / SUMS_FILE
     if not sums.is_file():
         raise BundleError(f"{SUMS_FILE} is missing from the bundle; the model is not loaded.")
@@ -65,7 +80,7 @@ def check_files(bundle: Path = HERE) -> None:
         if line.strip():
             digest, _, name = line.partition("  ")
             listed[name.lstrip("*")] = digest.strip().lower()
-    needed = [MODEL_FILE] + sorted(p.relative_to(bundle).as_posix() for p in (bundle / CODE_DIR).rglob("*")
+    needed = [MODEL_FILE, SIGNATURE_FILE] + sorted(p.relative_to(bundle).as_posix() for p in (bundle / CODE_DIR).rglob("*")
                                    if p.is_file() and "__pycache__" not in p.parts)
     for name in needed:
         if name not in listed:
@@ -93,7 +108,44 @@ def load_model(bundle: Path = HERE):
     if refused:
         raise BundleError(f"{MODEL_FILE} holds types this bundle does not trust ({', '.join(refused)}); "
                           "it was not loaded.")
-    return sio.load(path, trusted=list(TRUSTED_TYPES))
+    try:
+        model = sio.load(path, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:  # a damaged or crafted file: skops raises whatever its parser met
+        raise BundleError(f"{MODEL_FILE} cannot be loaded ({type(exc).__name__}: {_short(exc)}); the bundle is "
+                          "damaged, export it again.") from None
+    _check_pipeline(model)
+    return model
+
+
+def _check_pipeline(model) -> None:
+    """A fitted scikit-learn pipeline, as MLDesk exports it; anything else is refused before a prediction."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    if not isinstance(model, Pipeline) or not model.steps:
+        raise BundleError(f"{MODEL_FILE} holds a {type(model).__name__}, not the fitted scikit-learn pipeline "
+                          "MLDesk exports; the bundle is damaged, export it again.")
+    try:
+        check_is_fitted(model)
+    except (NotFittedError, TypeError, AttributeError):
+        raise BundleError(f"{MODEL_FILE} holds a pipeline that was never fitted; export the model again.") from None
+
+
+def load_signature(bundle: Path = HERE):
+    """The model's input signature (run after `load_model`, whose hash check covers signature.json)."""
+    from desktop_app.core.scoring.signature import InputSignature
+
+    try:
+        return InputSignature.from_dict(json.loads((bundle / SIGNATURE_FILE).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise BundleError(f"{SIGNATURE_FILE} cannot be read ({type(exc).__name__}); the bundle is damaged, "
+                          "export it again.") from None
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 # -- input ----------------------------------------------------------------------------------
@@ -101,24 +153,33 @@ def load_model(bundle: Path = HERE):
 
 def frame_from_json(document):
     """A DataFrame from MLflow's request forms: dataframe_split, dataframe_records, instances, inputs."""
-    import pandas as pd
-
     if isinstance(document, dict):
         if "dataframe_split" in document:
             split = document["dataframe_split"]
             if not isinstance(split, dict) or "data" not in split:
                 raise BundleError("'dataframe_split' needs 'columns' and 'data'.")
-            return pd.DataFrame(split["data"], columns=split.get("columns"))
+            return _split(split["data"], split.get("columns"))
         if "dataframe_records" in document:
             return _records(document["dataframe_records"])
         for key in ("instances", "inputs"):
             if key in document:
                 return _records(document[key])
         if "columns" in document and "data" in document:  # a bare split, as input_example.json holds it
-            return pd.DataFrame(document["data"], columns=document["columns"])
+            return _split(document["data"], document["columns"])
     if isinstance(document, list):
         return _records(document)
     raise BundleError("The JSON must hold 'dataframe_split', 'dataframe_records', 'instances' or 'inputs'.")
+
+
+def _split(data, columns):
+    import pandas as pd
+
+    if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
+        raise BundleError("'data' must be a list of rows, each a list of values.")
+    try:
+        return pd.DataFrame(data, columns=columns)
+    except (ValueError, TypeError) as exc:  # rows longer or shorter than 'columns'
+        raise BundleError(f"The rows do not match the columns ({_short(exc)}).") from None
 
 
 def _records(records):
@@ -140,17 +201,21 @@ def read_csv(source, sep: str | None = None):
     """Rows of a CSV file or text buffer; empty fields and the usual markers (NA, n/a, ?, …) are gaps."""
     import pandas as pd
 
-    if sep is None:
-        if isinstance(source, io.StringIO):
-            first = source.getvalue().split("\n", 1)[0]
-        else:
-            with open(source, encoding="utf-8-sig", errors="replace") as handle:
-                first = handle.readline()
-        sep = sniff_delimiter(first)
     try:
+        if sep is None:
+            if isinstance(source, io.StringIO):
+                first = source.getvalue().split("\n", 1)[0]
+            else:
+                with open(source, encoding="utf-8-sig", errors="replace") as handle:
+                    first = handle.readline()
+            sep = sniff_delimiter(first)
         return pd.read_csv(source, sep=sep, na_values=MISSING_MARKERS, keep_default_na=True, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise BundleError("The input is empty; give a CSV table with a header line.") from None
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise BundleError(f"The input cannot be read as CSV: {exc}") from None
+        raise BundleError(f"The input cannot be read as CSV: {_short(exc)}") from None
+    except OSError as exc:
+        raise BundleError(f"The input cannot be read: {exc.strerror or exc}.") from None
 
 
 def read_input(name: str, sep: str | None = None):
@@ -161,7 +226,11 @@ def read_input(name: str, sep: str | None = None):
         return read_csv(io.StringIO(sys.stdin.read()), sep)
     path = Path(name)
     if not path.is_file():
-        raise BundleError(f"There is no file {path}.")
+        raise BundleError(f"There is no file {path}." if not path.exists() else f"{path} is not a file.")
+    if not os.access(path, os.R_OK):
+        raise BundleError(f"{path} cannot be read (permission denied).")
+    if path.stat().st_size == 0:
+        raise BundleError(f"{path} is empty; give a file with a header line and rows.")
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
@@ -171,7 +240,7 @@ def read_input(name: str, sep: str | None = None):
     if suffix == ".json":
         try:
             return frame_from_json(json.loads(path.read_text(encoding="utf-8")))
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BundleError(f"{path.name} is not valid JSON ({exc}).") from None
     return read_csv(path, sep)
 
@@ -200,15 +269,24 @@ def _label(value) -> str:
     return str(value)
 
 
+def check_rows(signature, frame) -> list[str]:
+    """The warnings about `frame` (scored anyway); RowsRefused with the errors when the rows cannot be scored.
+
+    The same validation as `mldesk predict` (MLDesk's scoring.validation, vendored in code/).
+    """
+    from desktop_app.core.scoring.validation import Severity, validate
+
+    report = validate(signature, frame)
+    if report.fatal:
+        raise RowsRefused([i.message for i in report.of(Severity.ERROR)])
+    return [i.message for i in report.of(Severity.WARNING)]
+
+
 def predict_frame(model, frame):
     """`prediction` and `proba_<class>` per class for every row (same index), in chunks."""
     import numpy as np
     import pandas as pd
 
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise BundleError("The input lacks the column(s) " + ", ".join(repr(c) for c in missing)
-                          + " the model was trained with.")
     estimator, head = model.steps[-1][1], model[:-1]
     classes = getattr(model, "classes_", None)
     with_proba = classes is not None and hasattr(estimator, "predict_proba")
@@ -236,15 +314,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the CSV here instead of standard output")
     parser.add_argument("--sep", help="CSV delimiter (default: detected)")
     parser.add_argument("--with-input", action="store_true", help="keep the input columns before the predictions")
+    parser.add_argument("--traceback", action="store_true", help="show where an unexpected failure happened")
     args = parser.parse_args(argv)
     try:
-        frame = read_input(args.input, args.sep)
-        model = load_model()
-        limit_threads()
-        predictions = predict_frame(model, frame)
+        return _run(args)
+    except RowsRefused as exc:
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
+            print(f"error: {problem}", file=sys.stderr)
+        if len(exc.problems) > SHOWN_PROBLEMS:
+            print(f"error: … and {len(exc.problems) - SHOWN_PROBLEMS} more problems.", file=sys.stderr)
     except BundleError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # a bug or a value no check foresaw: one sentence, not a traceback
+        if args.traceback:
+            raise
+        print(f"error: The rows could not be scored ({type(exc).__name__}: {_short(exc)}); run again with "
+              "--traceback to see where.", file=sys.stderr)
+    return 1
+
+
+def _run(args) -> int:
+    frame = read_input(args.input, args.sep)
+    model = load_model()
+    for warning in check_rows(load_signature(), frame):
+        print(f"warning: {warning}", file=sys.stderr)
+    limit_threads()
+    predictions = predict_frame(model, frame)
     if args.with_input:
         import pandas as pd
 
@@ -252,7 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         predictions.columns = [c + "_" * (c in taken) for c in predictions.columns]
         predictions = pd.concat([frame, predictions], axis=1)
     if args.out:
-        predictions.to_csv(args.out, index=False)
+        try:
+            predictions.to_csv(args.out, index=False)
+        except OSError as exc:
+            raise BundleError(f"Cannot write {args.out}: {exc.strerror or exc}.") from None
         return 0
     try:
         predictions.to_csv(sys.stdout, index=False, lineterminator="\n")
