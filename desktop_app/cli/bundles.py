@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, add_json_flag, print_json, stderr_progress, usage_error
+from desktop_app.cli.common import (
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, input_file, output_file, print_json, stderr_progress, usage_error,
+)
 
 
 def _size(n: float) -> str:
@@ -91,6 +93,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     if args.json and args.out is None:
         raise usage_error("--json prints a summary instead of the rows, so give --out FILE for the rows")
+    input_file(args.file, "FILE")
+    if args.out is not None:
+        output_file(args.out, "--out", "predictions.csv")
     with Project.open(args.project) as project:
         try:
             result = project.scoring.score_file(args.model, args.file, out=args.out, only_valid=args.only_valid,

@@ -90,7 +90,20 @@ def non_empty(text: str) -> str:
     return text.strip()
 
 
-def output_file(text: str, option: str) -> Path:
+def input_file(text: str, what: str) -> Path:
+    """A file a command will read: a folder in its place gets its own sentence (exit 1).
+
+    A missing file is left to the reader, whose sentence is the same in the window.
+    """
+    from desktop_app.core.errors import MLDeskError
+
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise MLDeskError(f"{what} {path} is a folder; give a CSV, Excel or Parquet file.")
+    return path
+
+
+def output_file(text: str, option: str, example: str) -> Path:
     """The file an option will write, checked before any work: its folder exists and it is not a folder.
 
     Raises an MLDeskError (exit 1): the path is well formed, it just cannot be used here.
@@ -99,7 +112,7 @@ def output_file(text: str, option: str) -> Path:
 
     path = Path(text).expanduser()
     if path.is_dir():
-        raise MLDeskError(f"{option} {path} is a folder; give the name of the file to write, e.g. {path / 'report.html'}.")
+        raise MLDeskError(f"{option} {path} is a folder; give the name of the file to write, e.g. {path / example}.")
     if not path.parent.is_dir():
         raise MLDeskError(f"There is no folder {path.parent} for {option}; create it or choose an existing folder.")
     return path

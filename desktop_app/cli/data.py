@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, output_file, parse_kind, parse_pair, print_json, stderr_progress,
-    usage_error, version_json, write_failed,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, non_empty, output_file, parse_kind, parse_pair, print_json,
+    stderr_progress, usage_error, version_json, write_failed,
 )
 
 
@@ -131,7 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
 
     thresholds = _thresholds(args.threshold)
-    html = output_file(args.html, "--html") if args.html else None  # before the work, not after it
+    html = output_file(args.html, "--html", "report.html") if args.html else None  # before the work, not after it
     with Project.open(args.project) as project:
         stored = project.quality.check(args.dataset, target=args.target, thresholds=thresholds,
                                        progress=stderr_progress())
@@ -197,7 +197,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
 def add_commands(command) -> None:
     init = command("init", cmd_init, "create a project folder")
     init.add_argument("project", metavar="PROJECT")
-    init.add_argument("--name", help="the project's display name (default: the folder name)")
+    init.add_argument("--name", type=non_empty, help="the project's display name (default: the folder name)")
     add_json_flag(init)
 
     imp = command("import", cmd_import, "import a CSV/TSV/TXT, Excel or Parquet file as a dataset version")

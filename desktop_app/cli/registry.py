@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from desktop_app.cli.common import EXIT_OK, add_json_flag, column_width, metric, print_json, usage_error
+from desktop_app.cli.common import (
+    EXIT_OK, add_json_flag, column_width, metric, print_json, usage_error, whole_number,
+)
 
 # Metrics shown in the human tables, in this order, when the versions have them.
 SHOWN_METRICS = ("recall", "roc_auc", "f1", "accuracy", "r2", "rmse")
@@ -221,5 +223,6 @@ def add_commands(command) -> None:
                         help="replace the KPI gate with these rules, e.g. recall>=0.7 (repeatable)")
     models.add_argument("--no-gate", action="store_true", help="remove the KPI gate")
     models.add_argument("--reason", help="why (kept in the audit trail)")
-    models.add_argument("--history", type=int, default=50, metavar="N", help="audit events shown (default 50)")
+    models.add_argument("--history", type=whole_number(0, what="the number of events"), default=50, metavar="N",
+                        help="audit events shown (default 50)")
     add_json_flag(models)

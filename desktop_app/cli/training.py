@@ -102,9 +102,13 @@ def _check_sort(name: str, runs) -> None:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from desktop_app.core.errors import NotFoundError
     from desktop_app.core.project import Project
 
     with Project.open(args.project) as project:
+        if args.experiment is not None and args.experiment not in (known := project.runs.experiments()):
+            raise NotFoundError(f"There is no experiment '{args.experiment}' in this project; "
+                                f"its experiments are: {', '.join(known) or 'none yet'}.")
         runs = project.runs.list(experiment=args.experiment)
         if args.sort:
             _check_sort(args.sort, runs)

@@ -102,18 +102,19 @@ def error_summary(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def report_unexpected(error: BaseException, context: str = "", argv: Sequence[str] | None = None
-                      ) -> tuple[str, Path | None]:
+def report_unexpected(error: BaseException, context: str = "", argv: Sequence[str] | None = None,
+                      lead: str = "unexpected error") -> tuple[str, Path | None]:
     """Log `error` and return (one sentence for the user, the log file or None).
 
-    The sentence starts in lower case so that a front end can prefix it ("mldesk: …").
+    The sentence starts with `lead`: the CLI keeps the lower-case default after its
+    "mldesk: " prefix, the window says "Something unexpected went wrong".
     """
     summary = error_summary(error)
     try:
         path = write_crash_log(error, context, argv)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return (f"unexpected error ({summary}); its details could not be written to a log file in "
-                f"{log_dir()} ({reason}) — please report the command you ran and this message."), None
-    return (f"unexpected error ({summary}); details were written to {path} — "
+        reason = (exc.strerror or str(exc)).lower()
+        return (f"{lead} ({summary}); its details could not be written to a log file in "
+                f"{log_dir()} ({reason}) — please report what you did and this message."), None
+    return (f"{lead} ({summary}); details were written to {path} — "
             "please include that file when reporting it."), path
