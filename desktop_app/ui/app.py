@@ -1,7 +1,9 @@
 """Start the window: `main(argv=None, project_path=None) -> int`.
 
 Only Qt and the window's own modules load here; pandas, pyqtgraph and the core readers
-load when first used, so the window shows quickly.
+load when first used, so the window shows quickly. Qt itself loads inside the functions:
+`main` first asks `system_check` whether the window can start on this machine (a display,
+the system libraries Qt needs), because Qt's own answer to a missing library is an abort.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+EXIT_CANNOT_START = 1
 
 ORGANIZATION = "MLDesk"
 APPLICATION = "MLDesk"
@@ -59,6 +63,10 @@ QHeaderView::section { background: #f3f5f7; border: none; border-right: 1px soli
 
 def configure_application(app: QApplication) -> None:
     """Names for QSettings, the light Fusion style and the app's stylesheet (also used by tests)."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QStyleFactory
+
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QGuiApplication.setApplicationDisplayName(APPLICATION)
@@ -72,6 +80,9 @@ def configure_application(app: QApplication) -> None:
 
 
 def _light_palette() -> QPalette:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
     palette = QApplication.style().standardPalette()
     palette.setColor(QPalette.ColorRole.Window, "#f6f8fa")
     palette.setColor(QPalette.ColorRole.Base, "#ffffff")
@@ -82,11 +93,23 @@ def _light_palette() -> QPalette:
 
 
 def main(argv: Sequence[str] | None = None, project_path: str | Path | None = None) -> int:
-    """Show the window; open `project_path` if given, else the welcome page. Returns the exit code."""
+    """Show the window; open `project_path` if given, else the welcome page. Returns the exit code.
+
+    When the window cannot start here (no display, a missing system library) it says so in
+    one sentence on stderr and returns 1 before Qt is loaded.
+    """
+    problem = startup_problem()
+    if problem is not None:
+        print(f"mldesk: {problem}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.errors import install_excepthook
     from desktop_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     configure_application(app)
+    install_excepthook()  # an exception in a slot becomes the error dialog, not a traceback on a terminal
     window = MainWindow()
     window.show()
     # What start-up made lives as long as the window: keep it out of the full garbage
@@ -95,6 +118,16 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
     if project_path is not None:
         window.open_project(project_path)
     return _run(app, window)
+
+
+def startup_problem() -> str | None:
+    """Why a new window cannot start here, or None; a running application (tests) is not asked again."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None and widgets.QApplication.instance() is not None:
+        return None
+    from desktop_app.ui.system_check import window_problem
+
+    return window_problem()
 
 
 def _run(app: QApplication, window) -> int:
