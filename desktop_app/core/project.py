@@ -17,7 +17,7 @@ from desktop_app.core.errors import ProjectError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.store import audit
 from desktop_app.core.store.database import Database
-from desktop_app.core.store.models import ProjectRow
+from desktop_app.core.store.models import ProjectRow, WorkstationRow
 from desktop_app.core.store.objects import ObjectStore
 
 DB_FILE = "mldesk.db"
@@ -37,11 +37,14 @@ class Project:
         self.db = db
         self.objects = ObjectStore(path / "objects")
         (path / "exports").mkdir(exist_ok=True)
-        with db.session() as session:
+        with db.read() as session:
             row = session.scalars(select(ProjectRow)).first()
             if row is None:
                 raise ProjectError(f"The database of {path} holds no project record; it is not an MLDesk project.")
             self.id, self.name, self.created_at = row.id, row.name, row.created_at
+            # A local database has one workstation: the origin of every event this folder writes.
+            workstation = session.scalars(select(WorkstationRow).order_by(WorkstationRow.created_at)).first()
+            self.workstation_id = db.origin = workstation.id
 
         from desktop_app.core.bundles.service import BundleService
         from desktop_app.core.data.service import DatasetService
@@ -76,6 +79,8 @@ class Project:
             if session.scalars(select(ProjectRow)).first() is not None:
                 db.close()
                 raise ProjectError("That database already holds an MLDesk project; open it instead.")
+            # The schema's migration made this database's workstation: the origin of its audit chain.
+            db.origin = session.info["origin"] = session.scalars(select(WorkstationRow.id)).one()
             row = ProjectRow(name=name, created_by=current_user(), host=current_host())
             session.add(row)
             session.flush()

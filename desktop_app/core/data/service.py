@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from desktop_app.core.data.entities import ColumnInfo, DatasetInfo, DatasetVersionInfo, ImportResult
 from desktop_app.core.data.settings import ColumnKind, ReadSettings
@@ -106,11 +106,14 @@ class DatasetService:
         kinds: dict[str, ColumnKind],
         recipe: list[dict[str, Any]],
         progress: ProgressCallback = no_progress,
+        also_record: tuple[Callable[[Session, DatasetVersionRow], None], ...] = (),
     ) -> ImportResult:
         """Store `frame` as the next version of `parent`'s dataset, made from it by `recipe`.
 
         `recipe` is the whole ordered list of steps from the imported source to this
         version (the parent's own recipe first), so it can be replayed on a new file.
+        `also_record(session, row)` adds to the new version's transaction (e.g. the audit
+        event of the fix that made it).
         """
         import pyarrow as pa
 
@@ -121,7 +124,7 @@ class DatasetService:
         columns = [{"name": f.name, "kind": str(kinds[f.name]), "dtype": str(f.type)} for f in table.schema]
         version, created = self._store_snapshot(
             table, parent.dataset_name, columns, parent.source_name, parent.source_sha256, parent.read_settings,
-            (), progress, parent_id=parent.id, recipe=recipe,
+            (), progress, parent_id=parent.id, recipe=recipe, also_record=also_record,
         )
         return ImportResult(version=version, settings=parent.read_settings or ReadSettings(), warnings=(),
                             created=created)
@@ -138,7 +141,10 @@ class DatasetService:
         progress: ProgressCallback,
         parent_id: str | None = None,
         recipe: list[Any] | None = None,
+        also_record: tuple[Callable[[Session, DatasetVersionRow], None], ...] = (),
     ) -> tuple[DatasetVersionInfo, bool]:
+        """Write the snapshot and record its version; `also_record` adds more to the same transaction
+        (called only when a new version is made)."""
         import pyarrow.parquet as pq
 
         with self._objects.staging_file(".parquet") as staged:
@@ -146,61 +152,69 @@ class DatasetService:
             pq.write_table(table, staged, compression="snappy")
             sha = sha256_file(staged)
             progress(0.98, "Recording the version")  # last chance to cancel: nothing is kept yet
-            with self._db.session() as session:
-                dataset = session.scalars(select(DatasetRow).where(DatasetRow.name == name)).first()
-                if dataset is not None:
-                    existing = session.scalars(
-                        select(DatasetVersionRow).where(
-                            DatasetVersionRow.dataset_id == dataset.id, DatasetVersionRow.sha256 == sha
-                        )
-                    ).first()
-                    if existing is not None:
-                        return _version_entity(existing, dataset.name), False
-                else:
-                    dataset = DatasetRow(name=name, created_by=current_user())
-                    session.add(dataset)
-                    session.flush()
-                    audit.record(session, "dataset.create", "dataset", dataset.id, after={"name": name})
-                number = (
-                    session.scalar(
-                        select(func.max(DatasetVersionRow.number)).where(DatasetVersionRow.dataset_id == dataset.id)
+            # The object is in place before any record names it: a crash in between leaves an
+            # unreferenced file, never a version without its data.
+            self._objects.adopt(staged, sha)
+
+        def record(session) -> tuple[DatasetVersionInfo, bool]:
+            dataset = session.scalars(select(DatasetRow).where(DatasetRow.name == name)).first()
+            if dataset is not None:
+                existing = session.scalars(
+                    select(DatasetVersionRow).where(
+                        DatasetVersionRow.dataset_id == dataset.id, DatasetVersionRow.sha256 == sha
                     )
-                    or 0
-                ) + 1
-                row = DatasetVersionRow(
-                    dataset_id=dataset.id,
-                    number=number,
-                    sha256=sha,
-                    rows=table.num_rows,
-                    n_columns=table.num_columns,
-                    columns=columns,
-                    source_name=source_name,
-                    source_sha256=source_sha256,
-                    read_settings=settings.to_dict() if settings else None,
-                    warnings=list(warnings),
-                    parent_id=parent_id,
-                    recipe=recipe,
-                    created_by=current_user(),
-                    host=current_host(),
-                )
-                session.add(row)
+                ).first()
+                if existing is not None:
+                    return _version_entity(existing, dataset.name), False
+            else:
+                dataset = DatasetRow(name=name, created_by=current_user())
+                session.add(dataset)
                 session.flush()
-                audit.record(
-                    session,
-                    "dataset.import" if parent_id is None else "dataset.derive",
-                    "dataset_version",
-                    row.id,
-                    after={"dataset": name, "version": number, "sha256": sha, "rows": table.num_rows,
-                           "source": source_name, "source_sha256": source_sha256},
+                audit.record(session, "dataset.create", "dataset", dataset.id, after={"name": name})
+            number = (
+                session.scalar(
+                    select(func.max(DatasetVersionRow.number)).where(DatasetVersionRow.dataset_id == dataset.id)
                 )
-                # Adopt the object inside the transaction: if adopting fails, the row rolls back.
-                self._objects.adopt(staged, sha)
-                return _version_entity(row, name), True
+                or 0
+            ) + 1
+            row = DatasetVersionRow(
+                dataset_id=dataset.id,
+                number=number,
+                sha256=sha,
+                rows=table.num_rows,
+                n_columns=table.num_columns,
+                columns=columns,
+                source_name=source_name,
+                source_sha256=source_sha256,
+                read_settings=settings.to_dict() if settings else None,
+                warnings=list(warnings),
+                parent_id=parent_id,
+                recipe=recipe,
+                created_by=current_user(),
+                host=current_host(),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                "dataset.import" if parent_id is None else "dataset.derive",
+                "dataset_version",
+                row.id,
+                after={"dataset": name, "version": number, "sha256": sha, "rows": table.num_rows,
+                       "source": source_name, "source_sha256": source_sha256},
+            )
+            for extra in also_record:
+                extra(session, row)
+            return _version_entity(row, name), True
+
+        # Names and numbers are taken inside one write transaction, retried if another
+        # process took the same one first (see store.database).
+        return self._db.write(record)
 
     # -- queries --------------------------------------------------------------------------
 
     def list(self) -> list[DatasetInfo]:
-        with self._db.session() as session:
+        with self._db.read() as session:
             rows = session.scalars(
                 select(DatasetRow)
                 .where(DatasetRow.deleted_at.is_(None))
@@ -218,7 +232,7 @@ class DatasetService:
     def get_version(self, ref: str) -> DatasetVersionInfo:
         """Resolve `name` (latest version), `name@N`, or a version id (or unique id prefix ≥ 6)."""
         ref = ref.strip()
-        with self._db.session() as session:
+        with self._db.read() as session:
             name, _, number = ref.partition("@")
             dataset = session.scalars(
                 select(DatasetRow).where(DatasetRow.name == name, DatasetRow.deleted_at.is_(None))

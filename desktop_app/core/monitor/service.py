@@ -114,7 +114,7 @@ class MonitorService:
         return stats
 
     def _reference_row(self, version_id: str) -> MonitorReference | None:
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.scalars(select(MonitorReferenceRow).where(
                 MonitorReferenceRow.model_version_id == version_id)).first()
             if row is None:
@@ -294,7 +294,7 @@ class MonitorService:
     def batches(self, model_ref: str | ModelVersion, all_versions: bool = False) -> list[MonitoringBatch]:
         """The batches of the version `model_ref` names (all the model's with `all_versions`), oldest first."""
         version = self._resolve(model_ref)
-        with self._db.session() as session:
+        with self._db.read() as session:
             query = select(MonitoringBatchRow).order_by(MonitoringBatchRow.created_at)
             if all_versions:
                 ids = select(ModelVersionRow.id).where(ModelVersionRow.model_id == version.model_id)
@@ -322,7 +322,7 @@ class MonitorService:
         if isinstance(batch_id, MonitoringBatch):
             batch_id = batch_id.id
         ref = (batch_id or "").strip()
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.get(MonitoringBatchRow, ref)
             if row is None and len(ref) >= MIN_PREFIX:
                 rows = session.scalars(select(MonitoringBatchRow).where(

@@ -66,6 +66,10 @@ class QualityService:
             )
             session.add(row)
             session.flush()
+            audit.record(session, "quality.report", "quality_report", row.id, after={
+                "dataset": version.label, "dataset_sha256": version.sha256, "target": target,
+                "errors": counts["errors"], "warnings": counts["warnings"], "info": counts["info"],
+                "checks": sorted({f.check for f in report.findings})})
             stored = StoredReport(row.id, version, report, row.created_at, row.created_by)
         progress(1.0, counts["text"])
         return stored
@@ -73,7 +77,7 @@ class QualityService:
     def reports(self, version: DatasetVersionInfo | str) -> list[StoredReport]:
         """Saved reports of a version, newest first."""
         version = self._version(version)
-        with self._db.session() as session:
+        with self._db.read() as session:
             rows = session.scalars(
                 select(QualityReportRow)
                 .where(QualityReportRow.dataset_version_id == version.id)
@@ -99,15 +103,17 @@ class QualityService:
         frame = self._project.datasets.load(version)
         fixed, kinds = apply_recipe(frame, version.kinds, steps, scaled(progress, 0.1, 0.6))
         recipe = list(version.recipe or []) + recipe_to_list(steps)
-        result = self._project.datasets.derive(version, fixed, kinds, recipe, scaled(progress, 0.6, 1.0))
-        with self._db.session() as session:
+
+        def record_fix(session, row) -> None:  # in the new version's own transaction
             audit.record(
-                session, "quality.fix", "dataset_version", result.version.id,
+                session, "quality.fix", "dataset_version", row.id,
                 before={"version": version.label, "rows": version.rows, "columns": version.n_columns},
-                after={"version": result.version.label, "rows": result.version.rows,
-                       "columns": result.version.n_columns, "steps": recipe_to_list(steps)},
+                after={"version": f"{version.dataset_name}@{row.number}", "rows": row.rows,
+                       "columns": row.n_columns, "steps": recipe_to_list(steps)},
             )
-        return result
+
+        return self._project.datasets.derive(version, fixed, kinds, recipe, scaled(progress, 0.6, 1.0),
+                                             also_record=(record_fix,))
 
     def replay_recipe(
         self, recipe_from: DatasetVersionInfo | str, onto: DatasetVersionInfo | str,

@@ -100,46 +100,48 @@ class RegistryService:
         recorded = sorted(k for k, v in run.metrics.items() if v is not None)
         extra = gate.validate_rules(require, recorded or None, f"run {run.short_id}") if require else ()
 
-        try:
-            with self._db.session() as session:
-                model = self._model_by_name(session, name, missing_ok=True)
-                created = model is None
-                if model is None:
-                    model = RegisteredModelRow(name=name, created_by=current_user(), host=current_host())
-                    session.add(model)
-                    session.flush()
-                    audit.record(session, "model.create", "registered_model", model.id,
-                                 after={"name": name, "run_id": run.id}, reason=reason)
-                else:
-                    same = session.scalars(select(ModelVersionRow).where(
-                        ModelVersionRow.model_id == model.id, ModelVersionRow.run_id == run.id)).first()
-                    if same is not None:
-                        raise RunNotRegistrableError(
-                            f"Run {run.short_id} is already registered as {model.name} v{same.number}; use that "
-                            "version (e.g. give it an alias) instead of registering the run again.")
-                number = (session.scalar(select(func.max(ModelVersionRow.number)).where(
-                    ModelVersionRow.model_id == model.id)) or 0) + 1
-                rules = gate.rules_from_json(model.kpi_gate) + tuple(r for r in extra)
-                failures = gate.check_gate(rules, run.metrics)
-                if failures:
-                    raise gate.gate_error(f"Run {run.short_id} (as {model.name} v{number})", failures)
-                row = ModelVersionRow(
-                    model_id=model.id, number=number, run_id=run.id, model_sha256=run.model_sha256,
-                    description=description or "", tags=tags, status=ACTIVE, created_by=current_user(),
-                    host=current_host(),
-                )
-                session.add(row)
+        def record(session) -> ModelVersion:
+            model = self._model_by_name(session, name, missing_ok=True)
+            created = model is None
+            if model is None:
+                model = RegisteredModelRow(name=name, created_by=current_user(), host=current_host())
+                session.add(model)
                 session.flush()
-                audit.record(session, "model.register", "model_version", row.id, reason=reason, after={
-                    "model": model.name, "version": number, "run_id": run.id, "model_sha256": run.model_sha256,
-                    "dataset": run.dataset_label, "dataset_sha256": run.dataset_sha256, "algorithm": run.algorithm,
-                    "metrics": dict(run.metrics), "gate": [str(r) for r in rules], "description": row.description,
-                    "tags": tags, "new_model": created,
-                })
-                if alias is not None:
-                    self._move_alias(session, model, row, alias, reason)
-                session.flush()
-                return self._version_entity(session, model, row)
+                audit.record(session, "model.create", "registered_model", model.id,
+                             after={"name": name, "run_id": run.id}, reason=reason)
+            else:
+                same = session.scalars(select(ModelVersionRow).where(
+                    ModelVersionRow.model_id == model.id, ModelVersionRow.run_id == run.id)).first()
+                if same is not None:
+                    raise RunNotRegistrableError(
+                        f"Run {run.short_id} is already registered as {model.name} v{same.number}; use that "
+                        "version (e.g. give it an alias) instead of registering the run again.")
+            number = (session.scalar(select(func.max(ModelVersionRow.number)).where(
+                ModelVersionRow.model_id == model.id)) or 0) + 1
+            rules = gate.rules_from_json(model.kpi_gate) + tuple(r for r in extra)
+            failures = gate.check_gate(rules, run.metrics)
+            if failures:
+                raise gate.gate_error(f"Run {run.short_id} (as {model.name} v{number})", failures)
+            row = ModelVersionRow(
+                model_id=model.id, number=number, run_id=run.id, model_sha256=run.model_sha256,
+                description=description or "", tags=tags, status=ACTIVE, created_by=current_user(),
+                host=current_host(),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(session, "model.register", "model_version", row.id, reason=reason, after={
+                "model": model.name, "version": number, "run_id": run.id, "model_sha256": run.model_sha256,
+                "dataset": run.dataset_label, "dataset_sha256": run.dataset_sha256, "algorithm": run.algorithm,
+                "metrics": dict(run.metrics), "gate": [str(r) for r in rules], "description": row.description,
+                "tags": tags, "new_model": created,
+            })
+            if alias is not None:
+                self._move_alias(session, model, row, alias, reason)
+            session.flush()
+            return self._version_entity(session, model, row)
+
+        try:  # the version number is taken in one write transaction, retried if another process took it
+            return self._db.write(record)
         except DatabaseIntegrityError:
             raise RegistryError(f"Another change to model '{name}' was saved at the same moment; "
                                 "try registering again.") from None
@@ -148,13 +150,13 @@ class RegistryService:
 
     def models(self) -> list[RegisteredModel]:
         """Every model with its versions (oldest first), models sorted by name (case-insensitive)."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             rows = session.scalars(select(RegisteredModelRow)).all()
             rows = sorted(rows, key=lambda r: (r.name.casefold(), r.name))
             return [self._model_entity(session, r) for r in rows]
 
     def get_model(self, name: str) -> RegisteredModel:
-        with self._db.session() as session:
+        with self._db.read() as session:
             return self._model_entity(session, self._model_by_name(session, name))
 
     def resolve(self, ref: str | ModelVersion) -> ModelVersion:
@@ -162,18 +164,18 @@ class RegistryService:
         if isinstance(ref, ModelVersion):
             ref = ref.id
         ref = (ref or "").strip()
-        with self._db.session() as session:
+        with self._db.read() as session:
             model, row = self._resolve(session, ref)
             return self._version_entity(session, model, row)
 
     def get_version(self, name: str, number: int) -> ModelVersion:
-        with self._db.session() as session:
+        with self._db.read() as session:
             model = self._model_by_name(session, name)
             return self._version_entity(session, model, self._version_row(session, model, number))
 
     def history(self, name: str, limit: int = 1000) -> list[audit.AuditEvent]:
         """Audit events of the model and all its versions, newest first."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             model = self._model_by_name(session, name)
             ids = [model.id] + list(session.scalars(
                 select(ModelVersionRow.id).where(ModelVersionRow.model_id == model.id)))
@@ -354,7 +356,7 @@ class RegistryService:
     def lineage(self, ref: str | ModelVersion) -> Lineage:
         """Version → run → dataset version → its parents back to the imported version."""
         version = self.resolve(ref)
-        with self._db.session() as session:
+        with self._db.read() as session:
             run = session.get(RunRow, version.run_id)
             experiment = session.get(ExperimentRow, run.experiment_id)
             chain: list[dict[str, Any]] = []
@@ -415,7 +417,7 @@ class RegistryService:
         from desktop_app.core.registry.holdout import compare
 
         alias = clean_alias(alias)
-        with self._db.session() as session:
+        with self._db.read() as session:
             model = self._model_by_name(session, name)
             candidate = self._version_entity(session, model, self._version_row(session, model, candidate_number))
             current = session.scalars(select(ModelAliasRow).where(

@@ -2,18 +2,34 @@
 
 Order matters when opening an existing SQLite file: it is first inspected through a
 read-only connection, so a corrupt, foreign or newer database is refused without a
-single byte changing (switching to WAL, or migrating, would write to it).
+single byte of it changing (switching to WAL, or migrating, would write to it).
+
+Several processes may use one project at once (the window, its training workers, `mldesk`
+commands, a scheduled job). SQLite serialises them the way its documentation expects:
+- SQLite's own files (`-wal`, `-shm`) are never deleted or renamed here: they may be another
+  process's live files, and removing them loses that process's committed work.
+- A unit of work that writes starts with `BEGIN IMMEDIATE`, taking the write lock before its
+  first read, so "read the highest number, insert the next" cannot interleave with another
+  writer, and a lock conflict waits (busy timeout) instead of failing on upgrade from a read
+  lock. Read-only units (`read()`) begin deferred and never block writers (WAL).
+- `write()` also retries a unit of work that lost a race the database reported (a unique
+  constraint on a name or number, a serialisation failure, a lock timeout) — needed on
+  PostgreSQL, where two transactions can read the same "next number".
 """
 
 from __future__ import annotations
 
+import random
+import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +37,11 @@ from desktop_app.core.errors import ProjectError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+WRITE_ATTEMPTS = 6
+_READ_ONLY = "mldesk_read_only"
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
+
+T = TypeVar("T")
 
 
 def _alembic_config(connection=None):
@@ -32,21 +53,22 @@ def _alembic_config(connection=None):
     return config
 
 
-def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+def known_revisions() -> list[str]:
+    """The schema revisions this MLDesk knows, oldest first, read from the migration file names.
 
-    script = ScriptDirectory.from_config(_alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    Named `NNNN_title.py` with revision id `NNNN` (a test holds Alembic to the same list), so
+    that opening a project at the newest schema never has to import Alembic.
+    """
+    return sorted(m.group(1) for name in (MIGRATIONS_DIR / "versions").iterdir()
+                  if (m := _REVISION_FILE.match(name.name)))
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return known_revisions()[-1]
 
 
 def _check_revision(revisions: set[str], where: str) -> None:
-    unknown = revisions - known_revisions()
+    unknown = revisions - set(known_revisions())
     if unknown:
         raise ProjectError(
             f"The project database {where} was made by a newer version of MLDesk "
@@ -54,15 +76,40 @@ def _check_revision(revisions: set[str], where: str) -> None:
         )
 
 
+def _not_a_database(path: Path, why: str) -> ProjectError:
+    return ProjectError(
+        f"{path} is not a database (the file is damaged or not an MLDesk project: {why}); "
+        "it was left untouched — restore it from a backup or the shared folder."
+    )
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that is not whole SQLite before SQLite sees it (it would create side files).
+
+    The header names the page size and, when its "valid-for" counter matches the change
+    counter, the database size in pages: a file shorter than that was cut off.
+    """
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise _not_a_database(path, "it does not start like an SQLite database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages, change_counter, valid_for = (int.from_bytes(header[i:i + 4], "big") for i in (28, 24, 92))
+    if pages and change_counter == valid_for and path.stat().st_size < pages * page_size:
+        raise _not_a_database(path, f"it is shorter than the {pages} pages its header announces — it was cut off")
+
+
 def inspect_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an MLDesk database, without modifying it.
 
-    Only SQLite itself touches the file here: closing any plain file handle on a
-    database drops every POSIX lock this process holds on it (SQLite's documented
-    pitfall), which could corrupt a project this process already has open.
+    Reading the header with a plain file handle is safe only while this process has no
+    connection to the file (closing any handle on a database drops every POSIX lock the
+    process holds on it — SQLite's documented pitfall); `Database` calls this only then.
+    A WAL database may get its `-wal`/`-shm` files created by the read-only connection:
+    they are SQLite's own, and stay (another process may be using them).
     """
-    side_files = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-    created = [f for f in side_files if not f.exists()]
+    _check_header(path)
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -72,13 +119,8 @@ def inspect_sqlite_file(path: Path) -> None:
                 revisions = {r[0] for r in con.execute("SELECT version_num FROM alembic_version")}
         finally:
             con.close()
-            for side_file in created:
-                side_file.unlink(missing_ok=True)
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(
-            f"{path} is not a database (the file is damaged or not an MLDesk project: {exc}); "
-            "it was left untouched — restore it from a backup or the shared folder."
-        ) from exc
+        raise _not_a_database(path, str(exc)) from exc
     if "alembic_version" not in tables or "project" not in tables:
         raise ProjectError(
             f"{path} is a database but not an MLDesk project; it was left untouched — "
@@ -90,83 +132,166 @@ def inspect_sqlite_file(path: Path) -> None:
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
+        # The driver must not start transactions on its own: `_on_begin` does, with the right mode.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster commits
+        # FULL: a commit reported to the user survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A conflict with another writer that running the unit of work again can resolve."""
+    if isinstance(exc, sa_exc.IntegrityError):
+        return "unique" in str(exc.orig).lower() or "duplicate" in str(exc.orig).lower()
+    if isinstance(exc, sa_exc.OperationalError):
+        message = str(exc.orig).lower()
+        return "locked" in message or "busy" in message or "could not serialize" in message or "deadlock" in message
+    return False
+
+
+def _damaged(exc: sa_exc.DatabaseError) -> ProjectError | None:
+    """The user's sentence for a database that SQLite cannot read any more, if that is the error."""
+    message = str(exc.orig).lower()
+    if "malformed" in message or "not a database" in message or "disk i/o error" in message:
+        return ProjectError(
+            "The project database is damaged (SQLite: "
+            f"{exc.orig}); nothing more was written — run `mldesk doctor` on the project, "
+            "or restore mldesk.db from a backup or the shared folder."
+        )
+    if "locked" in message or "busy" in message:
+        return ProjectError(
+            "The project database stayed locked by another program for "
+            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was saved — close other MLDesk windows or "
+            "commands working on this project, then try again."
+        )
+    if "readonly" in message or "read-only" in message:
+        return ProjectError(
+            "The project database cannot be written (it or its folder is read-only); nothing was "
+            "saved — give your account write access to the project folder."
+        )
+    return None
 
 
 # SQLite files this process has open (path → open count): opened once already, they were
-# inspected then, and inspecting again while open is pointless.
+# inspected then, and inspecting again while open is pointless (and unsafe, see above).
 _OPEN_SQLITE: dict[Path, int] = {}
 _OPEN_LOCK = threading.Lock()
 
 
 class Database:
-    """One project's database: an engine plus a managed session factory."""
+    """One project's database: an engine plus managed units of work."""
 
     def __init__(self, url: str, *, create: bool) -> None:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._sqlite_path: Path | None = None
+        # The workstation whose audit chain this process extends (set by Project on open).
+        self.origin: str = ""
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             path = Path(parsed.database).resolve()
-            if not create:
-                if not path.exists():
+            with _OPEN_LOCK:  # held while inspecting: no thread of ours opens the file meanwhile
+                if not create and not path.exists():
                     raise ProjectError(f"No MLDesk project database at {path}; create a project first.")
-                with _OPEN_LOCK:
-                    already_open = _OPEN_SQLITE.get(path, 0) > 0
-                if not already_open:
+                if not create and _OPEN_SQLITE.get(path, 0) == 0:
                     inspect_sqlite_file(path)
-            with _OPEN_LOCK:
                 _OPEN_SQLITE[path] = _OPEN_SQLITE.get(path, 0) + 1
             self._sqlite_path = path
         self.engine = create_engine(url)
         try:
             if self.is_sqlite:
                 _configure_sqlite(self.engine)
-            if not self.is_sqlite and not create:
-                self._inspect_server_database()
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+            self._read_sessions = sessionmaker(self.engine.execution_options(**{_READ_ONLY: True}),
+                                               expire_on_commit=False)
+            if not self.is_sqlite and not create:
+                self._check_server_database()
             self.upgrade()
+        except sa_exc.DatabaseError as exc:
+            self.close()
+            raise (_damaged(exc) or ProjectError(f"The project database at {self.url} cannot be opened: {exc.orig}.")
+                   ) from exc
         except BaseException:
             self.close()
             raise
 
-    def _inspect_server_database(self) -> None:
-        from sqlalchemy import text
+    def _stored_revisions(self) -> set[str] | None:
+        """The schema revision(s) the database records; None when it has no version table."""
+        with self.engine.execution_options(**{_READ_ONLY: True}).connect() as connection:
+            try:
+                return {r[0] for r in connection.execute(text("SELECT version_num FROM alembic_version"))}
+            except sa_exc.ProgrammingError:  # PostgreSQL: no such table
+                return None
+            except sa_exc.OperationalError as exc:
+                if "no such table" in str(exc.orig):
+                    return None
+                raise
 
-        with self.engine.connect() as connection:
-            if not inspect(connection).has_table("alembic_version"):
-                raise ProjectError(f"The database at {self.url} is not an MLDesk project database.")
-            revisions = {r[0] for r in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    def _check_server_database(self) -> None:
+        revisions = self._stored_revisions()
+        if revisions is None:
+            raise ProjectError(f"The database at {self.url} is not an MLDesk project database.")
         _check_revision(revisions, f"at {self.url}")
 
     def upgrade(self) -> None:
-        """Bring the schema to the version this MLDesk understands."""
+        """Bring the schema to the version this MLDesk understands (Alembic only when one is due)."""
+        if self._stored_revisions() == {head_revision()}:
+            return
         from alembic import command
 
         with self.engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
 
     def current_revision(self) -> str | None:
-        from alembic.migration import MigrationContext
-
-        with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+        revisions = self._stored_revisions()
+        return next(iter(revisions)) if revisions else None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commit on success, roll back on any error."""
-        session = self._sessions()
+        """A unit of work that may write: commit on success, roll back on any error."""
+        with self._managed(self._sessions) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A unit of work that only reads: one consistent snapshot, never blocks a writer."""
+        with self._managed(self._read_sessions) as session:
+            yield session
+
+    def write(self, work: Callable[[Session], T], attempts: int = WRITE_ATTEMPTS) -> T:
+        """Run `work(session)` as one unit of work, again (after a short random pause) when it
+        lost a race to another writer; the last failure is raised as it is."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+                if attempt == attempts or not _retryable(exc):
+                    raise
+            time.sleep(random.uniform(0.005, 0.02) * attempt)
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _managed(self, factory: sessionmaker) -> Iterator[Session]:
+        session = factory(info={"origin": self.origin})
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if isinstance(exc, sa_exc.DatabaseError) and not isinstance(exc, sa_exc.IntegrityError):
+                problem = _damaged(exc)
+                if problem is not None:
+                    raise problem from exc
             raise
         finally:
             session.close()
@@ -179,3 +304,4 @@ class Database:
                 if _OPEN_SQLITE[self._sqlite_path] <= 0:
                     del _OPEN_SQLITE[self._sqlite_path]
             self._sqlite_path = None
+

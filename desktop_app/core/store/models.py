@@ -96,11 +96,33 @@ class DatasetVersionRow(Base):
     dataset: Mapped[DatasetRow] = relationship(back_populates="versions")
 
 
-class AuditEventRow(Base):
-    __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+class WorkstationRow(Base):
+    """A project folder that writes to this database: the origin of its audit chain.
+
+    A local project has one; the row is made when the project is created (or migrated).
+    """
+
+    __tablename__ = "workstations"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    host: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEventRow(Base):
+    """One audit event, chained: `hash` covers the event and the `prev_hash` of its origin's previous one."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        UniqueConstraint("origin", "seq", name="uq_audit_events_origin_seq"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    origin: Mapped[str] = mapped_column(String(36))  # the workstation that wrote it
+    seq: Mapped[int] = mapped_column(Integer)         # 1, 2, … per origin
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
@@ -169,6 +191,10 @@ class RunRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     user: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
+    # The process responsible for the run now ({"host", "pid", "started_ms"}): the one that
+    # queued it, then the one training it. A run left queued or running by a process that is
+    # gone is marked interrupted (see store.recovery).
+    owner: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class RegisteredModelRow(Base):

@@ -2,23 +2,29 @@
 
 Objects are immutable. A new object is written under `objects/tmp/` and renamed into
 place only when complete, so a crash never leaves a half-written object under a
-real name. Every read is checked against the name; a mismatch raises.
+real name. Every read is checked against the name; a mismatch raises. A staging file
+is named after the process writing it (`owners.temp_name`), so the one a crash left
+behind can be told from one another process is still writing (`stale_staging_files`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from desktop_app.core.errors import IntegrityError, NotFoundError, ProjectError
+from desktop_app.core.owners import owner_of_temp, temp_name
 
 CHUNK = 1 << 20
+STAGING_PREFIX = "stage-"
+# A staging file without an owner in its name was made by an earlier MLDesk (mkstemp's
+# "tmp…"); one that old is a crash's leftover, whoever made it.
+UNOWNED_STALE_SECONDS = 3600
 
 
 def sha256_bytes(data: bytes | memoryview) -> str:
@@ -62,12 +68,11 @@ class ObjectStore:
 
         The file is removed on exit unless `adopt` took it.
         """
+        path = self.tmp / (temp_name(STAGING_PREFIX) + suffix)
         try:
-            fd, name = tempfile.mkstemp(dir=self.tmp, suffix=suffix)
+            path.touch(exist_ok=False)
         except OSError as exc:  # the folder went away or became a file since the project was opened
             raise _unusable(self.root, exc) from exc
-        os.close(fd)
-        path = Path(name)
         try:
             yield path
         finally:
@@ -90,10 +95,21 @@ class ObjectStore:
             staged.write_bytes(data)
             return self.adopt(staged, sha256_bytes(data))
 
-    def put_file(self, source: Path) -> str:
-        with self.staging_file() as staged:
-            shutil.copyfile(source, staged)
-            return self.adopt(staged)
+    def stale_staging_files(self) -> list[Path]:
+        """Staging files whose writer is gone: a dead process of this host, or an old unowned name."""
+        stale = []
+        for path in self.tmp.iterdir() if self.tmp.is_dir() else ():
+            owner = owner_of_temp(path.name, STAGING_PREFIX)
+            if owner is not None:
+                if owner.alive() is False:
+                    stale.append(path)
+            elif path.name.startswith("tmp"):
+                try:
+                    if time.time() - path.stat().st_mtime > UNOWNED_STALE_SECONDS:
+                        stale.append(path)
+                except FileNotFoundError:  # its writer finished meanwhile
+                    pass
+        return sorted(stale)
 
     def read_bytes(self, sha256: str) -> bytes:
         """The object's bytes, verified against its name."""

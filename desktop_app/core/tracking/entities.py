@@ -14,10 +14,11 @@ class RunStatus(StrEnum):
     FINISHED = "finished"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"  # its process stopped (crash, kill, power cut) before it ended
 
     @property
     def ended(self) -> bool:
-        return self in (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.CANCELLED)
+        return self not in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class RunInfo:
     ended_at: datetime | None
     user: str
     host: str
+    owner: dict[str, Any] | None = None  # the process responsible while queued or running
 
     @property
     def short_id(self) -> str:

@@ -4,6 +4,12 @@ A run is created `queued` with its full spec, then executed (in this process for
 CLI, in a worker process for the window — see `tracking.worker`). Whatever happens,
 the run ends `finished`, `failed` (with the reason) or `cancelled`; the fitted model
 is stored as a skops object and the curves as a JSON object, both content-addressed.
+A run whose process vanished (kill -9, power cut) is found by its recorded owner and
+ends `interrupted` (`store.recovery`).
+
+Every change of a run's state is one transaction with its audit event (run.create,
+run.rerun, run.start, run.finish, run.fail, run.cancel, run.interrupt, run.log), and a
+state only moves forward: an ended run is never reopened by a late writer.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from sqlalchemy import select
 
 from desktop_app.core.errors import Cancelled, MLDeskError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.owners import current_owner
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
+from desktop_app.core.store import audit
 from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, ExperimentRow, RunRow, utcnow
 from desktop_app.core.tracking.entities import RunInfo, RunSpec, RunStatus
 
@@ -25,6 +33,8 @@ if TYPE_CHECKING:
     from desktop_app.core.project import Project
 
 MIN_PREFIX = 6
+_STATUS_ACTIONS = {RunStatus.RUNNING: "run.start", RunStatus.FINISHED: "run.finish", RunStatus.FAILED: "run.fail",
+                   RunStatus.CANCELLED: "run.cancel", RunStatus.INTERRUPTED: "run.interrupt"}
 
 
 class RunService:
@@ -49,35 +59,47 @@ class RunService:
             frame = self._project.datasets.load_table(version, columns=[spec.target]).column(spec.target).to_pandas()
             task = detect_task(frame, version.kinds[spec.target])
         params = validate_params(get_algorithm(spec.algorithm, task), spec.params)
-        with self._db.session() as session:
+
+        def record(session) -> RunInfo:
             experiment = self._experiment(session, spec.experiment)
             row = RunRow(
                 experiment_id=experiment.id, dataset_version_id=version.id, dataset_sha256=version.sha256,
                 target=spec.target, task=task, algorithm=spec.algorithm, params=_jsonable(params),
                 options=_jsonable({**spec.options(), "task": task}), seed=spec.seed, status=RunStatus.QUEUED,
                 parent_run_id=parent_run_id, user=current_user(), host=current_host(),
+                owner=current_owner().to_dict(),
             )
             session.add(row)
             session.flush()
+            audit.record(session, "run.rerun" if parent_run_id else "run.create", "run", row.id,
+                         before={"run_id": parent_run_id} if parent_run_id else None,
+                         after={"experiment": experiment.name, "dataset": version.label, "dataset_sha256": version.sha256,
+                                "target": spec.target, "task": task, "algorithm": spec.algorithm,
+                                "params": row.params, "options": row.options, "seed": spec.seed})
             return self._entity(session, row)
+
+        return self._db.write(record)
 
     def execute(self, run_id: str, progress: ProgressCallback = no_progress) -> RunInfo:
         """Train and evaluate a queued run here; record the outcome whatever it is."""
         from desktop_app.core.training.environment import environment
 
         run = self.get(run_id)
-        self._update(run.id, status=RunStatus.RUNNING, started_at=utcnow(), environment=environment())
+        started = self._transition(run.id, RunStatus.RUNNING, started_at=utcnow(), environment=environment(),
+                                   owner=current_owner().to_dict())
+        if started is None:  # cancelled (or otherwise ended) before this process took it
+            return self.get(run.id)
         try:
             outcome = self._train(run, progress)
         except Cancelled:
-            return self._update(run.id, status=RunStatus.CANCELLED, ended_at=utcnow(), error="Cancelled by the user.")
+            return self.mark_ended(run.id, RunStatus.CANCELLED, "Cancelled by the user.")
         except MLDeskError as exc:
-            return self._update(run.id, status=RunStatus.FAILED, ended_at=utcnow(), error=str(exc))
+            return self.mark_ended(run.id, RunStatus.FAILED, str(exc))
         except Exception as exc:  # a bug or a library failure: keep the details for the log
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            return self._update(run.id, status=RunStatus.FAILED, ended_at=utcnow(),
-                                error=f"Training stopped with an unexpected error: {detail}\n\n{traceback.format_exc()}")
-        return self._update(run.id, status=RunStatus.FINISHED, ended_at=utcnow(), **outcome)
+            return self.mark_ended(run.id, RunStatus.FAILED,
+                                   f"Training stopped with an unexpected error: {detail}\n\n{traceback.format_exc()}")
+        return self._transition(run.id, RunStatus.FINISHED, ended_at=utcnow(), **outcome) or self.get(run.id)
 
     def train(self, spec: RunSpec, progress: ProgressCallback = no_progress) -> RunInfo:
         """Create and execute a run in this process (the CLI's path)."""
@@ -95,7 +117,8 @@ class RunService:
         """
         version = self._project.datasets.get_version(dataset)
         ended = ended_at or utcnow()
-        with self._db.session() as session:
+
+        def record(session) -> RunInfo:
             filed_under = self._experiment(session, experiment)
             row = RunRow(
                 experiment_id=filed_under.id, dataset_version_id=version.id,
@@ -107,7 +130,12 @@ class RunService:
             )
             session.add(row)
             session.flush()
+            audit.record(session, "run.log", "run", row.id, after={
+                "experiment": filed_under.name, "dataset": version.label, "target": target, "algorithm": algorithm,
+                "params": row.params, "metrics": row.metrics, "cv_metrics": row.cv_metrics})
             return _entity(row, filed_under.name, version.label)
+
+        return self._db.write(record)
 
     def rerun(self, run_id: str) -> RunInfo:
         """A new queued run with the same dataset version, spec and seed."""
@@ -115,11 +143,8 @@ class RunService:
         return self.create(original.spec(), parent_run_id=original.id)
 
     def mark_ended(self, run_id: str, status: RunStatus, error: str) -> RunInfo:
-        """Close a run whose worker was stopped from outside (cancel, crash)."""
-        run = self.get(run_id)
-        if run.status.ended:
-            return run
-        return self._update(run_id, status=status, ended_at=utcnow(), error=error)
+        """End a run that did not finish (failed, cancelled, interrupted); an ended run stays as it is."""
+        return self._transition(run_id, status, ended_at=utcnow(), error=error) or self.get(run_id)
 
     @staticmethod
     def split_arguments(run: RunInfo, recipe: list | None) -> dict[str, Any]:
@@ -180,7 +205,7 @@ class RunService:
     def get(self, ref: str) -> RunInfo:
         """A run by id or unique id prefix (at least 6 characters)."""
         ref = ref.strip()
-        with self._db.session() as session:
+        with self._db.read() as session:
             row = session.get(RunRow, ref)
             if row is None and len(ref) >= MIN_PREFIX:
                 rows = session.scalars(select(RunRow).where(RunRow.id.startswith(ref, autoescape=True)).limit(2)).all()
@@ -194,7 +219,7 @@ class RunService:
 
     def list(self, experiment: str | None = None, limit: int | None = None) -> list[RunInfo]:
         """Runs, newest first."""
-        with self._db.session() as session:
+        with self._db.read() as session:
             query = select(RunRow).order_by(RunRow.created_at.desc())
             if experiment is not None:
                 query = query.join(ExperimentRow).where(ExperimentRow.name == experiment)
@@ -212,8 +237,15 @@ class RunService:
             return [_entity(row, names.get(row.experiment_id, ""), labels.get(row.dataset_version_id, "?"))
                     for row in rows]
 
+    def unfinished(self) -> list[RunInfo]:
+        """Runs still queued or running (by this or any other process), oldest first."""
+        with self._db.read() as session:
+            rows = session.scalars(select(RunRow).where(RunRow.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))
+                                   .order_by(RunRow.created_at)).all()
+            return [self._entity(session, row) for row in rows]
+
     def experiments(self) -> list[str]:
-        with self._db.session() as session:
+        with self._db.read() as session:
             return list(session.scalars(select(ExperimentRow.name).order_by(ExperimentRow.name)))
 
     def curves(self, run: RunInfo) -> dict[str, Any]:
@@ -233,6 +265,7 @@ class RunService:
 
     @staticmethod
     def _experiment(session, name: str) -> ExperimentRow:
+        """The experiment called `name`, made if new (inside a write transaction, so no two processes make it)."""
         name = (name or "Default").strip() or "Default"
         row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
         if row is None:
@@ -241,12 +274,30 @@ class RunService:
             session.flush()
         return row
 
-    def _update(self, run_id: str, **values: Any) -> RunInfo:
+    def _transition(self, run_id: str, status: RunStatus, **values: Any) -> RunInfo | None:
+        """Move a run forward to `status` with its audit event; None (and no change) if it moved on already.
+
+        Queued → running → ended: the check and the change are one write transaction, so a
+        worker finishing and a window cancelling at the same moment cannot both win.
+        """
         with self._db.session() as session:
             row = session.get(RunRow, run_id)
+            allowed = (RunStatus.QUEUED,) if status == RunStatus.RUNNING else (RunStatus.QUEUED, RunStatus.RUNNING)
+            if row is None or RunStatus(row.status) not in allowed:
+                return None
+            before = {"status": row.status}
+            row.status = status
             for key, value in values.items():
                 setattr(row, key, value)
             session.flush()
+            after: dict[str, Any] = {"status": status.value}
+            if status == RunStatus.RUNNING:
+                after["owner"] = row.owner
+            elif status == RunStatus.FINISHED:
+                after.update(metrics=row.metrics, model_sha256=row.model_sha256)
+            else:
+                after["error"] = (row.error or "").split("\n\n", 1)[0]
+            audit.record(session, _STATUS_ACTIONS[status], "run", row.id, before=before, after=after)
             return self._entity(session, row)
 
     @staticmethod
@@ -264,7 +315,7 @@ def _entity(row: RunRow, experiment: str, dataset_label: str) -> RunInfo:
         error=row.error, metrics=dict(row.metrics or {}), cv_metrics=dict(row.cv_metrics or {}),
         summary=dict(row.summary or {}), curves_sha256=row.curves_sha256, model_sha256=row.model_sha256,
         environment=dict(row.environment or {}), parent_run_id=row.parent_run_id, created_at=row.created_at,
-        started_at=row.started_at, ended_at=row.ended_at, user=row.user, host=row.host,
+        started_at=row.started_at, ended_at=row.ended_at, user=row.user, host=row.host, owner=row.owner,
     )
 
 
