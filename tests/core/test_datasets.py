@@ -145,3 +145,18 @@ def test_load_with_categories_gives_the_same_values(project, tmp_path):
     compact = project.datasets.load(version, categories=True)
     assert str(compact["city"].dtype) == "category" and str(compact["age"].dtype) == str(plain["age"].dtype)
     assert compact["city"].astype(str).tolist() == plain["city"].astype(str).tolist()
+
+
+@pytest.mark.parametrize("make", ["world_bank", "r_write_table"])
+def test_the_detected_layout_is_stored_and_a_reimport_is_identical(project, tmp_path, make):
+    from tests.core import real_shapes
+
+    shape = getattr(real_shapes, make)(tmp_path)
+    first = project.datasets.import_file(shape.path, name="stats")
+    stored = first.version.read_settings
+    assert (stored.skip_rows, stored.row_names) == (first.settings.skip_rows, first.settings.row_names)
+    assert (stored.skip_rows, stored.row_names) == (shape.skip_rows, make == "r_write_table")
+    again = project.datasets.import_file(shape.path, name="stats", settings=stored)
+    assert not again.created and again.version.sha256 == first.version.sha256
+    loaded = project.datasets.load(first.version)
+    assert len(loaded) == shape.rows and list(loaded.columns[: len(shape.columns)]) == shape.columns

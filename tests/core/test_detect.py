@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from desktop_app.core.data.detect import detect_settings
 from desktop_app.core.data.settings import FileFormat
 from desktop_app.core.errors import DataImportError
+from tests.core import real_shapes
 
 ACCENTED = "name,city,price\nMüller,Köln,3\nRenée,Besançon,4\nJosé,Málaga,5\n"
 
@@ -184,3 +185,83 @@ def test_error_messages_are_one_sentence(tmp_path):
         detect_settings(path)
     message = str(caught.value)
     assert message.endswith(".") and message.count(". ") == 0 and "\n" not in message
+
+
+# -- real shapes: numbers as names, a preamble, R's row names (issue 10, 7b) ---------------------
+
+
+def test_year_names_over_decimals_and_blanks_are_a_header(tmp_path):
+    shape = real_shapes.world_bank(tmp_path, preamble=False)
+    settings = detect_settings(shape.path)
+    assert (settings.header, settings.skip_rows, settings.row_names) == (True, 0, False)
+
+
+def test_year_names_over_whole_numbers_are_a_header(tmp_path):
+    # Population counts: whole numbers in the year columns too, so only the run of years tells.
+    assert detect_settings(real_shapes.world_bank(tmp_path, preamble=False, whole_numbers=True).path).header is True
+
+
+def test_evenly_spaced_number_names_are_a_header(tmp_path):
+    # Answers to questions 1..5 on a 1-5 scale: no text anywhere, the names run 1, 2, 3, 4, 5.
+    rows = ["1,2,3,4,5", "4,2,5,1,3", "2,2,4,5,1", "5,3,3,2,4", "1,4,2,2,5"]
+    assert detect_settings(write(tmp_path, "answers.csv", "\n".join(rows) + "\n")).header is True
+
+
+def test_rows_that_all_run_in_order_have_no_header(tmp_path):
+    rows = ["1,2,3", "4,5,6", "7,8,9", "10,11,12"]
+    assert detect_settings(write(tmp_path, "counts.csv", "\n".join(rows) + "\n")).header is False
+
+
+def test_two_numbers_in_order_are_not_enough_for_a_header(tmp_path):
+    assert detect_settings(write(tmp_path, "pairs.csv", "1,2\n5,3\n8,1\n")).header is False
+
+
+def test_a_preamble_above_the_table_is_skipped(tmp_path):
+    shape = real_shapes.world_bank(tmp_path)
+    settings = detect_settings(shape.path)
+    assert (settings.skip_rows, settings.header, settings.encoding) == (shape.skip_rows, True, "utf-8-sig")
+
+
+def test_a_title_notes_and_blank_lines_are_skipped(tmp_path):
+    shape = real_shapes.bls_series(tmp_path)
+    settings = detect_settings(shape.path)
+    assert (settings.skip_rows, settings.header, settings.delimiter) == (shape.skip_rows, True, ",")
+
+
+def test_r_row_names_layout(tmp_path):
+    settings = detect_settings(real_shapes.r_write_table(tmp_path).path)
+    assert (settings.row_names, settings.header, settings.skip_rows) == (True, True, 0)
+
+
+def test_r_layout_below_a_preamble(tmp_path):
+    shape = real_shapes.r_write_table(tmp_path)
+    shape.path.write_text("Chick weights by feed\n\n" + shape.path.read_text())
+    settings = detect_settings(shape.path)
+    assert (settings.row_names, settings.skip_rows) == (True, 2)
+
+
+@pytest.mark.parametrize("text", [
+    "name,city\nAnn\n\nBob,Rome\nCid,Oslo\nDan,Pisa\n",  # all text: a short row is not a title
+    "a,b,c,d\n1,2,3\n4,5,6\n7,8,9\n",                     # a header wider than its rows
+    "name,age\nAnn,30,\nBob,40,\nCid,50,\n",              # a trailing delimiter, not row names
+    "a,b\n1,2\n\nc,d\n3,4\n5,6\n7,8\n",                   # rows above just like the table's
+    "\n\n\na,b\n1,2\n3,4\n",                              # only blank lines above
+    "a,b\n1,2,9\n3,4\n",                                  # a ragged row: refused as before, not skipped to
+], ids=["text", "wide-header", "trailing-delimiter", "two-parts", "blank-lines", "ragged"])
+def test_no_layout_is_proposed_without_evidence(tmp_path, text):
+    settings = detect_settings(write(tmp_path, "a.csv", text))
+    assert (settings.skip_rows, settings.row_names, settings.header) == (0, False, True)
+
+
+def test_excel_title_rows_are_skipped(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Clinic visits, 2024"])
+    sheet.append([])
+    sheet.append(["age", "weight"])
+    for i in range(20):
+        sheet.append([40 + i, 70.5 + i])
+    path = tmp_path / "visits.xlsx"
+    workbook.save(path)
+    settings = detect_settings(path)
+    assert (settings.skip_rows, settings.header) == (2, True)

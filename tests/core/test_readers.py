@@ -13,8 +13,9 @@ from openpyxl import Workbook
 from desktop_app.core.data import readers
 from desktop_app.core.data.detect import detect_settings
 from desktop_app.core.data.readers import TableRead, list_sheets, read_preview, read_table
-from desktop_app.core.data.settings import FileFormat, ReadSettings
+from desktop_app.core.data.settings import FileFormat, ReadSettings, SettingError
 from desktop_app.core.errors import Cancelled, DataImportError
+from tests.core import real_shapes
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -390,3 +391,157 @@ def test_parallel_read_reports_progress_and_cancels(tmp_path, tiny_ranges):
 
     with pytest.raises(Cancelled):
         read_table(path, detect_settings(path), cancel)
+
+
+# -- real shapes: numbers as names, a preamble, R's row names (issue 10, 7b) ---------------------
+
+
+def _assert_values(table, shape):
+    assert table.num_rows == shape.rows
+    for name, expected in shape.values.items():
+        assert table.column(name).to_pylist() == expected, name
+
+
+def test_world_bank_table_below_its_preamble(tmp_path):
+    shape = real_shapes.world_bank(tmp_path)
+    result = read(shape.path)
+    # The trailing comma of every line makes one more, empty column, named as any unnamed column is.
+    assert result.table.column_names == shape.columns + [f"column_{len(shape.columns) + 1}"]
+    assert result.table.column(len(shape.columns)).null_count == shape.rows
+    _assert_values(result.table, shape)
+
+
+def test_year_names_over_whole_numbers_are_read_as_names(tmp_path):
+    shape = real_shapes.world_bank(tmp_path, preamble=False, whole_numbers=True)
+    table = read(shape.path).table
+    assert table.column_names[: len(shape.columns)] == shape.columns
+    _assert_values(table, shape)
+
+
+def test_statistics_series_below_a_title_and_notes(tmp_path):
+    shape = real_shapes.bls_series(tmp_path)
+    table = read(shape.path).table
+    assert table.column_names == shape.columns
+    _assert_values(table, shape)
+
+
+def test_r_row_numbers_are_left_out(tmp_path):
+    shape = real_shapes.r_write_table(tmp_path)
+    result = read(shape.path)
+    assert result.table.column_names == ["weight", "feed"]
+    _assert_values(result.table, shape)
+    assert result.warnings == ["Each row started with its row number (1, 2, 3 …) and no column name, "
+                               "as R writes files; the numbers were left out."]
+
+
+def test_r_row_names_that_are_names_are_kept(tmp_path):
+    cars = ["Mazda RX4", "Mazda RX4 Wag", "Datsun 710", "Hornet 4 Drive", "Valiant", "Duster 360"]
+    shape = real_shapes.r_write_table(tmp_path, row_names=cars)
+    result = read(shape.path)
+    assert result.table.column_names == [readers.ROW_NAME, "weight", "feed"]
+    _assert_values(result.table, shape)
+    assert "kept as the column 'row_name'" in result.warnings[0]
+
+
+def test_r_row_numbers_that_do_not_run_1_to_n_are_kept(tmp_path):
+    # A subset written by R keeps the original row numbers: 3, 7, 12 … say which rows were taken.
+    numbers = ["3", "7", "12", "15", "21"]
+    table = read(real_shapes.r_write_table(tmp_path, row_names=numbers).path).table
+    assert table.column(readers.ROW_NAME).to_pylist() == [int(n) for n in numbers]
+
+
+def test_a_row_wider_than_r_rows_names_the_width_of_the_rows(tmp_path):
+    path = write(tmp_path, "r.csv", '"weight","feed"\n"1",20,"a"\n"2",30,"b"\n"3",40,"c","extra"\n')
+    with pytest.raises(DataImportError) as caught:
+        read_table(path, ReadSettings(row_names=True))
+    assert str(caught.value) == ("Line 4 has 4 fields but the rows above have 3 (a row name and 2 columns) — "
+                                 "fix the file or choose 'skip bad lines'.")
+
+
+def test_start_row_set_by_hand(tmp_path):
+    shape = real_shapes.bls_series(tmp_path)
+    settings = ReadSettings(skip_rows=shape.skip_rows)
+    assert read_table(shape.path, settings).table.column_names == shape.columns
+    # One row further: the first year becomes the header, one row less remains.
+    later = read_table(shape.path, settings.with_changes(skip_rows=shape.skip_rows + 1)).table
+    assert later.column_names[0] == str(shape.values["Year"][0]) and later.num_rows == shape.rows - 1
+
+
+def test_start_row_beyond_the_end(tmp_path):
+    path = write(tmp_path, "a.csv", "a,b\n1,2\n")
+    with pytest.raises(DataImportError) as caught:
+        read_table(path, ReadSettings(skip_rows=5))
+    assert str(caught.value) == "The file a.csv has no rows from row 6 on — choose an earlier start row."
+
+
+def test_parallel_read_below_a_preamble_matches_the_serial_read(tmp_path, monkeypatch, tiny_ranges):
+    preamble = 'Report of sales\n\nRegion:,"North, East"\n\n'
+    path = write(tmp_path, "big.csv", preamble + _rows(200))
+    settings = detect_settings(path)
+    assert settings.skip_rows == preamble.count("\n")
+    parallel = read_table(path, settings).table
+    assert tiny_ranges == [True]
+    monkeypatch.setattr(readers, "_worker_count", lambda: 1)
+    serial = read_table(path, settings).table
+    assert parallel.equals(serial)
+    assert parallel.column("id").to_pylist() == list(range(200))
+
+
+def test_parallel_read_of_r_rows_matches_the_serial_read(tmp_path, monkeypatch, tiny_ranges):
+    shape = real_shapes.r_write_table(tmp_path)
+    parallel = read(shape.path).table
+    assert tiny_ranges == [True]
+    monkeypatch.setattr(readers, "_worker_count", lambda: 1)
+    assert parallel.equals(read(shape.path).table)
+    _assert_values(parallel, shape)
+
+
+def test_excel_rows_above_the_table_are_skipped(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Clinic visits, 2024"])
+    sheet.append(["Source: front desk"])
+    sheet.append([])
+    sheet.append(["age", "weight"])
+    ages, weights = list(range(40, 60)), [70.5 + i for i in range(20)]
+    for age, weight in zip(ages, weights):
+        sheet.append([age, weight])
+    path = tmp_path / "visits.xlsx"
+    book.save(path)
+    table = read(path).table
+    assert table.to_pydict() == {"age": ages, "weight": weights}
+    assert readers.rows_above(path, detect_settings(path)) == ["Clinic visits, 2024", "Source: front desk"]
+
+
+def test_rows_above_quotes_what_is_skipped(tmp_path):
+    shape = real_shapes.bls_series(tmp_path)
+    above = readers.rows_above(shape.path, detect_settings(shape.path))
+    assert above == ["Labor Force Statistics from the Current Population Survey", "Series Id:, LNS14000000",
+                     "Seasonally Adjusted", "Series title:, (Seas) Unemployment Rate, 16 years and over"]
+    assert readers.rows_above(shape.path, ReadSettings()) == []
+
+
+# -- settings that cannot work ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("changes, fragment", [
+    ({"delimiter": ""}, "The delimiter must be one character, not ''"),
+    ({"delimiter": ",,"}, "The delimiter must be one character, not ',,'"),
+    ({"decimal": ""}, "The decimal mark must be one character, not ''"),
+    ({"quotechar": "''"}, "The quote character must be one character"),
+    ({"thousands": ".", "decimal": "."}, "The thousands separator and the decimal mark are both '.'"),
+    ({"skip_rows": -1}, "The number of rows to skip must be a whole number of 0 or more, not -1."),
+])
+def test_settings_that_cannot_work_are_one_sentence(changes, fragment):
+    with pytest.raises(SettingError) as caught:
+        ReadSettings().with_changes(**changes)
+    assert str(caught.value).startswith(fragment)
+    assert isinstance(caught.value, DataImportError) and caught.value.setting in changes
+
+
+def test_settings_stored_before_skip_rows_existed_still_load():
+    stored = ReadSettings(delimiter=";").to_dict()
+    del stored["skip_rows"], stored["row_names"]
+    assert ReadSettings.from_dict(stored) == ReadSettings(delimiter=";")
+    again = ReadSettings(skip_rows=4, row_names=True)
+    assert ReadSettings.from_dict(again.to_dict()) == again

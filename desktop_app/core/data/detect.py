@@ -2,6 +2,13 @@
 
 Only the beginning of the file (about 256 KB) is read, plus its last bytes for the
 format and encoding checks, so detection stays instant on large files.
+
+Besides the dialect, detection finds the table's layout in shapes that real files
+take: rows above the table (a title, `Series Id: …` notes, blank lines), R's
+write.table layout (a row name first in each row, one name fewer in the header) and
+a header whose later names are numbers (years in national statistics). A silent
+misread is worse than a refusal, so each of these is only proposed on positive
+evidence; without it the settings stay what a plain reader would do.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 import zipfile
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -262,9 +270,15 @@ def _decode_sample(head: bytes, encoding: str, path: Path) -> tuple[str, bool]:
 def _text_settings(text: str, truncated: bool, encoding: str) -> ReadSettings:
     quotechar = _detect_quotechar(text)
     delimiter = _detect_delimiter(text, quotechar, truncated)
-    records = _records(text, delimiter, quotechar, truncated)
-    decimal, thousands = _detect_number_style(records, delimiter)
-    header = guess_header(records, decimal, thousands)
+    every = _records(text, delimiter, quotechar, truncated, keep_blank=True)
+    decimal, thousands = _detect_number_style([r for r in every if r], delimiter)
+    layout = find_table(every, decimal, thousands)
+    records = [r for r in every[layout.skip_rows:] if r]
+    if layout.row_names:
+        records = records[:1] + [r[1:] for r in records[1:]]
+    if layout.skip_rows:  # the number style of the table itself, without the notes above it
+        decimal, thousands = _detect_number_style(records, delimiter)
+    header = True if layout.row_names else guess_header(records, decimal, thousands)
     return ReadSettings(
         format=FileFormat.CSV,
         encoding=encoding,
@@ -273,23 +287,32 @@ def _text_settings(text: str, truncated: bool, encoding: str) -> ReadSettings:
         header=header,
         decimal=decimal,
         thousands=thousands,
+        skip_rows=layout.skip_rows,
+        row_names=layout.row_names,
     )
 
 
-def _records(text: str, delimiter: str, quotechar: str, truncated: bool) -> list[list[str]]:
+def _records(text: str, delimiter: str, quotechar: str, truncated: bool, keep_blank: bool = False) -> list[list[str]]:
+    """The sample's records; with `keep_blank`, blank lines stay as [] so that positions count every row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar)
     records: list[list[str]] = []
+    kept = 0
     try:
         for row in reader:
-            if row:
+            if row or keep_blank:
                 records.append(row)
-            if len(records) > SAMPLE_RECORDS:
+                kept += bool(row)
+            if kept > SAMPLE_RECORDS:
                 break
     except csv.Error:  # an unterminated quote at the end of the sample
         pass
-    if truncated and len(records) > 2:
+    if truncated and kept > 2:
+        while records and not records[-1]:
+            records.pop()
         records.pop()  # the sample may have cut the last record in half
-    return records[:SAMPLE_RECORDS]
+    while kept > SAMPLE_RECORDS and records:
+        kept -= bool(records.pop())
+    return records
 
 
 def _detect_quotechar(text: str) -> str:
@@ -395,17 +418,32 @@ def is_number(text: str, decimal: str = ".", thousands: str | None = None) -> bo
 def guess_header(rows: Iterable[list[Any]], decimal: str = ".", thousands: str | None = None) -> bool:
     """True when the first row names the columns.
 
-    A text cell above a column of numbers or dates means a header; a first row that has
-    numbers where the data has numbers (and no such text) means there is none. With no
-    evidence either way (all text), a header is the common case.
+    A text cell above a column of numbers or dates means a header; so do numbers that
+    read as names (see `header_evidence`). A first row that has numbers where the data
+    has numbers, and nothing else, means there is none. With no evidence either way
+    (all text), a header is the common case.
+    """
+    evidence = header_evidence(rows, decimal, thousands)
+    return True if evidence is None else evidence
+
+
+def header_evidence(rows: Iterable[list[Any]], decimal: str = ".", thousands: str | None = None) -> bool | None:
+    """True or False when the rows say whether the first one is a header; None when they do not.
+
+    Numbers in the first row above columns of numbers count against a header, unless
+    they read as names: at least three distinct whole numbers that run in order — evenly
+    spaced (1, 2, 3 or 1960, 1965, 1970) or years (2019, 2020, 2022) — where the rows
+    below do not, or whole numbers above columns that hold decimals. That is the layout
+    of national statistics by year (`Country Name,…,1960,1961,…`), whose text columns
+    are text in every row and so say nothing.
     """
     rows = [list(r) for r in rows]
     if not rows:
-        return True
+        return None
     first, data = rows[0], rows[1:]
     if not data:
-        return not any(cell_class(v, decimal, thousands) in ("number", "date") for v in first)
-    against = False
+        return False if any(cell_class(v, decimal, thousands) in ("number", "date") for v in first) else None
+    numbered: list[int] = []  # columns with a number in the first row above numbers
     for j, top in enumerate(first):
         classes = [cell_class(r[j], decimal, thousands) for r in data if j < len(r)]
         classes = [c for c in classes if c != "empty"]
@@ -418,8 +456,134 @@ def guess_header(rows: Iterable[list[Any]], decimal: str = ".", thousands: str |
         if top_class == "text":
             return True
         if top_class == kind:
-            against = True
-    return not against
+            numbered.append(j)
+    if not numbered:
+        return None
+    return _numbers_read_as_names(first, data, numbered, decimal, thousands)
+
+
+_MIN_NUMBER_NAMES = 3  # two numbers in order (1, 2) are too often the first data row
+
+
+def _numbers_read_as_names(
+    first: list[Any], data: list[list[Any]], columns: list[int], decimal: str, thousands: str | None
+) -> bool:
+    names = [_whole_number(first[j], decimal, thousands) for j in columns]
+    if len(columns) < _MIN_NUMBER_NAMES or any(n is None for n in names) or len(set(names)) < len(names):
+        return False
+    if _in_sequence(names):
+        # Data rows that run in order too (1,2,3 / 4,5,6) mean the first row is just one of them.
+        alike = sum(_in_sequence([_whole_number(r[j], decimal, thousands) if j < len(r) else None for j in columns])
+                    for r in data)
+        if alike <= 0.1 * len(data):
+            return True
+    return all(_mostly_decimals([r[j] for r in data if j < len(r)], decimal, thousands) for j in columns)
+
+
+def _whole_number(value: Any, decimal: str, thousands: str | None) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = str(value).strip()
+    if thousands:
+        text = text.replace(thousands, "")
+    return int(text) if _INT.match(text) else None
+
+
+def _in_sequence(values: list[int | None]) -> bool:
+    """Whole numbers strictly in order, evenly spaced or all years."""
+    if len(values) < _MIN_NUMBER_NAMES or any(v is None for v in values):
+        return False
+    steps = {b - a for a, b in zip(values, values[1:])}
+    if not (all(s > 0 for s in steps) or all(s < 0 for s in steps)):
+        return False
+    return len(steps) == 1 or all(1000 <= v <= 2999 for v in values)
+
+
+def _mostly_decimals(cells: list[Any], decimal: str, thousands: str | None) -> bool:
+    numbers = [c for c in cells if cell_class(c, decimal, thousands) == "number"]
+    fractions = [c for c in numbers if _whole_number(c, decimal, thousands) is None]
+    return bool(numbers) and len(fractions) >= 0.8 * len(numbers)
+
+
+# -- where the table starts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    skip_rows: int = 0       # rows above the table, blank ones included
+    row_names: bool = False  # R's write.table layout: a row name first, one name fewer in the header
+
+
+def find_table(records: list[list[Any]], decimal: str = ".", thousands: str | None = None) -> TableLayout:
+    """Where the table starts in `records` (every row of the sample in order, blank ones as []).
+
+    The table is the longest run of rows with the same number of fields (at least two; a
+    blank line ends a run, as it ends a preamble). Rows above it are skipped only on
+    evidence that the run starts at a header — names above numbers or dates (see
+    `header_evidence`), or a header with one field fewer than the rows below (R's
+    layout) — and when some row above has a different number of fields; otherwise the
+    file is read from its first row, as before. All-text tables give no such evidence:
+    for them a short row above a blank line could not be told from a title.
+    """
+    rows = [(i, r) for i, r in enumerate(records) if not _blank(r)]
+    runs = _runs(records)
+    if not rows or not runs:
+        return TableLayout()
+    run = max(runs, key=len)  # the first of the longest
+    width = len(records[run[0]])
+    start, row_names = run[0], False
+    before = [i for i, _ in rows if i < start]
+    above = before[-1] if before else None
+    if above is not None and above == start - 1 and _names_rows(records[above], [records[i] for i in run],
+                                                                    decimal, thousands):
+        start, row_names = above, True
+    preamble = [i for i, _ in rows if i < start]
+    if not preamble:
+        return TableLayout(0, row_names)
+    if not row_names and header_evidence([records[i] for i in run], decimal, thousands) is not True:
+        return TableLayout()
+    if all(len(records[i]) == width for i in preamble):
+        return TableLayout()  # rows above just like the table's: another part of it, not notes
+    return TableLayout(start, row_names)
+
+
+def _blank(record: list[Any]) -> bool:
+    return all(v is None or str(v).strip() == "" for v in record)
+
+
+def _runs(records: list[list[Any]]) -> list[list[int]]:
+    """Positions of consecutive non-blank records with the same number of fields (≥ 2)."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, record in enumerate(records):
+        if _blank(record):
+            current = []
+            continue
+        if current and len(records[current[-1]]) == len(record):
+            current.append(i)
+            continue
+        current = [i]
+        if len(record) >= 2:
+            runs.append(current)
+    return runs
+
+
+def _names_rows(header: list[Any], data: list[list[Any]], decimal: str, thousands: str | None) -> bool:
+    """True for R's write.table layout: the header has one name fewer than the rows below,
+    whose first field is a row name — present and different in every row, where a
+    trailing delimiter would leave an empty last field instead."""
+    if len(header) != len(data[0]) - 1 or len(data) < 1 or _blank(header):
+        return False
+    first = [str(r[0]).strip() for r in data]
+    if any(not v for v in first) or len(set(first)) < len(first):
+        return False
+    if all(str(r[-1]).strip() == "" for r in data):
+        return False
+    return header_evidence([header] + [r[1:] for r in data], decimal, thousands) is not False
 
 
 @contextmanager
@@ -444,8 +608,13 @@ def open_workbook(path: Path) -> Iterator[Any]:
 def _excel_settings(path: Path) -> ReadSettings:
     with open_workbook(path) as workbook:
         sheet = workbook.worksheets[0]
-        rows = []
+        every = []
         for row in sheet.iter_rows(values_only=True, max_row=50):
-            if any(v is not None and v != "" for v in row):
-                rows.append(list(row))
-        return ReadSettings(format=FileFormat.EXCEL, sheet=sheet.title, header=guess_header(rows))
+            cells = list(row)
+            while cells and (cells[-1] is None or cells[-1] == ""):
+                cells.pop()  # a sheet's rows all have its full width; the filled part tells the layout
+            every.append(cells)
+        layout = find_table(every)
+        start = layout.skip_rows if not layout.row_names else 0  # row names are a delimited-text layout
+        rows = [r for r in every[start:] if r]
+        return ReadSettings(format=FileFormat.EXCEL, sheet=sheet.title, header=guess_header(rows), skip_rows=start)

@@ -6,6 +6,12 @@ and the column types of all chunks are reconciled at the end. A large UTF-8 file
 cut into byte ranges at line ends and the ranges are parsed on several threads, which
 keeps the import as fast as a plain `pd.read_csv` (itself parallel in pandas 3.1).
 Progress is reported, and cancel honoured, between chunks or ranges.
+
+`ReadSettings.skip_rows` rows above the table are passed over (counted as the csv
+module and pandas count records, blank ones included). With `row_names` (R's
+write.table layout) the unnamed first field of each row is read as a column
+`row_name`, which is dropped again when it holds just the row numbers 1, 2, 3 …
+(R's default, no information) and kept otherwise (real names such as 'Mazda RX4').
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ PARALLEL_RANGE_BYTES = 8 << 20  # per thread task when a large UTF-8 file is rea
 MAX_WORKERS = 6  # pandas' own default ceiling for parallel CSV reading
 EXCEL_CHUNK_ROWS = 20_000
 STRING = pa.large_string()  # what pandas' pyarrow-backed "str" holds: no copy on the way in
+ROW_NAME = "row_name"  # the column made of R's row names when they are more than row numbers
 
 _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 _EXPECTED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -58,6 +65,28 @@ def list_sheets(path: Path) -> list[str]:
 def read_preview(path: Path, settings: ReadSettings, nrows: int = 200) -> TableRead:
     """The first `nrows` rows, read the same way `read_table` reads the whole file."""
     return _read(Path(path), settings, no_progress, nrows)
+
+
+def rows_above(path: Path, settings: ReadSettings, limit: int = 10) -> list[str]:
+    """The first `limit` non-blank rows that `settings.skip_rows` passes over, their filled
+    fields joined by commas: what the import wizard shows as "skipped" (a title, notes)."""
+    path = Path(path)
+    if settings.skip_rows == 0 or FileFormat(settings.format) is FileFormat.PARQUET:
+        return []
+    if FileFormat(settings.format) is FileFormat.EXCEL:
+        with open_workbook(path) as workbook:
+            sheet = workbook[settings.sheet] if settings.sheet in workbook.sheetnames else workbook.worksheets[0]
+            records = [[_cell_text(v) for v in row if v is not None]
+                       for row in sheet.iter_rows(max_row=settings.skip_rows, values_only=True)]
+    else:
+        try:
+            with open(path, encoding=settings.encoding, errors="replace", newline="") as text:
+                reader = csv.reader(text, delimiter=settings.delimiter, quotechar=settings.quotechar)
+                records = [record for _, record in zip(range(settings.skip_rows), reader)]
+        except (OSError, LookupError, csv.Error):
+            return []  # the preview itself says what is wrong with the file
+    lines = [", ".join(f.strip() for f in record if f.strip()) for record in records]
+    return [line for line in lines if line][:limit]
 
 
 def read_table(path: Path, settings: ReadSettings, progress: ProgressCallback = no_progress) -> TableRead:
@@ -135,7 +164,7 @@ class _CsvReader:
         self.s = settings
         self.warnings: list[str] = []
         self.skipped: list[int] = []  # 1-based line numbers of rows dropped as ragged
-        self.skiprows: list[int] = []  # 0-based line indexes of leading ragged rows
+        self.skiprows: list[int] = []  # 0-based record indexes of leading ragged rows
         self.names: list[str] = []
 
     def read(self, progress: ProgressCallback, nrows: int | None) -> TableRead:
@@ -152,8 +181,28 @@ class _CsvReader:
             progress(0.9, f"Reading {len(text_columns)} mixed column(s) again as text")
             tables = self._reread_as_text(tables, text_columns, nrows, progress)
         table = _concat(tables)
+        if self.s.row_names:
+            table = self._settle_row_names(table)
         self._note_skipped()
         return TableRead(table, self.warnings)
+
+    def _settle_row_names(self, table: pa.Table) -> pa.Table:
+        """Drop R's row names when they are the row numbers 1..n; keep real names as a column."""
+        import numpy as np
+
+        column = table.column(0)
+        if _is_number(column.type) and column.null_count == 0 and \
+                np.array_equal(column.to_numpy(), np.arange(1, table.num_rows + 1)):
+            self.warnings.append(
+                "Each row started with its row number (1, 2, 3 …) and no column name, as R writes files; "
+                "the numbers were left out."
+            )
+            return table.remove_column(0)
+        self.warnings.append(
+            "Each row started with a row name that had no column name, as R writes files; "
+            f"it was kept as the column '{table.column_names[0]}'."
+        )
+        return table
 
     def _read_serial(self, progress: ProgressCallback, nrows: int | None) -> tuple[list[pa.Table], set[str]]:
         size = self.path.stat().st_size
@@ -228,8 +277,13 @@ class _CsvReader:
             return None  # the ranges are handed to the parser as raw UTF-8 bytes
         quote = s.quotechar.encode()
         with open(self.path, "rb") as handle:
-            start = 3 if handle.read(3) == codecs.BOM_UTF8 else 0
+            head = handle.read(1 << 20)
+            if b"\r" in head.replace(b"\r\n", b""):
+                return None  # bare CR line ends: the boundaries below look for LF
+            start = 3 if head.startswith(codecs.BOM_UTF8) else 0
             handle.seek(start)
+            if s.skip_rows:
+                start = _end_of_records(handle, quote, s.skip_rows)
             if s.header:
                 start = _end_of_first_record(handle, quote)
             handle.seek(start)
@@ -238,7 +292,7 @@ class _CsvReader:
             if quote in sample and any(line.count(quote) % 2 for line in sample.splitlines()):
                 return None
             if b"\r" in sample.replace(b"\r\n", b""):
-                return None  # bare CR line ends: the boundaries below look for LF
+                return None
             offsets = [start]
             while offsets[-1] + PARALLEL_RANGE_BYTES < size:
                 handle.seek(offsets[-1] + PARALLEL_RANGE_BYTES)
@@ -269,19 +323,24 @@ class _CsvReader:
                 reader = csv.reader(text, delimiter=s.delimiter, quotechar=s.quotechar)
                 first, index = None, -1
                 for index, record in enumerate(reader):
-                    if record:
+                    if record and index >= s.skip_rows:
                         first = record
                         break
                 if first is None:
+                    if s.skip_rows and index >= 0:
+                        raise DataImportError(
+                            f"The file {self.path.name} has no rows from row {s.skip_rows + 1} on — "
+                            "choose an earlier start row."
+                        )
                     raise empty_file_error(self.path)
-                width = len(first)
+                width = len(first) + (1 if s.row_names and s.header else 0)  # R's header lacks the row name
                 for offset, record in enumerate(reader, start=index + 1):
                     if not record:
                         continue
                     if len(record) <= width:
                         break
                     if s.bad_lines != "skip":
-                        raise _ragged_error(offset + 1, len(record), width, s.header)
+                        raise _ragged_error(offset + 1, len(record), width, s.header, s.row_names)
                     self.skiprows.append(offset)
                     self.skipped.append(offset + 1)
         except UnicodeDecodeError as exc:
@@ -295,7 +354,7 @@ class _CsvReader:
                 f"The encoding '{s.encoding}' is not known — choose an encoding such as utf-8 or cp1252."
             ) from exc
         if s.header:
-            self.names, notes = clean_names(first)
+            self.names, notes = clean_names(([ROW_NAME] if s.row_names else []) + first)
             self.warnings.extend(notes)
         else:
             self.names = [f"column_{i + 1}" for i in range(width)]
@@ -313,7 +372,7 @@ class _CsvReader:
             encoding=s.encoding,
             header=0 if s.header else None,
             names=self.names,
-            skiprows=self.skiprows or None,
+            skiprows=[*range(s.skip_rows), *self.skiprows] or None,
             keep_default_na=False,
             na_values=na_values,
             on_bad_lines="warn" if s.bad_lines == "skip" else "error",
@@ -361,7 +420,7 @@ class _CsvReader:
         found = _EXPECTED.search(message)
         if found:
             width, line, seen = (int(g) for g in found.groups())
-            return _ragged_error(line, seen, width, self.s.header)
+            return _ragged_error(line, seen, width, self.s.header, self.s.row_names)
         detail = message.replace("Error tokenizing data. C error: ", "").strip().rstrip(".")
         return DataImportError(
             f"The file {self.path.name} cannot be read as delimited text ({detail}) — "
@@ -406,12 +465,15 @@ class _CsvReader:
         return result
 
 
-def _ragged_error(line: int, seen: int, width: int, header: bool = True) -> DataImportError:
+def _ragged_error(line: int, seen: int, width: int, header: bool = True, row_names: bool = False) -> DataImportError:
     # pandas counts a quoted line break as part of its row, so after one the number is
     # the row's, not the editor's line.
-    reference = "the header" if header else "the first line"
+    if row_names and header:
+        reference = f"the rows above have {width} (a row name and {width - 1} columns)"
+    else:
+        reference = f"{'the header' if header else 'the first line'} has {width}"
     return DataImportError(
-        f"Line {line} has {seen} fields but {reference} has {width} — fix the file or choose 'skip bad lines'."
+        f"Line {line} has {seen} fields but {reference} — fix the file or choose 'skip bad lines'."
     )
 
 
@@ -421,6 +483,21 @@ def _worker_count() -> int:
     except AttributeError:  # not on Linux
         available = os.cpu_count() or 1
     return min(available, MAX_WORKERS)
+
+
+def _end_of_records(handle: Any, quote: bytes, count: int) -> int:
+    """Byte offset after the next `count` records, blank lines included (a quoted line
+    break is followed by counting quotes), as the csv module and pandas count rows."""
+    for _ in range(count):
+        quotes = 0
+        while True:
+            line = handle.readline()
+            if not line:
+                return handle.tell()
+            quotes += line.count(quote)
+            if quotes % 2 == 0:
+                break
+    return handle.tell()
 
 
 def _end_of_first_record(handle: Any, quote: bytes) -> int:
@@ -532,9 +609,15 @@ def _read_sheet(
 ) -> TableRead:
     markers = {m.strip() for m in settings.missing_markers} | {""}
     total = sheet.max_row or 0  # from the sheet's stated dimension; may be missing
-    rows = (r for r in sheet.iter_rows(values_only=True) if _last_filled(r))  # blank rows carry nothing
+    below = sheet.iter_rows(min_row=settings.skip_rows + 1, values_only=True)
+    rows = (r for r in below if _last_filled(r))  # blank rows carry nothing
     first = next(rows, None)
     if first is None:
+        if settings.skip_rows:
+            raise DataImportError(
+                f"The sheet '{sheet.title}' in {path.name} has no rows from row {settings.skip_rows + 1} on — "
+                "choose an earlier start row."
+            )
         raise DataImportError(f"The sheet '{sheet.title}' in {path.name} is empty — choose another sheet or file.")
     raw_names = list(first) if settings.header else []
     if not settings.header:
