@@ -23,6 +23,27 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_IMPORT_OPTIONS = {  # ReadSettings field → (the import option that sets it, an example of its use)
+    "delimiter": ("--sep", "--sep ';' or --sep tab"), "decimal": ("--decimal", "--decimal ','"),
+    "skip_rows": ("--skip-rows", "--skip-rows 4"),
+}
+
+
+def _read_settings(settings, changes: dict[str, Any]):
+    """The detected settings with the command line's changes; a value that cannot work is a usage error."""
+    from desktop_app.core.data.settings import SettingError
+
+    if changes.get("decimal") is not None and changes["decimal"] == settings.thousands:
+        changes = {**changes, "thousands": None}  # the decimal mark asked for wins over a detected separator
+    try:
+        return settings.with_changes(**changes)
+    except SettingError as exc:
+        if exc.setting not in changes or exc.setting not in _IMPORT_OPTIONS:
+            raise
+        option, example = _IMPORT_OPTIONS[exc.setting]
+        raise usage_error(f"{option} takes {exc.expected} (got {exc.value!r}); use e.g. {example}") from None
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.core.data.detect import detect_settings
     from desktop_app.core.data.settings import FileFormat
@@ -43,9 +64,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             changes["sheet"] = args.sheet
         if args.skip_bad_lines:
             changes["bad_lines"] = "skip"
+        if args.skip_rows is not None:
+            changes["skip_rows"] = args.skip_rows
         kinds = dict(parse_kind(item) for item in args.kind)
         result = project.datasets.import_file(
-            args.file, name=args.name, settings=settings.with_changes(**changes), kinds=kinds,
+            args.file, name=args.name, settings=_read_settings(settings, changes), kinds=kinds,
             progress=stderr_progress(),
         )
         version = result.version
@@ -212,6 +235,8 @@ def add_commands(command) -> None:
                      help="override a column's kind: numeric, categorical, boolean, datetime, text, id")
     imp.add_argument("--skip-bad-lines", action="store_true",
                      help="skip rows with too many fields instead of refusing the file")
+    imp.add_argument("--skip-rows", type=int, metavar="N",
+                     help="rows above the table to leave out, e.g. a title and notes (default: detected)")
     add_json_flag(imp)
 
     ds = command("datasets", cmd_datasets, "list datasets and their versions")

@@ -136,3 +136,29 @@ def test_train_mistakes(heart_proj):
     done = mldesk("train", project, "heart", "--target", "heart_disease", "--model", "logistic_regression",
                   "--param", "C=abc", check_code=1)
     assert "C" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_import_finds_the_table_below_a_preamble_and_takes_skip_rows(tmp_path):
+    from tests.core import real_shapes
+
+    project = tmp_path / "proj"
+    mldesk("init", project)
+    shape = real_shapes.bls_series(tmp_path)
+    detected = json.loads(mldesk("import", project, shape.path, "--json").stdout)
+    assert (detected["rows"], detected["columns"]) == (shape.rows, len(shape.columns))
+    assert detected["settings"]["skip_rows"] == shape.skip_rows
+    later = json.loads(mldesk("import", project, shape.path, "--skip-rows", shape.skip_rows + 1, "--json").stdout)
+    assert later["settings"]["skip_rows"] == shape.skip_rows + 1 and later["rows"] == shape.rows - 1
+
+
+@pytest.mark.parametrize("option, value, sentence", [
+    ("--sep", "", "--sep takes one character (got '')"),
+    ("--sep", ",,", "--sep takes one character (got ',,')"),
+    ("--decimal", "", "--decimal takes one character (got '')"),
+    ("--skip-rows", "-1", "--skip-rows takes a whole number of 0 or more (got -1)"),
+])
+def test_import_settings_that_cannot_work_are_usage_errors(tmp_path, option, value, sentence):
+    mldesk("init", tmp_path / "p")
+    done = mldesk("import", tmp_path / "p", SAMPLE, option, value, check_code=2)
+    assert sentence in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
