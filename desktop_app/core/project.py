@@ -32,11 +32,15 @@ def _sqlite_url(folder: Path) -> str:
 class Project:
     """An open project. Use `Project.create` or `Project.open`; call `close()` when done."""
 
-    def __init__(self, path: Path, db: Database) -> None:
+    def __init__(self, path: Path, db: Database, *, recover: bool = False) -> None:
         self.path = path
         self.db = db
         self.objects = ObjectStore(path / "objects")
-        (path / "exports").mkdir(exist_ok=True)
+        try:
+            (path / "exports").mkdir(exist_ok=True)
+        except FileExistsError:
+            raise ProjectError(f"{path / 'exports'} should be the project's folder of exported bundles but it is "
+                               "a file; move that file away and open the project again.") from None
         with db.read() as session:
             row = session.scalars(select(ProjectRow)).first()
             if row is None:
@@ -61,6 +65,12 @@ class Project:
         self.registry = RegistryService(self)
         self.scoring = ScoringService(self)
         self.bundles = BundleService(self)
+        # What was cleared after processes that stopped mid-work (one sentence each; see core.doctor).
+        self.recovered: tuple[str, ...] = ()
+        if recover:
+            from desktop_app.core.doctor import recover as clear_leftovers
+
+            self.recovered = clear_leftovers(self)
 
     @classmethod
     def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None) -> Project:
@@ -85,10 +95,11 @@ class Project:
             session.add(row)
             session.flush()
             audit.record(session, "project.create", "project", row.id, after={"name": name})
-        return cls(folder, db)
+        return cls._opened(folder, db, recover=False)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, database_url: str | None = None) -> Project:
+    def open(cls, path: str | os.PathLike, database_url: str | None = None, *, recover: bool = True) -> Project:
+        """Open an existing project; with `recover`, first clear what stopped processes left (`recovered`)."""
         folder = Path(path).expanduser()
         if not folder.is_dir():
             raise ProjectError(f"There is no folder {folder}; choose an existing project folder.")
@@ -100,11 +111,24 @@ class Project:
                     "choose a project folder or create a new project."
                 )
             url = _sqlite_url(folder)
-        return cls(folder, Database(url, create=False))
+        return cls._opened(folder, Database(url, create=False), recover=recover)
+
+    @classmethod
+    def _opened(cls, folder: Path, db: Database, *, recover: bool) -> Project:
+        try:
+            return cls(folder, db, recover=recover)
+        except BaseException:
+            db.close()
+            raise
 
     def audit_events(self, entity_id: str | None = None, limit: int = 1000) -> list[audit.AuditEvent]:
-        with self.db.session() as session:
+        with self.db.read() as session:
             return audit.list_events(session, entity_id, limit)
+
+    def verify_audit(self) -> audit.ChainReport:
+        """Whether the audit trail is as it was written, and where it breaks if not."""
+        with self.db.read() as session:
+            return audit.verify(session)
 
     def close(self) -> None:
         self.db.close()

@@ -37,6 +37,7 @@ from desktop_app.ui.steps.registry import RegistryStep
 from desktop_app.ui.steps.train import TrainStep
 from desktop_app.ui.task_bar import TaskBar
 from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.notice_bar import NoticeBar
 from desktop_app.ui.top_bar import TopBar
 from desktop_app.ui.welcome import WelcomePage
 
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
         project_layout.setSpacing(0)
         project_layout.addWidget(self.top_bar)
         project_layout.addWidget(_line())
+        self.notice = NoticeBar()
+        project_layout.addWidget(self.notice)
         body = QHBoxLayout()
         body.setSpacing(0)
         body.addWidget(self.navigator)
@@ -313,6 +316,16 @@ class MainWindow(QMainWindow):
         task.cancelled.connect(cancelled)
         return task
 
+    def _tell_what_was_recovered(self, project: Any) -> None:
+        cleared = list(project.recovered)
+        if not cleared:
+            self.notice.hide()
+            return
+        self.notice.show_notice(
+            "A session on this project stopped before it finished its work (closed, killed or a power cut); "
+            f"MLDesk tidied up after it: {len(cleared)} thing{'s' if len(cleared) != 1 else ''} cleared, "
+            "nothing that was saved is lost.", cleared)
+
     def set_project(self, project: Any) -> None:
         """Show `project` (already open); the previous one is closed."""
         self._retire(self.project)
@@ -336,6 +349,7 @@ class MainWindow(QMainWindow):
             warm_up_charts(self)
             self.setWindowTitle(f"{project.name} — MLDesk")
             self.top_bar.set_project(project.name, str(project.path))
+            self._tell_what_was_recovered(project)
             self.quality_step.set_project(project)  # first: it then follows the Data step's focus
             self.train_step.set_project(project)
             self.compare_step.set_project(project)

@@ -1,4 +1,8 @@
-"""The History tab: the model's audit trail — when, who@host, what, before → after, and why."""
+"""The History tab: the model's audit trail — when, who@host, what, before → after, and why.
+
+Above the table, one line says whether the project's whole audit trail is as it was written
+(its hash chain verifies) or where it was altered — what an auditor asks first.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,10 @@ class HistoryTab(QWidget):
         self.events: list[Any] = []
         self.summary = QLabel()
         self.summary.setObjectName("hint")
+        self.trail = QLabel()
+        self.trail.setObjectName("auditTrail")
+        self.trail.setWordWrap(True)
+        self.trail.hide()
         self.only_version = QCheckBox("Only this version")
         self.only_version.setToolTip("Hide the events of the model's other versions")
         self.only_version.toggled.connect(lambda _on: self._fill())
@@ -57,6 +65,7 @@ class HistoryTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.addLayout(top)
+        layout.addWidget(self.trail)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
 
@@ -69,6 +78,19 @@ class HistoryTab(QWidget):
         self.model, self.version, self.events = model, version, list(events)
         self.only_version.setVisible(version is not None)
         self._fill()
+
+    def show_trail(self, report: Any) -> None:
+        """The verdict on the whole trail (`audit_chain.ChainReport`)."""
+        if report.intact:
+            self.trail.setText(f"✓ The project's audit trail is intact: {report.events:,} events, every link verified.")
+            self.trail.setStyleSheet("color: #2e7d32;")
+            self.trail.setToolTip("Each event carries the hash of the one before it, so an edited, removed or "
+                                  "inserted event would show here. `mldesk audit verify` checks the same.")
+        else:
+            self.trail.setText(f"⚠ {report.summary()}")
+            self.trail.setStyleSheet("color: #b3261e; font-weight: 600;")
+            self.trail.setToolTip("\n".join(b.sentence() for b in report.breaks[:20]))
+        self.trail.show()
 
     def rows(self) -> list[list[str]]:
         """The table's text, row by row (for tests and copying)."""

@@ -258,18 +258,20 @@ class RegistryStep(StepPanel):
             return
         if self._history_task is not None:
             self._history_task.cancel()
-        registry = self.project.registry
-        task = self.runner.submit(f"Reading the history of {name}", lambda _p: registry.history(name), visible=False)
+        project = self.project
+        task = self.runner.submit(f"Reading the history of {name}",
+                                  lambda _p: (project.registry.history(name), project.verify_audit()), visible=False)
         self._history_task = task
-        task.finished.connect(lambda events, t=task, n=name: self._history_loaded(t, n, events))
+        task.finished.connect(lambda found, t=task, n=name: self._history_loaded(t, n, *found))
         task.failed.connect(lambda error, t=task: self._background_failed(t, "_history_task",
                                                                           "Could not read the history", error))
 
-    def _history_loaded(self, task: Task, name: str, events: list[Any]) -> None:
+    def _history_loaded(self, task: Task, name: str, events: list[Any], trail: Any) -> None:
         if task is not self._history_task:
             return
         self._history_task = None
         self.history[name] = list(events)
+        self.details.history.show_trail(trail)
         model = self.tree.current_model()
         if model is not None and model.name == name:
             self.details.show_history(self.history[name])

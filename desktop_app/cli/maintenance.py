@@ -1,0 +1,69 @@
+"""`mldesk doctor` and `mldesk audit verify`: is the project sound, and is its audit trail intact.
+
+Both exit 0 when all is well and 3 when they found something the user must act on (the
+command itself worked, as `drift`'s 3 means drift was found); 1 is kept for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from desktop_app.cli.common import EXIT_OK, add_json_flag, print_json, stderr_progress
+
+EXIT_FOUND = 3
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from desktop_app.core.doctor import examine
+
+    report = examine(args.project, repair=not args.no_repair, progress=stderr_progress())
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        for line in report.repaired:
+            print(f"repaired: {line}")
+        for line in report.checked:
+            print(f"ok:       {line}")
+        for line in report.problems:
+            print(f"PROBLEM:  {line}")
+        if report.healthy:
+            print("The project is sound." if not report.repaired else "The project is sound again.")
+    return EXIT_OK if report.healthy else EXIT_FOUND
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from desktop_app.core.project import Project
+    from desktop_app.core.store import audit
+
+    with Project.open(args.project) as project:
+        with project.db.read() as session:
+            report = audit.verify(session)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print(report.summary())
+        for problem in report.breaks:
+            print(f"  {problem.sentence()}")
+        for head in report.heads:
+            print(f"  chain of workstation {head.origin[:8]}: {head.seq:,} events, head {head.hash}")
+    return EXIT_OK if report.intact else EXIT_FOUND
+
+
+def add_commands(command) -> None:
+    doctor = command("doctor", cmd_doctor,
+                     "check a project through and through and clear what a crash left (exit 3 when a "
+                     "problem remains)")
+    doctor.add_argument("project", metavar="PROJECT")
+    doctor.add_argument("--no-repair", action="store_true",
+                        help="only report: mark no run interrupted and remove no leftover files")
+    add_json_flag(doctor)
+
+    audit = command("audit", None, "the audit trail")
+    verbs = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = verbs.add_parser("verify", help="check that no audit event was changed, removed or inserted "
+                                             "(exit 3 when the chain is broken)",
+                              description="Check that no audit event was changed, removed or inserted; print "
+                                          "where the chain breaks, and each chain's head for your records.")
+    verify.set_defaults(handler=cmd_audit_verify)
+    verify.add_argument("project", metavar="PROJECT")
+    add_json_flag(verify)
