@@ -72,17 +72,22 @@ def app_messages(project, frame: pd.DataFrame, severity: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(bundle: Path, cwd: Path, *flags: str) -> Iterator[int]:
-    """serve.py of `bundle` on 127.0.0.1 (a free port), with `flags`; yields the port."""
-    process = subprocess.Popen([sys.executable, str(bundle / "serve.py"), "--port", "0", "--quiet", *flags],
-                               cwd=cwd, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def serving(bundle: Path, cwd: Path, *flags: str, quiet: bool = True) -> Iterator[int]:
+    """serve.py of `bundle` on 127.0.0.1 (a free port), with `flags`; yields the port.
+
+    When the block ends without an error, the server's standard error must hold no traceback.
+    """
+    process = subprocess.Popen([sys.executable, str(bundle / "serve.py"), "--port", "0", *flags]
+                               + (["--quiet"] if quiet else []), cwd=cwd, env=clean_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
         assert "on http://127.0.0.1:" in line, process.stderr.read()
         yield int(line.split("http://127.0.0.1:")[1].split()[0])
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        _, stderr = process.communicate(timeout=30)
+    assert "Traceback" not in stderr, stderr
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None,

@@ -172,9 +172,12 @@ class BoundedServer(ThreadingHTTPServer):
 
     def process_request_thread(self, request, client_address) -> None:
         try:
-            super().process_request_thread(request, client_address)
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
         finally:
-            self._slots.release()
+            self._slots.release()  # before the client sees the connection end: its next one finds the slot free
+            self.shutdown_request(request)
 
     def _refuse_busy(self, request: socket.socket) -> None:
         """503 written from the listening thread without waiting on the client (it must never block here)."""
