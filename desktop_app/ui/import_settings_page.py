@@ -1,4 +1,9 @@
-"""Import wizard, page 2: how the file is read (detected, editable) with a live preview."""
+"""Import wizard, page 2: how the file is read (detected, editable) with a live preview.
+
+"Start at row" shows where detection found the table (rows above it — a title, notes —
+are named next to it and not read); "rows begin with a row name" shows R's layout.
+Both are settings like the others: changing one re-reads the preview.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,15 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWizardPage,
 )
 
+from desktop_app.ui.elided_label import ElidedLabel
 from desktop_app.ui.errors import user_message
 from desktop_app.ui.formatting import plural
 from desktop_app.ui.frame_view import FrameView
@@ -27,6 +35,7 @@ DELIMITERS = [("Comma  ,", ","), ("Semicolon  ;", ";"), ("Tab", "\t"), ("Pipe  |
 DECIMALS = [("Point  .", "."), ("Comma  ,", ",")]
 THOUSANDS = [("None", None), ("Comma  ,", ","), ("Point  .", "."), ("Space", " "), ("Apostrophe  '", "'")]
 DEBOUNCE_MS = 250
+ROWS_ABOVE_SHOWN = 10  # skipped rows quoted in the tooltip of "Start at row"
 
 
 def _combo(items: list[tuple[str, Any]]) -> QComboBox:
@@ -57,6 +66,7 @@ class SettingsPage(QWizardPage):
         self._ok = False
         self._filling = False
         self._existing_names: set[str] = set()
+        self._offer_row_names = False  # the row-name box is shown for files detected with that layout
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Name of the dataset in this project")
@@ -70,6 +80,20 @@ class SettingsPage(QWizardPage):
         self.header_check = QCheckBox("First row holds the column names")
         self.sheet_combo = QComboBox()
         self.skip_bad_check = QCheckBox("Skip rows with too many fields (listed as warnings)")
+        self.start_spin = QSpinBox()
+        self.start_spin.setRange(1, 1_000_000)
+        self.start_spin.setMinimumWidth(90)
+        self.start_spin.setToolTip(
+            "The row where the table begins: its header, or its first row of data. Rows above it — a title, "
+            "notes, blank lines — are not read. Rows are numbered as in a text editor (for Excel, as in the sheet)."
+        )
+        self.start_note = ElidedLabel()  # shortened to fit; the skipped rows in full on hover
+        self.start_note.setObjectName("hint")
+        self.row_names_check = QCheckBox("Rows begin with a row name (R's layout)")
+        self.row_names_check.setToolTip(
+            "Each row has one field more than the header: a row name first, as R's write.table writes files. "
+            "Row numbers 1, 2, 3 … are left out; other names are kept as the column 'row_name'."
+        )
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -92,8 +116,19 @@ class SettingsPage(QWizardPage):
         add(2, 2, "Decimal mark:", self.decimal_combo, "decimal")
         add(3, 0, "Delimiter:", self.delimiter_combo, "delimiter")
         add(3, 2, "Thousands:", self.thousands_combo, "thousands")
-        grid.addWidget(self.header_check, 4, 1)
-        grid.addWidget(self.skip_bad_check, 4, 3)
+        start = QHBoxLayout()
+        start.setContentsMargins(0, 0, 0, 0)
+        start.setSpacing(10)
+        start.addWidget(self.start_spin)
+        start.addWidget(self.start_note, 1)
+        label = QLabel("Start at row:")
+        label.setBuddy(self.start_spin)
+        self._labels["start"] = label
+        grid.addWidget(label, 4, 0)
+        grid.addLayout(start, 4, 1, 1, 3)
+        grid.addWidget(self.header_check, 5, 1)
+        grid.addWidget(self.skip_bad_check, 5, 3)
+        grid.addWidget(self.row_names_check, 6, 1)
         self.name_note = QLabel()
         self.name_note.setObjectName("hint")
         grid.addWidget(self.name_note, 0, 2, 1, 2)
@@ -129,6 +164,8 @@ class SettingsPage(QWizardPage):
         self.encoding_combo.currentTextChanged.connect(self._setting_changed)
         self.header_check.toggled.connect(self._setting_changed)
         self.skip_bad_check.toggled.connect(self._setting_changed)
+        self.row_names_check.toggled.connect(self._setting_changed)
+        self.start_spin.valueChanged.connect(self._setting_changed)
         self.name_edit.textChanged.connect(self._name_changed)
 
     # -- page life ---------------------------------------------------------------------
@@ -206,6 +243,9 @@ class SettingsPage(QWizardPage):
             _select(self.thousands_combo, settings.thousands, f"'{settings.thousands}'")
             self.header_check.setChecked(bool(settings.header))
             self.skip_bad_check.setChecked(settings.bad_lines == "skip")
+            self.start_spin.setValue(settings.skip_rows + 1)
+            self.row_names_check.setChecked(bool(settings.row_names))
+            self._offer_row_names = bool(settings.row_names)
             self.sheet_combo.clear()
             self.sheet_combo.addItems(sheets)
             if settings.sheet:
@@ -222,9 +262,13 @@ class SettingsPage(QWizardPage):
             widget.setVisible(text)
             self._labels[key].setVisible(text)
         self.skip_bad_check.setVisible(text)
+        # Only offered when it applies: detected, or chosen; the layout is rare and the box would only puzzle.
+        self.row_names_check.setVisible(text and (self._offer_row_names or self.row_names_check.isChecked()))
         self.sheet_combo.setVisible(fmt == "excel")
         self._labels["sheet"].setVisible(fmt == "excel")
         self.header_check.setVisible(fmt != "parquet")
+        for widget in (self.start_spin, self.start_note, self._labels["start"]):
+            widget.setVisible(fmt != "parquet")
 
     def current_settings(self) -> Any:
         from desktop_app.core.data.settings import FileFormat, ReadSettings
@@ -239,6 +283,8 @@ class SettingsPage(QWizardPage):
             header=self.header_check.isChecked(),
             sheet=(self.sheet_combo.currentText() or None) if self.format_combo.currentData() == "excel" else None,
             bad_lines="skip" if self.skip_bad_check.isChecked() else "error",
+            skip_rows=self.start_spin.value() - 1 if self.format_combo.currentData() != "parquet" else 0,
+            row_names=self.row_names_check.isChecked() and self.format_combo.currentData() == "csv",
         )
 
     # -- preview -------------------------------------------------------------------------
@@ -278,23 +324,32 @@ class SettingsPage(QWizardPage):
             self._task.cancel()
         self._generation += 1
         generation = self._generation
-        path, settings = self._path, self.current_settings()
+        from desktop_app.core.errors import MLDeskError
+
+        try:
+            path, settings = self._path, self.current_settings()
+        except MLDeskError as error:  # e.g. the same character as decimal mark and thousands separator
+            self._show_error(error)
+            return
 
         def preview(_progress):
             from desktop_app.core.data.kinds import infer_kinds
-            from desktop_app.core.data.readers import read_preview
+            from desktop_app.core.data.readers import read_preview, rows_above
 
             read = read_preview(path, settings, nrows=PREVIEW_ROWS)
-            return settings, read, infer_kinds(read.table), read.table.to_pandas()
+            above = rows_above(path, settings, ROWS_ABOVE_SHOWN)
+            return settings, read, infer_kinds(read.table), read.table.to_pandas(), above
 
         self.status.setText("Updating the preview…")
         self._task = self.wizard().runner.submit(f"Previewing {path.name}", preview, visible=False)
         self._task.finished.connect(lambda r, g=generation: self._previewed(g, *r))
         self._task.failed.connect(lambda e, g=generation: self._preview_failed(g, e))
 
-    def _previewed(self, generation: int, settings: Any, read: Any, kinds: dict, frame: Any) -> None:
+    def _previewed(self, generation: int, settings: Any, read: Any, kinds: dict, frame: Any,
+                   above: list[str]) -> None:
         if generation != self._generation:
             return
+        self._show_rows_above(settings.skip_rows, above)
         from desktop_app.ui.frame_model import FrameModel
 
         wizard = self.wizard()
@@ -311,6 +366,23 @@ class SettingsPage(QWizardPage):
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings[:5]))
         self.warnings.setVisible(bool(warnings))
         self._set_ok(True)
+
+    def _show_rows_above(self, skipped: int, above: list[str]) -> None:
+        """Say which rows "Start at row" leaves out, quoting the first of them; all of them on hover."""
+        if skipped == 0:
+            self.start_note.setText("")
+            self.start_note.setToolTip("")
+            return
+        rows = "Row 1 is not read" if skipped == 1 else f"Rows 1–{skipped:,} are not read"
+        if not above:
+            self.start_note.setText(f"{rows} (blank)")
+        else:
+            more = f" and {plural(len(above) - 1, 'other line')}" if len(above) > 1 else ""
+            if len(above) >= ROWS_ABOVE_SHOWN:
+                more = " and more lines"
+            self.start_note.setText(f"{rows}: “{above[0]}”{more}")
+        if above:
+            self.start_note.setToolTip("Not read:\n" + "\n".join(above))
 
     def _preview_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:

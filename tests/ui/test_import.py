@@ -242,3 +242,67 @@ def test_an_excel_workbook_offers_its_sheets(qtbot, project_window, monkeypatch,
     assert page.preview_view.model().rowCount() == 30
     wizard.reject()
     wait_idle(qtbot, project_window.runner)
+
+
+def test_start_at_row_shows_the_detected_table_start_and_changes_the_preview(qtbot, project_window, monkeypatch,
+                                                                             tmp_path):
+    from tests.core import real_shapes
+
+    shape = real_shapes.bls_series(tmp_path)
+    wizard = start_wizard(qtbot, project_window, monkeypatch, shape.path)
+    page = wizard.settings_page
+    qtbot.waitUntil(page.isComplete, timeout=20_000)
+    assert page.start_spin.value() == shape.skip_rows + 1 and page.start_spin.isVisibleTo(page)
+    model = page.preview_view.model()
+    assert [model.column_name(c) for c in range(model.columnCount())] == shape.columns
+    assert model.rowCount() == shape.rows
+    title = shape.path.read_text().splitlines()[0]
+    assert page.start_note.text().startswith(f"Rows 1–{shape.skip_rows} are not read: “{title}”")
+    assert "Seasonally Adjusted" in page.start_note.toolTip()  # every skipped line on hover
+
+    page.start_spin.setValue(shape.skip_rows + 2)  # one row further: the first year becomes the header
+    assert not page.isComplete()
+    qtbot.waitUntil(lambda: page.isComplete() and page.preview_view.model().rowCount() == shape.rows - 1,
+                    timeout=20_000)
+    assert page.preview_view.model().column_name(0) == str(shape.values["Year"][0])
+    assert wizard.settings_page.current_settings().skip_rows == shape.skip_rows + 1
+    wizard.reject()
+    wait_idle(qtbot, project_window.runner)
+
+
+def test_r_row_names_are_offered_only_for_that_layout(qtbot, project_window, monkeypatch, tmp_path):
+    from tests.core import real_shapes
+
+    shape = real_shapes.r_write_table(tmp_path)
+    wizard = start_wizard(qtbot, project_window, monkeypatch, shape.path)
+    page = wizard.settings_page
+    qtbot.waitUntil(page.isComplete, timeout=20_000)
+    assert page.row_names_check.isChecked() and page.row_names_check.isVisibleTo(page)
+    model = page.preview_view.model()
+    assert [model.column_name(c) for c in range(model.columnCount())] == ["weight", "feed"]
+    page.row_names_check.setChecked(False)  # read as a plain file: refused, and the box stays to tick again
+    qtbot.waitUntil(page.error.isVisible, timeout=20_000)
+    assert "Line 2 has 3 fields but the header has 2" in page.error.text()
+    assert page.row_names_check.isVisibleTo(page)
+    wizard.reject()
+    wait_idle(qtbot, project_window.runner)
+
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+    plain = project_window.data_step.open_import_wizard(SAMPLE)
+    qtbot.waitUntil(plain.settings_page.isComplete, timeout=20_000)
+    assert not plain.settings_page.row_names_check.isVisibleTo(plain.settings_page)
+    assert plain.settings_page.start_spin.value() == 1 and plain.settings_page.start_note.text() == ""
+    plain.reject()
+    wait_idle(qtbot, project_window.runner)
+
+
+def test_a_setting_that_cannot_work_is_explained_inline(qtbot, project_window, monkeypatch):
+    wizard = start_wizard(qtbot, project_window, monkeypatch, SAMPLE)
+    page = wizard.settings_page
+    qtbot.waitUntil(page.isComplete, timeout=20_000)
+    page.thousands_combo.setCurrentIndex(page.thousands_combo.findData(page.decimal_combo.currentData()))
+    qtbot.waitUntil(page.error.isVisible, timeout=20_000)
+    assert page.error.text().startswith("The thousands separator and the decimal mark are both")
+    assert not page.isComplete()
+    wizard.reject()
+    wait_idle(qtbot, project_window.runner)
