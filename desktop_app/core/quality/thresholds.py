@@ -68,8 +68,8 @@ class Thresholds:
     )
     leakage_score: float = _t(
         0.9,
-        "A single column scoring at least this on held-out rows (accuracy gain over guessing, or R²) "
-        "predicts the target suspiciously well.",
+        "A single column scoring at least this on held-out rows (accuracy gain over guessing, or R² of the "
+        "target or of its ranks) predicts the target suspiciously well.",
     )
     # Relations between columns
     correlation: float = _t(
