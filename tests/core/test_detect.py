@@ -240,6 +240,12 @@ def test_r_layout_below_a_preamble(tmp_path):
     assert (settings.row_names, settings.skip_rows) == (True, 2)
 
 
+def test_a_title_right_above_a_two_column_table_is_not_taken_for_r_layout(tmp_path):
+    text = "Sales by region\nregion,amount\nNorth,10\nSouth,12\nEast,9\nWest,14\n"
+    settings = detect_settings(write(tmp_path, "sales.csv", text))
+    assert (settings.skip_rows, settings.row_names, settings.header) == (1, False, True)
+
+
 @pytest.mark.parametrize("text", [
     "name,city\nAnn\n\nBob,Rome\nCid,Oslo\nDan,Pisa\n",  # all text: a short row is not a title
     "a,b,c,d\n1,2,3\n4,5,6\n7,8,9\n",                     # a header wider than its rows

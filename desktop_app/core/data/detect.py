@@ -310,6 +310,7 @@ def _records(text: str, delimiter: str, quotechar: str, truncated: bool, keep_bl
         while records and not records[-1]:
             records.pop()
         records.pop()  # the sample may have cut the last record in half
+        kept -= 1
     while kept > SAMPLE_RECORDS and records:
         kept -= bool(records.pop())
     return records
@@ -576,8 +577,10 @@ def _names_rows(header: list[Any], data: list[list[Any]], decimal: str, thousand
     """True for R's write.table layout: the header has one name fewer than the rows below,
     whose first field is a row name — present and different in every row, where a
     trailing delimiter would leave an empty last field instead."""
-    if len(header) != len(data[0]) - 1 or len(data) < 1 or _blank(header):
+    if not data or len(header) != len(data[0]) - 1 or _blank(header):
         return False
+    if header_evidence(data, decimal, thousands) is True:
+        return False  # the rows start with a header of their own: the row above is a title
     first = [str(r[0]).strip() for r in data]
     if any(not v for v in first) or len(set(first)) < len(first):
         return False
