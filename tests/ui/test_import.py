@@ -177,6 +177,11 @@ def test_changing_a_setting_refreshes_the_preview(qtbot, project_window, monkeyp
     assert not page.isComplete()  # waiting for the new preview
     qtbot.waitUntil(page.isComplete, timeout=20_000)
     assert page.preview_view.model().columnCount() == 1  # one wide column: clearly wrong, as expected
+    # A choice that cannot work is said inline, in one sentence.
+    page.thousands_combo.setCurrentIndex(page.thousands_combo.findData(page.decimal_combo.currentData()))
+    qtbot.waitUntil(page.error.isVisible, timeout=20_000)
+    assert page.error.text().startswith("The thousands separator and the decimal mark are both")
+    assert not page.isComplete()
     wizard.reject()
     wait_idle(qtbot, project_window.runner)
 
@@ -293,16 +298,4 @@ def test_r_row_names_are_offered_only_for_that_layout(qtbot, project_window, mon
     assert not plain.settings_page.row_names_check.isVisibleTo(plain.settings_page)
     assert plain.settings_page.start_spin.value() == 1 and plain.settings_page.start_note.text() == ""
     plain.reject()
-    wait_idle(qtbot, project_window.runner)
-
-
-def test_a_setting_that_cannot_work_is_explained_inline(qtbot, project_window, monkeypatch):
-    wizard = start_wizard(qtbot, project_window, monkeypatch, SAMPLE)
-    page = wizard.settings_page
-    qtbot.waitUntil(page.isComplete, timeout=20_000)
-    page.thousands_combo.setCurrentIndex(page.thousands_combo.findData(page.decimal_combo.currentData()))
-    qtbot.waitUntil(page.error.isVisible, timeout=20_000)
-    assert page.error.text().startswith("The thousands separator and the decimal mark are both")
-    assert not page.isComplete()
-    wizard.reject()
     wait_idle(qtbot, project_window.runner)
