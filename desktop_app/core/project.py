@@ -101,6 +101,8 @@ class Project:
     def open(cls, path: str | os.PathLike, database_url: str | None = None, *, recover: bool = True) -> Project:
         """Open an existing project; with `recover`, first clear what stopped processes left (`recovered`)."""
         folder = Path(path).expanduser()
+        if folder.is_file():  # e.g. the data file given where the project belongs
+            raise ProjectError(f"{folder} is a file, not a project folder; choose the folder that holds {DB_FILE}.")
         if not folder.is_dir():
             raise ProjectError(f"There is no folder {folder}; choose an existing project folder.")
         url = database_url or os.environ.get(DATABASE_URL_ENV)
