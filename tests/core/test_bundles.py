@@ -331,6 +331,144 @@ def test_verify_refuses_a_bundle_of_another_model(exported, bundle_copy):
     assert not verification.ok and "another model" in verification.reason
 
 
+def _edited_skops(model: bytes, edit) -> bytes:
+    """The model file with its schema.json passed through `edit` (the arrays as they were)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(model)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, edit(data.decode()).encode() if item.filename == "schema.json" else data)
+    return out.getvalue()
+
+
+def _cut_short(schema: str) -> str:
+    return schema[: len(schema) // 2]
+
+
+def _pipeline_made_a_partial(schema: str) -> str:
+    """A crafted file: every type stays on the allow-list, but the top object is a functools.partial built
+    from the pipeline's state, which skops cannot construct."""
+    top = '"__class__": "Pipeline",\n  "__module__": "sklearn.pipeline"'
+    assert top in schema
+    return schema.replace(top, '"__class__": "partial",\n  "__module__": "functools"', 1)
+
+
+def _not_a_pipeline() -> bytes:
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    return sio.dumps(LogisticRegression().fit([[0.0], [1.0]], [0, 1]))
+
+
+@pytest.mark.parametrize("model, message", [
+    (lambda good: _not_a_pipeline(), "model.skops holds a LogisticRegression, not the fitted scikit-learn pipeline"),
+    (lambda good: _edited_skops(good, _cut_short), "model.skops cannot be read as a skops file (JSONDecodeError)"),
+    (lambda good: _edited_skops(good, _pipeline_made_a_partial), "model.skops cannot be loaded (TypeError: type "
+                                                                 "'partial' takes at least one argument)"),
+], ids=["not-a-pipeline", "unreadable", "unloadable"])
+def test_a_wrong_or_damaged_model_file_stops_predict_and_serve_in_one_sentence(bundle_copy, tmp_path, model, message):
+    """With a SHA256SUMS that matches (rewritten), so that only the model file's content is at fault."""
+    path = bundle_copy / "model.skops"
+    path.write_bytes(model(path.read_bytes()))
+    write_sums(bundle_copy)
+    csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    for script, args in (("predict.py", ["in.csv"]), ("serve.py", ["--port", "0"])):
+        done = subprocess.run([sys.executable, str(bundle_copy / script), *args], cwd=tmp_path, env=clean_env(),
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1 and done.stdout == "", (script, done.stdout)
+        assert done.stderr.startswith(f"error: {message}") and len(done.stderr.splitlines()) == 1, (script,
+                                                                                                      done.stderr)
+
+
+def test_a_signature_changed_after_export_is_refused(bundle_copy, tmp_path):
+    signature = bundle_copy / "signature.json"
+    signature.write_text(signature.read_text().replace('"kind": "numeric"', '"kind": "text"'))
+    csv_rows(5).to_csv(tmp_path / "in.csv", index=False)
+    done = run_predict(sys.executable, bundle_copy, "in.csv", cwd=tmp_path)
+    assert done.returncode == 1 and "signature.json does not match its hash in SHA256SUMS" in done.stderr
+
+
+def test_a_bundle_that_fails_verification_is_not_kept(exported, tmp_path, monkeypatch):
+    """The bundle is written with another model's file (and a SHA256SUMS to match): its predict.py runs,
+    disagrees with the model in the app, and neither the bundle nor its temporary folder stays."""
+    import desktop_app.core.bundles.writer as writer
+
+    project, _ = exported
+    other = project.runs.train(RunSpec("heart", "heart_disease", "logistic_regression", params={"C": 0.001}, seed=3))
+    original = writer.write_bundle
+
+    def write_with_another_model(folder, content, progress):
+        files = original(folder, content, progress)
+        (folder / "model.skops").write_bytes(project.objects.read_bytes(other.model_sha256))
+        write_sums(folder)
+        return files
+
+    monkeypatch.setattr(writer, "write_bundle", write_with_another_model)
+    exports_before = len([e for e in project.audit_events() if e.action == "model.export"])
+    with pytest.raises(BundleError, match=r"^The bundle was not kept: The bundle disagrees with the model in "
+                                          r"MLDesk on the (input example|held-out rows): "):
+        project.bundles.export("heart-risk@1", tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+    assert len([e for e in project.audit_events() if e.action == "model.export"]) == exports_before
+
+
+# -- crash debris ----------------------------------------------------------------------------------
+
+
+def test_stale_exports_are_those_of_a_dead_owner_on_this_host(exported, tmp_path):
+    from desktop_app.core.bundles.service import (
+        EXPORT_TEMP_PREFIX, remove_stale_exports, stale_exports,
+    )
+    from desktop_app.core.identity import current_host
+    from desktop_app.core.owners import current_owner, host_tag, owner_of_temp, process_started_ms, temp_name
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    started = process_started_ms(child.pid)
+    child.communicate(b"", timeout=60)                                   # the owner is gone
+    me = current_owner()
+    names = {
+        "dead": f"{EXPORT_TEMP_PREFIX}{host_tag(current_host())}.{child.pid}.{started}.0001",
+        "recycled pid": f"{EXPORT_TEMP_PREFIX}{host_tag(me.host)}.{me.pid}.{me.started_ms - 5000}.0002",
+        "live": temp_name(EXPORT_TEMP_PREFIX),
+        "other host": f"{EXPORT_TEMP_PREFIX}{host_tag('build-server.example')}.{child.pid}.{started}.0003",
+        "older MLDesk": f"{EXPORT_TEMP_PREFIX}3f2a9c1b7d4e",
+    }
+    for name in names.values():
+        (tmp_path / name / "heart-risk-v1").mkdir(parents=True)
+        (tmp_path / name / "heart-risk-v1" / "model.skops").write_bytes(b"partial")
+    (tmp_path / "heart-risk-v1").mkdir()                                # a finished bundle beside them
+    assert owner_of_temp(names["live"], EXPORT_TEMP_PREFIX) == me
+    stale = [tmp_path / names["dead"], tmp_path / names["recycled pid"]]
+    assert stale_exports(tmp_path) == sorted(stale)
+    assert remove_stale_exports(tmp_path) == sorted(stale)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [names["live"], names["other host"], names["older MLDesk"], "heart-risk-v1"])
+    assert stale_exports(tmp_path / "nowhere") == [] and remove_stale_exports(tmp_path) == []
+
+
+def test_an_export_names_its_temporary_folder_by_its_owner_and_the_trail_names_the_folder(exported, tmp_path,
+                                                                                          monkeypatch):
+    import desktop_app.core.bundles.writer as writer
+    from desktop_app.core.bundles.service import EXPORT_TEMP_PREFIX
+    from desktop_app.core.owners import current_owner, owner_of_temp
+
+    project, result = exported
+    seen = []
+    original = writer.write_bundle
+
+    def note_the_temporary(folder, content, progress):
+        seen.append(folder.parent.name)
+        return original(folder, content, progress)
+
+    monkeypatch.setattr(writer, "write_bundle", note_the_temporary)
+    monkeypatch.chdir(tmp_path)
+    done = project.bundles.export("heart-risk@1", "relative/out", verify=False)
+    assert done.path == tmp_path / "relative/out/heart-risk-v1"              # recorded absolute
+    assert owner_of_temp(seen[0], EXPORT_TEMP_PREFIX) == current_owner()
+    folders = project.bundles.export_folders()
+    assert {project.bundles.default_folder, result.path.parent, tmp_path / "relative/out"} <= set(folders)
+
+
 # -- zip, cancel, overwrite, runs, other algorithms -----------------------------------------------------
 
 
