@@ -29,7 +29,7 @@ STATUS_FILTERS = (
     ("Finished", ("finished",)),
     ("Queued or running", ("queued", "running")),
     ("Failed", ("failed",)),
-    ("Cancelled", ("cancelled",)),
+    ("Cancelled or interrupted", ("cancelled", "interrupted")),
 )
 ALL_EXPERIMENTS = "All experiments"
 SETTINGS_KEY = "compare/columns"

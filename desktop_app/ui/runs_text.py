@@ -53,9 +53,9 @@ SHORT_METRIC_LABELS = {"balanced_accuracy": "Bal. acc.", "average_precision": "A
                        "roc_auc_ovr": "ROC AUC (ovr)"}
 
 STATUS_TEXT = {"queued": "Queued", "running": "Running", "finished": "Finished", "failed": "Failed",
-               "cancelled": "Cancelled", "cancelling": "Cancelling…"}
+               "cancelled": "Cancelled", "cancelling": "Cancelling…", "interrupted": "Interrupted"}
 STATUS_COLOR = {"queued": "#6b7480", "running": "#1f6feb", "finished": "#2e7d32", "failed": "#c62828",
-                "cancelled": "#8a5a00", "cancelling": "#8a5a00"}
+                "cancelled": "#8a5a00", "cancelling": "#8a5a00", "interrupted": "#8a5a00"}
 
 OPTION_LABELS = {
     "class_weight": "Class weights", "test_size": "Test share", "cv_folds": "Cross-validation folds",
