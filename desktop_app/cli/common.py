@@ -91,15 +91,21 @@ def non_empty(text: str) -> str:
 
 
 def input_file(text: str, what: str) -> Path:
-    """A file a command will read: a folder in its place gets its own sentence (exit 1).
-
-    A missing file is left to the reader, whose sentence is the same in the window.
+    """A file a command will read: a folder in its place, or a file it may not read, gets its own
+    sentence (exit 1). A missing file is left to the reader, whose sentence the window shares.
     """
     from desktop_app.core.errors import MLDeskError
 
     path = Path(text).expanduser()
     if path.is_dir():
         raise MLDeskError(f"{what} {path} is a folder; give a CSV, Excel or Parquet file.")
+    if path.exists():
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise MLDeskError(f"{what} {path} cannot be read ({(exc.strerror or str(exc)).lower()}); "
+                              "check its permissions or copy it somewhere you can read it.") from None
     return path
 
 

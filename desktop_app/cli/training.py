@@ -25,8 +25,8 @@ def _run_json(run) -> dict[str, Any]:
 
 
 def _check_model_settings(args: argparse.Namespace, params: dict[str, str]) -> None:
-    """Build the estimator once before the project is opened: a bad --param, --class-weight or
-    --seed is refused before any data is read or a run recorded (scikit-learn's own checks included).
+    """Build the estimator once before the run: a bad --param, --class-weight or --seed is
+    refused before any data is read or a run recorded (scikit-learn's own checks included).
 
     Without --task the task is not known yet, so the settings must suit one of the tasks
     that have an algorithm of that name; an unknown name is left to the run's own sentence.
@@ -59,7 +59,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     from desktop_app.core.tracking.entities import RunSpec, RunStatus
 
     params = dict(parse_pair(item, "--param") for item in args.param)
-    _check_model_settings(args, params)
     spec = RunSpec(
         dataset=args.dataset, target=args.target, algorithm=args.model,
         params=params, experiment=args.experiment,
@@ -67,7 +66,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
         search=args.search, trials=args.trials, time_budget_seconds=args.time_budget,
     )
-    with Project.open(args.project) as project:
+    with Project.open(args.project) as project:  # a wrong folder is found before scikit-learn loads
+        _check_model_settings(args, params)
         try:
             run = project.runs.train(spec, progress=stderr_progress())
         except KeyboardInterrupt:
