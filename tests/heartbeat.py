@@ -6,7 +6,11 @@ failing assertion says where the time went (`culprit`).
 
     with Heartbeat() as heartbeat:
         ...                      # drive the window, waiting as a user would
-    assert heartbeat.stall_ms < 100, heartbeat.culprit
+    assert heartbeat.stall_ms < FREEZE_MS, heartbeat.culprit
+
+Tests hold the window to FREEZE_MS, a bound only a real freeze (heavy work on the GUI thread)
+comes near on a loaded machine; the tight figures (100–250 ms) are measured by
+tests/benchmarks/bench_responsiveness.py.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import traceback
 from PySide6.QtCore import QTimer
 
 INTERVAL_MS = 10
+FREEZE_MS = 5_000
 
 
 class Heartbeat:

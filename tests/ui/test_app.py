@@ -41,7 +41,9 @@ def test_window_shows_without_heavy_imports(tmp_path):
                          timeout=60, check=True)
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["heavy"] == []
-    assert report["seconds"] < 2.0
+    from tests.figures import record
+
+    record("startup_s", report["seconds"])  # the 2 s goal: tests/benchmarks/bench_responsiveness.py
 
 
 def test_main_opens_the_given_project(qtbot, monkeypatch, tmp_path):

@@ -153,15 +153,21 @@ def stall_project(tmp_path_factory):
 
 
 def test_the_first_chart_does_not_freeze_the_window(stall_project, capsys):
+    from tests.figures import record
+    from tests.heartbeat import FREEZE_MS
+
     measure_in_child(stall_project)           # writes the bytecode of the modules it loads
     figures = measure_in_child(stall_project)
     with capsys.disabled():
         print(f"\nCompare step, fresh process: longest GUI stall {figures}")
     # The chart library was prepared (in slices) before the runs were selected, not by the first chart.
     assert figures["charts_ready_before_selecting"]
-    # Loose bounds (a loaded machine doubles them): without the warm-up, selecting stalls 130–290 ms.
-    # `loading` is the window opening the project (all steps), not this step's doing: printed only.
-    assert max(figures[k] for k in ("opening", "selecting", "curves")) < 200
+    # No freeze. The 200 ms goal (without the warm-up, selecting stalls 130–290 ms) is a benchmark
+    # figure: tests/benchmarks/bench_responsiveness.py. `loading` is the window opening the project
+    # (all steps), not this step's doing.
+    for phase in ("loading", "opening", "selecting", "curves"):
+        record(f"compare_first_chart_{phase}_stall_ms", figures[phase])
+    assert max(figures[k] for k in ("opening", "selecting", "curves")) < FREEZE_MS
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
 from desktop_app.ui.navigator import StepState
+from tests.figures import record
 
 
 def load(qtbot, step, project, rows):
@@ -204,7 +205,8 @@ def fake_runs(n: int) -> list:
     return runs
 
 
-def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare_step, capsys):
+def test_five_thousand_runs_load_sort_filter_and_compare(qtbot, compare_step):
+    """How fast (the 1 s and 0.5 s goals) is measured by tests/benchmarks/bench_responsiveness.py."""
     runs = fake_runs(5000)
     started = time.perf_counter()
     compare_step.show_runs(runs)
@@ -228,12 +230,10 @@ def test_five_thousand_runs_load_and_show_in_under_a_second(qtbot, compare_step,
     table.view.selectAll()
     compare_step._on_selection(table.selected_ids())
     select_s = time.perf_counter() - t0
-    with capsys.disabled():
-        print(f"\n5,000 runs: load and show {elapsed * 1000:.0f} ms, sort {sort_s * 1000:.0f} ms, "
-              f"filter {filter_s * 1000:.0f} ms, select all and compare {select_s * 1000:.0f} ms")
-    assert elapsed < 1.0
-    assert sort_s < 0.5 and filter_s < 0.5
-    assert 0 < shown < 5000
+    for name, seconds in (("load", elapsed), ("sort", sort_s), ("filter", filter_s), ("select", select_s)):
+        record(f"compare_5000_runs_{name}_ms", seconds * 1000)
+    forest_balanced = [r for r in runs if r.algorithm == "random_forest" and r.options["class_weight"] == "balanced"]
+    assert shown == len(forest_balanced)
     top = table.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
     assert top.metrics["recall"] == max(r.metrics.get("recall", -1) for r in runs)
     assert len(compare_step.panel.runs) == 5000 and "first 12" in compare_step.panel.note.text()

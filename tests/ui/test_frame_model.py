@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.ui.frame_model import MISSING_BACKGROUND, FrameModel
-from desktop_app.ui.frame_view import FrameView
+from desktop_app.ui.frame_view import SAMPLE_ROWS, FrameView
 from desktop_app.ui.tasks import TaskRunner
+from tests.figures import record
 
 ROWS = 1_000_000
 
@@ -34,19 +35,37 @@ def big_frame() -> pd.DataFrame:
     return frame
 
 
+class Counted(FrameModel):
+    """A FrameModel that notes every row the view asks it for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows_asked: set[int] = set()
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        self.rows_asked.add(index.row())
+        return super().data(index, role)
+
+    def display_text(self, row: int, column: int) -> str:
+        self.rows_asked.add(row)
+        return super().display_text(row, column)
+
+
 def test_million_rows_show_at_once(qtbot, big_frame):
+    """Only the rows on screen (and the sizing sample) are read; the 1 s goal is a benchmark figure."""
     view = FrameView()
     qtbot.addWidget(view)
     view.resize(1000, 600)
     start = time.perf_counter()
-    model = FrameModel(big_frame, {"int_0": "numeric"})
+    model = Counted(big_frame, {"int_0": "numeric"})
     view.setModel(model)
     view.show()
     qtbot.waitExposed(view)
-    elapsed = time.perf_counter() - start
+    record("frame_1m_rows_show_ms", (time.perf_counter() - start) * 1000)
     assert model.rowCount() == ROWS
     assert model.columnCount() == 20
-    assert elapsed < 1.0, f"showing 1M rows took {elapsed:.2f}s"
+    on_screen = view.rowAt(view.viewport().height() - 1)
+    assert model.rows_asked and max(model.rows_asked) <= max(on_screen, SAMPLE_ROWS)
 
 
 def test_cells_are_formatted_for_people(big_frame):
@@ -85,10 +104,9 @@ def test_large_frames_sort_in_the_background(qtbot, big_frame):
         with qtbot.waitSignal(model.sort_finished, timeout=20_000) as blocker:
             start = time.perf_counter()
             model.sort(0, Qt.SortOrder.DescendingOrder)
-            returned_after = time.perf_counter() - start
-            assert model.is_sorting
+            record("frame_1m_rows_sort_returns_ms", (time.perf_counter() - start) * 1000)   # goal: 50 ms
+            assert model.is_sorting  # sort() returned before the sorting was done: a worker does it
         assert blocker.args == [0]
-        assert returned_after < 0.05  # the GUI thread did not do the sorting
         top = big_frame["int_0"].max()
         assert model.data(model.index(0, 0)) == f"{top:,}"
         assert model.source_row(0) == int(big_frame["int_0"].to_numpy().argmax())
@@ -99,10 +117,11 @@ def test_large_frames_sort_in_the_background(qtbot, big_frame):
 def test_columns_are_sized_from_a_sample_not_all_rows(qtbot, big_frame):
     view = FrameView()
     qtbot.addWidget(view)
-    model = FrameModel(big_frame)
+    model = Counted(big_frame)
     start = time.perf_counter()
     view.setModel(model)
-    assert time.perf_counter() - start < 0.5
+    record("frame_1m_rows_column_sizing_ms", (time.perf_counter() - start) * 1000)   # goal: 500 ms
+    assert model.rows_asked == set(range(SAMPLE_ROWS))
     assert all(56 <= view.columnWidth(c) <= 280 for c in range(model.columnCount()))
 
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.ui.navigator import StepState
-from tests.heartbeat import Heartbeat
+from tests.figures import record
+from tests.heartbeat import FREEZE_MS, Heartbeat
 from tests.ui.helpers import click, wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -361,10 +362,14 @@ def _say(name: str, figures: dict[str, float]) -> str:
 
 
 def test_the_window_stays_responsive_while_checks_run_on_200k_rows(qtbot, window, project, big_csv):
+    """The checks run off the GUI thread: it never freezes. How long it stalls (the 250 ms and, for
+    opening the step, 400 ms goals) is measured by tests/benchmarks/bench_responsiveness.py."""
     figures = measure_stall(qtbot, window, project, big_csv)
     print(_say("200k rows", figures))
-    assert figures["checking"] < 250
-    assert figures["opening"] < 400  # the last slice imports pyqtgraph (~65 ms in the app, more under pytest)
+    for name in ("checking", "opening"):
+        record(f"quality_200k_rows_{name}_stall_ms", figures[name])
+    record("quality_200k_rows_checks_s", figures["seconds"])
+    assert figures["checking"] < FREEZE_MS and figures["opening"] < FREEZE_MS
 
 
 @pytest.mark.skipif(not os.environ.get("MLDESK_STALL_CSV"), reason="set MLDESK_STALL_CSV to a large CSV")
@@ -372,4 +377,4 @@ def test_stall_on_a_large_file(qtbot, window, project):
     """On demand: MLDESK_STALL_CSV=/tmp/heart_1m.csv (make_heart_sample.py --rows 1000000 --wide)."""
     figures = measure_stall(qtbot, window, project, Path(os.environ["MLDESK_STALL_CSV"]))
     print(_say(os.environ["MLDESK_STALL_CSV"], figures))
-    assert figures["checking"] < 250
+    assert figures["checking"] < FREEZE_MS

@@ -13,7 +13,8 @@ import pytest
 from desktop_app.ui.navigator import StepState
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
-from tests.heartbeat import Heartbeat
+from tests.figures import record
+from tests.heartbeat import FREEZE_MS, Heartbeat
 from tests.ui.helpers import click
 
 TRAINING_TIMEOUT = 120_000
@@ -51,6 +52,18 @@ def train(qtbot, runner, bridge):
 def open_project(qtbot, step, project):
     step.set_project(project)
     qtbot.waitUntil(lambda: step.info is not None, timeout=30_000)
+
+
+def recall_on_held_out_rows(project, run) -> float:
+    """The run's test recall recomputed with scikit-learn from its stored model and its held-out rows."""
+    from sklearn.metrics import recall_score
+
+    from desktop_app.core.registry.holdout import prepare_run
+    from desktop_app.core.training.model_io import load_model
+
+    prep = prepare_run(project, run)
+    predicted = load_model(project.objects.read_bytes(run.model_sha256)).predict(prep.X.iloc[prep.test])
+    return recall_score(prep.y[prep.test] == prep.positive_label, predicted == prep.positive_label)
 
 
 def plain_and_balanced(step):
@@ -136,7 +149,7 @@ def test_parameter_forms_start_at_the_defaults_with_help(qtbot, train, heart):
 
 # -- training in worker processes -----------------------------------------------------------------
 
-def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart, capsys):
+def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart):
     from desktop_app.core.tracking.entities import RunStatus
 
     open_project(qtbot, train, heart)
@@ -150,15 +163,16 @@ def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart, c
         qtbot.waitUntil(lambda: all(train.queue_list.row(i).status == "finished" for i in ids)
                         and train.leaderboard.isVisible() and len(train.leaderboard.runs) == 2,
                         timeout=TRAINING_TIMEOUT)
-    with capsys.disabled():
-        print(f"\nTraining two runs in worker processes: longest GUI stall {heartbeat.stall_ms:.0f} ms")
-    assert heartbeat.stall_ms < 100, heartbeat.culprit
+    record("train_two_runs_stall_ms", heartbeat.stall_ms)   # the 100 ms goal: bench_responsiveness.py
+    assert heartbeat.stall_ms < FREEZE_MS, heartbeat.culprit
 
     runs = {r.id: r for r in heart.runs.list()}
     assert {runs[i].status for i in ids} == {RunStatus.FINISHED}
     by_weight = {runs[i].options["class_weight"]: runs[i] for i in ids}
-    assert by_weight[None].metrics["recall"] == pytest.approx(0.08, abs=0.03)
-    assert by_weight["balanced"].metrics["recall"] == pytest.approx(0.73, abs=0.05)
+    recall = {weight: recall_on_held_out_rows(heart, run) for weight, run in by_weight.items()}
+    for weight, run in by_weight.items():
+        assert run.metrics["recall"] == pytest.approx(recall[weight], abs=1e-12)
+    assert recall[None] < recall["balanced"]   # balanced class weights find more of the rare class
     assert "Finished in" in train.queue_list.row(ids[0]).state.text()
     assert not train.queue_list.row(ids[0]).cancel_button.isVisible()
 
@@ -167,7 +181,8 @@ def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart, c
     recall_column = 1 + board.metrics.index("recall")
     cells = {board.table.item(r, 0).text(): board.table.item(r, recall_column).text()
              for r in range(board.table.rowCount())}
-    assert cells == {"Logistic regression": "0.078", "Logistic regression · balanced": "0.735"}
+    assert cells == {"Logistic regression": f"{recall[None]:.3f}",
+                     "Logistic regression · balanced": f"{recall['balanced']:.3f}"}
     assert "Recall differs most" in board.note.text()
     assert train.state is StepState.DONE
     assert train.next_button.isVisible() and train.next_button.text() == "Next: Compare runs →"
@@ -176,7 +191,7 @@ def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart, c
     assert sorted(signal.args[0]) == sorted(ids)
 
 
-def test_cancel_stops_a_long_run_at_once(qtbot, train, heart, capsys):
+def test_cancel_stops_a_long_run_at_once(qtbot, train, heart):
     from desktop_app.core.tracking.entities import RunStatus
 
     open_project(qtbot, train, heart)
@@ -195,11 +210,10 @@ def test_cancel_stops_a_long_run_at_once(qtbot, train, heart, capsys):
         assert row.status == "cancelling" and not row.cancel_button.isEnabled()
         qtbot.waitUntil(lambda: row.status == "cancelled", timeout=10_000)
         took = time.perf_counter() - started
-    with capsys.disabled():
-        print(f"\nCancel of a running random forest: ended after {took * 1000:.0f} ms, "
-              f"longest GUI stall {heartbeat.stall_ms:.0f} ms")
-    assert took < 2.0, f"cancel took {took:.2f} s"
-    assert heartbeat.stall_ms < 100, heartbeat.culprit
+    # The 2 s and 100 ms goals: tests/benchmarks/bench_responsiveness.py.
+    record("train_cancel_ms", took * 1000)
+    record("train_cancel_stall_ms", heartbeat.stall_ms)
+    assert heartbeat.stall_ms < FREEZE_MS, heartbeat.culprit
     assert heart.runs.get(run_id).status == RunStatus.CANCELLED
     assert not train.run_queue.busy
 

@@ -16,6 +16,8 @@ from desktop_app.core.quality import (
     CHECK_IDS, TARGET_CHECKS, QualityError, QualityReport, Severity, Thresholds, run_checks,
 )
 
+from tests.figures import record
+
 from .conftest import PLANTED_KINDS, only, planted_frame
 
 
@@ -58,13 +60,13 @@ def test_class_with_a_single_row_is_called_out():
     assert "smallest of 3 classes" in f.message
 
 
-def test_500_columns_stay_fast():
+def test_500_columns_are_checked():
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(rng.normal(size=(300, 500)), columns=[f"c{i}" for i in range(500)])
     frame["target"] = rng.integers(0, 2, 300)
     started = time.perf_counter()
     report = run_checks(frame, {}, target="target")
-    assert time.perf_counter() - started < 5
+    record("quality_500_columns_s", time.perf_counter() - started)   # goal: 5 s (bench_responsiveness.py)
     assert report.columns == 501 and report.count(Severity.ERROR) == 0
     assert not [f for f in report.findings if f.check in ("correlated_features", "target_leakage")]
 

