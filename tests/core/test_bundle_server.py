@@ -156,6 +156,22 @@ def test_a_chunked_body_is_refused_with_411(exported, port):
     _assert_healthy(project, port)
 
 
+@pytest.mark.parametrize("raw, status, words", [
+    (b"HELLO\r\n\r\n", 400, "Bad request syntax"),
+    (b"DELETE /ping HTTP/1.1\r\nHost: x\r\n\r\n", 501, "Unsupported method ('DELETE')"),
+    (b"GET /ping HTTP/1.1\r\n" + b"X-A: b\r\n" * 101 + b"\r\n", 431, "Too many headers"),
+], ids=["garbled", "unknown-method", "too-many-headers"])
+def test_what_the_standard_library_refuses_is_answered_in_one_line_of_json(exported, port, raw, status, words):
+    project, _ = exported
+    with _connect(port) as client:
+        client.sendall(raw)
+        got, headers, body = _read_answer(client)
+        assert got == status and headers["content-type"] == "application/json"
+        assert words in _one_line_json(body)["message"]
+        assert _closed_within(client, GRACE)
+    _assert_healthy(project, port)
+
+
 # -- slow clients --------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ import socket
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -283,6 +284,18 @@ def make_handler(model, signature, *, quiet: bool, max_body: int = MAX_BODY_MB <
             self._send(status, {"error_code": code, "message": message}, close)
             if close:
                 _linger(self.connection)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The standard library's own refusals (a garbled request line, too many headers, an unknown
+            method) as the same one-line JSON, and the connection closed: what follows cannot be trusted."""
+            if self.request_version == "HTTP/0.9":  # a garbled line reads as HTTP/0.9, which has no headers
+                self.request_version = "HTTP/1.1"
+            try:
+                text = message or HTTPStatus(code).phrase
+            except ValueError:
+                text = "Bad request"
+            self._error(code, "BAD_REQUEST" if code < 500 else "NOT_IMPLEMENTED",
+                        f"{text.rstrip('.')}; send POST /invocations or GET /ping over HTTP/1.1.", close=True)
 
         def do_GET(self) -> None:  # noqa: N802
             if self.headers.get("Content-Length", "0").strip() != "0" or "Transfer-Encoding" in self.headers:
