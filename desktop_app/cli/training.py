@@ -47,11 +47,23 @@ def _check_model_settings(args: argparse.Namespace, params: dict[str, str]) -> N
 
 
 def _failed(run) -> str:
-    """One sentence for a run that did not finish (its error's first line; the rest stays in the run)."""
-    reason = (run.error or "").strip().splitlines()[0].strip() if (run.error or "").strip() else "no reason recorded"
-    if reason[-1] not in ".!?":
-        reason += "."
-    return f"mldesk: run {run.short_id} {run.status}: {reason}"
+    """One sentence for a run that did not finish: its error's first line.
+
+    An unexpected failure records its traceback after that line; it is also written to a
+    log file (`core.crash_log`), which the sentence names, as for any other unexpected error.
+    """
+    lines = (run.error or "").strip().splitlines() or ["no reason recorded"]
+    reason = lines[0].strip().rstrip(".")
+    if len(lines) > 1:
+        from desktop_app.core.crash_log import write_crash_log
+
+        try:
+            log = write_crash_log(run.error, context=f"mldesk train (run {run.id})")
+        except OSError:
+            return f"mldesk: run {run.short_id} {run.status}: {reason}; `mldesk runs --json` shows the details."
+        return (f"mldesk: run {run.short_id} {run.status}: {reason}; details were written to {log} — "
+                "please include that file when reporting it.")
+    return f"mldesk: run {run.short_id} {run.status}: {reason}{'' if reason[-1] in '!?…' else '.'}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:

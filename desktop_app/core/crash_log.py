@@ -50,8 +50,10 @@ def log_dir(environ: Mapping[str, str] | None = None, system: str | None = None)
     return base / "mldesk" / "logs"
 
 
-def write_crash_log(error: BaseException, context: str = "", argv: Sequence[str] | None = None) -> Path:
+def write_crash_log(error: BaseException | str, context: str = "", argv: Sequence[str] | None = None) -> Path:
     """Write `error`'s traceback (and what was running) to a new log file; return its path.
+
+    `error` may also be the text of a traceback recorded elsewhere (a failed run keeps its own).
 
     Raises OSError when the folder or the file cannot be written; callers then say so in
     their sentence instead of naming a file.
@@ -68,7 +70,9 @@ def write_crash_log(error: BaseException, context: str = "", argv: Sequence[str]
         f"python {platform.python_version()} on {platform.platform()}",
         "",
     ]
-    text = "\n".join(header) + "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    details = error if isinstance(error, str) else "".join(
+        traceback.format_exception(type(error), error, error.__traceback__))
+    text = "\n".join(header) + details
     stem = f"{PREFIX}{now:%Y%m%d-%H%M%S}-{os.getpid()}"
     for attempt in range(100):  # two errors in one second from one process get two files
         path = folder / (f"{stem}.log" if attempt == 0 else f"{stem}-{attempt}.log")

@@ -400,3 +400,24 @@ def test_a_file_that_cannot_be_read_is_named(monkeypatch, tmp_path):
         common.input_file(str(data), "FILE")
     assert str(refused.value) == (f"FILE {data} cannot be read (permission denied); check its permissions or "
                                   "copy it somewhere you can read it.")
+
+
+def test_a_run_that_fails_unexpectedly_names_the_log_of_its_traceback(world, monkeypatch, capsys, tmp_path):
+    from desktop_app import cli
+    from desktop_app.core.tracking.service import RunService
+
+    def broken(self, run, progress):
+        raise IndexError("index 12 is out of bounds for axis 1 with size 12")
+
+    monkeypatch.setenv("MLDESK_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(RunService, "_train", broken)
+    code = cli.main(["train", str(world["healthy"]), "heart", "--target", "heart_disease", "--model",
+                     "logistic_regression", "--experiment", "broken"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    logs = list((tmp_path / "logs").glob("mldesk-*.log"))
+    assert len(logs) == 1 and "in broken" in logs[0].read_text(encoding="utf-8")
+    assert captured.err.startswith("mldesk: run ") and captured.err.count("\n") == 1
+    assert (f"failed: Training stopped with an unexpected error: IndexError: index 12 is out of bounds for axis 1 "
+            f"with size 12; details were written to {logs[0]} — please include that file when reporting it.\n"
+            ) in captured.err
