@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage
 
 from desktop_app.ui.navigator import StepState
 from tests.figures import record
+from tests.ui.helpers import recall_on_held_out_rows
 
 
 def load(qtbot, step, project, rows):
@@ -50,7 +51,11 @@ def test_two_runs_side_by_side(qtbot, compare_step, project, plain_and_balanced_
     panel = compare_step.panel
     assert compare_step.state is StepState.DONE
     assert [r.id for r in panel.runs] == [plain.id, balanced.id]          # oldest first
-    assert "class weights" in panel.note.text() and "recall 0.078 → 0.735" in panel.note.text()
+    recall = {run.id: recall_on_held_out_rows(project, run) for run in (plain, balanced)}
+    for run in (plain, balanced):
+        assert run.metrics["recall"] == pytest.approx(recall[run.id], abs=1e-12)
+    assert "class weights" in panel.note.text()
+    assert f"recall {recall[plain.id]:.3f} → {recall[balanced.id]:.3f}" in panel.note.text()
 
     # Settings: only the class weight differs; switch "Differences only" off to see everything.
     settings = panel.settings
@@ -62,19 +67,20 @@ def test_two_runs_side_by_side(qtbot, compare_step, project, plain_and_balanced_
     settings.differences_only.setChecked(True)
     assert settings.visible_settings() == ["class_weight"]
 
-    # Metric bars: recall jumps from about 0.08 to about 0.7, and that group is highlighted.
+    # Metric bars: each run's recall, and that group (where the runs differ most) is highlighted.
     bars = panel.bars
-    assert bars.values[(plain.id, "recall")] == pytest.approx(0.08, abs=0.03)
-    assert bars.values[(balanced.id, "recall")] == pytest.approx(0.73, abs=0.05)
+    for run in (plain, balanced):
+        assert bars.values[(run.id, "recall")] == pytest.approx(recall[run.id], abs=1e-12)
     assert bars.highlight == "recall"
     i = bars.metrics.index("recall")
     heights = {run_id: float(item.opts["height"][i]) for run_id, item in bars.bars.items()}
-    assert heights[balanced.id] - heights[plain.id] > 0.5
+    assert heights == pytest.approx(recall)
 
     # The metrics table marks the best and shows the change.
     table = panel.metrics.table
     recall_row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "Recall")
-    assert table.item(recall_row, 2).font().bold() and table.item(recall_row, 3).text() == "+0.657"
+    assert table.item(recall_row, 2).font().bold()
+    assert table.item(recall_row, 3).text() == f"{recall[balanced.id] - recall[plain.id]:+.3f}"
 
     # Curves, confusion matrices, parameters, scatter.
     assert panel.curves_chart.drawn == [plain.id, balanced.id]

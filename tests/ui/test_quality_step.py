@@ -6,12 +6,17 @@ import importlib.util
 import os
 import threading
 import time
+from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.core.quality.checks._common import EVIDENCE
+from desktop_app.core.quality.thresholds import Thresholds
 from desktop_app.ui.navigator import StepState
 from tests.figures import record
 from tests.heartbeat import FREEZE_MS, Heartbeat
@@ -96,16 +101,20 @@ def test_run_checks_and_read_the_evidence(qtbot, step, window):
     wait_evidence(qtbot, step, window.runner)
     detail = step.detail
     assert detail.title.text() == "Missing values · weight"
-    assert "81 of 5,000" in detail.message.text()
+    sample = pd.read_csv(SAMPLE)
+    missing = np.flatnonzero(sample["weight"].isna().to_numpy())
+    assert f"{len(missing)} of {len(sample):,}" in detail.message.text()
     assert detail.chart is not None and detail.chart.isVisibleTo(detail)     # the histogram of weight
     assert detail.evidence.summary.histogram is not None
     rows = detail.rows_view.model()
-    assert rows.rowCount() == len(weight.evidence_rows) == 20
+    assert list(weight.evidence_rows) == missing[:EVIDENCE].tolist()          # the first empty rows
+    assert rows.rowCount() == len(weight.evidence_rows)
     assert rows.headerData(0, Qt.Orientation.Horizontal) == "weight"        # the column first
     assert all(rows.index(r, 0).data() == "" for r in range(rows.rowCount()))  # and empty in every one
     first = weight.evidence_rows[0] + 1
     assert rows.headerData(0, Qt.Orientation.Vertical) == f"{first:,}"      # numbered as in the Data step
-    assert detail.fix_button.isVisible() and detail.fix_button.text().startswith("Fix: Fill 81 empty cells")
+    assert detail.fix_button.isVisible()
+    assert detail.fix_button.text().startswith(f"Fix: Fill {len(missing)} empty cells")
 
     imbalance = finding(step, "class_imbalance", "heart_disease")
     step.findings.select_finding(imbalance)
@@ -147,11 +156,14 @@ def test_apply_a_fix_through_the_preview_makes_heart_2_and_checks_it(qtbot, step
     dialog = step.fix_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(dialog.is_ready, timeout=20_000)
-    assert "Rows: 5,000 → 5,000" in dialog.totals.text()
-    assert "Cells changed: 81" in dialog.totals.text()
-    assert dialog.steps_table.item(0, 1).text() == "81 cells changed"
+    weight = pd.read_csv(SAMPLE)["weight"]
+    missing = int(weight.isna().sum())
+    assert f"Rows: {len(weight):,} → {len(weight):,}" in dialog.totals.text()
+    assert f"Cells changed: {missing}" in dialog.totals.text()
+    assert dialog.steps_table.item(0, 1).text() == f"{missing} cells changed"
     assert dialog.examples.rowCount() == 5
-    assert dialog.examples.item(0, 2).text() == "(empty)" and dialog.examples.item(0, 3).text() == "76.8"
+    assert dialog.examples.item(0, 2).text() == "(empty)"
+    assert dialog.examples.item(0, 3).text() == f"{weight.median():.4g}"     # filled with the median
     assert dialog.apply_button.text() == "Apply and make heart@2"
     click(qtbot, dialog.apply_button)                      # the user accepts the preview
 
@@ -259,7 +271,7 @@ def test_export_the_report_as_html(qtbot, step, window, monkeypatch, tmp_path):
 
 def test_thresholds_are_visible_and_editable(qtbot, step, window):
     dialog = step.open_thresholds()
-    assert dialog.table.rowCount() == 21
+    assert dialog.table.rowCount() == len(fields(Thresholds))
     names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     assert "Imbalance share" in names
     assert "smallest class" in dialog.table.item(names.index("Imbalance share"), 3).text()

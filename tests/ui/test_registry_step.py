@@ -91,7 +91,7 @@ def test_register_gate_aliases_archive_and_lineage(qtbot, step, project, plain_a
     assert dialog.run_list.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole).id == balanced.id
     assert "Logistic regression" in dialog.run_list.topLevelItem(0).text(1)
     assert "heart@1 → heart_disease" == dialog.run_list.topLevelItem(0).text(2)
-    assert "Recall 0.7" in dialog.run_list.topLevelItem(0).text(3)
+    assert f"Recall {balanced.metrics['recall']:.3f}" in dialog.run_list.topLevelItem(0).text(3)
     pick_run(dialog, plain.id)
     assert not dialog.ok_button.isEnabled()                         # no name yet: says so
     type_into(qtbot, dialog.name.lineEdit(), NAME)

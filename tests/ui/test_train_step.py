@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import pytest
 
 from desktop_app.ui.navigator import StepState
@@ -15,7 +16,7 @@ from desktop_app.ui.navigator import StepState
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.figures import record
 from tests.heartbeat import FREEZE_MS, Heartbeat
-from tests.ui.helpers import click
+from tests.ui.helpers import click, recall_on_held_out_rows
 
 TRAINING_TIMEOUT = 120_000
 
@@ -54,18 +55,6 @@ def open_project(qtbot, step, project):
     qtbot.waitUntil(lambda: step.info is not None, timeout=30_000)
 
 
-def recall_on_held_out_rows(project, run) -> float:
-    """The run's test recall recomputed with scikit-learn from its stored model and its held-out rows."""
-    from sklearn.metrics import recall_score
-
-    from desktop_app.core.registry.holdout import prepare_run
-    from desktop_app.core.training.model_io import load_model
-
-    prep = prepare_run(project, run)
-    predicted = load_model(project.objects.read_bytes(run.model_sha256)).predict(prep.X.iloc[prep.test])
-    return recall_score(prep.y[prep.test] == prep.positive_label, predicted == prep.positive_label)
-
-
 def plain_and_balanced(step):
     """Logistic regression ticked twice: as it is, and a variant with balanced class weights."""
     plain = step.models.card("logistic_regression")
@@ -96,7 +85,8 @@ def test_the_target_shows_its_task_and_the_latest_quality_verdict(qtbot, train, 
     assert "Quality: 0 errors, 1 warning — class imbalance: use balanced class weights" in train.quality_label.text()
     # Balanced class weights stay unchecked, but the hint says why and offers to try both.
     assert not train.options.balanced.isChecked()
-    assert train.imbalance_hint.isVisible() and "8.2%" in train.imbalance_hint.text()
+    minority = (pd.read_csv(SAMPLE)["heart_disease"] == "Yes").mean()
+    assert train.imbalance_hint.isVisible() and f"{minority:.1%}" in train.imbalance_hint.text()
     assert [c.algorithm.name for c in train.models.checked_cards()] == ["logistic_regression"]
     assert train.primary_button.isEnabled()
 

@@ -14,7 +14,7 @@ from desktop_app.core.quality import (
     recipe_from_list, recipe_to_list, run_checks, step_from_fix,
 )
 
-from .conftest import MISSING_TARGET, PLANTED_KINDS, TEXT_IN_NUMBERS, planted_frame
+from .conftest import MISSING_AGE, MISSING_TARGET, PLANTED_KINDS, TEXT_IN_NUMBERS, planted_frame
 
 
 def test_ops_say_whether_prediction_must_repeat_them():
@@ -175,8 +175,9 @@ def test_for_prediction_keeps_column_transforms_off_the_target(planted_report):
 def test_preview_of_a_column_step(planted, planted_report):
     fix = next(f.fix for f in planted_report.findings if f.check == "mixed_types")
     info = preview_step(planted, PLANTED_KINDS, step_from_fix(fix))
-    assert info["rows_before"] == info["rows_after"] == 1000 and info["columns_removed"] == []
-    assert info["cells_to_missing"] == 3 and info["cells_changed"] == 1000  # every text cell becomes a number
+    assert info["rows_before"] == info["rows_after"] == len(planted) and info["columns_removed"] == []
+    # Every text cell becomes a number; the planted words become missing.
+    assert info["cells_to_missing"] == len(TEXT_IN_NUMBERS) and info["cells_changed"] == len(planted)
     assert info["kinds_changed"] == {"weight_text": ["categorical", "numeric"]}
     assert info["examples"][0]["before"] == planted["weight_text"].iloc[0]
     json.dumps(info, allow_nan=False)
@@ -184,13 +185,14 @@ def test_preview_of_a_column_step(planted, planted_report):
 
 def test_preview_of_row_and_drop_steps(planted):
     info = preview_step(planted, PLANTED_KINDS, RecipeStep("drop_missing_target", {"column": "target"}, False))
-    assert (info["rows_before"], info["rows_after"], info["rows_removed"]) == (1000, 998, 2)
+    n, gaps = len(planted), len(MISSING_TARGET)
+    assert (info["rows_before"], info["rows_after"], info["rows_removed"]) == (n, n - gaps, gaps)
     assert [e["row"] for e in info["examples"]] == MISSING_TARGET
     info = preview_step(planted, PLANTED_KINDS, RecipeStep("drop_column", {"column": "leak"}, True))
-    assert info["columns_removed"] == ["leak"] and info["columns_after"] == 14
+    assert info["columns_removed"] == ["leak"] and info["columns_after"] == planted.shape[1] - 1
     impute = make_step(planted, PLANTED_KINDS, "impute", column="age", strategy="median")
     info = preview_step(planted, PLANTED_KINDS, impute)
-    assert info["cells_changed"] == 3 and [e["row"] for e in info["examples"]] == [5, 50, 500]
+    assert info["cells_changed"] == len(MISSING_AGE) and [e["row"] for e in info["examples"]] == MISSING_AGE
 
 
 def test_labels_read_well():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import pytest
@@ -67,7 +68,8 @@ def test_halving_gives_more_rows_to_fewer_candidates(small):
     survivors = sorted(rounds[0], key=lambda c: -c.mean_score)[:3]
     assert [c.params for c in rounds[1]] == [c.params for c in survivors]
     assert result.best_params in [c.params for c in rounds[1]]
-    assert result.planned == 12 and result.final.cv_metrics["cv_average_precision_mean"] == result.best_score
+    assert result.planned == len(result.candidates) == 9 + 9 // 3      # every planned candidate ran
+    assert result.final.cv_metrics["cv_average_precision_mean"] == result.best_score
 
 
 def test_cancel_keeps_the_finished_candidates(small):
@@ -112,7 +114,8 @@ def test_time_budget_stops_starting_candidates(small):
 def test_default_space_and_bad_requests():
     forest = get_algorithm("random_forest", "classification")
     grid = candidates_for(forest, normalise_space(forest, forest.default_search_space), "grid", 0, 0)
-    assert len(grid) == 12
+    assert len(grid) == math.prod(len(values) for values in forest.default_search_space.values())
+    assert len({tuple(sorted(c.items(), key=str)) for c in grid}) == len(grid)          # all different
     logistic = get_algorithm("logistic_regression", "classification")
     spread = candidates_for(logistic, normalise_space(logistic, {"C": {"low": 0.01, "high": 100}}), "grid", 0, 0)
     assert [c["C"] for c in spread] == [0.01, 0.1, 1.0, 10.0, 100.0]
