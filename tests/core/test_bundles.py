@@ -157,11 +157,15 @@ def _with_unseen_values(n: int = 20) -> pd.DataFrame:
     return frame
 
 
+def _as_a_file(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """`frame` written to `path` as CSV, and the rows read back as predict.py reads them."""
+    frame.to_csv(path, index=False)
+    return pd.read_csv(path, na_values=list(DEFAULT_MISSING_MARKERS))
+
+
 def test_predict_py_refuses_text_in_a_number_column_as_mldesk_predict_does(exported, tmp_path):
     project, result = exported
-    frame = _with_text_in_a_number_column()
-    frame.to_csv(tmp_path / "in.csv", index=False)
-    read_back = pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS))
+    read_back = _as_a_file(_with_text_in_a_number_column(), tmp_path / "in.csv")
     errors = app_messages(project, read_back, "error")
     assert len(errors) == 2 and "'age' holds text" in errors[0] and "'sixty'" in errors[0]
     with pytest.raises(ScoringError, match="cannot be scored"):
@@ -173,9 +177,7 @@ def test_predict_py_refuses_text_in_a_number_column_as_mldesk_predict_does(expor
 
 def test_predict_py_scores_unseen_values_with_the_apps_warnings(exported, tmp_path):
     project, result = exported
-    frame = _with_unseen_values()
-    frame.to_csv(tmp_path / "in.csv", index=False)
-    read_back = pd.read_csv(tmp_path / "in.csv", na_values=list(DEFAULT_MISSING_MARKERS))
+    read_back = _as_a_file(_with_unseen_values(), tmp_path / "in.csv")
     warnings = app_messages(project, read_back, "warning")
     assert any("'sky-high'" in w for w in warnings) and any("outside the range" in w for w in warnings)
     done = run_predict(sys.executable, result.path, "in.csv", cwd=tmp_path)
