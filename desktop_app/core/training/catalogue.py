@@ -421,6 +421,15 @@ def check_sklearn_constraints(estimator: Any, owner: str) -> None:
                              "change the parameter named there.") from None
 
 
+def check_fits_rows(estimator: Any, n_rows: int) -> None:
+    """Settings bounded by the rows a fit gets, known only once the data is split (k nearest
+    neighbours cannot ask for more neighbours than there are training rows)."""
+    neighbours = getattr(estimator, "n_neighbors", None)
+    if isinstance(neighbours, int) and neighbours > n_rows:
+        raise ParamError(f"Parameter n_neighbors is {neighbours:,} but this fit has only {n_rows:,} training rows "
+                         f"(the test share and any cross-validation fold set aside); choose at most {n_rows:,}.")
+
+
 def validate_class_weight(algorithm: Algorithm, class_weight: Any) -> str | None:
     if class_weight is None or (isinstance(class_weight, str) and class_weight.strip().lower() in _NONE):
         return None

@@ -28,7 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.recipe import RecipeStep, for_prediction
 from desktop_app.core.training.catalogue import (
-    CLASSIFICATION, Algorithm, find_algorithm, get_algorithm,
+    CLASSIFICATION, Algorithm, check_fits_rows, find_algorithm, get_algorithm,
 )
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.task import _kind_from_dtype
@@ -180,6 +180,7 @@ def fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> Pipeline
     the threads finish, which changes the last bits of the probabilities from run to run.
     The fitted forest therefore predicts with one thread (also once saved and exported).
     """
+    check_fits_rows(estimator_of(pipeline), len(X))  # a clear sentence, not scikit-learn's error at predict time
     pipeline.fit(X, y)
     model = estimator_of(pipeline)
     if "n_jobs" in model.get_params(deep=False) and model.get_params(deep=False)["n_jobs"] not in (None, 1):

@@ -64,3 +64,22 @@ def test_params_outside_what_only_scikit_learn_checks_are_refused_when_building(
     for algorithm in (a for a in ALGORITHMS if a.name in ("random_forest", "logistic_regression", "linear_svm")):
         with pytest.raises(ParamError, match="random_state"):
             algorithm.build(seed=-1)
+
+
+@pytest.mark.parametrize("cv_folds, fit_rows", [(None, 75), (3, 50)])
+def test_params_bounded_by_the_training_rows_are_refused_before_the_fit(cv_folds, fit_rows):
+    import numpy as np
+    import pandas as pd
+
+    from desktop_app.core.data.settings import ColumnKind
+    from desktop_app.core.training.evaluation import train_and_evaluate
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=100), "y": rng.normal(size=100)})
+    kinds = {"x": ColumnKind.NUMERIC, "y": ColumnKind.NUMERIC}
+    # 100 rows, a quarter held out: 75 to fit, or 50 in each fold of a 3-fold cross-validation
+    train_and_evaluate(frame, kinds, "y", "k_neighbors", {"n_neighbors": fit_rows}, cv_folds=cv_folds,
+                       curves=False, importance=False)
+    with pytest.raises(ParamError, match=f"n_neighbors is {fit_rows + 1} but this fit has only {fit_rows} "):
+        train_and_evaluate(frame, kinds, "y", "k_neighbors", {"n_neighbors": fit_rows + 1}, cv_folds=cv_folds,
+                           curves=False, importance=False)
