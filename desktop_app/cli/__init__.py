@@ -67,14 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        return cmd_gui(args)
+    handler = cmd_gui if args.command is None else args.handler  # no command: the window
     from desktop_app.core.errors import MLDeskError
 
     try:
-        return args.handler(args)
+        return handler(args)
     except UsageError as exc:
-        print(usage_sentence(f"mldesk {args.command}", str(exc)), file=sys.stderr)
+        print(usage_sentence(f"mldesk {args.command or 'gui'}", str(exc)), file=sys.stderr)
         return EXIT_USAGE
     except MLDeskError as exc:
         print(f"mldesk: {exc}", file=sys.stderr)

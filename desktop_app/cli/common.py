@@ -19,7 +19,7 @@ EXIT_DRIFT = 3  # `mldesk drift`: the batch has drifted (the command itself work
 
 
 class UsageError(Exception):
-    """A mistake in the command line itself: usage is printed, exit code 2."""
+    """A mistake in the command line itself: one sentence pointing at `--help`, exit code 2."""
 
 
 def usage_error(message: str) -> UsageError:

@@ -147,6 +147,8 @@ BAD_NUMBERS = [
     case("train-text-C", f"{TRAIN} --param C=abc", BAD, "Parameter C"),
     case("train-zero-trees", "train {healthy} heart --target heart_disease --model random_forest "
          "--param n_estimators=0", BAD, "n_estimators"),
+    case("train-more-neighbours-than-rows", "train {healthy} heart --target heart_disease --model k_neighbors "
+         "--param n_neighbors=10000", BAD, "n_neighbors is 10,000 but this fit has only"),
     case("train-param-without-value", f"{TRAIN} --param C", USAGE, "--param takes"),
     case("train-test-size-above-1", f"{TRAIN} --test-size 1.5", USAGE, "--test-size"),
     case("train-test-size-0", f"{TRAIN} --test-size 0", USAGE, "--test-size"),
