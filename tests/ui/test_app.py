@@ -52,6 +52,7 @@ def test_main_opens_the_given_project(qtbot, monkeypatch, tmp_path):
 
     Project.create(tmp_path / "given", "Given").close()
     windows = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs the window's hook; undone after
     monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
     assert ui_app.main([], project_path=tmp_path / "given") == 0
     window = windows[0]
@@ -66,6 +67,7 @@ def test_main_without_a_project_shows_the_welcome_page(qtbot, monkeypatch):
     from desktop_app.ui import app as ui_app
 
     windows = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs the window's hook; undone after
     monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
     assert ui_app.main([]) == 0
     qtbot.addWidget(windows[0])
