@@ -75,10 +75,10 @@ def _parse_alias(text: str) -> tuple[str, int]:
     alias, sep, number = text.partition("=")
     if not sep or not alias.strip():
         raise usage_error(f"--alias takes ALIAS=VERSION, e.g. production=2, not '{text}'")
-    number = number.strip().lstrip("vV")
-    if not number.isdigit():
-        raise usage_error(f"--alias {text}: '{number}' is not a version number")
-    return alias.strip(), int(number)
+    digits = number.strip().lstrip("vV")
+    if not digits.isdigit():
+        raise usage_error(f"--alias {text}: '{number.strip()}' is not a version number such as 2 or v2")
+    return alias.strip(), int(digits)
 
 
 def _apply_changes(project, args: argparse.Namespace) -> list[dict[str, Any]]:
