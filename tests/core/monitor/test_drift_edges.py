@@ -81,3 +81,90 @@ def test_unknown_settings_are_named_with_the_known_ones():
     assert message.startswith("Unknown drift setting(s) drift_shares, pvalue; the settings are small_sample_rows, "
                               "categorical_max_values, ")
     assert message.endswith(", seed.")
+
+
+# -- the settings' allowed ranges, both ends ----------------------------------------------------------
+
+@pytest.mark.parametrize("accepted", [
+    {"p_value": 1.0}, {"drift_share": 1.0}, {"missing_change": 1.0}, {"distance": 1e-9},
+    {"psi_moderate": 0.2, "psi_significant": 0.2}, {"psi_bins": 2}, {"domain_folds": 2}, {"domain_rows": 10},
+    {"small_sample_rows": 0}, {"domain_auc_low": 0.0}, {"domain_auc_low": 0.5}, {"domain_auc_high": 0.5},
+    {"domain_auc_high": 1.0},
+])
+def test_settings_accept_the_ends_of_their_ranges(accepted):
+    settings = DriftSettings(**accepted)
+    assert all(getattr(settings, name) == value for name, value in accepted.items())
+
+
+@pytest.mark.parametrize("refused, message", [
+    ({"p_value": 0.0}, "The drift setting p_value must be above 0 and at most 1, not 0.0."),
+    ({"drift_share": np.nextafter(1.0, 2.0)}, "The drift setting drift_share must be above 0 and at most 1"),
+    ({"distance": 0.0}, "Drift distances must be above 0 and the significant PSI band at least the moderate one; "
+                        "check the thresholds."),
+    ({"psi_moderate": 0.0}, "Drift distances must be above 0"),
+    ({"psi_moderate": 0.2, "psi_significant": np.nextafter(0.2, 0.0)}, "the significant PSI band at least"),
+    ({"psi_bins": 1}, "PSI needs at least 2 bins and the domain classifier at least 2 folds and 10 rows; check the "
+                      "drift settings."),
+    ({"domain_folds": 1}, "PSI needs at least 2 bins"),
+    ({"domain_rows": 9}, "PSI needs at least 2 bins"),
+    ({"small_sample_rows": -1}, "PSI needs at least 2 bins"),
+    ({"domain_auc_low": -1e-9}, "The domain classifier's AUROC band must hold 0.5 (for example 0.45 to 0.65)."),
+    ({"domain_auc_low": np.nextafter(0.5, 1.0)}, "AUROC band must hold 0.5"),
+    ({"domain_auc_high": np.nextafter(0.5, 0.0)}, "AUROC band must hold 0.5"),
+    ({"domain_auc_high": np.nextafter(1.0, 2.0)}, "AUROC band must hold 0.5"),
+    ({"numeric_test": "t"}, "'t' is not a numeric drift test; use one of auto, ks, wasserstein."),
+    ({"categorical_test": "g"}, "'g' is not a categorical drift test; use one of auto, chi_squared, "
+                                "jensen_shannon."),
+    ({"chi_squared_method": "x"}, "'x' is not a chi-squared method; use one of two_sample, goodness_of_fit."),
+])
+def test_settings_refuse_just_beyond_their_ranges(refused, message):
+    with pytest.raises(MonitorError) as caught:
+        DriftSettings(**refused)
+    assert message in str(caught.value) and str(caught.value).endswith(".")
+
+
+# -- what a column's result says ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ref_values, batch, note", [
+    ([np.nan] * 4, [1.0, 2.0], "The reference has no values in this column."),
+    ([1.0, 2.0, 3.0, np.nan], [np.nan, np.nan, np.nan], "The batch has no values in this column."),
+])
+def test_an_empty_side_is_not_tested_and_says_which(ref_values, batch, note):
+    ref = column_reference("x", pd.Series(ref_values), "numeric")
+    result = column_drift(ref, pd.Series(batch), DriftSettings())
+    assert result.note == note and result.test is None and result.test_verdict is None
+    assert (result.rows_ref, result.rows_batch) == (int(pd.Series(ref_values).notna().sum()),
+                                                    int(pd.Series(batch).notna().sum()))
+    assert result.missing_ref == pd.Series(ref_values).isna().mean()
+    assert result.missing_batch == pd.Series(batch).isna().mean()
+    assert result.psi is None and result.psi_band == "stable" and math.isnan(result.threshold)
+
+
+def test_numbers_with_few_values_on_one_side_only_are_tested_as_numbers():
+    ref = column_reference("n", pd.Series([1.0, 2.0, 3.0] * 100), "numeric")
+    batch = pd.Series(np.linspace(0, 4, 60))
+    result = column_drift(ref, batch, DriftSettings())
+    assert result.test == "ks" and result.new_categories == [] and result.note == ""
+
+
+def test_categories_get_psi_and_new_ones_their_share():
+    ref_values = pd.Series(["a"] * 60 + ["b"] * 30 + ["c"] * 10)
+    batch = pd.Series(["a"] * 40 + ["b"] * 30 + ["d"] * 10)
+    result = column_drift(column_reference("c", ref_values, "categorical"), batch, DriftSettings())
+    p = np.array([0.6, 0.3, 0.1, 1e-4])          # a, b, c, d (shares; a missing one is 0.0001)
+    q = np.array([0.5, 0.375, 1e-4, 0.125])
+    assert result.psi == pytest.approx(float(np.sum((q - p) * np.log(q / p))), rel=1e-12)
+    assert result.new_categories == ["d"] and result.new_category_share == 10 / 80
+    assert (result.rows_ref, result.rows_batch) == (100, 80)
+
+
+def test_categories_beyond_the_stored_ones_are_pooled_not_new():
+    from desktop_app.core.monitor.reference import MAX_CATEGORIES, OTHER
+
+    ref_values = pd.Series([f"v{i}" for i in range(MAX_CATEGORIES + 5)])
+    ref = column_reference("c", ref_values, "categorical")
+    assert ref.other == 5
+    batch = pd.Series(["v0", "v1", "unseen", "v10004"])
+    result = column_drift(ref, batch, DriftSettings(categorical_test="jensen_shannon"))
+    assert result.new_categories == [] and result.new_category_share == 0.0
+    assert result.note == f"Categories beyond the {MAX_CATEGORIES:,} most common are pooled as {OTHER}."
