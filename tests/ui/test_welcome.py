@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.ui import recent
 from desktop_app.ui.navigator import StepState
+from tests.conftest import SAMPLE_CSV
 
 
 def create_through_welcome(qtbot, window, monkeypatch, folder, name="Heart study"):
@@ -105,4 +107,4 @@ def test_open_the_sample_project(qtbot, window, monkeypatch, tmp_path):
     assert window.project.path == tmp_path / "Sample project"
     assert window.navigator.state("data") is StepState.DONE
     qtbot.waitUntil(lambda: window.data_step.model is not None, timeout=20_000)
-    assert window.data_step.model.rowCount() == 5000
+    assert window.data_step.model.rowCount() == len(pd.read_csv(SAMPLE_CSV))
