@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, input_file, output_file, print_json, stderr_progress, usage_error,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, input_file, open_project, output_file, print_json, stderr_progress,
+    usage_error,
 )
 
 
@@ -32,9 +33,7 @@ def export_json(result) -> dict[str, Any]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
-
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         result = project.bundles.export(args.model, args.out_dir, zip=args.zip, verify=not args.no_verify,
                                         overwrite=args.overwrite, progress=stderr_progress())
     if args.json:
@@ -88,7 +87,6 @@ def predict_json(result=None, report=None, refused: str | None = None) -> dict[s
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
     from desktop_app.core.scoring.errors import ScoringError
 
     if args.json and args.out is None:
@@ -96,7 +94,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     input_file(args.file, "FILE")
     if args.out is not None:
         output_file(args.out, "--out", "predictions.csv")
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         try:
             result = project.scoring.score_file(args.model, args.file, out=args.out, only_valid=args.only_valid,
                                                 progress=stderr_progress())

@@ -185,6 +185,17 @@ def column_width(header: str, cells) -> int:
     return max([len(header)] + [len(cell) for cell in cells]) + 2
 
 
+def open_project(path: str):
+    """The project at `path`, opened; what was cleared after processes that stopped mid-work is
+    said on stderr (one line each), so a script's stdout and --json stay as they are."""
+    from desktop_app.core.project import Project
+
+    project = Project.open(path)
+    for line in project.recovered:
+        print(f"mldesk: note: {line}", file=sys.stderr)
+    return project
+
+
 def add_json_flag(parser, help_text: str = "print one JSON document") -> None:
     parser.add_argument("--json", action="store_true", help=help_text)
 

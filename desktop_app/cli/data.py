@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, non_empty, output_file, parse_kind, parse_pair, print_json,
-    stderr_progress, usage_error, version_json, write_failed,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, non_empty, open_project, output_file, parse_kind, parse_pair,
+    print_json, stderr_progress, usage_error, version_json, write_failed,
 )
 
 
@@ -47,9 +47,8 @@ def _read_settings(settings, changes: dict[str, Any]):
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.core.data.detect import detect_settings
     from desktop_app.core.data.settings import FileFormat
-    from desktop_app.core.project import Project
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         settings = detect_settings(args.file)
         changes: dict[str, Any] = {}
         if args.sep is not None:
@@ -87,9 +86,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
-
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         datasets = project.datasets.list()
         if args.json:
             print_json(
@@ -151,11 +148,9 @@ def _report_json(stored) -> dict[str, Any]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
-
     thresholds = _thresholds(args.threshold)
     html = output_file(args.html, "--html", "report.html") if args.html else None  # before the work, not after it
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         stored = project.quality.check(args.dataset, target=args.target, thresholds=thresholds,
                                        progress=stderr_progress())
         if html is not None:
@@ -182,11 +177,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
     from desktop_app.core.errors import NotFoundError
     from desktop_app.core.quality.plan import plan_fixes
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         stored = project.quality.check(args.dataset, target=args.target, progress=stderr_progress())
         chosen = []
         for wanted in args.apply:

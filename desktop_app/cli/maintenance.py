@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop_app.cli.common import EXIT_OK, add_json_flag, print_json, stderr_progress
+from desktop_app.cli.common import EXIT_OK, add_json_flag, open_project, print_json, stderr_progress
 
 EXIT_FOUND = 3
 
@@ -32,10 +32,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
     from desktop_app.core.store import audit
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         with project.db.read() as session:
             report = audit.verify(session)
     if args.json:

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, input_file, metric, non_empty, output_file, print_json,
-    stderr_progress, write_failed,
+    EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, input_file, metric, non_empty, open_project, output_file,
+    print_json, stderr_progress, write_failed,
 )
 
 COLUMN_KEYS = ("column", "kind", "test", "statistic", "p_value", "threshold", "drifted")
@@ -55,11 +55,9 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
-
     input_file(args.file, "FILE")
     html = output_file(args.html, "--html", "drift.html") if args.html else None  # before the work, not after it
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         batch = project.monitor.add_batch(args.model, args.file, name=args.name, progress=stderr_progress())
         if html is not None:
             try:

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_OK, add_json_flag, column_width, metric, print_json, usage_error, whole_number,
+    EXIT_OK, add_json_flag, column_width, metric, open_project, print_json, usage_error, whole_number,
 )
 
 # Metrics shown in the human tables, in this order, when the versions have them.
@@ -53,9 +53,7 @@ def event_json(event) -> dict[str, Any]:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
-
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         version = project.registry.register(
             args.run, args.name, alias=args.alias, require=args.require, description=args.description or "",
             reason=args.reason or "",
@@ -156,14 +154,12 @@ def _event_text(event) -> str:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
-
     changing = args.alias or args.remove_alias or args.archive or args.restore or args.gate or args.no_gate
     if changing and not args.model:
         raise usage_error("name the MODEL to change (mldesk models PROJECT MODEL --alias …)")
     if args.gate and args.no_gate:
         raise usage_error("--gate and --no-gate cannot be given together")
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         if not args.model:
             models = project.registry.models()
             if args.json:

@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, metric, non_empty, parse_pair, print_json, seconds, seed, share,
-    stderr_progress, usage_error, whole_number,
+    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, metric, non_empty, open_project, parse_pair, print_json, seconds, seed,
+    share, stderr_progress, usage_error, whole_number,
 )
 
 
@@ -67,7 +67,6 @@ def _failed(run) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from desktop_app.core.project import Project
     from desktop_app.core.tracking.entities import RunSpec, RunStatus
 
     params = dict(parse_pair(item, "--param") for item in args.param)
@@ -78,7 +77,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
         search=args.search, trials=args.trials, time_budget_seconds=args.time_budget,
     )
-    with Project.open(args.project) as project:  # a wrong folder is found before scikit-learn loads
+    with open_project(args.project) as project:  # a wrong folder is found before scikit-learn loads
         _check_model_settings(args, params)
         try:
             run = project.runs.train(spec, progress=stderr_progress())
@@ -115,9 +114,8 @@ def _check_sort(name: str, runs) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from desktop_app.core.errors import NotFoundError
-    from desktop_app.core.project import Project
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         if args.experiment is not None and args.experiment not in (known := project.runs.experiments()):
             raise NotFoundError(f"There is no experiment '{args.experiment}' in this project; "
                                 f"its experiments are: {', '.join(known) or 'none yet'}.")
@@ -148,9 +146,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from desktop_app.core.compare import compare_runs
-    from desktop_app.core.project import Project
 
-    with Project.open(args.project) as project:
+    with open_project(args.project) as project:
         runs = [project.runs.get(ref) for ref in args.runs]
         comparison = compare_runs(runs)
         if args.json:

@@ -131,6 +131,21 @@ def test_a_run_is_registered_once_per_model_and_only_when_finished(heart):
     assert [v.number for v in reg.get_model("risk-d").versions] == [1]
 
 
+def test_a_run_whose_model_file_was_altered_is_not_registered(tmp_path):
+    with Project.create(tmp_path / "p") as project:
+        project.datasets.import_file(SAMPLE_CSV, name="heart")
+        run = project.runs.train(RunSpec("heart", TARGET, "logistic_regression"))
+        path = project.objects.path(run.model_sha256)
+        path.chmod(0o644)
+        path.write_bytes(path.read_bytes() + b"tampered")
+        with pytest.raises(RunNotRegistrableError, match=r"cannot be registered: .*damaged"):
+            project.registry.register(run.id, "risk")
+        path.unlink()
+        with pytest.raises(RunNotRegistrableError, match=r"cannot be registered: .*missing"):
+            project.registry.register(run.id, "risk")
+        assert project.registry.models() == []
+
+
 def test_kpi_gate_refuses_with_metric_value_and_rule_and_passes_good_runs(heart):
     reg = heart.project.registry
     reg.register(heart.tuned.id, "risk-e")

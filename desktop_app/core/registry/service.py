@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 
+from desktop_app.core.errors import IntegrityError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.registry import gate
@@ -94,9 +95,10 @@ class RegistryService:
         if not run.model_sha256:
             raise RunNotRegistrableError(f"Run {run.short_id} has no stored model; train it again and register "
                                          "that run.")
-        if not self._project.objects.exists(run.model_sha256):
-            raise RunNotRegistrableError(f"The model file of run {run.short_id} is missing from the project's objects; "
-                                         "restore it (backup or shared folder) before registering.")
+        try:  # what is registered must be what was trained: the file is checked against its hash
+            self._project.objects.verify(run.model_sha256)
+        except (NotFoundError, IntegrityError) as exc:
+            raise RunNotRegistrableError(f"The model file of run {run.short_id} cannot be registered: {exc}") from None
         recorded = sorted(k for k, v in run.metrics.items() if v is not None)
         extra = gate.validate_rules(require, recorded or None, f"run {run.short_id}") if require else ()
 
