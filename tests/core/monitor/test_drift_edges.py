@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from scipy.spatial import distance
 
 from desktop_app.core.monitor.drift import column_drift, data_drift
 from desktop_app.core.monitor.errors import MonitorError
@@ -59,6 +60,18 @@ def test_untested_and_infinite_figures_are_stored_as_null():
                             DriftSettings(categorical_test="chi_squared", chi_squared_method="goodness_of_fit"))
     assert infinite.statistic == math.inf and infinite.to_dict()["statistic"] is None
     assert infinite.drifted and json.dumps(infinite.to_dict(), allow_nan=False)
+
+
+def test_numpy_figures_are_stored_as_plain_numbers():
+    from desktop_app.core.monitor.drift import ColumnDrift
+
+    result = ColumnDrift("x", "numeric", "ks", np.float64(0.25), np.float64(np.nan), 0.05, False, np.float32(0.5),
+                         "moderate", 0.0, 0.0, False, rows_ref=np.int64(7))
+    stored = result.to_dict()
+    assert stored["statistic"] == 0.25 and stored["p_value"] is None
+    assert stored["psi"] == 0.5 and type(stored["psi"]) is float
+    assert stored["rows_ref"] == 7 and type(stored["rows_ref"]) is int
+    assert json.loads(json.dumps(stored, allow_nan=False))["psi"] == 0.5
 
 
 def test_few_distinct_numbers_are_counted_as_categories_exactly():
@@ -168,3 +181,34 @@ def test_categories_beyond_the_stored_ones_are_pooled_not_new():
     result = column_drift(ref, batch, DriftSettings(categorical_test="jensen_shannon"))
     assert result.new_categories == [] and result.new_category_share == 0.0
     assert result.note == f"Categories beyond the {MAX_CATEGORIES:,} most common are pooled as {OTHER}."
+    # v0 and v1 are stored; 'unseen' and v10004 fall into the pooled "(other)" with the reference's last 5.
+    ref_counts = np.r_[np.ones(MAX_CATEGORIES), 5.0]
+    batch_counts = np.r_[1.0, 1.0, np.zeros(MAX_CATEGORIES - 2), 2.0]
+    expected = distance.jensenshannon(ref_counts / ref_counts.sum(), batch_counts / batch_counts.sum())
+    assert result.statistic == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_chosen_test_is_used_whatever_the_reference_size():
+    rng = np.random.default_rng(5)
+    numbers = column_reference("x", pd.Series(rng.normal(size=3_000)), "numeric")        # auto: wasserstein
+    assert column_drift(numbers, pd.Series(rng.normal(size=500)), DriftSettings(numeric_test="ks")).test == "ks"
+    words = column_reference("c", pd.Series(rng.choice(["a", "b"], 3_000)), "categorical")  # auto: jensen_shannon
+    forced = column_drift(words, pd.Series(rng.choice(["a", "b"], 500)), DriftSettings(categorical_test="chi_squared"))
+    assert forced.test == "chi_squared" and forced.p_value is not None
+
+
+def test_missing_share_moving_down_counts_its_change_not_the_sum():
+    values = pd.Series(np.random.default_rng(6).normal(size=4_000))
+    reference = values.copy()
+    reference.iloc[::5] = np.nan                        # 20% missing
+    batch = values.copy()
+    batch.iloc[::8] = np.nan                            # 12.5% missing: moved by 0.075
+    result = column_drift(column_reference("x", reference, "numeric"), batch, DriftSettings(missing_change=0.1))
+    assert result.missing_ref == 0.2 and result.missing_batch == 0.125 and not result.missing_drifted
+
+
+def test_an_empty_batch_has_no_missing_share():
+    ref = column_reference("x", pd.Series([1.0, 2.0, np.nan]), "numeric")
+    result = column_drift(ref, pd.Series([], dtype=float), DriftSettings())
+    assert result.missing_batch == 0.0 and result.rows_batch == 0 and not result.drifted
+    assert result.note == "The batch has no values in this column."
