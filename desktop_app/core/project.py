@@ -50,6 +50,8 @@ class Project:
             workstation = session.scalars(select(WorkstationRow).order_by(WorkstationRow.created_at)).first()
             self.workstation_id = db.origin = workstation.id
 
+        # The services, each handed what it uses, in dependency order:
+        # data ← quality, runs ← registry ← scoring ← monitor, bundles.
         from desktop_app.core.bundles.service import BundleService
         from desktop_app.core.data.service import DatasetService
         from desktop_app.core.monitor.service import MonitorService
@@ -58,13 +60,14 @@ class Project:
         from desktop_app.core.scoring.service import ScoringService
         from desktop_app.core.tracking.service import RunService
 
-        self.datasets = DatasetService(self)
-        self.quality = QualityService(self)
-        self.runs = RunService(self)
-        self.monitor = MonitorService(self)
-        self.registry = RegistryService(self)
-        self.scoring = ScoringService(self)
-        self.bundles = BundleService(self)
+        self.datasets = DatasetService(db, self.objects)
+        self.quality = QualityService(db, self.datasets)
+        self.runs = RunService(db, self.objects, self.datasets)
+        self.registry = RegistryService(db, self.objects, self.runs)
+        self.scoring = ScoringService(self.datasets, self.runs, self.registry)
+        self.monitor = MonitorService(db, self.objects, self.datasets, self.runs, self.registry, self.scoring)
+        self.bundles = BundleService(db, self.objects, self.datasets, self.runs, self.registry, self.scoring,
+                                     path / "exports")
         # What was cleared after processes that stopped mid-work (one sentence each; see core.doctor).
         self.recovered: tuple[str, ...] = ()
         if recover:

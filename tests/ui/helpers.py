@@ -46,9 +46,8 @@ def recall_on_held_out_rows(project, run) -> float:
     """The run's test recall recomputed with scikit-learn from its stored model and its held-out rows."""
     from sklearn.metrics import recall_score
 
-    from desktop_app.core.registry.holdout import prepare_run
     from desktop_app.core.training.model_io import load_model
 
-    prep = prepare_run(project, run)
+    prep = project.runs.prepared(run)
     predicted = load_model(project.objects.read_bytes(run.model_sha256)).predict(prep.X.iloc[prep.test])
     return recall_score(prep.y[prep.test] == prep.positive_label, predicted == prep.positive_label)

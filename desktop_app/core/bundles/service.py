@@ -21,7 +21,7 @@ never touched.
 
 Rows: the input example is the first EXAMPLE_ROWS training rows and the verification uses up
 to VERIFY_ROWS held-out rows, both re-created exactly as training split them
-(`registry.holdout.prepare_run`, the function behind `registry.holdout_rows`); when that
+(`RunService.prepared`, the function behind `registry.holdout_rows`); when that
 is impossible, the first rows of the dataset version serve.
 """
 
@@ -47,7 +47,12 @@ from desktop_app.core.store import audit
 if TYPE_CHECKING:
     import pandas as pd
 
-    from desktop_app.core.project import Project
+    from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.registry.service import RegistryService
+    from desktop_app.core.scoring.service import ScoringService
+    from desktop_app.core.store.database import Database
+    from desktop_app.core.store.objects import ObjectStore
+    from desktop_app.core.tracking.service import RunService
     from desktop_app.core.scoring.signature import InputSignature
     from desktop_app.core.scoring.source import ModelSource
 
@@ -58,12 +63,15 @@ EXPORT_ACTION = "model.export"
 
 
 class BundleService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
-
-    @property
-    def default_folder(self) -> Path:
-        return self._project.path / "exports"
+    def __init__(self, db: Database, objects: ObjectStore, datasets: DatasetService, runs: RunService,
+                 registry: RegistryService, scoring: ScoringService, default_folder: Path) -> None:
+        self._db = db
+        self._objects = objects
+        self._datasets = datasets
+        self._runs = runs
+        self._registry = registry
+        self._scoring = scoring
+        self.default_folder = default_folder  # the project's exports/
 
     # -- export -----------------------------------------------------------------------------------
 
@@ -85,16 +93,16 @@ class BundleService:
 
         progress = cancel.wrap(progress) if cancel is not None else progress
         started = time.perf_counter()
-        source = self._project.scoring.source(ref)
+        source = self._scoring.source(ref)
         # Absolute: the audit event names where the bundle went, and doctor looks there for debris later.
         out_dir = (Path(out_dir).expanduser() if out_dir is not None else self.default_folder).absolute()
         final = out_dir / (source.file_stem + (".zip" if zip else ""))
         _prepare_target(out_dir, final, overwrite)
 
         progress(0.0, f"Loading {source.label}")
-        model_bytes = self._project.objects.read_bytes(source.model_sha256)   # verified against its hash
-        pipeline = self._project.scoring.pipeline(source)                      # refused if outside the allow-list
-        signature = self._project.scoring.signature(source)
+        model_bytes = self._objects.read_bytes(source.model_sha256)   # verified against its hash
+        pipeline = self._scoring.pipeline(source)                      # refused if outside the allow-list
+        signature = self._scoring.signature(source)
         lineage = self._lineage(source)
         progress(0.08, "Re-creating training and held-out rows")
         example, holdout = self._rows(source, signature, verify_rows if verify else 0)
@@ -154,7 +162,7 @@ class BundleService:
 
         progress = cancel.wrap(progress) if cancel is not None else progress
         bundle = Path(bundle).expanduser()
-        source = self._project.scoring.source(ref)
+        source = self._scoring.source(ref)
         with tempfile.TemporaryDirectory(prefix="mldesk-bundle-") as tmp:
             folder = _unzip(bundle, Path(tmp)) if bundle.is_file() else bundle
             if not (folder / "MLmodel").is_file():
@@ -166,8 +174,8 @@ class BundleService:
             if sha256_file(folder / "model.skops") != source.model_sha256:
                 return VerificationResult(False, f"The bundle holds another model than {source.label}.")
             progress(0.05, "Re-creating held-out rows")
-            pipeline = self._project.scoring.pipeline(source)
-            _, holdout = self._rows(source, self._project.scoring.signature(source), rows)
+            pipeline = self._scoring.pipeline(source)
+            _, holdout = self._rows(source, self._scoring.signature(source), rows)
             return verify_bundle(folder, pipeline, holdout, progress=scaled(progress, 0.1, 1.0))
 
     # -- crash debris -----------------------------------------------------------------------------
@@ -179,7 +187,7 @@ class BundleService:
         from desktop_app.core.store.models import AuditEventRow
 
         folders = {self.default_folder}
-        with self._project.db.session() as session:
+        with self._db.session() as session:
             for after in session.scalars(select(AuditEventRow.after).where(AuditEventRow.action == EXPORT_ACTION)):
                 path = (after or {}).get("path") if isinstance(after, dict) else None
                 if path:
@@ -189,17 +197,15 @@ class BundleService:
     # -- internals --------------------------------------------------------------------------------
 
     def _lineage(self, source: ModelSource) -> Any:
-        return self._project.registry.lineage(source.version) if source.version is not None else None
+        return self._registry.lineage(source.version) if source.version is not None else None
 
     def _rows(self, source: ModelSource, signature: InputSignature, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(the first training rows, up to `n` held-out rows), the signature's columns only."""
         try:
-            from desktop_app.core.registry.holdout import prepare_run
-
-            prep = prepare_run(self._project, source.run)
+            prep = self._runs.prepared(source.run)
             train, test = prep.X.iloc[prep.train[:EXAMPLE_ROWS]], prep.X.iloc[prep.test[:n]]
         except MLDeskError:
-            frame = self._project.datasets.load(source.run.dataset_version_id)
+            frame = self._datasets.load(source.run.dataset_version_id)
             train, test = frame.head(EXAMPLE_ROWS), frame.head(n)
         columns = [c for c in signature.names if c in train.columns]
         return train[columns].reset_index(drop=True), test[columns].reset_index(drop=True)
@@ -207,7 +213,7 @@ class BundleService:
     def _audit(self, source: ModelSource, result: ExportResult) -> None:
         entity_type, entity_id = source.entity
         verification = result.verification
-        with self._project.db.session() as session:
+        with self._db.session() as session:
             audit.record(session, EXPORT_ACTION, entity_type, entity_id, after={
                 "model": source.label, "run_id": source.run.id, "path": str(result.path), "zipped": result.zipped,
                 "model_sha256": result.model_sha256, "sums_sha256": result.sums_sha256,

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from desktop_app.core.project import Project
+    from desktop_app.core.store.database import Database
+    from desktop_app.core.store.objects import ObjectStore
 
 KINDS_METADATA_KEY = b"mldesk.kinds"
 MAX_NAME_LENGTH = 200
@@ -46,10 +47,9 @@ def clean_dataset_name(name: str) -> str:
 
 
 class DatasetService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._db = project.db
-        self._objects = project.objects
+    def __init__(self, db: Database, objects: ObjectStore) -> None:
+        self._db = db
+        self._objects = objects
 
     # -- import ---------------------------------------------------------------------------
 

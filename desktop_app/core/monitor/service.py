@@ -43,7 +43,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from desktop_app.core.monitor.reference import ReferenceStats
-    from desktop_app.core.project import Project
+    from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.registry.service import RegistryService
+    from desktop_app.core.scoring.service import ScoringService
+    from desktop_app.core.store.database import Database
+    from desktop_app.core.store.objects import ObjectStore
+    from desktop_app.core.tracking.service import RunService
     from desktop_app.core.registry.entities import ModelVersion
 
 CACHED_REFERENCES = 2
@@ -52,9 +57,14 @@ BATCHES_SUFFIX = "-batches"
 
 
 class MonitorService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._db = project.db
+    def __init__(self, db: Database, objects: ObjectStore, datasets: DatasetService, runs: RunService,
+                 registry: RegistryService, scoring: ScoringService) -> None:
+        self._db = db
+        self._objects = objects
+        self._datasets = datasets
+        self._runs = runs
+        self._registry = registry
+        self._scoring = scoring
         self._lock = threading.Lock()
         self._references: OrderedDict[str, ReferenceStats] = OrderedDict()
 
@@ -62,14 +72,14 @@ class MonitorService:
 
     def settings(self, model: str | ModelVersion) -> DriftSettings:
         """The model's drift settings: the defaults, updated by what the model stores."""
-        return DriftSettings.from_dict(self._project.registry.get_model(_model_name(model)).drift_settings)
+        return DriftSettings.from_dict(self._registry.get_model(_model_name(model)).drift_settings)
 
     def set_settings(self, model: str | ModelVersion, settings: DriftSettings | Mapping[str, Any],
                      reason: str = "") -> DriftSettings:
         """Store the settings that differ from the defaults (validated first; audited by the registry)."""
         if not isinstance(settings, DriftSettings):
             settings = DriftSettings.from_dict(settings)
-        self._project.registry.set_drift_settings(_model_name(model), settings.overrides(), reason)
+        self._registry.set_drift_settings(_model_name(model), settings.overrides(), reason)
         return settings
 
     # -- reference --------------------------------------------------------------------------------
@@ -81,7 +91,7 @@ class MonitorService:
         if row is not None:
             return row
         stats = self._compute_reference(version, progress)
-        sha = self._project.objects.put_bytes(stats.to_bytes())
+        sha = self._objects.put_bytes(stats.to_bytes())
         try:
             with self._db.session() as session:
                 record = MonitorReferenceRow(model_version_id=version.id, rows=stats.rows,
@@ -106,7 +116,7 @@ class MonitorService:
             if stored.stats_sha256 in self._references:
                 self._references.move_to_end(stored.stats_sha256)
                 return self._references[stored.stats_sha256]
-        stats = ReferenceStats.from_bytes(self._project.objects.read_bytes(stored.stats_sha256))
+        stats = ReferenceStats.from_bytes(self._objects.read_bytes(stored.stats_sha256))
         with self._lock:
             self._references[stored.stats_sha256] = stats
             while len(self._references) > CACHED_REFERENCES:
@@ -130,15 +140,15 @@ class MonitorService:
         from desktop_app.core.scoring.predict import classes_of, predict_frame
 
         progress(0.0, f"Loading the training rows of {version.label}")
-        X, y = self._project.registry.training_rows(version)
-        signature = self._project.scoring.signature(version)
+        X, y = self._registry.training_rows(version)
+        signature = self._scoring.signature(version)
         kinds = {c.name: str(c.kind) for c in signature.columns}
         present = [c for c in signature.names if c in X.columns]
         progress(0.4, "Describing the training rows")
         stats = build_reference(X, kinds, [c for c in signature.features if c in X.columns], sample_columns=present,
                                 progress=scaled(progress, 0.4, 0.8))
-        run = self._project.runs.get(version.run_id)
-        pipeline = self._project.scoring.pipeline(version)
+        run = self._runs.get(version.run_id)
+        pipeline = self._scoring.pipeline(version)
         classes = classes_of(pipeline) if run.task == "classification" else None
         positive = run.summary.get("positive_label")
         progress(0.8, f"Predicting the reference sample ({stats.sample_rows:,} rows)")
@@ -189,8 +199,8 @@ class MonitorService:
         seconds["read"], clock = time.perf_counter() - clock, time.perf_counter()
 
         progress(0.1, f"Checking the rows against {version.label}")
-        signature = self._project.scoring.signature(version)
-        report = self._project.scoring.validate(version, frame)
+        signature = self._scoring.signature(version)
+        report = self._scoring.validate(version, frame)
         if report.fatal:
             errors = [i.message for i in report.issues if i.severity == "error"]
             more = f" ({len(errors) - 1} more problem(s) in the report)" if len(errors) > 1 else ""
@@ -202,7 +212,7 @@ class MonitorService:
         seconds["reference"], clock = time.perf_counter() - clock, time.perf_counter()
 
         progress(0.45, f"Scoring {len(frame):,} rows")
-        scored = self._project.scoring.score_frame(version, frame, progress=scaled(progress, 0.45, 0.6))
+        scored = self._scoring.score_frame(version, frame, progress=scaled(progress, 0.45, 0.6))
         output = scored.output.iloc[:, frame.shape[1]:]
         seconds["score"], clock = time.perf_counter() - clock, time.perf_counter()
 
@@ -264,12 +274,12 @@ class MonitorService:
         import pandas as pd
 
         kinds = {c.name: str(c.kind) for c in signature.columns if c.name in frame.columns}
-        training_kinds = self._project.datasets.get_version(version.dataset_version_id).kinds
+        training_kinds = self._datasets.get_version(version.dataset_version_id).kinds
         if target in frame.columns and target in training_kinds:
             kinds[target] = str(training_kinds[target])
         dataset = _dataset_name(version.model_name)
         if not isinstance(given, pd.DataFrame):
-            return self._project.datasets.import_file(given, name=dataset, kinds=kinds).version
+            return self._datasets.import_file(given, name=dataset, kinds=kinds).version
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{_safe_stem(source)}.parquet"
             try:
@@ -277,12 +287,12 @@ class MonitorService:
             except (ValueError, TypeError, ImportError) as exc:
                 raise MonitorError(f"The rows cannot be stored as a table ({exc}); give each column one type.") \
                     from None
-            return self._project.datasets.import_file(path, name=dataset, kinds=kinds).version
+            return self._datasets.import_file(path, name=dataset, kinds=kinds).version
 
     def _gate(self, version: ModelVersion, metrics: Mapping[str, float]) -> dict[str, Any]:
         from desktop_app.core.registry.gate import check_gate, rules_to_json
 
-        rules = self._project.registry.get_model(version.model_name).kpi_gate
+        rules = self._registry.get_model(version.model_name).kpi_gate
         measured = [r for r in rules if r.metric in metrics]
         failures = check_gate(measured, metrics)
         return {"rules": rules_to_json(rules), "failures": failures,
@@ -338,9 +348,9 @@ class MonitorService:
     def batch_rows(self, batch: str | MonitoringBatch, columns: list[str] | None = None) -> pd.DataFrame:
         """The batch's stored rows (hash-verified), with the model's data fixes applied."""
         batch = self.batch(batch)
-        version = self._project.datasets.get_version(batch.dataset_version_id)
+        version = self._datasets.get_version(batch.dataset_version_id)
         names = None if columns is None else [c for c in columns if c in version.kinds]
-        frame = self._project.datasets.load_table(version, columns=names).to_pandas()
+        frame = self._datasets.load_table(version, columns=names).to_pandas()
         stats = self.load_reference(batch.model_version_id)
         return _apply_recipe(frame, stats.info.get("recipe") or ())
 
@@ -383,7 +393,7 @@ class MonitorService:
     # -- internals --------------------------------------------------------------------------------
 
     def _resolve(self, ref: str | ModelVersion) -> ModelVersion:
-        return self._project.registry.resolve(ref)  # name, name@N, name@alias, or a version id
+        return self._registry.resolve(ref)  # name, name@N, name@alias, or a version id
 
     @staticmethod
     def _entity(session, row: MonitoringBatchRow) -> MonitoringBatch:

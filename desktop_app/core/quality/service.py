@@ -24,7 +24,8 @@ from desktop_app.core.store import audit
 from desktop_app.core.store.models import QualityReportRow
 
 if TYPE_CHECKING:
-    from desktop_app.core.project import Project
+    from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,12 @@ class StoredReport:
 
 
 class QualityService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._db = project.db
+    def __init__(self, db: Database, datasets: DatasetService) -> None:
+        self._db = db
+        self._datasets = datasets
 
     def _version(self, version: DatasetVersionInfo | str) -> DatasetVersionInfo:
-        return self._project.datasets.get_version(version) if isinstance(version, str) else version
+        return self._datasets.get_version(version) if isinstance(version, str) else version
 
     def check(
         self,
@@ -56,7 +57,7 @@ class QualityService:
 
         version = self._version(version)
         progress(0.0, f"Loading {version.label}")
-        frame = self._project.datasets.load(version)
+        frame = self._datasets.load(version)
         report = run_checks(frame, version.kinds, target, thresholds or Thresholds(), scaled(progress, 0.1, 0.97))
         counts = report.summary()
         with self._db.session() as session:
@@ -100,7 +101,7 @@ class QualityService:
         """Apply `steps` to a version and store the result as the next version of its dataset."""
         version = self._version(version)
         progress(0.0, f"Loading {version.label}")
-        frame = self._project.datasets.load(version)
+        frame = self._datasets.load(version)
         fixed, kinds = apply_recipe(frame, version.kinds, steps, scaled(progress, 0.1, 0.6))
         recipe = list(version.recipe or []) + recipe_to_list(steps)
 
@@ -112,7 +113,7 @@ class QualityService:
                        "columns": row.n_columns, "steps": recipe_to_list(steps)},
             )
 
-        return self._project.datasets.derive(version, fixed, kinds, recipe, scaled(progress, 0.6, 1.0),
+        return self._datasets.derive(version, fixed, kinds, recipe, scaled(progress, 0.6, 1.0),
                                              also_record=(record_fix,))
 
     def replay_recipe(
@@ -127,7 +128,7 @@ class QualityService:
         """Write a self-contained HTML report (charts embedded) that can be mailed as one file."""
         from desktop_app.core.quality.report_html import render_html
 
-        frame = self._project.datasets.load(stored.version)
+        frame = self._datasets.load(stored.version)
         path = Path(path)
         path.write_text(render_html(stored.report, frame, stored.version.label), encoding="utf-8")
         return path

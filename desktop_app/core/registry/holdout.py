@@ -1,8 +1,8 @@
 """Held-out rows of a version, and a candidate against an alias's holder on the same rows.
 
-The test rows are re-created exactly as training made them: the run's dataset version
-(hash-verified), its recipe, target, task, test share, time column, positive class and seed
-go through `training.prepare.prepare`, the function training itself splits with. Scores
+The test rows are re-created exactly as training made them (`RunService.prepared`): the run's
+dataset version (hash-verified), its recipe, target, task, test share, time column, positive
+class and seed go through `training.prepare.prepare`, the function training itself splits with. Scores
 use `training.evaluation.score_output` / `training.metrics`, with the run's saved decision
 threshold, so the candidate's metrics here equal its run's test metrics.
 
@@ -23,8 +23,8 @@ from desktop_app.core.registry.entities import ModelVersion
 from desktop_app.core.registry.errors import HoldoutError
 
 if TYPE_CHECKING:
-    from desktop_app.core.project import Project
     from desktop_app.core.tracking.entities import RunInfo
+    from desktop_app.core.tracking.service import RunService
     from desktop_app.core.training.prepare import Prepared
 
 
@@ -70,24 +70,8 @@ class HoldoutComparison:
         }
 
 
-def prepare_run(project: Project, run: RunInfo, progress: ProgressCallback = no_progress) -> Prepared:
-    """The `Prepared` data (features, labels, train/test positions) of `run`, as its training made them."""
-    from desktop_app.core.training.prepare import prepare
-
-    version = project.datasets.get_version(run.dataset_version_id)
-    if version.sha256 != run.dataset_sha256:
-        raise HoldoutError(f"Run {run.short_id} was trained on data with another hash than {version.label} holds "
-                           "now; its held-out rows cannot be re-created.")
-    frame = project.datasets.load(version, progress)
-    try:
-        return prepare(frame, version.kinds, run.target, run.algorithm,
-                       **project.runs.split_arguments(run, version.recipe))
-    except MLDeskError as exc:
-        raise HoldoutError(f"The held-out rows of run {run.short_id} cannot be re-created: {exc}") from None
-
-
 def compare(
-    project: Project,
+    runs: RunService,
     candidate: ModelVersion,
     holder: ModelVersion | None,
     alias: str,
@@ -100,10 +84,9 @@ def compare(
     from desktop_app.core.training.evaluation import predict_output, score_output
     from desktop_app.core.training.threads import limited_threads
 
-    runs = project.runs
     cand_run = runs.get(candidate.run_id)
     progress(0.0, f"Re-creating the held-out rows of {candidate.label}")
-    prep = prepare_run(project, cand_run, scaled(progress, 0.0, 0.4))
+    prep = _prepared(runs, cand_run, scaled(progress, 0.0, 0.4))
     X = prep.X.iloc[prep.test]
     notes: list[str] = []
 
@@ -141,7 +124,7 @@ def compare(
         if problem is not None:
             notes.append(f"{holder.label} cannot score {candidate.label}'s held-out rows: {problem}.")
         else:
-            notes.extend(_overlap_note(project, cand_run, holder_run, holder, prep))
+            notes.extend(_overlap_note(runs, cand_run, holder_run, holder, prep))
 
     names = tuple(n for n in m.metric_names(prep.task, len(prep.classes))
                   if n in candidate_metrics or n in holder_metrics)
@@ -192,7 +175,7 @@ def _score_holder(prep: Prepared, pipeline: Any, holder_run: RunInfo, X: Any, no
     return m.classification_metrics(prep.codes[prep.test], output, pred, len(prep.classes), positive)
 
 
-def _overlap_note(project: Project, cand_run: RunInfo, holder_run: RunInfo, holder: ModelVersion,
+def _overlap_note(runs: RunService, cand_run: RunInfo, holder_run: RunInfo, holder: ModelVersion,
                   prep: Prepared) -> list[str]:
     """Warn when some of these rows may have been in the holder's training part (it then looks better)."""
     import numpy as np
@@ -205,7 +188,7 @@ def _overlap_note(project: Project, cand_run: RunInfo, holder_run: RunInfo, hold
     if same_split:
         return []
     try:
-        holder_prep = prepare_run(project, holder_run)
+        holder_prep = _prepared(runs, holder_run)
     except MLDeskError:
         return []
     seen = int(np.isin(prep.test, holder_prep.train).sum())
@@ -213,3 +196,10 @@ def _overlap_note(project: Project, cand_run: RunInfo, holder_run: RunInfo, hold
         return []
     return [f"{seen:,} of these {len(prep.test):,} rows were in {holder.label}'s training part (another split), "
             "which flatters it."]
+
+
+def _prepared(runs: RunService, run: RunInfo, progress: ProgressCallback = no_progress) -> Prepared:
+    try:
+        return runs.prepared(run, progress)
+    except MLDeskError as exc:
+        raise HoldoutError(str(exc)) from None

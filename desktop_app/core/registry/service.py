@@ -49,7 +49,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from desktop_app.core.project import Project
+    from desktop_app.core.store.database import Database
+    from desktop_app.core.store.objects import ObjectStore
+    from desktop_app.core.tracking.service import RunService
     from desktop_app.core.registry.holdout import HoldoutComparison
 
 ACTIVE, ARCHIVED = "active", "archived"
@@ -58,9 +60,10 @@ _ID_LIKE = re.compile(r"^[0-9a-fA-F-]+$")
 
 
 class RegistryService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._db = project.db
+    def __init__(self, db: Database, objects: ObjectStore, runs: RunService) -> None:
+        self._db = db
+        self._objects = objects
+        self._runs = runs
 
     # -- registering ----------------------------------------------------------------------
 
@@ -87,7 +90,7 @@ class RegistryService:
         name = clean_model_name(name)
         alias = clean_alias(alias) if alias is not None else None
         tags = clean_tags(tags)
-        run = self._project.runs.get(run_ref)
+        run = self._runs.get(run_ref)
         if run.status != RunStatus.FINISHED:
             detail = " once the problem is fixed" if run.status == RunStatus.FAILED else ""
             raise RunNotRegistrableError(f"Run {run.short_id} is {run.status}, not finished; only a finished run can "
@@ -96,7 +99,7 @@ class RegistryService:
             raise RunNotRegistrableError(f"Run {run.short_id} has no stored model; train it again and register "
                                          "that run.")
         try:  # what is registered must be what was trained: the file is checked against its hash
-            self._project.objects.verify(run.model_sha256)
+            self._objects.verify(run.model_sha256)
         except (NotFoundError, IntegrityError) as exc:
             raise RunNotRegistrableError(f"The model file of run {run.short_id} cannot be registered: {exc}") from None
         recorded = sorted(k for k, v in run.metrics.items() if v is not None)
@@ -393,24 +396,20 @@ class RegistryService:
 
         if isinstance(version, str):
             version = self.resolve(version)
-        return load_model(self._project.objects.read_bytes(version.model_sha256))
+        return load_model(self._objects.read_bytes(version.model_sha256))
 
     def holdout_rows(self, version: ModelVersion | str) -> tuple[pd.DataFrame, np.ndarray]:
         """(X, y) of the held-out (test) rows of the version's run, re-created exactly as training split them."""
-        from desktop_app.core.registry.holdout import prepare_run
-
         if isinstance(version, str):
             version = self.resolve(version)
-        prep = prepare_run(self._project, self._project.runs.get(version.run_id))
+        prep = self._runs.prepared(self._runs.get(version.run_id))
         return prep.X.iloc[prep.test].reset_index(drop=True), prep.y[prep.test]
 
     def training_rows(self, version: ModelVersion | str) -> tuple[pd.DataFrame, np.ndarray]:
         """(X, y) of the rows the version's model was fitted on (e.g. a drift reference)."""
-        from desktop_app.core.registry.holdout import prepare_run
-
         if isinstance(version, str):
             version = self.resolve(version)
-        prep = prepare_run(self._project, self._project.runs.get(version.run_id))
+        prep = self._runs.prepared(self._runs.get(version.run_id))
         return prep.X.iloc[prep.train].reset_index(drop=True), prep.y[prep.train]
 
     def compare_on_holdout(self, name: str, candidate_number: int, alias: str,
@@ -427,7 +426,7 @@ class RegistryService:
             holder = None
             if current is not None:
                 holder = self._version_entity(session, model, session.get(ModelVersionRow, current.version_id))
-        return compare(self._project, candidate, holder, alias, self.load_model, progress)
+        return compare(self._runs, candidate, holder, alias, self.load_model, progress)
 
     # -- internals --------------------------------------------------------------------------
 

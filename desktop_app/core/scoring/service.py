@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 
     from desktop_app.core.scoring.validation import ValidationReport
 
-    from desktop_app.core.project import Project
+    from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.registry.service import RegistryService
+    from desktop_app.core.tracking.service import RunService
 
 CACHED_MODELS = 3
 
@@ -70,8 +72,10 @@ class ScoringResult:
 
 
 class ScoringService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
+    def __init__(self, datasets: DatasetService, runs: RunService, registry: RegistryService) -> None:
+        self._datasets = datasets
+        self._runs = runs
+        self._registry = registry
         self._lock = threading.Lock()
         self._pipelines: OrderedDict[str, Any] = OrderedDict()
         self._signatures: OrderedDict[tuple[str, str], InputSignature] = OrderedDict()
@@ -80,7 +84,7 @@ class ScoringService:
 
     def source(self, ref: Any) -> ModelSource:
         """The model behind a reference: `name`, `name@N`, `name@alias`, a run id, a ModelVersion or a RunInfo."""
-        return resolve(self._project, ref)
+        return resolve(self._runs, self._registry, ref)
 
     def pipeline(self, ref: Any) -> Any:
         """The fitted pipeline (verified and loaded with the app's allow-list; kept for the next call)."""
@@ -90,7 +94,7 @@ class ScoringService:
             if key in self._pipelines:
                 self._pipelines.move_to_end(key)
                 return self._pipelines[key]
-        pipeline = load_pipeline(self._project, source)
+        pipeline = load_pipeline(self._runs, source)
         with self._lock:
             self._pipelines[key] = pipeline
             while len(self._pipelines) > CACHED_MODELS:
@@ -109,9 +113,9 @@ class ScoringService:
             if key in self._signatures:
                 return self._signatures[key]
         pipeline = self.pipeline(source)
-        version = self._project.datasets.get_version(run.dataset_version_id)
+        version = self._datasets.get_version(run.dataset_version_id)
         needed = required_columns(*model_columns(pipeline))
-        table = self._project.datasets.load_table(version, progress, columns=[c for c in needed if c in version.kinds])
+        table = self._datasets.load_table(version, progress, columns=[c for c in needed if c in version.kinds])
         classes = run.summary.get("classes") or classes_of(pipeline)
         signature = build_signature(pipeline, table, version.kinds, target=run.target, task=run.task, classes=classes,
                                     dataset_label=version.label, dataset_sha256=version.sha256)

@@ -1,6 +1,6 @@
 """Which model to use: a registered model version or a run, resolved from what the caller holds.
 
-`resolve(project, ref)` accepts a ModelVersion, a RunInfo, or text: a registry reference
+`resolve(runs, registry, ref)` accepts a ModelVersion, a RunInfo, or text: a registry reference
 (`churn`, `churn@2`, `churn@production`, a version id) or, when no model has that name, a
 run id or unique prefix. Everything downstream (scoring, bundles) works from the `ModelSource`.
 """
@@ -16,7 +16,8 @@ from desktop_app.core.registry.entities import ModelVersion
 from desktop_app.core.tracking.entities import RunInfo
 
 if TYPE_CHECKING:
-    from desktop_app.core.project import Project
+    from desktop_app.core.registry.service import RegistryService
+    from desktop_app.core.tracking.service import RunService
 
 
 @dataclass(frozen=True)
@@ -55,30 +56,30 @@ class ModelSource:
         return ("model_version", self.version.id) if self.version is not None else ("run", self.run.id)
 
 
-def resolve(project: Project, ref: Any) -> ModelSource:
+def resolve(runs: RunService, registry: RegistryService, ref: Any) -> ModelSource:
     """The model behind `ref` (ModelSource, ModelVersion, RunInfo or text reference)."""
     if isinstance(ref, ModelSource):
         return ref
     if isinstance(ref, RunInfo):
         return ModelSource(ref)
     if isinstance(ref, ModelVersion):
-        return ModelSource(project.runs.get(ref.run_id), ref)
+        return ModelSource(runs.get(ref.run_id), ref)
     if not isinstance(ref, str) or not ref.strip():
         raise NotFoundError("Name a model (name, name@version, name@alias) or a run id to use.")
     try:
-        version = project.registry.resolve(ref)
+        version = registry.resolve(ref)
     except NotFoundError:
         try:
-            return ModelSource(project.runs.get(ref))
+            return ModelSource(runs.get(ref))
         except NotFoundError:
             pass
         raise
-    return ModelSource(project.runs.get(version.run_id), version)
+    return ModelSource(runs.get(version.run_id), version)
 
 
-def load_pipeline(project: Project, source: ModelSource) -> Any:
+def load_pipeline(runs: RunService, source: ModelSource) -> Any:
     """The fitted pipeline, verified against its hash and loaded with the app's allow-list.
 
     A version's model is its run's model (same hash), so the run's loader serves both.
     """
-    return project.runs.load_model(source.run)
+    return runs.load_model(source.run)

@@ -30,7 +30,10 @@ from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, Experim
 from desktop_app.core.tracking.entities import RunInfo, RunSpec, RunStatus
 
 if TYPE_CHECKING:
-    from desktop_app.core.project import Project
+    from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.store.database import Database
+    from desktop_app.core.store.objects import ObjectStore
+    from desktop_app.core.training.prepare import Prepared
 
 MIN_PREFIX = 6
 _STATUS_ACTIONS = {RunStatus.RUNNING: "run.start", RunStatus.FINISHED: "run.finish", RunStatus.FAILED: "run.fail",
@@ -38,9 +41,10 @@ _STATUS_ACTIONS = {RunStatus.RUNNING: "run.start", RunStatus.FINISHED: "run.fini
 
 
 class RunService:
-    def __init__(self, project: Project) -> None:
-        self._project = project
-        self._db = project.db
+    def __init__(self, db: Database, objects: ObjectStore, datasets: DatasetService) -> None:
+        self._db = db
+        self._objects = objects
+        self._datasets = datasets
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -49,14 +53,14 @@ class RunService:
         from desktop_app.core.training.catalogue import get_algorithm, validate_params
         from desktop_app.core.training.task import detect_task
 
-        version = self._project.datasets.get_version(spec.dataset)
+        version = self._datasets.get_version(spec.dataset)
         if spec.target not in version.kinds:
             raise NotFoundError(
                 f"There is no column '{spec.target}' in {version.label}; choose the target among its columns."
             )
         task = spec.task
         if task is None:
-            frame = self._project.datasets.load_table(version, columns=[spec.target]).column(spec.target).to_pandas()
+            frame = self._datasets.load_table(version, columns=[spec.target]).column(spec.target).to_pandas()
             task = detect_task(frame, version.kinds[spec.target])
         params = validate_params(get_algorithm(spec.algorithm, task), spec.params)
 
@@ -115,7 +119,7 @@ class RunService:
         re-computed; one transaction. The algorithm is free text here (it need not be in
         the catalogue), and such a run cannot be re-run or registered, having no model.
         """
-        version = self._project.datasets.get_version(dataset)
+        version = self._datasets.get_version(dataset)
         ended = ended_at or utcnow()
 
         def record(session) -> RunInfo:
@@ -151,7 +155,7 @@ class RunService:
         """The keyword arguments of `training.prepare.prepare` that split `run`'s data as its training did.
 
         `recipe` is the run's dataset version's recipe. Training and the registry's held-out
-        rows (`registry.holdout.prepare_run`) both use these, so the two splits cannot drift apart.
+        rows (`prepared`) both use these, so the two splits cannot drift apart.
         """
         from desktop_app.core.quality.recipe import recipe_from_list
 
@@ -160,14 +164,34 @@ class RunService:
                     positive_label=options.get("positive_label"), time_column=options.get("time_column"),
                     recipe_steps=recipe_from_list(recipe))
 
+    def prepared(self, run: RunInfo, progress: ProgressCallback = no_progress) -> Prepared:
+        """`run`'s data as its training prepared it: features, labels, and the same train/test rows.
+
+        The registry's held-out comparison and the bundle's verification rows come from here, so
+        they score exactly the rows the run was tested on.
+        """
+        from desktop_app.core.training.errors import TrainingError
+        from desktop_app.core.training.prepare import prepare
+
+        version = self._datasets.get_version(run.dataset_version_id)
+        if version.sha256 != run.dataset_sha256:
+            raise TrainingError(f"Run {run.short_id} was trained on data with another hash than {version.label} "
+                                "holds now; its held-out rows cannot be re-created.")
+        frame = self._datasets.load(version, progress)
+        try:
+            return prepare(frame, version.kinds, run.target, run.algorithm,
+                           **self.split_arguments(run, version.recipe))
+        except MLDeskError as exc:
+            raise TrainingError(f"The held-out rows of run {run.short_id} cannot be re-created: {exc}") from None
+
     def _train(self, run: RunInfo, progress: ProgressCallback) -> dict[str, Any]:
         from desktop_app.core.training.evaluation import train_and_evaluate
         from desktop_app.core.training.model_io import save_model
         from desktop_app.core.training.search import search
 
-        version = self._project.datasets.get_version(run.dataset_version_id)
+        version = self._datasets.get_version(run.dataset_version_id)
         progress(0.0, f"Loading {version.label}")
-        frame = self._project.datasets.load(version)
+        frame = self._datasets.load(version)
         options = run.options
         common = dict(self.split_arguments(run, version.recipe), class_weight=options.get("class_weight"),
                       tune_threshold=bool(options.get("tune_threshold")))
@@ -187,9 +211,9 @@ class RunService:
             result = train_and_evaluate(frame, version.kinds, run.target, run.algorithm, run.params,
                                         cv_folds=options.get("cv_folds"), progress=training_progress, **common)
         progress(0.96, "Saving the model")
-        model_sha = self._project.objects.put_bytes(save_model(result.pipeline))
+        model_sha = self._objects.put_bytes(save_model(result.pipeline))
         document = result.to_dict()
-        curves_sha = self._project.objects.put_bytes(json.dumps(document.pop("curves")).encode())
+        curves_sha = self._objects.put_bytes(json.dumps(document.pop("curves")).encode())
         summary = {k: document[k] for k in (
             "pipeline_steps", "feature_importance", "importance_metric", "threshold", "positive_label", "classes",
             "n_train", "n_test", "dropped_missing_target", "timings", "estimator_params", "features", "notes")}
@@ -251,7 +275,7 @@ class RunService:
     def curves(self, run: RunInfo) -> dict[str, Any]:
         if run.curves_sha256 is None:
             return {}
-        return json.loads(self._project.objects.read_bytes(run.curves_sha256))
+        return json.loads(self._objects.read_bytes(run.curves_sha256))
 
     def load_model(self, run: RunInfo) -> Any:
         """The fitted pipeline, verified against its hash and loaded with the app's allow-list."""
@@ -259,7 +283,7 @@ class RunService:
 
         if run.model_sha256 is None:
             raise NotFoundError(f"Run {run.short_id} has no model (its status is {run.status}).")
-        return load_model(self._project.objects.read_bytes(run.model_sha256))
+        return load_model(self._objects.read_bytes(run.model_sha256))
 
     # -- internals ------------------------------------------------------------------------
 
