@@ -124,9 +124,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
             _check_sort(args.sort, runs)
             known = [r for r in runs if r.metrics.get(args.sort) is not None]
             unknown = [r for r in runs if r.metrics.get(args.sort) is None]
-            from desktop_app.core.compare import LOWER_IS_BETTER
+            from desktop_app.core.training.metric_names import lower_is_better
 
-            runs = sorted(known, key=lambda r: r.metrics[args.sort], reverse=args.sort not in LOWER_IS_BETTER)
+            runs = sorted(known, key=lambda r: r.metrics[args.sort], reverse=not lower_is_better(args.sort))
             runs += unknown
         if args.json:
             print_json({"runs": [_run_json(r) for r in runs]})

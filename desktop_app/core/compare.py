@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.tracking.entities import RunInfo
-
-# Metrics where a lower value is better; every other metric is better higher.
-LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})
+from desktop_app.core.training.metric_names import lower_is_better
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ def _best(name: str, values: list[Any]) -> int | None:
     scored = [(v, i) for i, v in enumerate(values) if isinstance(v, int | float)]
     if name.endswith("_std") or len(scored) < 2 or len({v for v, _ in scored}) == 1:
         return None
-    pick = min if name.split("cv_")[-1].removesuffix("_mean") in LOWER_IS_BETTER else max
+    pick = min if lower_is_better(name) else max
     return pick(scored)[1]
 
 

@@ -28,14 +28,9 @@ from desktop_app.ui.compare_parallel import ParallelCoordinates
 from desktop_app.ui.compare_residuals import ResidualsChart
 from desktop_app.ui.compare_scatter import RunScatter
 from desktop_app.ui.compare_tables import MetricsTable, SettingsDiff
+from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.runs_text import (
-    UNIT_METRICS,
-    common_description,
-    distinguishing,
-    format_metric,
-    metric_label,
-    run_title,
-    setting_word,
+    common_description, distinguishing, format_metric, metric_label, run_title, setting_word,
 )
 
 MAX_COMPARED = 12

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.compare_plot import nearest_point, set_title
 from desktop_app.ui.monitor_chart import BatchChart
-from desktop_app.ui.runs_text import MAIN_METRICS, format_metric, metric_label, sort_metrics
+from desktop_app.core.training.metric_names import MAIN_METRICS
+from desktop_app.ui.runs_text import format_metric, metric_label, sort_metrics
 from desktop_app.ui import monitor_text as mt
 
 LINE_COLOR = "#59a14f"

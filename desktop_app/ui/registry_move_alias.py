@@ -33,7 +33,8 @@ from desktop_app.ui.errors import user_message
 from desktop_app.ui.formatting import format_int
 from desktop_app.ui.read_only_table import read_only_table
 from desktop_app.ui.registry_text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
-from desktop_app.ui.runs_text import METRIC_HELP, algorithm_label, format_metric, lower_is_better, metric_label
+from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
+from desktop_app.ui.runs_text import algorithm_label, format_metric, metric_label
 from desktop_app.ui.tasks import Task, TaskRunner
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.formatting import exact_time, relative_time
 from desktop_app.ui.registry_text import count_versions, gate_text, parse_tags, tags_text
-from desktop_app.ui.runs_text import METRIC_HELP, format_metric, metric_label, sort_metrics
+from desktop_app.core.training.metric_names import METRIC_HELP
+from desktop_app.ui.runs_text import format_metric, metric_label, sort_metrics
 
 PASS_COLOR, FAIL_COLOR = "#2e7d32", "#b3261e"
 

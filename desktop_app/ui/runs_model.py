@@ -17,17 +17,10 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 
 from desktop_app.ui.formatting import exact_time, relative_time
 from desktop_app.ui.icons import crisp_icon
+from desktop_app.core.training.metric_names import METRIC_HELP
 from desktop_app.ui.runs_text import (
-    METRIC_HELP,
-    STATUS_COLOR,
-    algorithm_label,
-    format_metric,
-    format_seconds,
-    format_value,
-    metric_label,
-    sort_metrics,
-    status_key,
-    status_text,
+    STATUS_COLOR, algorithm_label, format_metric, format_seconds, format_value, metric_label, sort_metrics,
+    status_key, status_text,
 )
 
 LEAD_COLUMNS = ("color", "id", "status", "algorithm", "class_weight")

@@ -1,56 +1,16 @@
-"""Words and numbers for runs, shared by the Train and Compare steps (no core import: fast).
+"""Words and numbers for runs, shared by the Train and Compare steps.
 
-Runs arrive as core `RunInfo` objects (or anything with the same attributes); statuses
-are compared as plain strings ("finished", …) so this module never imports the core.
+Metric names, directions and help come from `core.training.metric_names` (no scikit-learn, so
+importing this stays fast). Runs arrive as core `RunInfo` objects (or anything with the same
+attributes); statuses are compared as plain strings ("finished", …).
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+from desktop_app.core.training.metric_names import MAIN_METRICS, METRIC_LABELS, METRIC_ORDER, SHORT_METRIC_LABELS
 from desktop_app.ui.formatting import format_float, format_number
-
-METRIC_LABELS = {
-    "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy",
-    "precision": "Precision",
-    "recall": "Recall",
-    "f1": "F1",
-    "roc_auc": "ROC AUC",
-    "average_precision": "Average precision",
-    "log_loss": "Log loss",
-    "precision_macro": "Precision (macro)",
-    "recall_macro": "Recall (macro)",
-    "f1_macro": "F1 (macro)",
-    "roc_auc_ovr": "ROC AUC (one-vs-rest)",
-    "r2": "R²",
-    "rmse": "RMSE",
-    "mae": "MAE",
-}
-METRIC_HELP = {
-    "accuracy": "share of test rows predicted right",
-    "balanced_accuracy": "mean recall over the classes: fair when one class is rare",
-    "precision": "of the rows predicted positive, the share that are",
-    "recall": "of the positive rows, the share the model finds",
-    "f1": "balance of precision and recall",
-    "roc_auc": "how well the scores rank positives above negatives (0.5 = chance, 1 = perfect)",
-    "average_precision": "area under the precision–recall curve",
-    "log_loss": "penalty for confident wrong probabilities (lower is better)",
-    "r2": "share of the target's variance explained (1 = perfect)",
-    "rmse": "typical size of an error, in the target's units (lower is better)",
-    "mae": "mean absolute error, in the target's units (lower is better)",
-}
-LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})
-# Metrics that live between 0 and 1 with higher better: they share one bar-chart scale.
-UNIT_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "average_precision",
-                "precision_macro", "recall_macro", "f1_macro", "roc_auc_ovr", "r2")
-# The order metrics are listed in (others follow alphabetically).
-METRIC_ORDER = ("roc_auc", "roc_auc_ovr", "r2", "recall", "recall_macro", "precision", "precision_macro", "f1",
-                "f1_macro", "accuracy", "balanced_accuracy", "average_precision", "log_loss", "rmse", "mae")
-MAIN_METRICS = ("roc_auc", "f1_macro", "r2")   # what a leaderboard sorts by, per task
-SHORT_METRIC_LABELS = {"balanced_accuracy": "Bal. acc.", "average_precision": "Avg. prec.",
-                       "precision_macro": "Precision (m)", "recall_macro": "Recall (m)", "f1_macro": "F1 (m)",
-                       "roc_auc_ovr": "ROC AUC (ovr)"}
 
 STATUS_TEXT = {"queued": "Queued", "running": "Running", "finished": "Finished", "failed": "Failed",
                "cancelled": "Cancelled", "cancelling": "Cancelling…", "interrupted": "Interrupted"}
@@ -94,11 +54,6 @@ def setting_label(name: str) -> str:
     if name.startswith("param."):
         return f"{name[6:]} (parameter)"
     return OPTION_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def lower_is_better(name: str) -> bool:
-    base = name[3:] if name.startswith("cv_") else name
-    return base.removesuffix("_mean").removesuffix("_std") in LOWER_IS_BETTER
 
 
 def sort_metrics(names: Iterable[str]) -> list[str]:

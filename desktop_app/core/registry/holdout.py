@@ -51,7 +51,7 @@ class HoldoutComparison:
 
     def better(self, metric: str) -> str | None:
         """"candidate", "holder" or "tie" on `metric` (lower is better for losses); None if not comparable."""
-        from desktop_app.core.training.metrics import LOWER_IS_BETTER
+        from desktop_app.core.training.metric_names import LOWER_IS_BETTER
 
         a, b = self.candidate_metrics.get(metric), self.holder_metrics.get(metric)
         if a is None or b is None:

@@ -4,7 +4,7 @@ Metric names follow scikit-learn's scorer names without the "neg_" prefix:
   binary      accuracy, balanced_accuracy, precision, recall, f1, roc_auc, average_precision, log_loss
   multiclass  accuracy, balanced_accuracy, precision_macro, recall_macro, f1_macro, roc_auc_ovr, log_loss
   regression  r2, rmse, mae
-`LOWER_IS_BETTER` names those where smaller is better. Binary metrics take the positive
+Names, directions and labels live in `metric_names` (no scikit-learn import). Binary metrics take the positive
 class given (by default the minority class, chosen by the caller).
 
 Classification labels are turned into integer codes (index in the model's `classes_`)
@@ -20,39 +20,15 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn import metrics as skm
 
-BINARY_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "average_precision",
-                  "log_loss")
-MULTICLASS_METRICS = ("accuracy", "balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "roc_auc_ovr",
-                      "log_loss")
-REGRESSION_METRICS = ("r2", "rmse", "mae")
-LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "mae"})
+from desktop_app.core.training.metric_names import (  # noqa: F401  (re-exported: callers use m.<name>)
+    BINARY_METRICS, LOWER_IS_BETTER, MULTICLASS_METRICS, REGRESSION_METRICS, better, default_scoring, metric_names,
+)
+
 # Metrics that depend on the decision threshold (the others use probabilities only).
 THRESHOLD_METRICS = frozenset({"accuracy", "balanced_accuracy", "precision", "recall", "f1"})
 CURVE_POINTS = 200
 CALIBRATION_BINS = 10
 RESIDUAL_POINTS = 2000
-
-
-def metric_names(task: str, n_classes: int = 2) -> tuple[str, ...]:
-    if task == "regression":
-        return REGRESSION_METRICS
-    return BINARY_METRICS if n_classes == 2 else MULTICLASS_METRICS
-
-
-def default_scoring(task: str, n_classes: int = 2) -> str:
-    """roc_auc for two classes, f1_macro for more, r2 for regression."""
-    if task == "regression":
-        return "r2"
-    return "roc_auc" if n_classes == 2 else "f1_macro"
-
-
-def better(metric: str, a: float, b: float) -> bool:
-    """Whether score `a` beats score `b` on `metric` (NaN never wins)."""
-    if math.isnan(a):
-        return False
-    if math.isnan(b):
-        return True
-    return a < b if metric in LOWER_IS_BETTER else a > b
 
 
 # Labels ---------------------------------------------------------------------------------------
