@@ -47,9 +47,9 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
+        return None if value != value else value.isoformat()  # pandas' NaT is a datetime unequal to itself
     if isinstance(value, np.datetime64):
-        return str(value)
+        return None if np.isnat(value) else str(value)
     try:  # pandas NA / NaT
         import pandas as pd
 

@@ -158,10 +158,9 @@ def test_jsonable_keeps_text_and_writes_other_objects_as_text():
     assert jsonable(Decimal("1.50")) == "1.50"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: jsonable(pd.NaT) gives the text 'NaT' — NaT is a datetime, so the "
-                                       "datetime branch (isoformat) answers before the pandas-missing one")
 def test_jsonable_turns_a_missing_timestamp_into_none():
-    assert jsonable({"first": pd.NaT}) == {"first": None}
+    assert jsonable({"first": pd.NaT, "second": np.datetime64("NaT")}) == {"first": None, "second": None}
+    assert jsonable(pd.Timestamp("2024-05-01")) == "2024-05-01T00:00:00"
 
 
 # -- the fix plan ---------------------------------------------------------------------------------------
