@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
         return EXIT_CANNOT_START
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.errors import install_excepthook
+    from desktop_app.ui.widgets.errors import install_excepthook
     from desktop_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktop_app.ui.formatting import format_int, format_number, format_percent
+from desktop_app.ui.text.formatting import format_int, format_number, format_percent
 
 NUMERIC_KINDS = {"numeric"}
 BAR_KINDS = {"categorical", "boolean"}  # a bar chart of top values says something only for these
@@ -125,7 +125,7 @@ class ColumnSummaryPanel(QScrollArea):
 
     # -- helpers ---------------------------------------------------------------------
     def _draw_chart(self, summary: Any, kind: str, top: list, histogram: Any) -> None:
-        from desktop_app.ui import charts
+        from desktop_app.ui.charts import columns as charts
 
         if histogram is not None:
             edges, counts = histogram

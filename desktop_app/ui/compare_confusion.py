@@ -9,9 +9,9 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.compare_plot import ChartPanel, on_hover, style_plot_item
-from desktop_app.ui.formatting import format_int, shorten
-from desktop_app.ui.runs_text import run_title, status_key
+from desktop_app.ui.charts.base import ChartPanel, on_hover, style_plot_item
+from desktop_app.ui.text.formatting import format_int, shorten
+from desktop_app.ui.text.runs import run_title, status_key
 
 PER_ROW = 3
 MAX_CLASSES = 12

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import (
+from desktop_app.ui.charts.base import (
     CHANCE_PEN,
     TEXT_PEN,
     ChartPanel,
@@ -26,8 +26,8 @@ from desktop_app.ui.compare_plot import (
     style_plot_item,
     top_legend,
 )
-from desktop_app.ui.formatting import plural, shorten
-from desktop_app.ui.runs_text import format_metric, run_title, status_key
+from desktop_app.ui.text.formatting import plural, shorten
+from desktop_app.ui.text.runs import format_metric, run_title, status_key
 
 # Line styles of the classes when every class is drawn at once (more classes: one at a time).
 CLASS_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,

@@ -12,9 +12,9 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.compare_plot import TEXT_PEN, ChartPanel, on_hover, set_title, style_plot_item, top_legend
+from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, on_hover, set_title, style_plot_item, top_legend
 from desktop_app.core.training.metric_names import UNIT_METRICS
-from desktop_app.ui.runs_text import format_metric, metric_label, run_title, short_metric_label, sort_metrics
+from desktop_app.ui.text.runs import format_metric, metric_label, run_title, short_metric_label, sort_metrics
 
 GROUP_WIDTH = 0.8
 MAX_LABELLED_RUNS = 4   # values written above the bars up to this many runs (hover always works)

@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.chart_warmup import charts_ready, warm_up_charts
+from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
 from desktop_app.ui.compare_confusion import ConfusionMatrices
 from desktop_app.ui.compare_curves import CurvesChart
 from desktop_app.ui.compare_metrics import MetricBars
@@ -29,7 +29,7 @@ from desktop_app.ui.compare_residuals import ResidualsChart
 from desktop_app.ui.compare_scatter import RunScatter
 from desktop_app.ui.compare_tables import MetricsTable, SettingsDiff
 from desktop_app.core.training.metric_names import UNIT_METRICS
-from desktop_app.ui.runs_text import (
+from desktop_app.ui.text.runs import (
     common_description, distinguishing, format_metric, metric_label, run_title, setting_word,
 )
 
@@ -287,6 +287,6 @@ def _telling_settings(comparison: Any, runs: list[Any]) -> list[str]:
 
 
 def _setting_word(name: str) -> str:
-    from desktop_app.ui.runs_text import setting_label
+    from desktop_app.ui.text.runs import setting_label
 
     return setting_label(name).lower() if not name.startswith("param.") else name[6:]

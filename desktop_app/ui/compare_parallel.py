@@ -10,8 +10,8 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import TEXT_PEN, ChartPanel, on_hover, style_plot_item
-from desktop_app.ui.runs_text import format_metric, format_value, metric_label, run_title, short_metric_label, sort_metrics
+from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, on_hover, style_plot_item
+from desktop_app.ui.text.runs import format_metric, format_value, metric_label, run_title, short_metric_label, sort_metrics
 
 COLOR_BINS = 24
 MAX_RUNS = 2000

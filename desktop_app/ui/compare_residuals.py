@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop_app.ui.compare_plot import (
+from desktop_app.ui.charts.base import (
     CHANCE_PEN,
     TEXT_PEN,
     ChartPanel,
@@ -25,8 +25,8 @@ from desktop_app.ui.compare_plot import (
     style_plot_item,
     top_legend,
 )
-from desktop_app.ui.formatting import format_float, format_int, plural
-from desktop_app.ui.runs_text import format_metric, run_title, status_key
+from desktop_app.ui.text.formatting import format_float, format_int, plural
+from desktop_app.ui.text.runs import format_metric, run_title, status_key
 
 MAX_POINTS = 6000          # dots on each plot, all runs together
 MIN_POINTS_PER_RUN = 300   # … but never fewer than this per run

@@ -10,9 +10,9 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import ChartPanel, legend_for, nearest_point, on_hover, plot_widget
+from desktop_app.ui.charts.base import ChartPanel, legend_for, nearest_point, on_hover, plot_widget
 from desktop_app.ui.runs_model import columns_for
-from desktop_app.ui.runs_text import run_title
+from desktop_app.ui.text.runs import run_title
 
 MAX_LEGEND = 12
 DEFAULT_X = ("metric.precision", "metric.precision_macro", "duration")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.icons import crisp_icon
 from desktop_app.core.training.metric_names import lower_is_better
-from desktop_app.ui.runs_text import format_metric, format_value, metric_label, setting_label, sort_metrics
+from desktop_app.ui.text.runs import format_metric, format_value, metric_label, setting_label, sort_metrics
 
 DIFFERS_BACKGROUND = QColor("#fff4d6")
 BEST_COLOR = QColor("#1b5e20")

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from desktop_app.ui.formatting import exact_time, plural, relative_time
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 
 VERSION_ROLE = Qt.ItemDataRole.UserRole
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.ui.formatting import format_number
+from desktop_app.ui.text.formatting import format_number
 
 PAIR_POINTS = 2_000   # points of a scatter plot (a seeded sample of the rows)
 MAX_EXAMPLE_COLUMNS = 40

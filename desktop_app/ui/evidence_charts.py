@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from desktop_app.ui import charts
-from desktop_app.ui.formatting import format_number, shorten
+from desktop_app.ui.charts import columns as charts
+from desktop_app.ui.text.formatting import format_number, shorten
 
 FENCE_COLOR = "#c62828"
 MAX_BARS = 10

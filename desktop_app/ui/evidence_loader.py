@@ -11,8 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.ui.errors import user_message
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.widgets.errors import user_message
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 
 def needs_data(finding: Any) -> bool:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.export_text import Verdict, format_size, run_commands
 from desktop_app.ui.export_widgets import CommandList, ProgressLine, VerdictBanner
-from desktop_app.ui.formatting import exact_time, plural, relative_time
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 
 INTRO = (
     "<p>A <b>bundle</b> is a folder that runs this model without MLDesk — hand it to whoever deploys it:</p>"

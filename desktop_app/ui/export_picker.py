@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.export_text import PickerEntry, default_entry, picker_entries, version_line
-from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.text.formatting import exact_time, relative_time
 
 ARCHIVED = QBrush(QColor("#8a929c"))
 

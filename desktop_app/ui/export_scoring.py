@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.export_tables import IssuesModel, PreviewModel
 from desktop_app.ui.export_text import Verdict, default_output, scoring_summary, validation_verdict
 from desktop_app.ui.export_widgets import ProgressLine, VerdictBanner
-from desktop_app.ui.formatting import format_int, plural
+from desktop_app.ui.text.formatting import format_int, plural
 
 INPUT_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)"
 OUTPUT_FILTER = "CSV (*.csv);;Parquet (*.parquet);;Excel (*.xlsx)"

@@ -15,7 +15,7 @@ from desktop_app.ui.export_text import (
     issue_rows_text,
     problem_words,
 )
-from desktop_app.ui.formatting import format_float, format_int
+from desktop_app.ui.text.formatting import format_float, format_int
 
 DISPLAY, TOOLTIP, ALIGN, FOREGROUND, BACKGROUND, FONT = (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from desktop_app.ui.formatting import format_int, plural
+from desktop_app.ui.text.formatting import format_int, plural
 from desktop_app.ui.registry_text import ALIAS_ORDER, ordered_aliases
-from desktop_app.ui.runs_text import algorithm_label, format_metric, format_seconds, metric_label
+from desktop_app.ui.text.runs import algorithm_label, format_metric, format_seconds, metric_label
 
 KEY_METRICS = ("roc_auc", "recall", "f1_macro", "roc_auc_ovr", "r2", "rmse")
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.example_rows import ExampleRowsView
-from desktop_app.ui.formatting import format_int, format_number, format_percent, plural
+from desktop_app.ui.text.formatting import format_int, format_number, format_percent, plural
 from desktop_app.ui.quality_text import SEVERITY_MEANING, SEVERITY_NAME, check_title, severity_icon, severity_key
 
 FIGURE_LABELS = {

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import format_int
+from desktop_app.ui.text.formatting import format_int
 from desktop_app.ui.quality_text import (
     SEVERITIES, SEVERITY_MEANING, SEVERITY_NAME, SEVERITY_PLURAL, SEVERITY_RANK, check_title, severity_icon,
     severity_key,

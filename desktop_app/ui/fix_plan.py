@@ -43,7 +43,7 @@ def preview_plan(frame: Any, kinds: dict, steps: list[Any],
 
 def describe_change(info: dict[str, Any]) -> str:
     """One line for a step's preview: '81 cells filled', '12 rows removed', 'column removed'."""
-    from desktop_app.ui.formatting import plural
+    from desktop_app.ui.text.formatting import plural
 
     parts = []
     if info.get("rows_removed"):

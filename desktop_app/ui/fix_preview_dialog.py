@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.errors import user_message
+from desktop_app.ui.widgets.errors import user_message
 from desktop_app.core.quality.plan import FixPlan
 from desktop_app.ui.fix_plan import PlanPreview, describe_change, preview_plan
-from desktop_app.ui.formatting import format_int, format_number, plural
-from desktop_app.ui.read_only_table import read_only_table
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.text.formatting import format_int, format_number, plural
+from desktop_app.ui.widgets.read_only_table import read_only_table
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 SKIPPED = QBrush(QColor("#8a8f98"))
 

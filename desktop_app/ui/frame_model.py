@@ -14,7 +14,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop_app.ui.formatting import format_float, format_int
+from desktop_app.ui.text.formatting import format_float, format_int
 
 BACKGROUND_SORT_ROWS = 100_000   # frames larger than this are sorted on a worker thread
 MISSING_BACKGROUND = QBrush(QColor("#eef0f3"))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.formatting import shorten
+from desktop_app.ui.text.formatting import shorten
 from desktop_app.ui.import_wizard import PREVIEW_ROWS
 
 KIND_HELP = {

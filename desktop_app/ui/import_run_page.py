@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.errors import technical_details, user_message
-from desktop_app.ui.formatting import plural
-from desktop_app.ui.tasks import Task
+from desktop_app.ui.widgets.errors import technical_details, user_message
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.work.tasks import Task
 
 
 class RunPage(QWizardPage):

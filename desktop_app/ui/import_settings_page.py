@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.elided_label import ElidedLabel
-from desktop_app.ui.errors import user_message
-from desktop_app.ui.formatting import plural
+from desktop_app.ui.widgets.elided_label import ElidedLabel
+from desktop_app.ui.widgets.errors import user_message
+from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.frame_view import FrameView
 from desktop_app.ui.import_wizard import PREVIEW_ROWS
 

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
-from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.work.tasks import TaskRunner
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".xlsx", ".xlsm", ".parquet", ".pq")
 FILE_FILTER = (

@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts import _people_axis
-from desktop_app.ui.compare_plot import ChartPanel, on_hover, style_plot_item, top_legend
+from desktop_app.ui.charts.columns import _people_axis
+from desktop_app.ui.charts.base import ChartPanel, on_hover, style_plot_item, top_legend
 
 
 def legend_chart(x_label: str, y_label: str) -> tuple[Any, Any, Any]:

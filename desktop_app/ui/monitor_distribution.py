@@ -14,9 +14,9 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.compare_plot import TEXT_PEN
+from desktop_app.ui.charts.base import TEXT_PEN
 from desktop_app.ui.monitor_chart import LegendChartPanel
-from desktop_app.ui.formatting import format_float, format_int, shorten
+from desktop_app.ui.text.formatting import format_float, format_int, shorten
 from desktop_app.ui import monitor_text as mt
 
 GROUP = 0.8

@@ -16,10 +16,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.compare_plot import (
+from desktop_app.ui.charts.base import (
     LEGEND_POINTS, LEGEND_SAMPLE_PX, ChartPanel, on_hover, set_title, style_plot_item, top_legend,
 )
-from desktop_app.ui.formatting import format_int, shorten
+from desktop_app.ui.text.formatting import format_int, shorten
 from desktop_app.ui import monitor_text as mt
 from desktop_app.ui.monitor_chart import fit_batch_axis
 

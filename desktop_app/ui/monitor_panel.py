@@ -21,7 +21,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.chart_warmup import charts_ready, warm_up_charts
+from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
 from desktop_app.ui.monitor_distribution import DistributionChart
 from desktop_app.ui.monitor_heatmap import DriftHeatMap
 from desktop_app.ui.monitor_metrics import QualityChart

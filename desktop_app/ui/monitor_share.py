@@ -12,7 +12,7 @@ from typing import Any, Sequence
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.compare_plot import nearest_point, set_title
+from desktop_app.ui.charts.base import nearest_point, set_title
 from desktop_app.ui.monitor_chart import BatchChart
 from desktop_app.ui import monitor_text as mt
 

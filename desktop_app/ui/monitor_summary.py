@@ -10,9 +10,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.ui.formatting import format_int
+from desktop_app.ui.text.formatting import format_int
 from desktop_app.core.training.metric_names import MAIN_METRICS
-from desktop_app.ui.runs_text import format_metric, metric_label
+from desktop_app.ui.text.runs import format_metric, metric_label
 from desktop_app.ui import monitor_text as mt
 
 LISTED = 4

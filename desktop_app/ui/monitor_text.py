@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-from desktop_app.ui.formatting import exact_time, format_float, format_percent, relative_time, shorten
+from desktop_app.ui.text.formatting import exact_time, format_float, format_percent, relative_time, shorten
 
 TEST_NAMES = {"ks": "Kolmogorov–Smirnov", "wasserstein": "Wasserstein (÷ std)", "chi_squared": "chi-squared",
               "jensen_shannon": "Jensen–Shannon"}

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen
 
-from desktop_app.ui.formatting import plural, relative_time
+from desktop_app.ui.text.formatting import plural, relative_time
 from desktop_app.ui.icons import crisp_icon
 
 SEVERITIES = ("error", "warning", "info")

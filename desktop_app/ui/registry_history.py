@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import exact_time, plural, relative_time
-from desktop_app.ui.read_only_table import read_only_table
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
+from desktop_app.ui.widgets.read_only_table import read_only_table
 from desktop_app.ui.registry_text import audit_row
 
 WHEN_COL, WHO_COL, ACTION_COL, CHANGE_COL, REASON_COL = range(5)

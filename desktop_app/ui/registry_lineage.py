@@ -12,8 +12,8 @@ from typing import Any
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from desktop_app.ui.formatting import exact_time, plural
-from desktop_app.ui.runs_text import algorithm_label, format_value
+from desktop_app.ui.text.formatting import exact_time, plural
+from desktop_app.ui.text.runs import algorithm_label, format_value
 
 
 def step_words(step: dict[str, Any]) -> str:

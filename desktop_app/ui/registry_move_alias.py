@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.errors import user_message
-from desktop_app.ui.formatting import format_int
-from desktop_app.ui.read_only_table import read_only_table
+from desktop_app.ui.widgets.errors import user_message
+from desktop_app.ui.text.formatting import format_int
+from desktop_app.ui.widgets.read_only_table import read_only_table
 from desktop_app.ui.registry_text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
 from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
-from desktop_app.ui.runs_text import algorithm_label, format_metric, metric_label
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.text.runs import algorithm_label, format_metric, metric_label
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
 BETTER_BG, BETTER_FG, BAD_COLOR, OK_COLOR = "#e3f1e5", "#1f6b33", "#b3261e", "#2e7d32"

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.registry_text import count_versions, gate_text, parse_tags, tags_text
 from desktop_app.core.training.metric_names import METRIC_HELP
-from desktop_app.ui.runs_text import format_metric, metric_label, sort_metrics
+from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
 
 PASS_COLOR, FAIL_COLOR = "#2e7d32", "#b3261e"
 
@@ -172,7 +172,7 @@ class OverviewTab(QWidget):
 
     def _show_version(self, model: Any, version: Any) -> None:
         from desktop_app.ui.registry_text import gate_failures
-        from desktop_app.ui.runs_text import algorithm_label
+        from desktop_app.ui.text.runs import algorithm_label
 
         self._fact("Status", "archived — kept for the record; takes no alias" if version.archived else "active")
         self._fact("Aliases", ", ".join(version.aliases) or "none")

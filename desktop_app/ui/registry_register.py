@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.errors import user_message
-from desktop_app.ui.formatting import exact_time, plural, relative_time
+from desktop_app.ui.widgets.errors import user_message
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.registry_text import ALIAS_SUGGESTIONS, gate_failures, gate_text, metrics_line
-from desktop_app.ui.runs_text import run_title
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.text.runs import run_title
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 RUN_ROLE = Qt.ItemDataRole.UserRole
 OK_COLOR, BAD_COLOR, INFO_COLOR = "#2e7d32", "#b3261e", "#4a5563"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from desktop_app.ui.formatting import plural, shorten
-from desktop_app.ui.runs_text import format_metric, metric_label, short_metric_label, sort_metrics
+from desktop_app.ui.text.formatting import plural, shorten
+from desktop_app.ui.text.runs import format_metric, metric_label, short_metric_label, sort_metrics
 
 # The metrics that tell versions apart at a glance, per task (the first is the "key metric").
 KEY_METRICS = {

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.registry_text import (
     alias_colors,
     count_versions,
@@ -37,7 +37,7 @@ from desktop_app.ui.registry_text import (
     key_metric,
     metric_pair,
 )
-from desktop_app.ui.runs_text import algorithm_label
+from desktop_app.ui.text.runs import algorithm_label
 
 MODEL_ROLE = Qt.ItemDataRole.UserRole
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -15,10 +15,10 @@ from typing import Any, Callable, Iterable, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 
-from desktop_app.ui.formatting import exact_time, relative_time
+from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.icons import crisp_icon
 from desktop_app.core.training.metric_names import METRIC_HELP
-from desktop_app.ui.runs_text import (
+from desktop_app.ui.text.runs import (
     STATUS_COLOR, algorithm_label, format_metric, format_seconds, format_value, metric_label, sort_metrics,
     status_key, status_text,
 )

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import format_int, plural
+from desktop_app.ui.text.formatting import format_int, plural
 from desktop_app.ui.runs_model import DEFAULT_WIDTH, RunsModel, RunsProxy
 
 STATUS_FILTERS = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.ui.formatting import format_percent
+from desktop_app.ui.text.formatting import format_percent
 
 # Findings that change how to train, with the advice the Train step gives for each.
 TRAINING_ADVICE = {

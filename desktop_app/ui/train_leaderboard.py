@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
-from desktop_app.ui.runs_text import distinguishing, format_metric, main_metric, metric_label, run_title, status_text
+from desktop_app.ui.text.runs import distinguishing, format_metric, main_metric, metric_label, run_title, status_text
 
 CLOSE = 0.005   # main-metric differences below this are noise, not a winner
 COLUMNS_BY_MAIN = {

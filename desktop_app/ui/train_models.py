@@ -13,8 +13,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
-from desktop_app.ui.elided_label import ElidedLabel
-from desktop_app.ui.runs_text import format_value
+from desktop_app.ui.widgets.elided_label import ElidedLabel
+from desktop_app.ui.text.runs import format_value
 from desktop_app.ui.train_params import ParamForm
 
 

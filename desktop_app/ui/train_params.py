@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import format_float
+from desktop_app.ui.text.formatting import format_float
 
 INT_MAX = 2**31 - 1
 NONE_TEXT = "none"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.runs_text import STATUS_COLOR, format_seconds, run_title, status_text
+from desktop_app.ui.text.runs import STATUS_COLOR, format_seconds, run_title, status_text
 
 ENDED = ("finished", "failed", "cancelled")
 

@@ -14,7 +14,7 @@ from shots import SAMPLE, open_window, save, start, wait_until
 def main() -> int:
     app, work = start("mldesk-shots-")
     from desktop_app.core.project import Project
-    from desktop_app.ui import recent
+    from desktop_app.ui.shell import recent
 
     # A realistic recent list: two projects, one of them moved away.
     Project.create(work / "Churn 2024", "Churn 2024").close()

@@ -39,7 +39,7 @@ def window(qtbot):
 @pytest.fixture
 def runner():
     """A task runner of the test's own, shut down (waiting for its workers) at the end."""
-    from desktop_app.ui.tasks import TaskRunner
+    from desktop_app.ui.work.tasks import TaskRunner
 
     runner = TaskRunner()
     yield runner

@@ -206,7 +206,7 @@ def _raised(error: BaseException) -> BaseException:
 
 
 def test_an_unexpected_error_box_names_its_log_and_keeps_the_traceback_behind_details(qtbot, crash_logs):
-    from desktop_app.ui.errors import crash_log_of, show_error
+    from desktop_app.ui.widgets.errors import crash_log_of, show_error
 
     error = _raised(ValueError("columns overlap"))
     box = show_error(None, "Could not open the project", error)
@@ -226,7 +226,7 @@ def test_an_unexpected_error_box_names_its_log_and_keeps_the_traceback_behind_de
 
 def test_a_users_mistake_is_its_own_sentence_and_writes_no_log(qtbot, crash_logs):
     from desktop_app.core.errors import ProjectError
-    from desktop_app.ui.errors import crash_log_of, show_error
+    from desktop_app.ui.widgets.errors import crash_log_of, show_error
 
     before = set(crash_logs.iterdir())
     error = _raised(ProjectError("The folder is not an MLDesk project; choose a project folder."))
@@ -258,7 +258,7 @@ def test_an_exception_in_a_slot_becomes_the_error_dialog(qtbot, monkeypatch, cap
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop_app.ui import errors
+    from desktop_app.ui.widgets import errors
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     errors.install_excepthook()
@@ -290,7 +290,7 @@ def test_an_exception_in_a_slot_becomes_the_error_dialog(qtbot, monkeypatch, cap
 
 def test_main_installs_the_slot_exception_hook(qtbot, monkeypatch):
     from desktop_app.ui import app as ui_app
-    from desktop_app.ui import errors
+    from desktop_app.ui.widgets import errors
 
     monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
     windows = []

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepState
 from tests.figures import record
 from tests.ui.helpers import recall_on_held_out_rows
 

@@ -15,7 +15,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop_app.ui.navigator import KEY_ROLE, StepState
+from desktop_app.ui.shell.navigator import KEY_ROLE
+from desktop_app.ui.steps.base import StepState
 from tests.conftest import SAMPLE_CSV as SAMPLE
 from tests.ui.helpers import open_copy, wait_idle
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from desktop_app.ui.formatting import format_float, format_int, format_percent, plural, relative_time
+from desktop_app.ui.text.formatting import format_float, format_int, format_percent, plural, relative_time
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 

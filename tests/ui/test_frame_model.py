@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.ui.frame_model import MISSING_BACKGROUND, FrameModel
 from desktop_app.ui.frame_view import SAMPLE_ROWS, FrameView
-from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.work.tasks import TaskRunner
 from tests.figures import record
 
 ROWS = 1_000_000

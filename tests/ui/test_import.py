@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
 
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepState
 from tests.ui.helpers import click, wait_idle
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402

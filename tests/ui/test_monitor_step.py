@@ -17,7 +17,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepState
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.ui.helpers import MODEL, open_copy

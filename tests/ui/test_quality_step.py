@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.quality.checks._common import EVIDENCE
 from desktop_app.core.quality.thresholds import Thresholds
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepState
 from tests.figures import record
 from tests.heartbeat import FREEZE_MS, Heartbeat
 from tests.ui.helpers import click, wait_idle
@@ -344,7 +344,7 @@ def big_csv(tmp_path_factory):
 
 def measure_stall(qtbot, window, project, csv: Path) -> dict[str, float]:
     """Import `csv`, open the Quality step, run the checks: the longest GUI stalls, in ms."""
-    from desktop_app.ui.chart_warmup import charts_ready
+    from desktop_app.ui.work.chart_warmup import charts_ready
 
     project.datasets.import_file(csv, name="heart")
     window.set_project(project)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepState
 from tests.ui.helpers import wait_idle
 
 NAME = "heart-risk"

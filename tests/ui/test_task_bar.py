@@ -12,7 +12,7 @@ from desktop_app.core.errors import DataImportError
 
 
 def _bar(qtbot, runner, width=900):
-    from desktop_app.ui.task_bar import TaskBar
+    from desktop_app.ui.shell.task_bar import TaskBar
 
     bar = TaskBar(runner)
     qtbot.addWidget(bar)
@@ -23,7 +23,7 @@ def _bar(qtbot, runner, width=900):
 
 
 def test_clicking_the_bar_lists_tasks_with_their_status_and_error(qtbot, runner):
-    from desktop_app.ui.task_log_dialog import TaskLogDialog
+    from desktop_app.ui.shell.task_log_dialog import TaskLogDialog
 
     bar = _bar(qtbot, runner)
     release = threading.Event()
@@ -113,7 +113,7 @@ def test_a_cancelled_task_logs_the_request_and_the_end(qtbot, runner):
 
 
 def test_the_history_keeps_only_visible_tasks_and_is_bounded(qtbot, runner):
-    from desktop_app.ui import tasks
+    from desktop_app.ui.work import tasks
 
     for index in range(tasks.HISTORY_SIZE + 5):
         runner.submit(f"task {index}", lambda progress: None)

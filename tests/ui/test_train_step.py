@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import pytest
 
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.steps.base import StepState
 
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.figures import record
@@ -23,7 +23,7 @@ TRAINING_TIMEOUT = 120_000
 
 @pytest.fixture
 def bridge(qapp, runner):
-    from desktop_app.ui.run_queue_bridge import RunQueueBridge
+    from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 
     bridge = RunQueueBridge(runner=runner)
     yield bridge

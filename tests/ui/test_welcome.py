@@ -6,8 +6,8 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop_app.ui import recent
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.shell import recent
+from desktop_app.ui.steps.base import StepState
 from tests.conftest import SAMPLE_CSV
 
 

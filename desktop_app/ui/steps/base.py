@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.ui.navigator import StepState
 
 if TYPE_CHECKING:
-    from desktop_app.ui.tasks import Task, TaskRunner
+    from desktop_app.ui.work.tasks import Task, TaskRunner
+
+
+class StepState(Enum):
+    """What the navigator shows beside a step: ○ not started, ◐ needs attention, ● done."""
+
+    NOT_STARTED = "not started"
+    ATTENTION = "needs attention"
+    DONE = "done"
 
 
 def load_registered_models(runner: TaskRunner, project: Any) -> Task:

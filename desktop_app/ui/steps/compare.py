@@ -22,18 +22,17 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
-from desktop_app.ui.chart_warmup import warm_up_charts
-from desktop_app.ui.compare_colors import RunColors
+from desktop_app.ui.work.chart_warmup import warm_up_charts
+from desktop_app.ui.charts.colors import RunColors
 from desktop_app.ui.compare_panel import MAX_COMPARED, ComparePanel
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error
-from desktop_app.ui.formatting import plural
-from desktop_app.ui.navigator import StepState
-from desktop_app.ui.run_queue_bridge import RunQueueBridge
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.runs_table import RunsTable
-from desktop_app.ui.runs_text import run_title
-from desktop_app.ui.steps.base import StepPanel
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.text.runs import run_title
+from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Every run of this project, side by side: select two or more to see what differs, which scores better, "

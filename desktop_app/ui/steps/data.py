@@ -11,14 +11,13 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 
 from desktop_app.ui.column_summary import ColumnSummaryPanel
 from desktop_app.ui.dataset_list import DatasetTree
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error, user_message
-from desktop_app.ui.formatting import exact_time, plural
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.frame_view import FrameView
 from desktop_app.ui.import_wizard import ImportWizard, dropped_file
-from desktop_app.ui.navigator import StepState
-from desktop_app.ui.steps.base import StepPanel
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Bring in the tables you will learn from and look at every column; "

@@ -40,17 +40,16 @@ from typing import Any
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error, technical_details, user_message
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, technical_details, user_message
 from desktop_app.ui.export_bundle import BundlePanel
 from desktop_app.ui.export_dialog import ExportDialog
 from desktop_app.ui.export_picker import VersionPicker
 from desktop_app.ui.export_scoring import ScoringPanel
 from desktop_app.ui.export_text import PickerEntry, Verdict, exact_ref, verification_verdict
-from desktop_app.ui.formatting import relative_time
-from desktop_app.ui.navigator import StepState
-from desktop_app.ui.steps.base import StepPanel, load_registered_models
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.text.formatting import relative_time
+from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = ("Hand a model version to whoever deploys it — a bundle that runs without MLDesk, checked before it is "
            "kept — or score a file of new rows with it here.")

@@ -22,16 +22,15 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QSplitter, QStackedWidget, QWidget
 
-from desktop_app.ui.chart_warmup import warm_up_charts
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error, user_message
-from desktop_app.ui.formatting import plural
+from desktop_app.ui.work.chart_warmup import warm_up_charts
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.monitor_batches import BatchList
 from desktop_app.ui.monitor_models import ModelPicker
 from desktop_app.ui.monitor_panel import MonitorPanel
-from desktop_app.ui.navigator import StepState
-from desktop_app.ui.steps.base import StepPanel, load_registered_models
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = ("Check each new batch of production rows against the data the model was trained on: which features "
            "drifted, did the model's answers change, is it time to retrain?")

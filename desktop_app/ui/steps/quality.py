@@ -25,18 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.chart_warmup import warm_up_charts
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error, user_message
+from desktop_app.ui.work.chart_warmup import warm_up_charts
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.evidence_loader import EvidenceLoader
 from desktop_app.ui.finding_detail import FindingDetail
 from desktop_app.ui.findings_list import FindingsPanel
-from desktop_app.ui.formatting import exact_time, plural
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.quality_text import TARGET_CHECKS_TEXT, changed_thresholds, counts_text
 from desktop_app.ui.report_summary import ReportSummary
-from desktop_app.ui.steps.base import StepPanel
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Find problems in a dataset version before you train on it: pick the version and its target, "

@@ -27,10 +27,9 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error, user_message
-from desktop_app.ui.formatting import plural
-from desktop_app.ui.navigator import StepState
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.registry_confirm import ConfirmDialog
 from desktop_app.ui.registry_details import RegistryDetails
 from desktop_app.ui.registry_lineage import load_lineage
@@ -38,8 +37,8 @@ from desktop_app.ui.registry_move_alias import MoveAliasDialog
 from desktop_app.ui.registry_register import RegisterDialog
 from desktop_app.ui.registry_text import focus_label, gate_failures
 from desktop_app.ui.registry_tree import ModelTree
-from desktop_app.ui.steps.base import StepPanel, load_registered_models
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Give the runs you trust a name and a version number, point aliases such as production at the one in use, "

@@ -32,14 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.empty_state import EmptyState
-from desktop_app.ui.errors import show_error, user_message
-from desktop_app.ui.formatting import plural
-from desktop_app.ui.navigator import StepState
-from desktop_app.ui.run_queue_bridge import RunQueueBridge
-from desktop_app.ui.runs_text import distinguishing, run_title
-from desktop_app.ui.steps.base import StepPanel
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
+from desktop_app.ui.text.runs import distinguishing, run_title
+from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.work.tasks import Task, TaskRunner
 from desktop_app.ui.train_data import TargetInfo, inspect_target, quality_line
 from desktop_app.ui.train_data import imbalance_hint as imbalance_text
 from desktop_app.ui.train_leaderboard import BatchLeaderboard

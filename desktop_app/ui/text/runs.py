@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from desktop_app.core.training.metric_names import MAIN_METRICS, METRIC_LABELS, METRIC_ORDER, SHORT_METRIC_LABELS
-from desktop_app.ui.formatting import format_float, format_number
+from desktop_app.ui.text.formatting import format_float, format_number
 
 STATUS_TEXT = {"queued": "Queued", "running": "Running", "finished": "Finished", "failed": "Failed",
                "cancelled": "Cancelled", "cancelling": "Cancelling…", "interrupted": "Interrupted"}

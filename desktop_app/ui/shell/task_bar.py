@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.tasks import Task, TaskRunner
+from desktop_app.ui.work.tasks import Task, TaskRunner
 
 _OUTCOME = {"done": "done", "failed": "failed", "cancelled": "cancelled"}
 LOG_TIP = "Show what this task did"
@@ -196,7 +196,7 @@ class TaskBar(QWidget):
     # -- the task log ------------------------------------------------------------------------
     def open_log(self):
         """Show the task log window (non-modal) on the task the bar shows, or the newest one."""
-        from desktop_app.ui.task_log_dialog import TaskLogDialog
+        from desktop_app.ui.shell.task_log_dialog import TaskLogDialog
 
         if self._dialog is None:
             self._dialog = TaskLogDialog(self._runner, self.window())

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.formatting import local_time
-from desktop_app.ui.task_log import TaskLog
-from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.text.formatting import local_time
+from desktop_app.ui.work.task_log import TaskLog
+from desktop_app.ui.work.tasks import TaskRunner
 
 REFRESH_MS = 1000   # while a listed task runs: its duration and new log lines
 _STATUS = {"queued": "waiting", "running": "running", "done": "done", "failed": "failed", "cancelled": "cancelled"}

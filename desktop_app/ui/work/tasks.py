@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.progress import CancelToken, ProgressCallback
-from desktop_app.ui.task_log import TaskLog
+from desktop_app.ui.work.task_log import TaskLog
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates per second per task
 POLL_MS = 15                 # how often the GUI thread picks up worker events

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.ui.icons import crisp_icon
+from desktop_app.ui.steps.base import StepState
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
-
-
-class StepState(Enum):
-    NOT_STARTED = "not started"
-    ATTENTION = "needs attention"
-    DONE = "done"
 
 
 _GLYPH = {StepState.NOT_STARTED: "○", StepState.ATTENTION: "◐", StepState.DONE: "●"}

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.charts import _people_axis
+from desktop_app.ui.charts.columns import _people_axis
 
 AXIS_PEN = "#555555"
 TEXT_PEN = "#333333"

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from desktop_app.ui.formatting import format_int, format_number, shorten
+from desktop_app.ui.text.formatting import format_int, format_number, shorten
 
 BAR_COLOR = QColor("#4c78a8")
 

@@ -1,0 +1,2 @@
+"""Words and numbers shared by several steps (no Qt): people-friendly formatting, runs and metrics,
+registered models. Text only one step uses lives in that step's package (`steps/<step>/text.py`)."""
