@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop_app.ui.frame_model import MISSING_BACKGROUND, FrameModel
-from desktop_app.ui.frame_view import SAMPLE_ROWS, FrameView
+from desktop_app.ui.steps.data.frame_model import MISSING_BACKGROUND, FrameModel
+from desktop_app.ui.steps.data.frame_view import SAMPLE_ROWS, FrameView
 from desktop_app.ui.work.tasks import TaskRunner
 from tests.figures import record
 
@@ -128,7 +128,7 @@ def test_columns_are_sized_from_a_sample_not_all_rows(qtbot, big_frame):
 def test_categorical_columns_sort_as_text():
     import pandas as pd
 
-    from desktop_app.ui.frame_model import argsort_column
+    from desktop_app.ui.steps.data.frame_model import argsort_column
 
     series = pd.Series(["pear", "apple", None, "fig", "apple"], dtype="category")
     order = argsort_column(series, ascending=True)

@@ -9,13 +9,13 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.column_summary import ColumnSummaryPanel
-from desktop_app.ui.dataset_list import DatasetTree
+from desktop_app.ui.steps.data.column_summary import ColumnSummaryPanel
+from desktop_app.ui.steps.data.dataset_tree import DatasetTree
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.text.formatting import exact_time, plural
-from desktop_app.ui.frame_view import FrameView
-from desktop_app.ui.import_wizard import ImportWizard, dropped_file
+from desktop_app.ui.steps.data.frame_view import FrameView
+from desktop_app.ui.steps.data.import_wizard import ImportWizard, dropped_file
 from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.work.tasks import Task, TaskRunner
 
@@ -236,7 +236,7 @@ class DataStep(StepPanel):
         if task is not self._load_task:
             return
         self._load_task = None
-        from desktop_app.ui.frame_model import FrameModel
+        from desktop_app.ui.steps.data.frame_model import FrameModel
 
         old = self.model
         self.model = FrameModel(frame, version.kinds, runner=self.runner, parent=self)

@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.import_wizard import FILE_FILTER, SUPPORTED_SUFFIXES, dropped_file
+from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
+from desktop_app.ui.steps.data.import_wizard.files import FILE_FILTER, SUPPORTED_SUFFIXES, dropped_file
 
 
 class FilePage(QWizardPage):
-    def __init__(self) -> None:
+    def __init__(self, draft: ImportDraft) -> None:
         super().__init__()
+        self.draft = draft
         self.setTitle("Step 1 of 4 · Choose a file")
         self.setSubTitle("MLDesk reads delimited text (CSV, TSV), Excel workbooks and Parquet files.")
         self.setAcceptDrops(True)
@@ -62,7 +64,7 @@ class FilePage(QWizardPage):
         return path is not None and path.is_file()
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt name
-        self.wizard().path = self.path()
+        self.draft.path = self.path()
         return True
 
     def _browse(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,12 +19,16 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.widgets.errors import technical_details, user_message
 from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
 from desktop_app.ui.work.tasks import Task
 
 
 class RunPage(QWizardPage):
-    def __init__(self) -> None:
+    imported = Signal(object)   # the ImportResult, as soon as the import succeeded
+
+    def __init__(self, draft: ImportDraft) -> None:
         super().__init__()
+        self.draft = draft
         self.setTitle("Step 4 of 4 · Importing")
         self.setSubTitle("MLDesk reads the whole file, checks every column and keeps a snapshot as a new version.")
         self.task: Task | None = None
@@ -77,23 +82,22 @@ class RunPage(QWizardPage):
 
     # -- page life ---------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt name
-        wizard = self.wizard()
+        draft = self.draft
         self._done, self._close_after = False, False
         self._reset_result()
-        path, name = wizard.path, wizard.dataset_name()
-        settings, kinds = wizard.settings, wizard.chosen_kinds()
+        path, name, settings, kinds = draft.path, draft.name, draft.settings, draft.kinds
         self.headline.setText(f"Importing {path.name} as '{name}'…")
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.cancel_button.setEnabled(True)
         self.message.setText("Starting…")
-        datasets = wizard.project.datasets
+        datasets = draft.project.datasets
 
         def run(progress):
             return datasets.import_file(path, name=name, settings=settings, kinds=kinds, progress=progress)
 
-        self.task = wizard.runner.submit(f"Importing {path.name}", run)
+        self.task = draft.runner.submit(f"Importing {path.name}", run)
         self.task.progress.connect(self._on_progress)
         self.task.finished.connect(self._on_finished)
         self.task.failed.connect(self._on_failed)
@@ -124,8 +128,7 @@ class RunPage(QWizardPage):
             self.message.setText(message)
 
     def _on_finished(self, result: Any) -> None:
-        wizard = self.wizard()
-        wizard.result = result
+        self.draft.result = result
         version = result.version
         self._finish_running()
         self.progress.setValue(1000)
@@ -153,10 +156,10 @@ class RunPage(QWizardPage):
         self.warnings_title.setVisible(bool(warnings))
         self.warnings.setVisible(bool(warnings))
         self._done = True
-        wizard.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.wizard().setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.completeChanged.emit()
         self._update_buttons()
-        wizard.imported.emit(result)
+        self.imported.emit(result)
 
     def _on_failed(self, error: BaseException) -> None:
         self._finish_running()

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import shorten
-from desktop_app.ui.import_wizard import PREVIEW_ROWS
+from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
+from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
 
 KIND_HELP = {
     "numeric": "Numbers: amounts, measurements, counts",
@@ -38,8 +39,9 @@ def sample_values(frame: Any, column: str) -> str:
 
 
 class KindsPage(QWizardPage):
-    def __init__(self) -> None:
+    def __init__(self, draft: ImportDraft) -> None:
         super().__init__()
+        self.draft = draft
         self.setTitle("Step 3 of 4 · Check the column kinds")
         self.setSubTitle(
             f"The kind decides how a column is summarized and used for training. Guessed from the first "
@@ -70,9 +72,8 @@ class KindsPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         from desktop_app.core.data.settings import ColumnKind
 
-        wizard = self.wizard()
-        frame = self.wizard().settings_page.preview_view.model().frame
-        inferred = {str(k): str(v) for k, v in wizard.inferred_kinds.items()}
+        frame = self.draft.preview_frame
+        inferred = {str(k): str(v) for k, v in self.draft.inferred_kinds.items()}
         if inferred == self._inferred and self.table.rowCount():
             return  # keep the user's choices when coming back from the import page
         self._inferred = inferred
@@ -97,6 +98,11 @@ class KindsPage(QWizardPage):
             self.table.setItem(row, 2, samples)
         self.table.resizeRowsToContents()
         self._update_note()
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        # Only the kinds the user changed: the import settles the others on the whole file.
+        self.draft.kinds = self.changed_kinds() or None
+        return True
 
     def changed_kinds(self) -> dict[str, Any]:
         from desktop_app.core.data.settings import ColumnKind

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.widgets.elided_label import ElidedLabel
 from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.text.formatting import plural
-from desktop_app.ui.frame_view import FrameView
-from desktop_app.ui.import_wizard import PREVIEW_ROWS
+from desktop_app.ui.steps.data.frame_view import FrameView
+from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
+from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
 
 FORMATS = [("Delimited text (CSV, TSV)", "csv"), ("Excel workbook", "excel"), ("Parquet", "parquet")]
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
@@ -54,8 +55,9 @@ def _select(combo: QComboBox, value: Any, label: str | None = None) -> None:
 
 
 class SettingsPage(QWizardPage):
-    def __init__(self) -> None:
+    def __init__(self, draft: ImportDraft) -> None:
         super().__init__()
+        self.draft = draft
         self.setTitle("Step 2 of 4 · Check how the file is read")
         self.setSubTitle("MLDesk guessed these settings. If the preview looks wrong, change a setting; "
                          "the preview follows.")
@@ -170,15 +172,13 @@ class SettingsPage(QWizardPage):
 
     # -- page life ---------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt name
-        wizard = self.wizard()
-        path = wizard.file_page.path()
-        wizard.path = path
+        path = self.draft.path
         if path == self._path and self._detected is not None:
             return
         self._path = path
         self._detected = None
         try:
-            self._existing_names = {d.name for d in wizard.project.datasets.list()}
+            self._existing_names = {d.name for d in self.draft.project.datasets.list()}
         except Exception:  # noqa: BLE001 - only a hint
             self._existing_names = set()
         self.name_edit.setText(path.stem)
@@ -196,7 +196,7 @@ class SettingsPage(QWizardPage):
             sheets = list_sheets(path) if str(settings.format) == "excel" else []
             return settings, sheets
 
-        self._task = wizard.runner.submit(f"Reading {path.name}", detect, visible=False)
+        self._task = self.draft.runner.submit(f"Reading {path.name}", detect, visible=False)
         self._task.finished.connect(lambda r, g=generation: self._detected_ok(g, *r))
         self._task.failed.connect(lambda e, g=generation: self._detect_failed(g, e))
 
@@ -204,6 +204,7 @@ class SettingsPage(QWizardPage):
         return self._ok and self._name_problem() is None
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        self.draft.name = self.name_edit.text().strip()
         return self.isComplete()
 
     def stop(self) -> None:
@@ -306,7 +307,7 @@ class SettingsPage(QWizardPage):
 
             return list_sheets(path)
 
-        task = self.wizard().runner.submit("Listing sheets", sheets, visible=False)
+        task = self.draft.runner.submit("Listing sheets", sheets, visible=False)
         task.finished.connect(self._sheets_loaded)
         task.failed.connect(self._show_error)
 
@@ -341,7 +342,7 @@ class SettingsPage(QWizardPage):
             return settings, read, infer_kinds(read.table), read.table.to_pandas(), above
 
         self.status.setText("Updating the preview…")
-        self._task = self.wizard().runner.submit(f"Previewing {path.name}", preview, visible=False)
+        self._task = self.draft.runner.submit(f"Previewing {path.name}", preview, visible=False)
         self._task.finished.connect(lambda r, g=generation: self._previewed(g, *r))
         self._task.failed.connect(lambda e, g=generation: self._preview_failed(g, e))
 
@@ -350,10 +351,10 @@ class SettingsPage(QWizardPage):
         if generation != self._generation:
             return
         self._show_rows_above(settings.skip_rows, above)
-        from desktop_app.ui.frame_model import FrameModel
+        from desktop_app.ui.steps.data.frame_model import FrameModel
 
-        wizard = self.wizard()
-        wizard.settings, wizard.preview, wizard.inferred_kinds = settings, read, kinds
+        draft = self.draft
+        draft.settings, draft.preview, draft.inferred_kinds, draft.preview_frame = settings, read, kinds, frame
         old = self.preview_view.model()
         self.preview_view.setModel(FrameModel(frame, kinds, parent=self))
         if old is not None:
