@@ -59,7 +59,7 @@ class EvidenceLoader(QObject):
         frame, kinds = self._frame, dict(self._version.kinds)
 
         def work(_progress):
-            from desktop_app.ui.evidence import build_evidence
+            from desktop_app.ui.steps.quality.evidence import build_evidence
 
             return build_evidence(frame, kinds, finding)
 

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
-from desktop_app.ui.evidence_loader import EvidenceLoader
-from desktop_app.ui.finding_detail import FindingDetail
-from desktop_app.ui.findings_list import FindingsPanel
+from desktop_app.ui.steps.quality.evidence_loader import EvidenceLoader
+from desktop_app.ui.steps.quality.finding_detail import FindingDetail
+from desktop_app.ui.steps.quality.findings_list import FindingsPanel
 from desktop_app.ui.text.formatting import exact_time, plural
-from desktop_app.ui.quality_text import TARGET_CHECKS_TEXT, changed_thresholds, counts_text
-from desktop_app.ui.report_summary import ReportSummary
+from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, changed_thresholds, counts_text
+from desktop_app.ui.steps.quality.report_summary import ReportSummary
 from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.work.tasks import Task, TaskRunner
 
@@ -520,7 +520,7 @@ class QualityStep(StepPanel):
         if self.project is None or self.version is None or not findings or self._fix_block_reason():
             return None
         from desktop_app.core.quality.plan import plan_fixes
-        from desktop_app.ui.fix_preview_dialog import FixPreviewDialog
+        from desktop_app.ui.steps.quality.fix_preview_dialog import FixPreviewDialog
 
         if self.fix_dialog is not None:
             self.fix_dialog.deleteLater()
@@ -595,7 +595,7 @@ class QualityStep(StepPanel):
         return self.thresholds
 
     def open_thresholds(self) -> Any:
-        from desktop_app.ui.thresholds_dialog import ThresholdsDialog
+        from desktop_app.ui.steps.quality.thresholds_dialog import ThresholdsDialog
 
         if self.thresholds_dialog is not None:
             self.thresholds_dialog.deleteLater()

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.example_rows import ExampleRowsView
+from desktop_app.ui.steps.quality.example_rows import ExampleRowsView
 from desktop_app.ui.text.formatting import format_int, format_number, format_percent, plural
-from desktop_app.ui.quality_text import SEVERITY_MEANING, SEVERITY_NAME, check_title, severity_icon, severity_key
+from desktop_app.ui.steps.quality.text import SEVERITY_MEANING, SEVERITY_NAME, check_title, severity_icon, severity_key
 
 FIGURE_LABELS = {
     "missing": "Empty cells", "rows": "Rows", "share": "Share of rows", "minority": "Smallest class",
@@ -226,7 +226,7 @@ class FindingDetail(QScrollArea):
         self.fix_hint.setText(note or self._fix_hint)
 
     def show_evidence(self, evidence: Any) -> None:
-        from desktop_app.ui import evidence_charts
+        from desktop_app.ui.steps.quality import evidence_charts
 
         self.evidence = evidence
         chart = None

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import format_int
-from desktop_app.ui.quality_text import (
+from desktop_app.ui.steps.quality.text import (
     SEVERITIES, SEVERITY_MEANING, SEVERITY_NAME, SEVERITY_PLURAL, SEVERITY_RANK, check_title, severity_icon,
     severity_key,
 )

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from desktop_app.ui.text.formatting import exact_time, format_int, plural
-from desktop_app.ui.quality_text import (
+from desktop_app.ui.steps.quality.text import (
     TARGET_CHECKS_TEXT, changed_thresholds, counts_text, report_line, severity_icon, target_text, worst_severity,
 )
 
