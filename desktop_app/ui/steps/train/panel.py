@@ -39,12 +39,12 @@ from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.text.runs import distinguishing, run_title
 from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.work.tasks import Task, TaskRunner
-from desktop_app.ui.train_data import TargetInfo, inspect_target, quality_line
-from desktop_app.ui.train_data import imbalance_hint as imbalance_text
-from desktop_app.ui.train_leaderboard import BatchLeaderboard
-from desktop_app.ui.train_models import ModelChecklist
-from desktop_app.ui.train_options import TrainOptions
-from desktop_app.ui.train_queue import ENDED, RunQueueList
+from desktop_app.ui.steps.train.target import TargetInfo, inspect_target, quality_line
+from desktop_app.ui.steps.train.target import imbalance_hint as imbalance_text
+from desktop_app.ui.steps.train.leaderboard import BatchLeaderboard
+from desktop_app.ui.steps.train.models import ModelChecklist
+from desktop_app.ui.steps.train.options import TrainOptions
+from desktop_app.ui.steps.train.queue_list import ENDED, RunQueueList
 
 PURPOSE = (
     "Pick the data and the column to predict, tick the models to try and start: each model becomes a "

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QToolButton, QVBox
 
 from desktop_app.ui.widgets.elided_label import ElidedLabel
 from desktop_app.ui.text.runs import format_value
-from desktop_app.ui.train_params import ParamForm
+from desktop_app.ui.steps.train.params import ParamForm
 
 
 class ModelCard(QFrame):
