@@ -14,7 +14,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from desktop_app.ui.compare_tables import swatch
+from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui import monitor_text as mt
 
 COLUMNS = (   # header, tooltip

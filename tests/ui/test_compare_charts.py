@@ -63,7 +63,7 @@ def pen_color(item) -> str:
 # -- multi-class -------------------------------------------------------------------------------------
 
 def test_multiclass_runs_get_one_curve_per_class(qtbot, compare_step, project, iris_runs, tmp_path):
-    from desktop_app.ui.compare_curves import ALL_CLASSES
+    from desktop_app.ui.steps.compare.curves import ALL_CLASSES
 
     strong, weak = iris_runs
     panel = compared(qtbot, compare_step, project, [strong, weak])
@@ -189,7 +189,7 @@ def test_many_regression_points_are_thinned(qtbot):
     """With many runs each one's cloud is thinned, so the plot stays readable and quick."""
     from types import SimpleNamespace
 
-    from desktop_app.ui.compare_residuals import MAX_POINTS, MIN_POINTS_PER_RUN, ResidualsChart
+    from desktop_app.ui.steps.compare.residuals import MAX_POINTS, MIN_POINTS_PER_RUN, ResidualsChart
 
     rng = np.random.default_rng(0)
     runs, curves = [], {}
@@ -235,7 +235,7 @@ def test_a_mixed_selection_shows_both_kinds_of_tabs(qtbot, compare_step, project
 def test_charts_wait_for_the_chart_library_instead_of_freezing(qtbot, compare_step, project, diabetes_runs,
                                                                  monkeypatch):
     """Before pyqtgraph is ready a chart tab says so, and draws itself once it is."""
-    import desktop_app.ui.compare_panel as compare_panel
+    import desktop_app.ui.steps.compare.comparison as compare_panel
 
     ready = {"now": False}
     monkeypatch.setattr(compare_panel, "charts_ready", lambda: ready["now"])

@@ -69,8 +69,8 @@ def child(project_dir: str, wait_s: float, warm: bool = True) -> None:
     configure_application(app)
     assert "pyqtgraph" not in sys.modules
     if not warm:  # no warm-up: the first chart imports pyqtgraph in one go
-        import desktop_app.ui.compare_panel as compare_panel
-        import desktop_app.ui.steps.compare as compare_step
+        import desktop_app.ui.steps.compare.comparison as compare_panel
+        import desktop_app.ui.steps.compare.panel as compare_step
 
         compare_step.warm_up_charts = compare_panel.warm_up_charts = lambda parent: None
         compare_panel.charts_ready = lambda: True

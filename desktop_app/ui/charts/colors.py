@@ -1,4 +1,4 @@
-"""One colour per run, the same in every chart and in the runs table's swatch.
+"""One colour per run, the same in every chart and in the runs table's swatch; the swatch itself.
 
 A run keeps its colour for as long as it stays in the comparison; a run that joins takes
 the first palette colour no run in the comparison is using, so colours never clash and
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPainter
+
+from desktop_app.ui.icons import crisp_icon
 
 # Tableau 10: distinct, colour-blind aware, readable on white.
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
@@ -40,3 +42,14 @@ class RunColors:
 
     def __contains__(self, run_id: str) -> bool:
         return run_id in self._slots
+
+
+def swatch(color: QColor, size: int = 10, inset: int = 0) -> QIcon:
+    """A small rounded square of `color` to put before a name in a table or a list."""
+    def paint(painter: QPainter) -> None:
+        painter.setPen(color.darker(120))
+        painter.setBrush(color)
+        painter.drawRoundedRect(inset, inset, size - 1 - inset, size - 1 - inset, 2, 2)
+
+    # No selection tint: the colour must match the run's (or the band's) in the charts.
+    return crisp_icon(size, paint, same_when_selected=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,21 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.icons import crisp_icon
+from desktop_app.ui.charts.colors import swatch
 from desktop_app.core.training.metric_names import lower_is_better
 from desktop_app.ui.text.runs import format_metric, format_value, metric_label, setting_label, sort_metrics
 
 DIFFERS_BACKGROUND = QColor("#fff4d6")
 BEST_COLOR = QColor("#1b5e20")
-
-
-def swatch(color: QColor, size: int = 10) -> QIcon:
-    def paint(painter: QPainter) -> None:
-        painter.setPen(color.darker(120))
-        painter.setBrush(color)
-        painter.drawRoundedRect(0, 0, size - 1, size - 1, 2, 2)
-
-    return crisp_icon(size, paint, same_when_selected=True)
 
 
 def _table(name: str) -> QTableWidget:

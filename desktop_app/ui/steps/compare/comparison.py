@@ -21,13 +21,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
-from desktop_app.ui.compare_confusion import ConfusionMatrices
-from desktop_app.ui.compare_curves import CurvesChart
-from desktop_app.ui.compare_metrics import MetricBars
-from desktop_app.ui.compare_parallel import ParallelCoordinates
-from desktop_app.ui.compare_residuals import ResidualsChart
-from desktop_app.ui.compare_scatter import RunScatter
-from desktop_app.ui.compare_tables import MetricsTable, SettingsDiff
+from desktop_app.ui.steps.compare.confusion import ConfusionMatrices
+from desktop_app.ui.steps.compare.curves import CurvesChart
+from desktop_app.ui.steps.compare.metrics import MetricBars
+from desktop_app.ui.steps.compare.parallel import ParallelCoordinates
+from desktop_app.ui.steps.compare.residuals import ResidualsChart
+from desktop_app.ui.steps.compare.scatter import RunScatter
+from desktop_app.ui.steps.compare.tables import MetricsTable, SettingsDiff
 from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.text.runs import (
     common_description, distinguishing, format_metric, metric_label, run_title, setting_word,

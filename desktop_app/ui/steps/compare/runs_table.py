@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import format_int, plural
-from desktop_app.ui.runs_model import DEFAULT_WIDTH, RunsModel, RunsProxy
+from desktop_app.ui.steps.compare.runs_model import DEFAULT_WIDTH, RunsModel, RunsProxy
 
 STATUS_FILTERS = (
     ("All statuses", None),

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter
+from PySide6.QtGui import QColor, QFont, QIcon
 
+from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui.text.formatting import exact_time, relative_time
-from desktop_app.ui.icons import crisp_icon
 from desktop_app.core.training.metric_names import METRIC_HELP
 from desktop_app.ui.text.runs import (
     STATUS_COLOR, algorithm_label, format_metric, format_seconds, format_value, metric_label, sort_metrics,
@@ -283,13 +283,7 @@ class RunsModel(QAbstractTableModel):
         key = color.name()
         icon = self._swatches.get(key)
         if icon is None:
-            def paint(painter: QPainter) -> None:
-                painter.setPen(color.darker(120))
-                painter.setBrush(color)
-                painter.drawRoundedRect(1, 1, 10, 10, 2, 2)
-
-            # no selection tint: the colour must match the run's in the charts
-            icon = self._swatches[key] = crisp_icon(12, paint, same_when_selected=True)
+            icon = self._swatches[key] = swatch(color, 12, inset=1)
         return icon
 
     @staticmethod

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import ChartPanel, legend_for, nearest_point, on_hover, plot_widget
-from desktop_app.ui.runs_model import columns_for
+from desktop_app.ui.steps.compare.runs_model import columns_for
 from desktop_app.ui.text.runs import run_title
 
 MAX_LEGEND = 12
