@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from desktop_app.ui.text.formatting import format_int, plural
-from desktop_app.ui.registry_text import ALIAS_ORDER, ordered_aliases
+from desktop_app.ui.text.models import first_well_known, ordered_aliases
 from desktop_app.ui.text.runs import algorithm_label, format_metric, format_seconds, metric_label
 
 KEY_METRICS = ("roc_auc", "recall", "f1_macro", "roc_auc_ovr", "r2", "rmse")
@@ -71,10 +71,9 @@ def default_entry(entries: Sequence[PickerEntry], remembered: str | None = None)
     by_ref = {e.ref: e for e in entries}
     if remembered in by_ref:
         return by_ref[remembered]
-    for alias in ALIAS_ORDER:
-        found = next((e for e in entries if e.ref.endswith(f"@{alias}")), None)
-        if found is not None:
-            return found
+    aliased = first_well_known(by_ref)
+    if aliased is not None:
+        return by_ref[aliased]
     return next((e for e in entries if not e.archived), entries[0] if entries else None)
 
 

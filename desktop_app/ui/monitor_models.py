@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.ui import monitor_text as mt
-from desktop_app.ui.registry_text import ALIAS_ORDER, ordered_aliases
+from desktop_app.ui.text.models import first_well_known, ordered_aliases
 
 
 def model_refs(models: Sequence[Any]) -> list[tuple[str, str, str]]:
@@ -32,10 +32,9 @@ def model_refs(models: Sequence[Any]) -> list[tuple[str, str, str]]:
 def default_ref(refs: Sequence[str], remembered: str | None) -> str | None:
     if remembered in refs:
         return remembered
-    for alias in ALIAS_ORDER:
-        found = next((r for r in refs if r.endswith(f"@{alias}")), None)
-        if found:
-            return found
+    aliased = first_well_known(refs)
+    if aliased is not None:
+        return aliased
     return refs[0] if refs else None
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.registry_text import alias_colors
+from desktop_app.ui.steps.registry.text import alias_colors
 
 ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL, REASON_COL = range(5)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.registry_text import audit_row
+from desktop_app.ui.steps.registry.text import audit_row
 
 WHEN_COL, WHO_COL, ACTION_COL, CHANGE_COL, REASON_COL = range(5)
 HEADERS = ["When", "Who", "What", "Before → after", "Reason"]

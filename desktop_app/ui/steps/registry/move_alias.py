@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.text.formatting import format_int
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.registry_text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
+from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
 from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
 from desktop_app.ui.text.runs import algorithm_label, format_metric, metric_label
 from desktop_app.ui.work.tasks import Task, TaskRunner

@@ -13,12 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.ui.text.formatting import exact_time, relative_time
-from desktop_app.ui.registry_aliases import AliasesTab
-from desktop_app.ui.registry_gate import GateTab
-from desktop_app.ui.registry_history import HistoryTab
-from desktop_app.ui.registry_lineage import LineageTab
-from desktop_app.ui.registry_overview import OverviewTab
-from desktop_app.ui.registry_text import count_versions, gate_failures, gate_text, metrics_line
+from desktop_app.ui.steps.registry.aliases import AliasesTab
+from desktop_app.ui.steps.registry.gate import GateTab
+from desktop_app.ui.steps.registry.history import HistoryTab
+from desktop_app.ui.steps.registry.lineage import LineageTab
+from desktop_app.ui.steps.registry.overview import OverviewTab
+from desktop_app.ui.steps.registry.text import count_versions, gate_failures, gate_text, metrics_line
 from desktop_app.ui.text.runs import algorithm_label
 
 

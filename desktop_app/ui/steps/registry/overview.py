@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import exact_time, relative_time
-from desktop_app.ui.registry_text import count_versions, gate_text, parse_tags, tags_text
+from desktop_app.ui.steps.registry.text import count_versions, gate_text, parse_tags, tags_text
 from desktop_app.core.training.metric_names import METRIC_HELP
 from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
 
@@ -171,7 +171,7 @@ class OverviewTab(QWidget):
             widget.setVisible(False)
 
     def _show_version(self, model: Any, version: Any) -> None:
-        from desktop_app.ui.registry_text import gate_failures
+        from desktop_app.ui.steps.registry.text import gate_failures
         from desktop_app.ui.text.runs import algorithm_label
 
         self._fact("Status", "archived — kept for the record; takes no alias" if version.archived else "active")

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import exact_time, relative_time
-from desktop_app.ui.registry_text import (
+from desktop_app.ui.steps.registry.text import (
     alias_colors,
     count_versions,
     gate_failures,

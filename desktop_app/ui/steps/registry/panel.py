@@ -30,13 +30,13 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStac
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.text.formatting import plural
-from desktop_app.ui.registry_confirm import ConfirmDialog
-from desktop_app.ui.registry_details import RegistryDetails
-from desktop_app.ui.registry_lineage import load_lineage
-from desktop_app.ui.registry_move_alias import MoveAliasDialog
-from desktop_app.ui.registry_register import RegisterDialog
-from desktop_app.ui.registry_text import focus_label, gate_failures
-from desktop_app.ui.registry_tree import ModelTree
+from desktop_app.ui.steps.registry.confirm import ConfirmDialog
+from desktop_app.ui.steps.registry.details import RegistryDetails
+from desktop_app.ui.steps.registry.lineage import load_lineage
+from desktop_app.ui.steps.registry.move_alias import MoveAliasDialog
+from desktop_app.ui.steps.registry.register import RegisterDialog
+from desktop_app.ui.steps.registry.text import focus_label, gate_failures
+from desktop_app.ui.steps.registry.tree import ModelTree
 from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
 from desktop_app.ui.work.tasks import Task, TaskRunner
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.registry_text import gate_failures, parse_rules
+from desktop_app.ui.steps.registry.text import gate_failures, parse_rules
 from desktop_app.ui.text.runs import format_metric, metric_label
 
 PASS_COLOR, FAIL_COLOR, MUTED = "#2e7d32", "#b3261e", "#9aa1a9"

@@ -24,16 +24,6 @@ ALIAS_COLORS = {"production": ("#e3f1e5", "#1f6b33"), "champion": ("#e3f1e5", "#
                 "staging": ("#fdf1dc", "#8a5a00"), "challenger": ("#fdf1dc", "#8a5a00")}
 OTHER_ALIAS_COLOR = ("#e6eefb", "#1d4f9c")
 ALIAS_SUGGESTIONS = ("production", "staging", "challenger")
-# The well-known aliases, in the order model pickers list them and pick a default by.
-ALIAS_ORDER = ("production", "champion", "staging", "challenger")
-
-
-def ordered_aliases(aliases: Mapping[str, int]) -> list[tuple[str, int]]:
-    """A model's (alias, version number) pairs: the well-known aliases first (in `ALIAS_ORDER`), then by name."""
-    rank = {alias: i for i, alias in enumerate(ALIAS_ORDER)}
-    return sorted(aliases.items(), key=lambda a: (rank.get(a[0], len(ALIAS_ORDER)), a[0]))
-
-
 def alias_colors(alias: str) -> tuple[str, str]:
     """(background, text) of an alias badge."""
     return ALIAS_COLORS.get(alias, OTHER_ALIAS_COLOR)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
-from desktop_app.ui.registry_text import ALIAS_SUGGESTIONS, gate_failures, gate_text, metrics_line
+from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, gate_text, metrics_line
 from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.work.tasks import Task, TaskRunner
 
