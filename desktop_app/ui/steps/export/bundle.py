@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.export_text import Verdict, format_size, run_commands
-from desktop_app.ui.export_widgets import CommandList, ProgressLine, VerdictBanner
+from desktop_app.ui.steps.export.text import Verdict, format_size, run_commands
+from desktop_app.ui.steps.export.widgets import CommandList, ProgressLine, VerdictBanner
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 
 INTRO = (

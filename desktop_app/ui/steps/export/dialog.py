@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.export_text import bundle_name, version_line
+from desktop_app.ui.steps.export.text import bundle_name, version_line
 
 
 class ExportDialog(QDialog):

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop_app.ui.export_text import (
+from desktop_app.ui.steps.export.text import (
     SEVERITY_COLOR,
     SEVERITY_GLYPH,
     issue_examples_text,

@@ -42,11 +42,11 @@ from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, technical_details, user_message
-from desktop_app.ui.export_bundle import BundlePanel
-from desktop_app.ui.export_dialog import ExportDialog
-from desktop_app.ui.export_picker import VersionPicker
-from desktop_app.ui.export_scoring import ScoringPanel
-from desktop_app.ui.export_text import PickerEntry, Verdict, exact_ref, verification_verdict
+from desktop_app.ui.steps.export.bundle import BundlePanel
+from desktop_app.ui.steps.export.dialog import ExportDialog
+from desktop_app.ui.steps.export.picker import VersionPicker
+from desktop_app.ui.steps.export.scoring import ScoringPanel
+from desktop_app.ui.steps.export.text import PickerEntry, Verdict, exact_ref, verification_verdict
 from desktop_app.ui.text.formatting import relative_time
 from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
 from desktop_app.ui.work.tasks import Task, TaskRunner
@@ -241,7 +241,7 @@ class ExportStep(StepPanel):
         self._update_state()
 
     def _load_last_export(self, entry: PickerEntry) -> None:
-        from desktop_app.ui.export_work import last_export
+        from desktop_app.ui.steps.export.work import last_export
 
         if self._last_task is not None:
             self._last_task.cancel()
@@ -298,7 +298,7 @@ class ExportStep(StepPanel):
         return self.dialog
 
     def start_export(self, folder: Path, *, zipped: bool = False, overwrite: bool = False) -> Task | None:
-        from desktop_app.ui.export_work import export_bundle
+        from desktop_app.ui.steps.export.work import export_bundle
 
         if self.project is None or self.entry is None or self._export_task is not None:
             return None
@@ -361,7 +361,7 @@ class ExportStep(StepPanel):
 
     # -- verify again ---------------------------------------------------------------------------------
     def verify_again(self) -> Task | None:
-        from desktop_app.ui.export_work import verify_bundle
+        from desktop_app.ui.steps.export.work import verify_bundle
 
         listing = self.bundle.listing
         if self.project is None or self.entry is None or listing is None or self._verify_task is not None \
@@ -414,7 +414,7 @@ class ExportStep(StepPanel):
     # -- batch scoring --------------------------------------------------------------------------------
     def validate_file(self, path: Path) -> Task | None:
         """Check a file's rows against the version in focus (worker thread)."""
-        from desktop_app.ui.export_work import validate_file
+        from desktop_app.ui.steps.export.work import validate_file
 
         if self.project is None or self.entry is None or self._score_task is not None:
             return None
@@ -462,7 +462,7 @@ class ExportStep(StepPanel):
         self._update_actions()
 
     def score(self, out: Path, only_valid: bool) -> Task | None:
-        from desktop_app.ui.export_work import score_file
+        from desktop_app.ui.steps.export.work import score_file
 
         path = self.scoring.input_path
         if self.project is None or self.entry is None or path is None or self.busy:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.export_text import PickerEntry, default_entry, picker_entries, version_line
+from desktop_app.ui.steps.export.text import PickerEntry, default_entry, picker_entries, version_line
 from desktop_app.ui.text.formatting import exact_time, relative_time
 
 ARCHIVED = QBrush(QColor("#8a929c"))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.export_text import FAIL_COLOR, NEUTRAL_COLOR, OK_COLOR, WARN_COLOR, Verdict
+from desktop_app.ui.steps.export.text import FAIL_COLOR, NEUTRAL_COLOR, OK_COLOR, WARN_COLOR, Verdict
 
 GLYPHS = {"ok": ("✓", OK_COLOR), "fail": ("✗", FAIL_COLOR), "warn": ("⚠", WARN_COLOR),
           "skipped": ("–", NEUTRAL_COLOR), "neutral": ("", NEUTRAL_COLOR)}

@@ -117,7 +117,7 @@ def validate_file(project: Any, ref: str, path: Path, progress: ProgressCallback
 
 def score_file(project: Any, ref: str, path: Path, out: Path, *, only_valid: bool,
                progress: ProgressCallback = no_progress) -> ScoringOutcome:
-    from desktop_app.ui.export_text import prediction_columns
+    from desktop_app.ui.steps.export.text import prediction_columns
 
     result = project.scoring.score_file(ref, path, out=out, only_valid=only_valid, progress=short_messages(progress))
     added = prediction_columns(list(result.output.columns), result.classes)

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.export_tables import IssuesModel, PreviewModel
-from desktop_app.ui.export_text import Verdict, default_output, scoring_summary, validation_verdict
-from desktop_app.ui.export_widgets import ProgressLine, VerdictBanner
+from desktop_app.ui.steps.export.tables import IssuesModel, PreviewModel
+from desktop_app.ui.steps.export.text import Verdict, default_output, scoring_summary, validation_verdict
+from desktop_app.ui.steps.export.widgets import ProgressLine, VerdictBanner
 from desktop_app.ui.text.formatting import format_int, plural
 
 INPUT_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)"
