@@ -102,7 +102,7 @@ def test_without_a_registered_model_the_step_teaches_and_goes_to_the_registry(qt
 
 def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift(
         qtbot, monkeypatch, step, project, batch_dir):
-    from desktop_app.ui.monitor_table import HEADERS
+    from desktop_app.ui.steps.monitor.table import HEADERS
 
     open_project(qtbot, step, project)
     assert step.picker.current_ref() == f"{MODEL}@production"
@@ -283,8 +283,8 @@ def test_monitor_is_the_last_step_of_the_window_and_ctrl_enter_adds_a_batch(qtbo
 def test_severity_bands_labels_and_model_refs():
     from types import SimpleNamespace as NS
 
-    from desktop_app.ui import monitor_text as mt
-    from desktop_app.ui.monitor_models import default_ref, model_refs
+    from desktop_app.ui.steps.monitor import text as mt
+    from desktop_app.ui.steps.monitor.picker import default_ref, model_refs
 
     distance = {"test": "wasserstein", "statistic": 0.25, "p_value": None, "threshold": 0.1, "drifted": True}
     p_value = {"test": "ks", "statistic": 0.2, "p_value": 0.05 ** 1.5, "threshold": 0.05, "drifted": True}

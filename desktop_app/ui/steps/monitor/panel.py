@@ -26,9 +26,9 @@ from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.text.formatting import plural
-from desktop_app.ui.monitor_batches import BatchList
-from desktop_app.ui.monitor_models import ModelPicker
-from desktop_app.ui.monitor_panel import MonitorPanel
+from desktop_app.ui.steps.monitor.batches import BatchList
+from desktop_app.ui.steps.monitor.picker import ModelPicker
+from desktop_app.ui.steps.monitor.detail import MonitorPanel
 from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
 from desktop_app.ui.work.tasks import Task, TaskRunner
 
@@ -355,7 +355,7 @@ class MonitorStep(StepPanel):
         """The drift settings dialog of the model in focus (saved on a worker when accepted)."""
         if self.version is None or self.settings is None:
             return None
-        from desktop_app.ui.monitor_settings_dialog import DriftSettingsDialog
+        from desktop_app.ui.steps.monitor.settings_dialog import DriftSettingsDialog
 
         dialog = DriftSettingsDialog(self.settings, self.version.model_name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

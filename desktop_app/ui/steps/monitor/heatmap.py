@@ -20,8 +20,8 @@ from desktop_app.ui.charts.base import (
     LEGEND_POINTS, LEGEND_SAMPLE_PX, ChartPanel, on_hover, set_title, style_plot_item, top_legend,
 )
 from desktop_app.ui.text.formatting import format_int, shorten
-from desktop_app.ui import monitor_text as mt
-from desktop_app.ui.monitor_chart import fit_batch_axis
+from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.steps.monitor.batch_chart import fit_batch_axis
 
 CELL_WIDTH = 0.92
 CELL_HEIGHT = 0.86

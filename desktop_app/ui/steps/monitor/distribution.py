@@ -15,9 +15,9 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import TEXT_PEN
-from desktop_app.ui.monitor_chart import LegendChartPanel
+from desktop_app.ui.steps.monitor.batch_chart import LegendChartPanel
 from desktop_app.ui.text.formatting import format_float, format_int, shorten
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor import text as mt
 
 GROUP = 0.8
 MAX_CATEGORY_LABEL = 14

@@ -14,10 +14,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import nearest_point, set_title
-from desktop_app.ui.monitor_chart import BatchChart
+from desktop_app.ui.steps.monitor.batch_chart import BatchChart
 from desktop_app.core.training.metric_names import MAIN_METRICS
 from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor import text as mt
 
 LINE_COLOR = "#59a14f"
 TEST_COLOR = "#6b7480"

@@ -13,8 +13,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.charts.base import nearest_point, set_title
-from desktop_app.ui.monitor_chart import BatchChart
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor.batch_chart import BatchChart
+from desktop_app.ui.steps.monitor import text as mt
 
 LINE_COLOR = "#4e79a7"
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from desktop_app.ui.charts.colors import swatch
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor import text as mt
 
 COLUMNS = (   # header, tooltip
     ("Column", "The batch's column"),

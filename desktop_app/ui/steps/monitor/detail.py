@@ -22,13 +22,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
-from desktop_app.ui.monitor_distribution import DistributionChart
-from desktop_app.ui.monitor_heatmap import DriftHeatMap
-from desktop_app.ui.monitor_metrics import QualityChart
-from desktop_app.ui.monitor_share import DriftShareChart
-from desktop_app.ui.monitor_summary import BatchSummary
-from desktop_app.ui.monitor_table import DriftTable
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor.distribution import DistributionChart
+from desktop_app.ui.steps.monitor.heatmap import DriftHeatMap
+from desktop_app.ui.steps.monitor.quality_chart import QualityChart
+from desktop_app.ui.steps.monitor.share import DriftShareChart
+from desktop_app.ui.steps.monitor.summary import BatchSummary
+from desktop_app.ui.steps.monitor.table import DriftTable
+from desktop_app.ui.steps.monitor import text as mt
 
 MAP, OVER_TIME, TABLE = range(3)
 READY_POLL_MS = 25

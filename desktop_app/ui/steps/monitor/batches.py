@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from desktop_app.ui.text.formatting import format_int
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor import text as mt
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 MARK, WHEN, NAME, ROWS, DRIFTED = range(5)

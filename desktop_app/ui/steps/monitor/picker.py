@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.text.models import first_well_known, ordered_aliases
 
 

@@ -30,7 +30,7 @@ def fit_batch_axis(plot: Any, labels: list[str], fallback_width: float) -> None:
     always), with room at the ends so the outer names are not dropped."""
     from PySide6.QtGui import QFontMetricsF
 
-    from desktop_app.ui import monitor_text as mt
+    from desktop_app.ui.steps.monitor import text as mt
 
     if not labels:
         return

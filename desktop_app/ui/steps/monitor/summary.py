@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from desktop_app.ui.text.formatting import format_int
 from desktop_app.core.training.metric_names import MAIN_METRICS
 from desktop_app.ui.text.runs import format_metric, metric_label
-from desktop_app.ui import monitor_text as mt
+from desktop_app.ui.steps.monitor import text as mt
 
 LISTED = 4
 
