@@ -15,7 +15,7 @@ training pipeline repeats them (`for_prediction`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -347,6 +347,26 @@ def apply_recipe(
         frame, kinds = apply_step(frame, kinds, step)
     progress(1.0, "Recipe applied")
     return frame, dict(kinds)
+
+
+def replay_for_prediction(
+    frame: pd.DataFrame, recipe: Iterable[RecipeStep | Mapping[str, Any]], *, skip_missing_columns: bool = False
+) -> pd.DataFrame:
+    """`frame` after a stored recipe's steps (RecipeSteps or their `to_dict` form), as a trained model
+    repeats them on new rows: the one applier scoring and monitoring share.
+
+    With `skip_missing_columns`, a step on a column `frame` does not hold is passed over (a
+    chart loads one column only). A step that cannot run raises RecipeError; each caller words
+    it for its user (a validation problem, a refused batch).
+    """
+    kinds: Kinds = {}
+    for item in recipe:
+        column = item.column if isinstance(item, RecipeStep) else (item.get("params") or {}).get("column")
+        if skip_missing_columns and column is not None and column not in frame.columns:
+            continue
+        step = item if isinstance(item, RecipeStep) else RecipeStep.from_dict(dict(item))
+        frame, kinds = apply_step(frame, kinds, step)
+    return frame
 
 
 def for_prediction(steps: list[RecipeStep], target: str | None = None) -> list[RecipeStep]:

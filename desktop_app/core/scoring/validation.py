@@ -154,17 +154,15 @@ def _report(n: int, issues: list[Issue], valid: np.ndarray) -> ValidationReport:
 
 
 def _apply_recipe(frame: pd.DataFrame, recipe: tuple[dict, ...]) -> tuple[pd.DataFrame, Issue | None]:
+    """The rows after the recipe's prediction-time fixes, or the problem that stops them."""
     from desktop_app.core.quality.errors import RecipeError
-    from desktop_app.core.quality.recipe import RecipeStep, apply_step
+    from desktop_app.core.quality.recipe import replay_for_prediction
 
-    kinds: dict = {}
     try:
-        for data in recipe:
-            frame, kinds = apply_step(frame, kinds, RecipeStep.from_dict(data))
+        return replay_for_prediction(frame, recipe), None
     except RecipeError as exc:
         return frame, Issue(None, Problem.RECIPE_FAILED, Severity.ERROR, len(frame), (),
                             f"The data fixes the model repeats on new rows cannot run on these rows: {exc}")
-    return frame, None
 
 
 # -- one column ---------------------------------------------------------------------------------
