@@ -3,37 +3,48 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from desktop_app.cli.common import (
     EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, input_file, metric, non_empty, open_project, output_file,
     print_json, stderr_progress, write_failed,
 )
 
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import (
+        ColumnDriftResult, LabelledMetrics, MonitoringBatch, MultivariateDrift,
+    )
+
 COLUMN_KEYS = ("column", "kind", "test", "statistic", "p_value", "threshold", "drifted")
 
 
-def batch_json(batch) -> dict[str, Any]:
-    results = batch.results
-    prediction = results.get("prediction") or {}
+def batch_json(batch: MonitoringBatch) -> dict[str, Any]:
+    r = batch.result
     return {
         "dataset_drift": batch.dataset_drift, "share_drifted": batch.share_drifted,
-        "drift_share": results.get("drift_share"), "drifted_columns": batch.drifted_columns,
+        "drift_share": r.drift_share, "drifted_columns": batch.drifted_columns,
         # the contract's keys first, then the rest of what was measured (psi, missing shares, new categories…)
-        "columns": [{**{k: c.get(k) for k in COLUMN_KEYS}, **{k: v for k, v in c.items() if k not in COLUMN_KEYS}}
-                    for c in batch.columns],
-        "skipped": results.get("skipped", {}),
-        "prediction_drift": batch.prediction_drift, "prediction": prediction.get("columns", []),
-        "multivariate_drift": batch.multivariate_drift, "multivariate": results.get("multivariate"),
-        "target": results.get("target"), "metrics": results.get("metrics"),
+        "columns": [_column_json(c) for c in r.columns],
+        "skipped": dict(r.skipped),
+        "prediction_drift": batch.prediction_drift, "prediction": [c.to_dict() for c in r.prediction.columns],
+        "multivariate_drift": batch.multivariate_drift,
+        "multivariate": r.multivariate.to_dict() if r.multivariate is not None else None,
+        "target": r.target.to_dict() if r.target is not None else None,
+        "metrics": r.metrics.to_dict() if r.metrics is not None else None,
         "batch": batch.id, "name": batch.name, "model": batch.model_label,
         "model_version_id": batch.model_version_id, "dataset": batch.dataset_label, "sha256": batch.data_sha256,
-        "rows": batch.rows, "validation": results.get("validation"), "reference": results.get("reference"),
-        "settings": results.get("settings"), "created_at": batch.created_at, "created_by": batch.created_by,
+        "rows": batch.rows, "validation": r.validation.to_dict() if r.validation is not None else None,
+        "reference": r.reference.to_dict() if r.reference is not None else None,
+        "settings": dict(r.settings), "created_at": batch.created_at, "created_by": batch.created_by,
     }
 
 
-def _failing(batch, fail_on: str) -> bool:
+def _column_json(c: ColumnDriftResult) -> dict[str, Any]:
+    data = c.to_dict()
+    return {**{k: data.get(k) for k in COLUMN_KEYS}, **{k: v for k, v in data.items() if k not in COLUMN_KEYS}}
+
+
+def _failing(batch: MonitoringBatch, fail_on: str) -> bool:
     if fail_on == "column":
         return bool(batch.drifted_columns)
     if fail_on == "any":
@@ -42,16 +53,16 @@ def _failing(batch, fail_on: str) -> bool:
     return batch.dataset_drift
 
 
-def _print_table(rows: list[dict[str, Any]]) -> None:
-    width = column_width("COLUMN", (str(c["column"]) for c in rows))
+def _print_table(rows: Sequence[ColumnDriftResult]) -> None:
+    width = column_width("COLUMN", (c.column for c in rows))
     print(f"  {'COLUMN':<{width}}{'KIND':<13}{'TEST':<16}{'STATISTIC':>10}{'P-VALUE':>10}{'THRESHOLD':>11}"
           f"{'PSI':>8}  DRIFT")
     for c in rows:
-        mark = "DRIFTED" if c.get("drifted") else "·"
-        note = f"  ({c['note']})" if c.get("note") else ""
-        print(f"  {str(c['column']):<{width}}{c.get('kind') or '':<13}{c.get('test') or 'untested':<16}"
-              f"{metric(c.get('statistic'), '.4f'):>10}{metric(c.get('p_value'), '.4f'):>10}"
-              f"{metric(c.get('threshold'), 'g'):>11}{metric(c.get('psi'), '.3f'):>8}  {mark}{note}")
+        mark = "DRIFTED" if c.drifted else "·"
+        note = f"  ({c.note})" if c.note else ""
+        print(f"  {c.column:<{width}}{c.kind or '':<13}{c.test or 'untested':<16}"
+              f"{metric(c.statistic, '.4f'):>10}{metric(c.p_value, '.4f'):>10}"
+              f"{metric(c.threshold, 'g'):>11}{metric(c.psi, '.3f'):>8}  {mark}{note}")
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -68,35 +79,19 @@ def cmd_drift(args: argparse.Namespace) -> int:
     if args.json:
         print_json(batch_json(batch))
         return EXIT_DRIFT if failing else EXIT_OK
-    results = batch.results
+    r = batch.result
     print(f"Batch {batch.short_id} ({batch.name}, {batch.rows:,} rows) against {batch.model_label}, "
           f"stored as {batch.dataset_label}")
-    _print_table(batch.columns)
-    for column, why in (results.get("skipped") or {}).items():
+    _print_table(r.columns)
+    for column, why in r.skipped.items():
         print(f"  {column:<24}not tested: {why}")
-    prediction = (results.get("prediction") or {}).get("columns", [])
-    if prediction:
+    if r.prediction.columns:
         print("Predictions")
-        _print_table(prediction)
-    multivariate = results.get("multivariate") or {}
-    if multivariate.get("skipped"):
-        print(f"Domain classifier: skipped ({multivariate['skipped']})")
-    elif multivariate:
-        low, high = multivariate.get("band") or (None, None)
-        verdict = (f"outside {low:g}–{high:g}: multivariate drift" if multivariate.get("drifted")
-                   else f"within {low:g}–{high:g}: no multivariate drift")
-        top = ", ".join(f["column"] for f in multivariate.get("top_features") or [])
-        print(f"Domain classifier: AUROC {metric(multivariate.get('auc'))} ({verdict})"
-              + (f"; separated most by {top}" if multivariate.get("drifted") and top else ""))
-    labelled = (results.get("metrics") or {}).get("metrics") or {}
-    if labelled:
-        print("On the labelled rows: " + ", ".join(f"{k} {metric(v)}" for k, v in labelled.items()))
-        gate = (results.get("metrics") or {}).get("gate") or {}
-        if gate.get("passed") is not None:
-            print("KPI gate on the labelled rows: " + ("passed" if gate["passed"] else
-                                                        "FAILED — " + "; ".join(gate.get("failures") or [])))
-    tested, drifted = len(batch.columns), len(batch.drifted_columns)
-    share = f"{batch.share_drifted:.0%} {'≥' if batch.dataset_drift else '<'} {results.get('drift_share', 0):.0%}"
+        _print_table(r.prediction.columns)
+    _print_multivariate(r.multivariate)
+    _print_labelled(r.metrics)
+    tested, drifted = len(r.columns), len(batch.drifted_columns)
+    share = f"{batch.share_drifted:.0%} {'≥' if batch.dataset_drift else '<'} {r.drift_share or 0:.0%}"
     if batch.dataset_drift:
         print(f"DRIFT: {drifted} of {tested} columns drifted ({share}): {', '.join(batch.drifted_columns)}")
     elif drifted:
@@ -106,6 +101,30 @@ def cmd_drift(args: argparse.Namespace) -> int:
     if args.html:
         print(f"Report written to {args.html}")
     return EXIT_DRIFT if failing else EXIT_OK
+
+
+def _print_multivariate(multivariate: MultivariateDrift | None) -> None:
+    if multivariate is None:
+        return
+    if multivariate.skipped:
+        print(f"Domain classifier: skipped ({multivariate.skipped})")
+        return
+    low, high = multivariate.band or (None, None)
+    verdict = (f"outside {low:g}–{high:g}: multivariate drift" if multivariate.drifted
+               else f"within {low:g}–{high:g}: no multivariate drift")
+    top = ", ".join(f.column for f in multivariate.top_features)
+    print(f"Domain classifier: AUROC {metric(multivariate.auc)} ({verdict})"
+          + (f"; separated most by {top}" if multivariate.drifted and top else ""))
+
+
+def _print_labelled(metrics: LabelledMetrics | None) -> None:
+    if metrics is None or not metrics.metrics:
+        return
+    print("On the labelled rows: " + ", ".join(f"{k} {metric(v)}" for k, v in metrics.metrics.items()))
+    if metrics.gate_passed is not None:
+        failures = metrics.gate.failures if metrics.gate is not None else ()
+        print("KPI gate on the labelled rows: " + ("passed" if metrics.gate_passed else
+                                                    "FAILED — " + "; ".join(failures)))
 
 
 def add_commands(command) -> None:

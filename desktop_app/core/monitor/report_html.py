@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from html import escape
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from desktop_app.core.monitor.entities import MonitoringBatch
+from desktop_app.core.monitor.entities import ColumnDriftResult, LabelledMetrics, MonitoringBatch, MultivariateDrift
 from desktop_app.core.monitor.settings import DriftSettings
 
 WIDTH, HEIGHT = 520, 190
@@ -131,132 +131,128 @@ def chart(chart_data: Mapping[str, Any] | None, title: str) -> str:
     return paired_bars(chart_data, title)
 
 
-def _column_table(columns: list[dict[str, Any]]) -> str:
+def _column_table(columns: Sequence[ColumnDriftResult]) -> str:
     head = ("<tr><th>column</th><th>kind</th><th>test</th><th>statistic</th><th>p-value</th><th>threshold</th>"
             "<th>drifted</th><th>PSI</th><th>missing (reference → batch)</th><th>new categories</th></tr>")
     rows = []
-    for c in sorted(columns, key=lambda c: (not c.get("drifted"), c["column"])):
-        new = ", ".join(c.get("new_categories") or [])
+    for c in sorted(columns, key=lambda c: (not c.drifted, c.column)):
+        new = ", ".join(c.new_categories)
         rows.append(
-            f"<tr class='{'drifted' if c.get('drifted') else ''}'><td>{escape(c['column'])}</td>"
-            f"<td>{escape(c.get('kind') or '')}</td><td>{escape(_TEST_NAMES.get(c.get('test'), str(c.get('test'))))}"
-            f"</td><td class='num'>{_num(c.get('statistic')) if c.get('test') else '—'}</td>"
-            f"<td class='num'>{_num(c.get('p_value'))}</td><td class='num'>{_num(c.get('threshold'))}</td>"
-            f"<td>{'<b>yes</b>' if c.get('drifted') else 'no'}{' (missing values)' if c.get('missing_drifted') else ''}"
-            f"</td><td class='num'>{_num(c.get('psi'), 3)} <span class='muted'>{escape(c.get('psi_band') or '')}"
-            f"</span></td><td class='num'>{_pct(c.get('missing_ref'))} → {_pct(c.get('missing_batch'))}</td>"
+            f"<tr class='{'drifted' if c.drifted else ''}'><td>{escape(c.column)}</td>"
+            f"<td>{escape(c.kind or '')}</td><td>{escape(_TEST_NAMES.get(c.test, str(c.test)))}"
+            f"</td><td class='num'>{_num(c.statistic) if c.test else '—'}</td>"
+            f"<td class='num'>{_num(c.p_value)}</td><td class='num'>{_num(c.threshold)}</td>"
+            f"<td>{'<b>yes</b>' if c.drifted else 'no'}{' (missing values)' if c.missing_drifted else ''}"
+            f"</td><td class='num'>{_num(c.psi, 3)} <span class='muted'>{escape(c.psi_band or '')}"
+            f"</span></td><td class='num'>{_pct(c.missing_ref)} → {_pct(c.missing_batch)}</td>"
             f"<td>{escape(new[:120])}</td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _column_section(c: Mapping[str, Any], charts: Mapping[str, Any]) -> str:
-    drifted = bool(c.get("drifted"))
+def _column_section(c: ColumnDriftResult, charts: Mapping[str, Any]) -> str:
     why = []
-    if c.get("test") and c.get("p_value") is not None:
-        why.append(f"{_TEST_NAMES[c['test']]} p-value {_num(c['p_value'])} (drift below {_num(c['threshold'])})")
-    elif c.get("test"):
-        stat = "infinite" if c.get("statistic") is None else _num(c["statistic"])
-        why.append(f"{_TEST_NAMES[c['test']]} {stat} (drift from {_num(c['threshold'])})")
-    if c.get("missing_drifted"):
-        why.append(f"missing values {_pct(c.get('missing_ref'))} → {_pct(c.get('missing_batch'))}")
-    if c.get("new_categories"):
-        why.append(f"new: {', '.join(c['new_categories'][:8])} ({_pct(c.get('new_category_share'))} of the batch)")
-    note = f"<div class='muted'>{escape(c['note'])}</div>" if c.get("note") else ""
-    return (f"<div class='col {'c-bad' if drifted else 'c-ok'}'><b>{escape(c['column'])}</b> — "
-            f"{'drifted' if drifted else 'no drift'}: {escape('; '.join(why))}{note}"
-            f"<div>{chart(charts.get(c['column']), c['column'])}</div></div>")
+    if c.test and c.p_value is not None:
+        why.append(f"{_TEST_NAMES[c.test]} p-value {_num(c.p_value)} (drift below {_num(c.threshold)})")
+    elif c.test:
+        stat = "infinite" if c.statistic is None else _num(c.statistic)
+        why.append(f"{_TEST_NAMES[c.test]} {stat} (drift from {_num(c.threshold)})")
+    if c.missing_drifted:
+        why.append(f"missing values {_pct(c.missing_ref)} → {_pct(c.missing_batch)}")
+    if c.new_categories:
+        why.append(f"new: {', '.join(c.new_categories[:8])} ({_pct(c.new_category_share)} of the batch)")
+    note = f"<div class='muted'>{escape(c.note)}</div>" if c.note else ""
+    return (f"<div class='col {'c-bad' if c.drifted else 'c-ok'}'><b>{escape(c.column)}</b> — "
+            f"{'drifted' if c.drifted else 'no drift'}: {escape('; '.join(why))}{note}"
+            f"<div>{chart(charts.get(c.column), c.column)}</div></div>")
 
 
-def _multivariate(m: Mapping[str, Any]) -> str:
-    if not m:
+def _multivariate(m: MultivariateDrift | None) -> str:
+    if m is None:
         return ""
-    if m.get("skipped"):
-        return f"<h2>Multivariate drift</h2><p class='muted'>Not computed: {escape(m['skipped'])}</p>"
-    low, high = m.get("band", [0.45, 0.65])
-    top = "".join(f"<tr><td>{escape(t['column'])}</td><td class='num'>{_num(t['importance'], 3)}</td></tr>"
-                  for t in m.get("top_features", []))
-    verdict = "<b>the batch's rows can be told apart from the reference's</b>" if m.get("drifted") else \
+    if m.skipped:
+        return f"<h2>Multivariate drift</h2><p class='muted'>Not computed: {escape(m.skipped)}</p>"
+    low, high = m.band or (0.45, 0.65)
+    top = "".join(f"<tr><td>{escape(t.column)}</td><td class='num'>{_num(t.importance, 3)}</td></tr>"
+                  for t in m.top_features)
+    verdict = "<b>the batch's rows can be told apart from the reference's</b>" if m.drifted else \
         "the rows cannot be told apart"
     return (f"<h2>Multivariate drift</h2><p>A classifier trained to tell reference rows from batch rows reaches "
-            f"AUROC <b>{_num(m.get('auc'), 3)}</b> (drift outside {low:g}–{high:g}): {verdict}. "
-            f"<span class='muted'>{escape(m.get('method', ''))}; {m.get('rows_reference', 0):,} reference and "
-            f"{m.get('rows_batch', 0):,} batch rows.</span></p>"
+            f"AUROC <b>{_num(m.auc, 3)}</b> (drift outside {low:g}–{high:g}): {verdict}. "
+            f"<span class='muted'>{escape(m.method)}; {m.rows_reference:,} reference and "
+            f"{m.rows_batch:,} batch rows.</span></p>"
             f"<table><tr><th>column that separates them most</th><th>importance (AUROC drop)</th></tr>{top}</table>")
 
 
-def _metrics(metrics: Mapping[str, Any] | None) -> str:
-    if not metrics:
+def _metrics(metrics: LabelledMetrics | None) -> str:
+    if metrics is None:
         return ""
     rows = "".join(
         f"<tr><td>{escape(k)}</td><td class='num'>{_num(v)}</td>"
-        f"<td class='num'>{_num(metrics.get('test_metrics', {}).get(k))}</td>"
-        f"<td class='num'>{_num(metrics.get('delta', {}).get(k))}</td></tr>"
-        for k, v in metrics.get("metrics", {}).items())
-    gate = metrics.get("gate") or {}
-    if gate.get("passed") is None:
+        f"<td class='num'>{_num(metrics.test_metrics.get(k))}</td>"
+        f"<td class='num'>{_num(metrics.delta.get(k))}</td></tr>"
+        for k, v in metrics.metrics.items())
+    if metrics.gate_passed is None:
         gate_text = "The model has no KPI gate."
-    elif gate.get("passed"):
+    elif metrics.gate_passed:
         gate_text = "The batch passes the model's KPI gate."
     else:
-        gate_text = "The batch fails the model's KPI gate: " + "; ".join(gate.get("failures", [])) + "."
-    notes = "".join(f"<p class='muted'>{escape(n)}</p>" for n in metrics.get("notes", []))
-    return (f"<h2>Model quality on the labelled rows ({metrics.get('rows', 0):,})</h2><p>{escape(gate_text)}</p>"
+        failures = metrics.gate.failures if metrics.gate is not None else ()
+        gate_text = "The batch fails the model's KPI gate: " + "; ".join(failures) + "."
+    notes = "".join(f"<p class='muted'>{escape(n)}</p>" for n in metrics.notes)
+    return (f"<h2>Model quality on the labelled rows ({metrics.rows:,})</h2><p>{escape(gate_text)}</p>"
             f"<table><tr><th>metric</th><th>batch</th><th>run's test</th><th>change</th></tr>{rows}</table>{notes}")
 
 
 def render_html(batch: MonitoringBatch, charts: Mapping[str, Any]) -> str:
     """The batch's drift report as one self-contained HTML page (inline CSS and SVG charts)."""
-    r = batch.results
-    columns = r.get("columns", [])
-    drifted = [c for c in columns if c.get("drifted")]
-    prediction = r.get("prediction", {}).get("columns", [])
-    multivariate = r.get("multivariate") or {}
-    metrics = r.get("metrics")
+    r = batch.result
+    columns = r.columns
+    drifted = [c for c in columns if c.drifted]
+    prediction = r.prediction.columns
+    multivariate, metrics = r.multivariate, r.metrics
     badge = lambda bad, text: f"<span class='{'b-bad' if bad else 'b-ok'}'>{escape(text)}</span>"  # noqa: E731
     badges = [badge(batch.dataset_drift, "Dataset drift" if batch.dataset_drift else "No dataset drift"),
               f"<span class='b-info'>{len(drifted)} of {len(columns)} columns drifted "
-              f"({_pct(batch.share_drifted)}; dataset drift from {_pct(r.get('drift_share'))})</span>"]
+              f"({_pct(batch.share_drifted)}; dataset drift from {_pct(r.drift_share)})</span>"]
     if prediction:
         badges.append(badge(batch.prediction_drift, "Prediction drift" if batch.prediction_drift
                             else "No prediction drift"))
-    if multivariate.get("auc") is not None:
-        badges.append(badge(multivariate.get("drifted"), f"Domain classifier AUROC {multivariate['auc']:.3f}"))
-    if metrics and (metrics.get("gate") or {}).get("passed") is not None:
-        badges.append(badge(not metrics["gate"]["passed"], "KPI gate passed" if metrics["gate"]["passed"]
-                            else "KPI gate failed"))
+    if multivariate is not None and multivariate.auc is not None:
+        badges.append(badge(multivariate.drifted, f"Domain classifier AUROC {multivariate.auc:.3f}"))
+    if metrics is not None and metrics.gate_passed is not None:
+        badges.append(badge(not metrics.gate_passed, "KPI gate passed" if metrics.gate_passed else "KPI gate failed"))
     when = batch.created_at.strftime("%Y-%m-%d %H:%M UTC") if batch.created_at else ""
+    reference_rows = r.reference.rows if r.reference is not None else 0
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Drift — {escape(batch.name)} against {escape(batch.model_label)}</title><style>{_CSS}</style>"
         "</head><body>",
         f"<h1>Drift — {escape(batch.name)} against {escape(batch.model_label)}</h1>",
         f"<p class='meta'>{batch.rows:,} rows stored as {escape(batch.dataset_label)}, checked {escape(when)} by "
-        f"{escape(batch.created_by)} on {escape(batch.host)}; reference: {r.get('reference', {}).get('rows', 0):,} "
-        "training rows.</p>",
+        f"{escape(batch.created_by)} on {escape(batch.host)}; reference: {reference_rows:,} training rows.</p>",
         f"<div class='badges'>{''.join(badges)}</div>",
         "<h2>Columns</h2>", _column_table(columns),
     ]
-    if r.get("skipped"):
+    if r.skipped:
         parts.append("<p class='muted'>Not tested: " + "; ".join(
-            f"{escape(k)} ({escape(v)})" for k, v in r["skipped"].items()) + "</p>")
+            f"{escape(k)} ({escape(v)})" for k, v in r.skipped.items()) + "</p>")
     parts.append("<h2>Distributions</h2>")
-    parts += [_column_section(c, charts) for c in sorted(columns, key=lambda c: (not c.get("drifted"), c["column"]))]
+    parts += [_column_section(c, charts) for c in sorted(columns, key=lambda c: (not c.drifted, c.column))]
     if prediction:
         parts.append("<h2>Prediction drift</h2><p class='muted'>What the model answers on the batch against what it "
                      "answered on the reference sample.</p>")
         parts += [_column_section(c, charts) for c in prediction]
     parts.append(_multivariate(multivariate))
-    if r.get("target"):
-        parts.append("<h2>Target drift</h2>" + _column_section(r["target"], charts))
+    if r.target is not None:
+        parts.append("<h2>Target drift</h2>" + _column_section(r.target, charts))
     parts.append(_metrics(metrics))
-    issues = (r.get("validation") or {}).get("issues", [])
+    issues = r.validation.issues if r.validation is not None else ()
     if issues:
-        items = "".join(f"<li>{escape(i['message'])}</li>" for i in issues)
+        items = "".join(f"<li>{escape(i.message)}</li>" for i in issues)
         parts.append(f"<h2>Validation</h2><ul>{items}</ul>")
-    settings = r.get("settings") or {}
     meanings = {name: meaning for name, _, meaning in DriftSettings().describe()}
     rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(json.dumps(v))}</td><td>{escape(meanings.get(k, ''))}</td>"
-                   f"</tr>" for k, v in settings.items())
+                   f"</tr>" for k, v in r.settings.items())
     parts.append(f"<h2>Settings</h2><details><summary>Thresholds used</summary><table><tr><th>name</th>"
                  f"<th>value</th><th>meaning</th></tr>{rows}</table></details>")
     parts.append("</body></html>")

@@ -1,7 +1,7 @@
 """Drift monitoring of registered model versions; reached as `project.monitor`.
 
     batch = project.monitor.add_batch("churn@production", "may.csv", progress=cb, cancel=token)
-    batch.dataset_drift, batch.drifted_columns, batch.results["multivariate"]["auc"]
+    batch.dataset_drift, batch.drifted_columns, batch.result.multivariate.auc   # typed: entities.BatchResults
     project.monitor.batches("churn")                 # the model's batches, oldest first
     project.monitor.distributions(batch, "income")   # reference vs batch on the same bins
     project.monitor.report_html(batch)               # a self-contained page
@@ -23,7 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
@@ -318,13 +318,13 @@ class MonitorService:
         prediction drift, domain AUROC, and the labelled metrics when there are some."""
         out = []
         for b in self.batches(model_ref, all_versions):
-            metrics = b.results.get("metrics") or {}
+            metrics, multivariate = b.result.metrics, b.result.multivariate
             out.append({"id": b.id, "name": b.name, "model": b.model_label, "created_at": b.created_at,
                         "rows": b.rows, "share_drifted": b.share_drifted, "dataset_drift": b.dataset_drift,
                         "drifted_columns": b.drifted_columns, "prediction_drift": b.prediction_drift,
-                        "domain_auc": b.results.get("multivariate", {}).get("auc"),
-                        "metrics": metrics.get("metrics", {}),
-                        "gate_passed": (metrics.get("gate") or {}).get("passed")})
+                        "domain_auc": multivariate.auc if multivariate is not None else None,
+                        "metrics": dict(metrics.metrics) if metrics is not None else {},
+                        "gate_passed": metrics.gate_passed if metrics is not None else None})
         return out
 
     def batch(self, batch_id: str | MonitoringBatch) -> MonitoringBatch:
@@ -360,7 +360,7 @@ class MonitorService:
         from desktop_app.core.monitor.charts import distribution
 
         batch = self.batch(batch)
-        charts = batch.results.get("prediction", {}).get("charts", {})
+        charts = batch.result.prediction.charts
         if column in charts:
             return charts[column]
         stats = self.load_reference(batch.model_version_id)
@@ -382,12 +382,12 @@ class MonitorService:
 
         batch = self.batch(batch)
         stats = self.load_reference(batch.model_version_id)
-        columns = [c["column"] for c in batch.columns]
+        columns = [c.column for c in batch.result.columns]
         rows = self.batch_rows(batch, columns + ([stats.target.column] if stats.target is not None else []))
         charts = {c: distribution(stats.columns[c], rows[c]) for c in columns if c in rows.columns}
-        if stats.target is not None and stats.target.column in rows.columns and batch.results.get("target"):
+        if stats.target is not None and stats.target.column in rows.columns and batch.result.target is not None:
             charts[stats.target.column] = distribution(stats.target, rows[stats.target.column])
-        charts.update(batch.results.get("prediction", {}).get("charts", {}))
+        charts.update(batch.result.prediction.charts)
         return render_html(batch, charts)
 
     # -- internals --------------------------------------------------------------------------------
@@ -423,7 +423,7 @@ def _safe_stem(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", Path(text).stem).strip("-.")[:80] or "batch"
 
 
-def _apply_recipe(frame: pd.DataFrame, recipe: Any) -> pd.DataFrame:
+def _apply_recipe(frame: pd.DataFrame, recipe: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """The batch after the data fixes the model repeats (the reference was taken after them).
 
     Steps on columns the frame does not hold are skipped (a chart loads one column only).
@@ -431,15 +431,9 @@ def _apply_recipe(frame: pd.DataFrame, recipe: Any) -> pd.DataFrame:
     if not recipe:
         return frame
     from desktop_app.core.quality.errors import RecipeError
-    from desktop_app.core.quality.recipe import RecipeStep, apply_step
+    from desktop_app.core.quality.recipe import replay_for_prediction
 
-    kinds: dict = {}
     try:
-        for step in recipe:
-            column = (step.get("params") or {}).get("column")
-            if column is not None and column not in frame.columns:
-                continue
-            frame, kinds = apply_step(frame, kinds, RecipeStep.from_dict(dict(step)))
+        return replay_for_prediction(frame, recipe, skip_missing_columns=True)
     except RecipeError as exc:
         raise BatchValidationError(f"The model's data fixes cannot run on the batch: {exc}") from None
-    return frame
