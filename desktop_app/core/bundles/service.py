@@ -2,6 +2,8 @@
 
     result = project.bundles.export("heart-risk@production", "exports", zip=False, progress=cb, cancel=token)
     project.bundles.verify(result.path, "heart-risk@production")
+    project.bundles.listing(result.path)            # the files of a bundle on disk and its model card
+    project.bundles.last_export(version)            # the newest export in the audit trail, or None
 
 `export` writes `<out_dir>/<model>-v<N>/` (a run exports as `run-<id8>/`), or with `zip` only
 `<out_dir>/<model>-v<N>.zip` holding that folder. Everything is first written to a hidden
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.bundles.entities import ExportResult, VerificationResult
 from desktop_app.core.bundles.errors import BundleError
+from desktop_app.core.bundles.listing import BundleListing, LastExport, list_bundle
 from desktop_app.core.errors import MLDeskError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.owners import owner_of_temp, temp_name
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.registry.entities import ModelVersion
     from desktop_app.core.registry.service import RegistryService
     from desktop_app.core.scoring.service import ScoringService
     from desktop_app.core.store.database import Database
@@ -177,6 +181,29 @@ class BundleService:
             pipeline = self._scoring.pipeline(source)
             _, holdout = self._rows(source, self._scoring.signature(source), rows)
             return verify_bundle(folder, pipeline, holdout, progress=scaled(progress, 0.1, 1.0))
+
+    # -- bundles on disk --------------------------------------------------------------------------
+
+    def listing(self, path: str | os.PathLike) -> BundleListing:
+        """The files of a bundle folder or zip (paths inside the bundle, sizes) and its model card's text."""
+        return list_bundle(Path(path))
+
+    def last_export(self, version: str | ModelVersion) -> LastExport | None:
+        """The newest export of a model version (or run, by id) in the audit trail, by any user in any session,
+        with the listing of its bundle while the bundle is still where it was written; None if never exported."""
+        entity_id = version if isinstance(version, str) else version.id
+        with self._db.read() as session:
+            events = audit.list_events(session, entity_id, 1, action=EXPORT_ACTION)
+        if not events:
+            return None
+        path = (events[0].after or {}).get("path")
+        listing = None
+        try:
+            if path and Path(path).exists():
+                listing = list_bundle(Path(path))
+        except (OSError, zipfile.BadZipFile):
+            listing = None  # moved, half-copied or damaged since: the event is still worth showing
+        return LastExport(events[0], listing)
 
     # -- crash debris -----------------------------------------------------------------------------
 

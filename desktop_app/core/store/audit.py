@@ -68,14 +68,18 @@ def record(
 
 
 def list_events(
-    session: Session, entity_id: str | None = None, limit: int = 1000, *, entity_ids: Iterable[str] | None = None
+    session: Session, entity_id: str | None = None, limit: int = 1000, *, entity_ids: Iterable[str] | None = None,
+    action: str | None = None,
 ) -> list[AuditEvent]:
-    """Events, newest first: of one entity (`entity_id`), of any of `entity_ids`, or all."""
+    """Events, newest first: of one entity (`entity_id`), of any of `entity_ids`, or all; of one `action` only
+    when it is given."""
     query = select(AuditEventRow).order_by(AuditEventRow.at.desc(), AuditEventRow.seq.desc()).limit(limit)
     if entity_id is not None:
         query = query.where(AuditEventRow.entity_id == entity_id)
     if entity_ids is not None:
         query = query.where(AuditEventRow.entity_id.in_(list(entity_ids)))
+    if action is not None:
+        query = query.where(AuditEventRow.action == action)
     return [
         AuditEvent(
             id=r.id, at=r.at, user=r.user, host=r.host, action=r.action, entity_type=r.entity_type,
