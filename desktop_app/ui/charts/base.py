@@ -1,5 +1,15 @@
-"""What every comparison chart shares: a white pyqtgraph canvas with labelled axes, a
-legend, exact values on hover, and "Save as PNG… / Save as SVG…" on right-click.
+"""What every chart of the app shares: a white pyqtgraph canvas with people-friendly, labelled
+axes, a legend, exact values on hover, and "Save as PNG… / Save as SVG… / Copy image" on
+right-click — the one base for the Data, Quality, Compare and Monitor charts.
+
+- `plot_widget` (one plot) and `canvas` (several plots, or a legend on its own row) make the canvas;
+  `people_axis` and `style_plot_item` give it the app's axes; `set_title` and the legend helpers
+  (`legend_for`, `top_legend`, `fill_legend`) keep titles and legends from crowding the plots.
+- `on_hover(widget, describe)` shows `describe(widget, scene_pos)` as a tooltip, rate-limited;
+  `nearest_point` finds the data point under the mouse.
+- `install_menu` gives the right-click menu; `export_chart` writes PNG or SVG.
+- `ChartPanel` holds one chart (or a message until it has something to show); `LegendChartPanel`
+  draws into one plot under a legend row, built on its first drawing.
 
 pyqtgraph is imported when the first chart is built, not when the window starts.
 """
@@ -24,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.charts.columns import _people_axis
+from desktop_app.ui.text.formatting import format_int, format_number
 
 AXIS_PEN = "#555555"
 TEXT_PEN = "#333333"
@@ -36,19 +46,54 @@ LEGEND_SAMPLE_PX = 34      # a legend entry's sample and the gaps around it
 MAX_LEGEND_COLUMNS = 4
 
 
-def plot_widget(x_label: str, y_label: str, parent: QWidget | None = None):
-    """A PlotWidget: white, labelled axes with people-friendly ticks, no mouse zoom, light grid."""
+def people_axis(orientation: str) -> Any:
+    """An axis whose tick labels use thousands separators and at most 4 significant digits."""
     import pyqtgraph as pg
 
-    widget = pg.PlotWidget(parent=parent, background="w",
-                           axisItems={"left": _people_axis("left"), "bottom": _people_axis("bottom")})
+    class PeopleAxis(pg.AxisItem):
+        def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph name
+            labels = []
+            for value in values:
+                value *= scale
+                if spacing * scale >= 1 and abs(value - round(value)) < 1e-9:
+                    labels.append(format_int(round(value)))
+                else:
+                    labels.append(format_number(float(value)))
+            return labels
+
+    axis = PeopleAxis(orientation)
+    axis.enableAutoSIPrefix(False)
+    return axis
+
+
+def people_axes() -> dict[str, Any]:
+    """`axisItems` for a plot: people-friendly ticks on the left and bottom axes."""
+    return {"left": people_axis("left"), "bottom": people_axis("bottom")}
+
+
+def plot_widget(x_label: str | None = None, y_label: str | None = None, parent: QWidget | None = None, *,
+                grid: bool = True) -> Any:
+    """A PlotWidget: white, labelled axes with people-friendly ticks, no mouse zoom, a light grid."""
+    import pyqtgraph as pg
+
+    widget = pg.PlotWidget(parent=parent, background="w", axisItems=people_axes())
     widget.setMouseEnabled(x=False, y=False)
     widget.hideButtons()
-    style_plot_item(widget.getPlotItem(), x_label, y_label)
+    style_plot_item(widget.getPlotItem(), x_label, y_label, grid=grid)
     return widget
 
 
-def style_plot_item(plot: Any, x_label: str | None, y_label: str | None) -> None:
+def canvas() -> Any:
+    """A white GraphicsLayoutWidget, for charts with several plots or a legend on its own row."""
+    import pyqtgraph as pg
+
+    layout = pg.GraphicsLayoutWidget()
+    layout.setBackground("w")
+    return layout
+
+
+def style_plot_item(plot: Any, x_label: str | None, y_label: str | None, *, grid: bool = True) -> None:
+    """The app's look for one plot: grey axes, dark labels, a light grid, no zoom buttons."""
     import pyqtgraph as pg
 
     for name in ("left", "bottom"):
@@ -59,7 +104,8 @@ def style_plot_item(plot: Any, x_label: str | None, y_label: str | None) -> None
         plot.setLabel("bottom", x_label, color=TEXT_PEN)
     if y_label:
         plot.setLabel("left", y_label, color=TEXT_PEN)
-    plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
 
@@ -308,3 +354,43 @@ class ChartPanel(QWidget):
         if self.chart is None:
             raise RuntimeError("There is no chart to save.")
         return export_chart(self.chart, path)
+
+
+def legend_chart(x_label: str, y_label: str) -> tuple[Any, Any, Any]:
+    """(canvas, its top legend, its PlotItem): one plot under a legend row (inside the plot, a legend
+    would hide data). Fill the legend with `ChartPanel.set_legend`."""
+    import pyqtgraph as pg
+
+    layout = canvas()
+    legend = top_legend(layout)
+    plot = pg.PlotItem(axisItems=people_axes())
+    style_plot_item(plot, x_label, y_label)
+    layout.addItem(plot, row=1, col=0)
+    return layout, legend, plot
+
+
+class LegendChartPanel(ChartPanel):
+    """A ChartPanel drawing into one `legend_chart`, built on the first draw: hovering asks `_describe`
+    (scene position → tooltip), a resize of the plot asks `_fit_ticks`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot: Any = None
+        self.legend: Any = None
+
+    def _clear_plot(self, x_label: str, y_label: str, name: str) -> Any:
+        """The plot, emptied for a new drawing (built with these axis labels, and `name` for its
+        save menu, the first time)."""
+        if self.chart is None:
+            chart, self.legend, self.plot = legend_chart(x_label, y_label)
+            self.set_chart(chart, name)
+            on_hover(self.chart, self._describe)
+            self.plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
+        self.plot.clear()
+        return self.plot
+
+    def _describe(self, _widget: Any, _scene_pos: Any) -> str | None:
+        return None
+
+    def _fit_ticks(self) -> None:
+        pass

@@ -1,58 +1,30 @@
-"""Small pyqtgraph charts for the detail panels (imported only when a chart is drawn).
+"""One column's values as a small chart, for the detail panels of the Data and Quality steps:
+a histogram of numbers, or horizontal bars of the most frequent values.
 
-White background, labelled axes, exact values on hover; pyqtgraph's right-click menu
-offers "Export…" (PNG/SVG).
+Built on the chart toolkit's base (white canvas, people-friendly axes, hover values, "Save as
+PNG/SVG" on right-click); pyqtgraph is imported only when a chart is drawn.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
+from desktop_app.ui.charts.base import install_menu, on_hover, plot_widget
 from desktop_app.ui.text.formatting import format_int, format_number, shorten
 
 BAR_COLOR = QColor("#4c78a8")
+CHART_HEIGHT = 210
 
 
-def _people_axis(orientation: str):
-    """An axis whose tick labels use thousands separators and at most 4 significant digits."""
-    import pyqtgraph as pg
-
-    class PeopleAxis(pg.AxisItem):
-        def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph name
-            labels = []
-            for value in values:
-                value *= scale
-                if spacing * scale >= 1 and abs(value - round(value)) < 1e-9:
-                    labels.append(format_int(round(value)))
-                else:
-                    labels.append(format_number(float(value)))
-            return labels
-
-    axis = PeopleAxis(orientation)
-    axis.enableAutoSIPrefix(False)
-    return axis
-
-
-def _plot_widget(parent: QWidget | None):
-    import pyqtgraph as pg
-
-    widget = pg.PlotWidget(
-        parent=parent, background="w",
-        axisItems={"left": _people_axis("left"), "bottom": _people_axis("bottom")},
-    )
-    widget.setMenuEnabled(True)
-    widget.setMouseEnabled(x=False, y=False)
-    widget.hideButtons()
-    plot = widget.getPlotItem()
-    for name in ("left", "bottom"):
-        axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen("#555"))
-        axis.setTextPen(pg.mkPen("#333"))
-    widget.setFixedHeight(210)
+def detail_plot(name: str, parent: QWidget | None = None) -> Any:
+    """A small plot for a detail panel: the base's canvas without a grid, fixed height, `name` for saving."""
+    widget = plot_widget(parent=parent, grid=False)
+    widget.setFixedHeight(CHART_HEIGHT)
+    install_menu(widget, name)
     return widget
 
 
@@ -60,7 +32,7 @@ def histogram_chart(edges: Sequence[float], counts: Sequence[int], x_label: str,
     """Bars between consecutive `edges`; hover shows the bin range and its count."""
     import pyqtgraph as pg
 
-    widget = _plot_widget(parent)
+    widget = detail_plot(f"{x_label}-histogram", parent)
     edges, counts = [float(e) for e in edges], [int(c) for c in counts]
     lefts, widths = edges[:-1], [b - a for a, b in zip(edges[:-1], edges[1:])]
     bars = pg.BarGraphItem(
@@ -73,19 +45,14 @@ def histogram_chart(edges: Sequence[float], counts: Sequence[int], x_label: str,
         widget.setXRange(edges[0], edges[-1], padding=0.02)
     widget.setYRange(0, max(counts or [1]) * 1.05, padding=0)
 
-    def hover(pos: QPointF) -> None:
+    def describe(_widget: Any, pos: QPointF) -> str | None:
         point = widget.getPlotItem().vb.mapSceneToView(pos)
         for left, right, count in zip(edges[:-1], edges[1:], counts):
             if left <= point.x() <= right and 0 <= point.y():
-                QToolTip.showText(
-                    widget.mapToGlobal(widget.mapFromScene(pos).toPoint()),
-                    f"{format_number(left)} to {format_number(right)}: {format_int(count)} rows",
-                    widget,
-                )
-                return
-        QToolTip.hideText()
+                return f"{format_number(left)} to {format_number(right)}: {format_int(count)} rows"
+        return None
 
-    widget.scene().sigMouseMoved.connect(hover)
+    on_hover(widget, describe)
     return widget
 
 
@@ -93,7 +60,7 @@ def bar_chart(labels: Sequence[str], counts: Sequence[int], parent: QWidget | No
     """Horizontal bars for the most frequent values (first label on top)."""
     import pyqtgraph as pg
 
-    widget = _plot_widget(parent)
+    widget = detail_plot("top-values", parent)
     labels = [str(label) for label in labels]
     counts = [int(c) for c in counts]
     n = len(labels)
@@ -107,17 +74,12 @@ def bar_chart(labels: Sequence[str], counts: Sequence[int], parent: QWidget | No
     widget.setYRange(-0.6, n - 0.4, padding=0)
     widget.setFixedHeight(max(150, 24 * n + 56))
 
-    def hover(pos: QPointF) -> None:
+    def describe(_widget: Any, pos: QPointF) -> str | None:
         point = widget.getPlotItem().vb.mapSceneToView(pos)
         index = n - 1 - round(point.y())
         if 0 <= index < n and 0 <= point.x() <= max(counts[index], 0) * 1.05 + 1e-9:
-            QToolTip.showText(
-                widget.mapToGlobal(widget.mapFromScene(pos).toPoint()),
-                f"{labels[index]}: {format_int(counts[index])} rows",
-                widget,
-            )
-        else:
-            QToolTip.hideText()
+            return f"{labels[index]}: {format_int(counts[index])} rows"
+        return None
 
-    widget.scene().sigMouseMoved.connect(hover)
+    on_hover(widget, describe)
     return widget

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.base import ChartPanel, on_hover, style_plot_item
+from desktop_app.ui.charts.base import canvas, ChartPanel, on_hover, style_plot_item
 from desktop_app.ui.text.formatting import format_int, shorten
 from desktop_app.ui.text.runs import run_title, status_key
 
@@ -36,8 +36,7 @@ class ConfusionMatrices(ChartPanel):
                               "Confusion matrices are drawn for finished classification runs.")
             return
         if self.chart is None:
-            layout = pg.GraphicsLayoutWidget()
-            layout.setBackground("w")
+            layout = canvas()
             self.set_chart(layout, "confusion_matrices")
             on_hover(self.chart, self._describe)
         layout = self.chart

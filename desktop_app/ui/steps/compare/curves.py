@@ -17,14 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import (
-    CHANCE_PEN,
-    TEXT_PEN,
-    ChartPanel,
-    nearest_point,
-    on_hover,
-    set_title,
-    style_plot_item,
-    top_legend,
+    CHANCE_PEN, TEXT_PEN, canvas, ChartPanel, nearest_point, on_hover, set_title, style_plot_item, top_legend,
 )
 from desktop_app.ui.text.formatting import plural, shorten
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
@@ -99,12 +92,10 @@ class CurvesChart(ChartPanel):
         self.show_chart()
 
     def _ensure_chart(self) -> None:
-        import pyqtgraph as pg
 
         if self.chart is not None:
             return
-        layout = pg.GraphicsLayoutWidget()
-        layout.setBackground("w")
+        layout = canvas()
         # The legends sit above both plots: inside them they would hide the curves' corners.
         self.legend = top_legend(layout, row=0)
         self.class_legend = top_legend(layout, row=1)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, on_hover, set_title, style_plot_item, top_legend
+from desktop_app.ui.charts.base import TEXT_PEN, canvas, ChartPanel, on_hover, set_title, style_plot_item, top_legend
 from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.text.runs import format_metric, metric_label, run_title, short_metric_label, sort_metrics
 
@@ -50,8 +50,7 @@ class MetricBars(ChartPanel):
             self.show_message("These runs have no metrics to compare yet (they have not finished).")
             return
         if self.chart is None:
-            layout = pg.GraphicsLayoutWidget()
-            layout.setBackground("w")
+            layout = canvas()
             self.legend = top_legend(layout)
             self.plot = pg.PlotItem()
             self.error_plot = pg.PlotItem()

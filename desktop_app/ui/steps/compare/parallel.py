@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, on_hover, style_plot_item
+from desktop_app.ui.charts.base import TEXT_PEN, canvas, ChartPanel, on_hover, style_plot_item
 from desktop_app.ui.text.runs import format_metric, format_value, metric_label, run_title, short_metric_label, sort_metrics
 
 COLOR_BINS = 24
@@ -77,8 +77,7 @@ class ParallelCoordinates(ChartPanel):
         logs = [_is_log(self.runs, p) for p in params] + [False]
         self.scaled = np.column_stack([_scale(self.values[:, k], logs[k]) for k in range(len(self.axes))])
         if self.chart is None:
-            layout = pg.GraphicsLayoutWidget()
-            layout.setBackground("w")
+            layout = canvas()
             self.plot = layout.addPlot(row=0, col=0)
             style_plot_item(self.plot, None, None)
             self.plot.showGrid(x=False, y=False)

@@ -16,14 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.ui.charts.base import (
-    CHANCE_PEN,
-    TEXT_PEN,
-    ChartPanel,
-    nearest_point,
-    on_hover,
-    set_title,
-    style_plot_item,
-    top_legend,
+    CHANCE_PEN, TEXT_PEN, canvas, ChartPanel, nearest_point, on_hover, set_title, style_plot_item, top_legend,
 )
 from desktop_app.ui.text.formatting import format_float, format_int, plural
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
@@ -64,8 +57,7 @@ class ResidualsChart(ChartPanel):
                               "Residual plots are drawn for finished regression runs.")
             return
         if self.chart is None:
-            layout = pg.GraphicsLayoutWidget()
-            layout.setBackground("w")
+            layout = canvas()
             self.legend = top_legend(layout)
             self.fit = layout.addPlot(row=1, col=0)
             self.residual = layout.addPlot(row=1, col=1)

@@ -125,15 +125,15 @@ class ColumnSummaryPanel(QScrollArea):
 
     # -- helpers ---------------------------------------------------------------------
     def _draw_chart(self, summary: Any, kind: str, top: list, histogram: Any) -> None:
-        from desktop_app.ui.charts import columns as charts
+        from desktop_app.ui.charts.columns import bar_chart, histogram_chart
 
         if histogram is not None:
             edges, counts = histogram
             if len(counts):
-                self.chart = charts.histogram_chart(list(edges), list(counts), str(summary.name))
+                self.chart = histogram_chart(list(edges), list(counts), str(summary.name))
         elif top and kind in BAR_KINDS:
             shown = top[:10]
-            self.chart = charts.bar_chart([v for v, _ in shown], [c for _, c in shown])
+            self.chart = bar_chart([v for v, _ in shown], [c for _, c in shown])
         if self.chart is not None:
             self.chart.setObjectName("summaryChart")
             self.chart_holder.addWidget(self.chart)

@@ -1,6 +1,8 @@
-"""The canvas the Monitor step's charts share: a white pyqtgraph layout with the legend on its own
-row above the plot (inside, it would hide the newest batches), people-friendly axes; the panel
-that holds one, and the batch axis under the charts over time."""
+"""The Monitor step's charts over time: one column per batch, named by the batch under it.
+
+`fit_batch_axis` thins the names when they would overlap and leaves room for the outer ones;
+`BatchChart` is a `LegendChartPanel` (the chart toolkit's) over the batches, oldest first.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.columns import _people_axis
-from desktop_app.ui.charts.base import ChartPanel, on_hover, style_plot_item, top_legend
-
-
-def legend_chart(x_label: str, y_label: str) -> tuple[Any, Any, Any]:
-    """(GraphicsLayoutWidget, its top legend, its PlotItem); fill the legend with ChartPanel.set_legend."""
-    import pyqtgraph as pg
-
-    layout = pg.GraphicsLayoutWidget()
-    layout.setBackground("w")
-    legend = top_legend(layout)
-    plot = pg.PlotItem(axisItems={"left": _people_axis("left"), "bottom": _people_axis("bottom")})
-    style_plot_item(plot, x_label, y_label)
-    layout.addItem(plot, row=1, col=0)
-    return layout, legend, plot
+from desktop_app.ui.charts.base import LegendChartPanel
 
 
 def fit_batch_axis(plot: Any, labels: list[str], fallback_width: float) -> None:
@@ -51,33 +39,6 @@ def fit_batch_axis(plot: Any, labels: list[str], fallback_width: float) -> None:
         left = max(0.0, first / 2 + 6 - per_column / 2) / per_column
         right = max(0.0, last / 2 + 6 - per_column / 2) / per_column
     plot.setXRange(-0.5 - left, n - 0.5 + right, padding=0)
-
-
-class LegendChartPanel(ChartPanel):
-    """A ChartPanel drawing into one `legend_chart`, built on the first draw: hovering asks `_describe`
-    (scene position → tooltip), a resize refits the ticks (`_fit_ticks`)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plot: Any = None
-        self.legend: Any = None
-
-    def _clear_plot(self, x_label: str, y_label: str, name: str) -> Any:
-        """The plot, emptied for a new drawing (built with these axis labels, and `name` for its
-        save menu, the first time)."""
-        if self.chart is None:
-            chart, self.legend, self.plot = legend_chart(x_label, y_label)
-            self.set_chart(chart, name)
-            on_hover(self.chart, self._describe)
-            self.plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
-        self.plot.clear()
-        return self.plot
-
-    def _describe(self, _widget: Any, _scene_pos: Any) -> str | None:
-        return None
-
-    def _fit_ticks(self) -> None:
-        pass
 
 
 class BatchChart(LegendChartPanel):

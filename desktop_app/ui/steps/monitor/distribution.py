@@ -14,8 +14,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.charts.base import TEXT_PEN
-from desktop_app.ui.steps.monitor.batch_chart import LegendChartPanel
+from desktop_app.ui.charts.base import TEXT_PEN, LegendChartPanel
 from desktop_app.ui.text.formatting import format_float, format_int, shorten
 from desktop_app.ui.steps.monitor import text as mt
 

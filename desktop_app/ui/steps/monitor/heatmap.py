@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.charts.base import (
-    LEGEND_POINTS, LEGEND_SAMPLE_PX, ChartPanel, on_hover, set_title, style_plot_item, top_legend,
+    LEGEND_POINTS, LEGEND_SAMPLE_PX, canvas, ChartPanel, on_hover, set_title, style_plot_item, top_legend,
 )
 from desktop_app.ui.text.formatting import format_int, shorten
 from desktop_app.ui.steps.monitor import text as mt
@@ -96,8 +96,7 @@ class DriftHeatMap(ChartPanel):
             return
         import pyqtgraph as pg
 
-        layout = pg.GraphicsLayoutWidget()
-        layout.setBackground("w")
+        layout = canvas()
         self.legend = top_legend(layout)
         self.plot = pg.PlotItem()
         layout.addItem(self.plot, row=1, col=0)

@@ -1,6 +1,7 @@
 """Charts for a finding's evidence: the column's histogram or bar chart, outlier limits, a pair's scatter.
 
-Built on `charts.py` (white background, labelled axes, hover values, right-click export);
+Built on the chart toolkit (`ui.charts`: white background, labelled axes, hover values, right-click
+export);
 pyqtgraph is imported only when a chart is drawn.
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts import columns as charts
+from desktop_app.ui.charts.base import on_hover
+from desktop_app.ui.charts.columns import bar_chart, detail_plot, histogram_chart
 from desktop_app.ui.text.formatting import format_number, shorten
 
 FENCE_COLOR = "#c62828"
@@ -26,14 +28,14 @@ def column_chart(summary: Any, fences: tuple[float | None, float | None] | None 
     histogram = summary.histogram
     if histogram is not None and len(histogram[1]):
         edges, counts = histogram
-        widget = charts.histogram_chart(list(edges), list(counts), str(summary.name))
+        widget = histogram_chart(list(edges), list(counts), str(summary.name))
         if fences:
             _mark_fences(widget, fences, float(edges[0]), float(edges[-1]))
         return widget
     top = list(summary.top_values or [])[:MAX_BARS]
     if top:
         labels = [str(v) for v, _ in top]
-        widget = charts.bar_chart(labels, [c for _, c in top])
+        widget = bar_chart(labels, [c for _, c in top])
         # Category names are often phrases: show more of each than the Data step's narrow panel can.
         ys = range(len(labels) - 1, -1, -1)
         widget.getPlotItem().getAxis("left").setTicks(
@@ -62,7 +64,7 @@ def scatter_chart(x_name: str, y_name: str, xs: list[float], ys: list[float]) ->
     """Points of two columns (a sample of the rows); hover shows a point's values."""
     import pyqtgraph as pg
 
-    widget = charts._plot_widget(None)  # the shared look: white, labelled, exportable
+    widget = detail_plot(f"{x_name}-{y_name}")
     scatter = pg.ScatterPlotItem(
         x=xs, y=ys, size=4, pen=pg.mkPen(None), brush=pg.mkBrush(76, 120, 168, 90), hoverable=True,
         tip=None,
@@ -72,16 +74,12 @@ def scatter_chart(x_name: str, y_name: str, xs: list[float], ys: list[float]) ->
     widget.setLabel("left", y_name)
     widget.setFixedHeight(240)
 
-    def hover(pos: QPointF) -> None:
+    def describe(_widget: Any, pos: QPointF) -> str | None:
         points = scatter.pointsAt(scatter.mapFromScene(pos))
-        if len(points):
-            point = points[0].pos()
-            QToolTip.showText(
-                widget.mapToGlobal(widget.mapFromScene(pos).toPoint()),
-                f"{x_name}: {format_number(point.x())}\n{y_name}: {format_number(point.y())}", widget,
-            )
-        else:
-            QToolTip.hideText()
+        if not len(points):
+            return None
+        point = points[0].pos()
+        return f"{x_name}: {format_number(point.x())}\n{y_name}: {format_number(point.y())}"
 
-    widget.scene().sigMouseMoved.connect(hover)
+    on_hover(widget, describe)
     return widget
