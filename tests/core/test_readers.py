@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
-from desktop_app.core.data import readers
+from desktop_app.core.data import read_csv, readers
 from desktop_app.core.data.detect import detect_settings
 from desktop_app.core.data.readers import TableRead, list_sheets, read_preview, read_table
 from desktop_app.core.data.settings import FileFormat, ReadSettings, SettingError
@@ -31,7 +31,7 @@ def read(path, **changes) -> TableRead:
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Several chunks from a few rows, to exercise the cross-chunk type rules."""
-    monkeypatch.setattr(readers, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(read_csv, "CHUNK_ROWS", 2)
 
 
 # -- encodings and dialects ---------------------------------------------------------------
@@ -328,17 +328,17 @@ def test_unreadable_parquet(tmp_path):
 @pytest.fixture
 def tiny_ranges(monkeypatch):
     """Make a small file 'large': ranges of 64 bytes, two threads."""
-    monkeypatch.setattr(readers, "PARALLEL_RANGE_BYTES", 64)
-    monkeypatch.setattr(readers, "_worker_count", lambda: 2)
+    monkeypatch.setattr(read_csv, "PARALLEL_RANGE_BYTES", 64)
+    monkeypatch.setattr(read_csv, "_worker_count", lambda: 2)
     calls = []
-    original = readers._CsvReader._read_parallel
+    original = read_csv.CsvReader._read_parallel
 
     def spy(self, progress):
         result = original(self, progress)
         calls.append(result is not None)
         return result
 
-    monkeypatch.setattr(readers._CsvReader, "_read_parallel", spy)
+    monkeypatch.setattr(read_csv.CsvReader, "_read_parallel", spy)
     return calls
 
 
@@ -354,7 +354,7 @@ def test_parallel_read_matches_the_serial_read(tmp_path, monkeypatch, tiny_range
     path = write(tmp_path, "big.csv", _rows(200), "utf-8-sig")
     parallel = read(path).table
     assert tiny_ranges == [True]
-    monkeypatch.setattr(readers, "_worker_count", lambda: 1)
+    monkeypatch.setattr(read_csv, "_worker_count", lambda: 1)
     serial = read(path).table
     assert parallel.equals(serial)
     assert parallel.column("x").to_pylist()[:2] == [0.5, 1.5]
@@ -481,7 +481,7 @@ def test_parallel_read_below_a_preamble_matches_the_serial_read(tmp_path, monkey
     assert settings.skip_rows == preamble.count("\n")
     parallel = read_table(path, settings).table
     assert tiny_ranges == [True]
-    monkeypatch.setattr(readers, "_worker_count", lambda: 1)
+    monkeypatch.setattr(read_csv, "_worker_count", lambda: 1)
     serial = read_table(path, settings).table
     assert parallel.equals(serial)
     assert parallel.column("id").to_pylist() == list(range(200))
@@ -491,7 +491,7 @@ def test_parallel_read_of_r_rows_matches_the_serial_read(tmp_path, monkeypatch, 
     shape = real_shapes.r_write_table(tmp_path)
     parallel = read(shape.path).table
     assert tiny_ranges == [True]
-    monkeypatch.setattr(readers, "_worker_count", lambda: 1)
+    monkeypatch.setattr(read_csv, "_worker_count", lambda: 1)
     assert parallel.equals(read(shape.path).table)
     _assert_values(parallel, shape)
 

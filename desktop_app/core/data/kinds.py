@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from desktop_app.core.data.readers import TableRead
 from desktop_app.core.data.settings import ColumnKind
+from desktop_app.core.data.tables import TableRead
 from desktop_app.core.errors import DataImportError
 
 SAMPLE_SIZE = 20_000
