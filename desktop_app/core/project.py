@@ -25,6 +25,15 @@ DB_FILE = "mldesk.db"
 DATABASE_URL_ENV = "MLDESK_DATABASE_URL"
 
 
+def _refuse_a_shared_location(folder: Path) -> None:
+    """A project's SQLite file may not live on a network drive or in a cloud-synced folder (`store.location`)."""
+    from desktop_app.core.store.location import database_risk
+
+    risk = database_risk(folder)
+    if risk is not None:
+        raise ProjectError(risk)
+
+
 def _sqlite_url(folder: Path) -> str:
     return f"sqlite:///{(folder / DB_FILE).resolve()}"
 
@@ -82,11 +91,14 @@ class Project:
             raise ProjectError(f"{folder} already holds an MLDesk project; open it instead.")
         if folder.exists() and not folder.is_dir():
             raise ProjectError(f"{folder} is a file; choose a folder for the new project.")
+        url = database_url or os.environ.get(DATABASE_URL_ENV)
+        if url is None:
+            _refuse_a_shared_location(folder)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProjectError(f"Cannot create the project folder {folder}: {exc.strerror}.") from exc
-        db = Database(database_url or os.environ.get(DATABASE_URL_ENV) or _sqlite_url(folder), create=True)
+        db = Database(url or _sqlite_url(folder), create=True)
         name = (name or folder.name).strip() or "Untitled project"
         with db.session() as session:
             if session.scalars(select(ProjectRow)).first() is not None:
@@ -115,6 +127,7 @@ class Project:
                     f"{folder} is not an MLDesk project (it has no {DB_FILE}); "
                     "choose a project folder or create a new project."
                 )
+            _refuse_a_shared_location(folder)
             url = _sqlite_url(folder)
         return cls._opened(folder, Database(url, create=False), recover=recover)
 
