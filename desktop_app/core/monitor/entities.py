@@ -173,12 +173,14 @@ class LabelledMetrics:
     def from_dict(cls, data: Mapping[str, Any] | None) -> LabelledMetrics | None:
         if not data:
             return None
-        return cls(int(data.get("rows") or 0), dict(data.get("metrics") or {}), dict(data.get("test_metrics") or {}),
-                   dict(data.get("delta") or {}), tuple(data.get("notes") or ()), GateVerdict.from_dict(data.get("gate")))
+        return cls(int(data.get("rows") or 0), dict(data.get("metrics") or {}),
+                   dict(data.get("test_metrics") or {}), dict(data.get("delta") or {}),
+                   tuple(data.get("notes") or ()), GateVerdict.from_dict(data.get("gate")))
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rows": self.rows, "metrics": dict(self.metrics), "test_metrics": dict(self.test_metrics),
-                               "delta": dict(self.delta), "notes": list(self.notes)}
+        out: dict[str, Any] = {"rows": self.rows, "metrics": dict(self.metrics),
+                               "test_metrics": dict(self.test_metrics), "delta": dict(self.delta),
+                               "notes": list(self.notes)}
         if self.gate is not None:
             out["gate"] = self.gate.to_dict()
         return out

@@ -18,17 +18,19 @@ Reached as `project.registry`.
   model.restore, model.gate, model.describe, model.drift_settings. Model-level events are
   recorded on the model's id, version-level ones on the version's id; `history` gives both.
 - `models()` lists models by name (case-insensitive); a model's `versions` are oldest first.
+
+Finding rows in a session and turning them into entities is `rows.py`'s (shared by every
+operation here); this module holds the operations and their audit events.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import IntegrityError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
@@ -36,13 +38,15 @@ from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.registry import gate
 from desktop_app.core.registry.entities import KpiRule, Lineage, ModelVersion, RegisteredModel
 from desktop_app.core.registry.errors import (
-    AliasInUseError, ArchivedVersionError, ModelNotFoundError, ReasonRequiredError, RegistryError,
-    RunNotRegistrableError,
+    AliasInUseError, ArchivedVersionError, ReasonRequiredError, RegistryError, RunNotRegistrableError,
 )
 from desktop_app.core.registry.names import clean_alias, clean_model_name, clean_tags
+from desktop_app.core.registry.rows import (
+    ACTIVE, ARCHIVED, alias_row, find_model, model_by_name, model_entity, resolve_rows, version_entity, version_row,
+)
 from desktop_app.core.store import audit
 from desktop_app.core.store.models import (
-    DatasetRow, DatasetVersionRow, ExperimentRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow, utcnow,
+    DatasetVersionRow, ExperimentRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow, utcnow,
 )
 
 if TYPE_CHECKING:
@@ -53,10 +57,6 @@ if TYPE_CHECKING:
     from desktop_app.core.store.objects import ObjectStore
     from desktop_app.core.tracking.service import RunService
     from desktop_app.core.registry.holdout import HoldoutComparison
-
-ACTIVE, ARCHIVED = "active", "archived"
-MIN_ID_PREFIX = 6
-_ID_LIKE = re.compile(r"^[0-9a-fA-F-]+$")
 
 
 class RegistryService:
@@ -105,8 +105,8 @@ class RegistryService:
         recorded = sorted(k for k, v in run.metrics.items() if v is not None)
         extra = gate.validate_rules(require, recorded or None, f"run {run.short_id}") if require else ()
 
-        def record(session) -> ModelVersion:
-            model = self._model_by_name(session, name, missing_ok=True)
+        def record(session: Session) -> ModelVersion:
+            model = find_model(session, name)
             created = model is None
             if model is None:
                 model = RegisteredModelRow(name=name, created_by=current_user(), host=current_host())
@@ -143,7 +143,7 @@ class RegistryService:
             if alias is not None:
                 self._move_alias(session, model, row, alias, reason)
             session.flush()
-            return self._version_entity(session, model, row)
+            return version_entity(session, model, row)
 
         try:  # the version number is taken in one write transaction, retried if another process took it
             return self._db.write(record)
@@ -158,11 +158,11 @@ class RegistryService:
         with self._db.read() as session:
             rows = session.scalars(select(RegisteredModelRow)).all()
             rows = sorted(rows, key=lambda r: (r.name.casefold(), r.name))
-            return [self._model_entity(session, r) for r in rows]
+            return [model_entity(session, r) for r in rows]
 
     def get_model(self, name: str) -> RegisteredModel:
         with self._db.read() as session:
-            return self._model_entity(session, self._model_by_name(session, name))
+            return model_entity(session, model_by_name(session, name))
 
     def resolve(self, ref: str | ModelVersion) -> ModelVersion:
         """`name` (newest non-archived version), `name@3`, `name@alias`, or a version id (or unique prefix)."""
@@ -170,18 +170,18 @@ class RegistryService:
             ref = ref.id
         ref = (ref or "").strip()
         with self._db.read() as session:
-            model, row = self._resolve(session, ref)
-            return self._version_entity(session, model, row)
+            model, row = resolve_rows(session, ref)
+            return version_entity(session, model, row)
 
     def get_version(self, name: str, number: int) -> ModelVersion:
         with self._db.read() as session:
-            model = self._model_by_name(session, name)
-            return self._version_entity(session, model, self._version_row(session, model, number))
+            model = model_by_name(session, name)
+            return version_entity(session, model, version_row(session, model, number))
 
     def history(self, name: str, limit: int = 1000) -> list[audit.AuditEvent]:
         """Audit events of the model and all its versions, newest first."""
         with self._db.read() as session:
-            model = self._model_by_name(session, name)
+            model = model_by_name(session, name)
             ids = [model.id] + list(session.scalars(
                 select(ModelVersionRow.id).where(ModelVersionRow.model_id == model.id)))
             return audit.list_events(session, limit=limit, entity_ids=ids)
@@ -202,8 +202,8 @@ class RegistryService:
         """
         alias = clean_alias(alias)
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
-            row = self._version_row(session, model, number)
+            model = model_by_name(session, name)
+            row = version_row(session, model, number)
             if row.status == ARCHIVED:
                 raise ArchivedVersionError(f"{model.name} v{row.number} is archived, so it cannot take the alias "
                                            f"'{alias}'; restore it first or choose an active version.")
@@ -213,14 +213,14 @@ class RegistryService:
                 raise gate.gate_error(f"{model.name} v{row.number}", failures)
             self._move_alias(session, model, row, alias, reason)
             session.flush()
-            return self._version_entity(session, model, row)
+            return version_entity(session, model, row)
 
     def remove_alias(self, name: str, alias: str, reason: str = "") -> RegisteredModel:
         """Remove `alias` from the model (a reason is required, as for a move)."""
         alias = clean_alias(alias)
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
-            current = self._alias_row(session, model, alias)
+            model = model_by_name(session, name)
+            current = alias_row(session, model, alias)
             holder = session.get(ModelVersionRow, current.version_id)
             if not (reason or "").strip():
                 raise ReasonRequiredError(f"Removing the alias '{alias}' from {model.name} v{holder.number} needs a "
@@ -230,9 +230,10 @@ class RegistryService:
                          before={"alias": alias, "version": holder.number, "version_id": holder.id},
                          after={"alias": alias, "version": None, "version_id": None})
             session.flush()
-            return self._model_entity(session, model)
+            return model_entity(session, model)
 
-    def _move_alias(self, session, model: RegisteredModelRow, row: ModelVersionRow, alias: str, reason: str) -> None:
+    def _move_alias(self, session: Session, model: RegisteredModelRow, row: ModelVersionRow, alias: str,
+                    reason: str) -> None:
         current = session.scalars(select(ModelAliasRow).where(
             ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
         reason = (reason or "").strip()
@@ -259,8 +260,8 @@ class RegistryService:
         Refused while an alias points at it. Archiving an archived version changes nothing.
         """
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
-            row = self._version_row(session, model, number)
+            model = model_by_name(session, name)
+            row = version_row(session, model, number)
             aliases = list(session.scalars(select(ModelAliasRow.name).where(
                 ModelAliasRow.version_id == row.id).order_by(ModelAliasRow.name)))
             if aliases:
@@ -269,18 +270,18 @@ class RegistryService:
                                       f"{'that alias' if len(aliases) == 1 else 'those aliases'} first, then "
                                       "archive it.")
             self._set_status(session, row, ARCHIVED, "model.archive", reason)
-            return self._version_entity(session, model, row)
+            return version_entity(session, model, row)
 
     def restore(self, name: str, number: int, reason: str = "") -> ModelVersion:
         """Make an archived version active again."""
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
-            row = self._version_row(session, model, number)
+            model = model_by_name(session, name)
+            row = version_row(session, model, number)
             self._set_status(session, row, ACTIVE, "model.restore", reason)
-            return self._version_entity(session, model, row)
+            return version_entity(session, model, row)
 
     @staticmethod
-    def _set_status(session, row: ModelVersionRow, status: str, action: str, reason: str) -> None:
+    def _set_status(session: Session, row: ModelVersionRow, status: str, action: str, reason: str) -> None:
         if row.status == status:
             return
         audit.record(session, action, "model_version", row.id, reason=(reason or "").strip(),
@@ -298,7 +299,7 @@ class RegistryService:
         """
         rules = list(rules)
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
+            model = model_by_name(session, name)
             names: set[str] = set()
             for metrics in session.scalars(select(RunRow.metrics).join(
                     ModelVersionRow, ModelVersionRow.run_id == RunRow.id).where(ModelVersionRow.model_id == model.id)):
@@ -309,7 +310,7 @@ class RegistryService:
             audit.record(session, "model.gate", "registered_model", model.id, reason=(reason or "").strip(),
                          before={"rules": before}, after={"rules": [str(r) for r in parsed]})
             session.flush()
-            return self._model_entity(session, model)
+            return model_entity(session, model)
 
     def describe(self, name: str, *, number: int | None = None, description: str | None = None,
                  tags: Mapping[str, Any] | None = None) -> RegisteredModel | ModelVersion:
@@ -318,11 +319,11 @@ class RegistryService:
         Returns the model, or the version when `number` is given.
         """
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
+            model = model_by_name(session, name)
             target: RegisteredModelRow | ModelVersionRow = model
             entity_type = "registered_model"
             if number is not None:
-                target, entity_type = self._version_row(session, model, number), "model_version"
+                target, entity_type = version_row(session, model, number), "model_version"
             before, after = {}, {}
             if description is not None and description != target.description:
                 before["description"], after["description"] = target.description, description
@@ -336,8 +337,8 @@ class RegistryService:
                 audit.record(session, "model.describe", entity_type, target.id, before=before, after=after)
             session.flush()
             if number is not None:
-                return self._version_entity(session, model, target)
-            return self._model_entity(session, model)
+                return version_entity(session, model, target)
+            return model_entity(session, model)
 
     def set_drift_settings(self, name: str, settings: Mapping[str, Any], reason: str = "") -> RegisteredModel:
         """Store the model's drift settings (keys are the monitor's; an empty dict means its defaults)."""
@@ -347,14 +348,14 @@ class RegistryService:
             raise RegistryError(f"The drift settings cannot be stored ({exc}); give numbers, text and lists "
                                 "only.") from None
         with self._db.session() as session:
-            model = self._model_by_name(session, name)
+            model = model_by_name(session, name)
             before = dict(model.drift_settings or {})
             if before != settings:
                 model.drift_settings = settings
                 audit.record(session, "model.drift_settings", "registered_model", model.id,
                              reason=(reason or "").strip(), before=before, after=settings)
                 session.flush()
-            return self._model_entity(session, model)
+            return model_entity(session, model)
 
     # -- lineage, models and data -------------------------------------------------------------
 
@@ -419,147 +420,11 @@ class RegistryService:
 
         alias = clean_alias(alias)
         with self._db.read() as session:
-            model = self._model_by_name(session, name)
-            candidate = self._version_entity(session, model, self._version_row(session, model, candidate_number))
+            model = model_by_name(session, name)
+            candidate = version_entity(session, model, version_row(session, model, candidate_number))
             current = session.scalars(select(ModelAliasRow).where(
                 ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
             holder = None
             if current is not None:
-                holder = self._version_entity(session, model, session.get(ModelVersionRow, current.version_id))
+                holder = version_entity(session, model, session.get(ModelVersionRow, current.version_id))
         return compare(self._runs, candidate, holder, alias, self.load_model, progress)
-
-    # -- internals --------------------------------------------------------------------------
-
-    @staticmethod
-    def _model_by_name(session, name: str, missing_ok: bool = False) -> RegisteredModelRow | None:
-        name = (name or "").strip()
-        row = session.scalars(select(RegisteredModelRow).where(RegisteredModelRow.name == name)).first()
-        if row is None and not missing_ok:
-            raise _no_model(session, name)
-        return row
-
-    @staticmethod
-    def _version_row(session, model: RegisteredModelRow, number: int) -> ModelVersionRow:
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise ModelNotFoundError(f"'{number}' is not a version number of {model.name}; give 1, 2, …") from None
-        row = session.scalars(select(ModelVersionRow).where(
-            ModelVersionRow.model_id == model.id, ModelVersionRow.number == number)).first()
-        if row is None:
-            numbers = list(session.scalars(select(ModelVersionRow.number).where(
-                ModelVersionRow.model_id == model.id).order_by(ModelVersionRow.number)))
-            raise ModelNotFoundError(f"{model.name} has no version {number}; its versions are "
-                                     f"{_listing([str(n) for n in numbers])}.")
-        return row
-
-    @staticmethod
-    def _alias_row(session, model: RegisteredModelRow, alias: str) -> ModelAliasRow:
-        row = session.scalars(select(ModelAliasRow).where(
-            ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
-        if row is None:
-            pairs = session.execute(select(ModelAliasRow.name, ModelVersionRow.number).join(
-                ModelVersionRow, ModelAliasRow.version_id == ModelVersionRow.id).where(
-                ModelAliasRow.model_id == model.id).order_by(ModelAliasRow.name)).all()
-            known = f"its aliases are {_listing([f'{a} (v{n})' for a, n in pairs])}" if pairs else \
-                "it has no alias yet"
-            raise ModelNotFoundError(f"{model.name} has no alias '{alias}'; {known}.")
-        return row
-
-    def _resolve(self, session, ref: str) -> tuple[RegisteredModelRow, ModelVersionRow]:
-        if not ref:
-            raise ModelNotFoundError("No model was named; give NAME, NAME@VERSION or NAME@ALIAS.")
-        if "@" in ref:
-            name, _, selector = ref.partition("@")
-            model = self._model_by_name(session, name)
-            selector = selector.strip()
-            if not selector:
-                raise ModelNotFoundError(f"'{ref}' names no version; write {model.name}@3 (a version number) or "
-                                         f"{model.name}@production (an alias).")
-            if selector.isdigit():
-                return model, self._version_row(session, model, int(selector))
-            alias = self._alias_row(session, model, selector.lower())
-            return model, session.get(ModelVersionRow, alias.version_id)
-        model = self._model_by_name(session, ref, missing_ok=True)
-        if model is not None:
-            row = session.scalars(select(ModelVersionRow).where(
-                ModelVersionRow.model_id == model.id, ModelVersionRow.status == ACTIVE).order_by(
-                ModelVersionRow.number.desc())).first()
-            if row is None:
-                raise ModelNotFoundError(f"Every version of {model.name} is archived; restore one, or name an "
-                                         f"archived one as {model.name}@N.")
-            return model, row
-        if len(ref) >= MIN_ID_PREFIX and _ID_LIKE.match(ref):
-            row = session.get(ModelVersionRow, ref)
-            if row is None:
-                rows = session.scalars(select(ModelVersionRow).where(
-                    ModelVersionRow.id.startswith(ref, autoescape=True)).limit(2)).all()
-                if len(rows) > 1:
-                    raise ModelNotFoundError(f"More than one model version id starts with '{ref}'; give more "
-                                             "characters of it.")
-                row = rows[0] if rows else None
-            if row is not None:
-                return session.get(RegisteredModelRow, row.model_id), row
-        raise _no_model(session, ref)
-
-    def _model_entity(self, session, model: RegisteredModelRow) -> RegisteredModel:
-        versions = self._version_entities(session, model)
-        active = [v.number for v in versions if not v.archived]
-        aliases = {a: v.number for v in versions for a in v.aliases}
-        return RegisteredModel(
-            id=model.id, name=model.name, description=model.description or "", tags=dict(model.tags or {}),
-            kpi_gate=gate.rules_from_json(model.kpi_gate), drift_settings=dict(model.drift_settings or {}),
-            aliases=dict(sorted(aliases.items())), latest_version=max(active) if active else None,
-            created_at=model.created_at, created_by=model.created_by, versions=tuple(versions),
-        )
-
-    def _version_entity(self, session, model: RegisteredModelRow, row: ModelVersionRow) -> ModelVersion:
-        return self._version_entities(session, model, [row])[0]
-
-    @staticmethod
-    def _version_entities(session, model: RegisteredModelRow,
-                          rows: list[ModelVersionRow] | None = None) -> list[ModelVersion]:
-        if rows is None:
-            rows = list(session.scalars(select(ModelVersionRow).where(
-                ModelVersionRow.model_id == model.id).order_by(ModelVersionRow.number)))
-        if not rows:
-            return []
-        aliases: dict[str, list[str]] = defaultdict(list)
-        for alias in session.scalars(select(ModelAliasRow).where(ModelAliasRow.model_id == model.id).order_by(
-                ModelAliasRow.name)):
-            aliases[alias.version_id].append(alias.name)
-        runs = {
-            run.id: (run, f"{dataset_name}@{number}")
-            for run, dataset_name, number in session.execute(
-                select(RunRow, DatasetRow.name, DatasetVersionRow.number)
-                .join(DatasetVersionRow, RunRow.dataset_version_id == DatasetVersionRow.id)
-                .join(DatasetRow, DatasetVersionRow.dataset_id == DatasetRow.id)
-                .where(RunRow.id.in_([r.run_id for r in rows]))
-            ).all()
-        }
-        out = []
-        for row in rows:
-            run, dataset_label = runs[row.run_id]
-            out.append(ModelVersion(
-                id=row.id, model_id=model.id, model_name=model.name, number=row.number, run_id=row.run_id,
-                model_sha256=row.model_sha256, dataset_version_id=run.dataset_version_id,
-                dataset_label=dataset_label, target=run.target, task=run.task, algorithm=run.algorithm,
-                metrics={k: v for k, v in (run.metrics or {}).items() if v is not None},
-                description=row.description or "", tags=dict(row.tags or {}), status=row.status,
-                aliases=tuple(aliases.get(row.id, ())), created_at=row.created_at, created_by=row.created_by,
-                host=row.host,
-            ))
-        return out
-
-
-def _no_model(session, name: str) -> ModelNotFoundError:
-    names = sorted(session.scalars(select(RegisteredModelRow.name)), key=str.casefold)
-    if not names:
-        return ModelNotFoundError(f"There is no model '{name}': no model is registered in this project yet; "
-                                  "register a finished run first.")
-    return ModelNotFoundError(f"There is no model '{name}' in this project; its models are: {_listing(names)}.")
-
-
-def _listing(items: list[str], limit: int = 10) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
