@@ -24,8 +24,6 @@ from desktop_app.core.training.metric_names import (  # noqa: F401  (re-exported
     BINARY_METRICS, LOWER_IS_BETTER, MULTICLASS_METRICS, REGRESSION_METRICS, better, default_scoring, metric_names,
 )
 
-# Metrics that depend on the decision threshold (the others use probabilities only).
-THRESHOLD_METRICS = frozenset({"accuracy", "balanced_accuracy", "precision", "recall", "f1"})
 CURVE_POINTS = 200
 CALIBRATION_BINS = 10
 RESIDUAL_POINTS = 2000

@@ -18,8 +18,6 @@ from desktop_app.core.quality.thresholds import Thresholds
 EMPTY, CONSTANT, NUMBERS_AS_TEXT, DATES_AS_TEXT, ID_LIKE, HIGH_CARDINALITY = (
     "empty", "constant", "numbers_as_text", "dates_as_text", "id_like", "high_cardinality",
 )
-# Kinds that training does not use as they are: ids, free text and raw dates.
-NOT_A_FEATURE = (ColumnKind.ID, ColumnKind.TEXT, ColumnKind.DATETIME)
 CATEGORY_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 EVIDENCE = 20
 
