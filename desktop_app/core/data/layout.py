@@ -191,12 +191,13 @@ def _whole_number(value: Any, decimal: str, thousands: str | None) -> int | None
 
 def _in_sequence(values: list[int | None]) -> bool:
     """Whole numbers strictly in order, evenly spaced or all years."""
-    if len(values) < _MIN_NUMBER_NAMES or any(v is None for v in values):
+    whole = [v for v in values if v is not None]
+    if len(values) < _MIN_NUMBER_NAMES or len(whole) < len(values):
         return False
-    steps = {b - a for a, b in zip(values, values[1:])}
+    steps = {b - a for a, b in zip(whole, whole[1:])}
     if not (all(s > 0 for s in steps) or all(s < 0 for s in steps)):
         return False
-    return len(steps) == 1 or all(1000 <= v <= 2999 for v in values)
+    return len(steps) == 1 or all(1000 <= v <= 2999 for v in whole)
 
 
 def _mostly_decimals(cells: list[Any], decimal: str, thousands: str | None) -> bool:

@@ -21,11 +21,11 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 
@@ -268,7 +268,7 @@ class CsvReader:
             low_memory=True,  # faster; a column mixing ints and text within a chunk is re-read as text
         )
 
-    def _chunks(self, handle, nrows: int | None, **extra: Any) -> Iterator[Any]:
+    def _chunks(self, handle: BinaryIO, nrows: int | None, **extra: Any) -> Generator[Any, None, None]:
         import pandas as pd
 
         options = {**self._options(), **extra}

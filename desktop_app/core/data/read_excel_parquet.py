@@ -9,6 +9,7 @@ Both finish through `tables` so that every format gives the same column names an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def _read_sheet(
     markers = {m.strip() for m in settings.missing_markers} | {""}
     total = sheet.max_row or 0  # from the sheet's stated dimension; may be missing
     below = sheet.iter_rows(min_row=settings.skip_rows + 1, values_only=True)
-    rows = (r for r in below if _last_filled(r))  # blank rows carry nothing
+    rows: Iterator[Any] = (r for r in below if _last_filled(r))  # blank rows carry nothing
     first = next(rows, None)
     if first is None:
         if settings.skip_rows:

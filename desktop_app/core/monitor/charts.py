@@ -23,8 +23,8 @@ _TAIL = 0.005
 
 def _quantile(ref: ColumnReference, level: float) -> float:
     """The reference's `level` quantile from its sorted distinct values and counts."""
-    k = min(int(level * ref.sorted.n), ref.sorted.n - 1)
-    return float(ref.sorted.values[np.searchsorted(ref.sorted.cum[1:], k, side="right")])
+    k = min(int(level * ref.numeric.n), ref.numeric.n - 1)
+    return float(ref.numeric.values[np.searchsorted(ref.numeric.cum[1:], k, side="right")])
 
 
 def distribution(ref: ColumnReference, batch: pd.Series) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def _numeric(ref: ColumnReference, batch: pd.Series) -> dict[str, Any]:
     values = numbers(batch)
     values = np.sort(values[~np.isnan(values)])
     lows, highs = [], []
-    if ref.sorted.n:
+    if ref.numeric.n:
         lows.append(_quantile(ref, _TAIL))
         highs.append(_quantile(ref, 1 - _TAIL))
     if values.size:
@@ -52,16 +52,16 @@ def _numeric(ref: ColumnReference, batch: pd.Series) -> dict[str, Any]:
     edges = np.linspace(lo, hi, BINS + 1)
     inner = edges[1:-1]
     # bin i holds edges[i] ≤ x < edges[i+1]; the outer bins also take everything beyond
-    ref_le = ref.sorted.count_lt(inner) if ref.sorted.n else np.zeros(inner.size, dtype=np.int64)
-    ref_counts = np.diff(np.r_[0, ref_le, ref.sorted.n])
+    ref_le = ref.numeric.count_lt(inner) if ref.numeric.n else np.zeros(inner.size, dtype=np.int64)
+    ref_counts = np.diff(np.r_[0, ref_le, ref.numeric.n])
     batch_counts = np.diff(np.r_[0, np.searchsorted(values, inner, side="left"), values.size])
     return {
         "kind": NUMERIC, "column": ref.column, "edges": edges.tolist(),
         "reference": _shares(ref_counts), "batch": _shares(batch_counts),
-        "reference_rows": int(ref.sorted.n), "batch_rows": int(values.size),
-        "below": {"reference": int(ref.sorted.count_lt(np.array([lo]))[0]) if ref.sorted.n else 0,
+        "reference_rows": int(ref.numeric.n), "batch_rows": int(values.size),
+        "below": {"reference": int(ref.numeric.count_lt(np.array([lo]))[0]) if ref.numeric.n else 0,
                   "batch": int(np.searchsorted(values, lo, side="left"))},
-        "above": {"reference": int(ref.sorted.n - ref.sorted.count_le(np.array([hi]))[0]) if ref.sorted.n else 0,
+        "above": {"reference": int(ref.numeric.n - ref.numeric.count_le(np.array([hi]))[0]) if ref.numeric.n else 0,
                   "batch": int(values.size - np.searchsorted(values, hi, side="right"))},
         "missing": {"reference": ref.missing_share,
                     "batch": float(1 - values.size / len(batch)) if len(batch) else 0.0},

@@ -118,9 +118,9 @@ def _categorical_counts(ref: ColumnReference, batch: pd.Series) -> tuple[np.ndar
 
 
 def _numeric_as_categories(ref: ColumnReference, batch: st.SortedBatch) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    keys = np.union1d(ref.sorted.values, batch.values)
+    keys = np.union1d(ref.numeric.values, batch.values)
     ref_counts = np.zeros(keys.size, dtype=np.int64)
-    ref_counts[np.searchsorted(keys, ref.sorted.values)] = ref.sorted.counts
+    ref_counts[np.searchsorted(keys, ref.numeric.values)] = ref.numeric.counts
     batch_counts = np.zeros(keys.size, dtype=np.int64)
     batch_counts[np.searchsorted(keys, batch.values)] = np.diff(np.r_[0, batch.le])
     new = [f"{v:g}" for v in keys[(ref_counts == 0) & (batch_counts > 0)]]
@@ -146,7 +146,7 @@ def column_drift(ref: ColumnReference, series: pd.Series, settings: DriftSetting
         finite = np.sort(values[~np.isnan(values)])
         missing_batch = rows_batch - finite.size
     else:
-        finite = None
+        finite = np.empty(0)  # numbers only
         missing_batch = int(series.isna().sum())
     present = rows_batch - missing_batch
     missing_ref_share = ref.missing_share
@@ -164,10 +164,10 @@ def column_drift(ref: ColumnReference, series: pd.Series, settings: DriftSetting
 
     small = ref.present <= settings.small_sample_rows
     if ref.kind == NUMERIC:
-        batch = st.SortedBatch.of(ref.sorted, finite)
+        batch = st.SortedBatch.of(ref.numeric, finite)
         few = settings.categorical_max_values
-        n_values = np.union1d(ref.sorted.values, batch.values).size \
-            if ref.sorted.values.size <= few and batch.values.size <= few else few + 1
+        n_values = np.union1d(ref.numeric.values, batch.values).size \
+            if ref.numeric.values.size <= few and batch.values.size <= few else few + 1
         if n_values <= settings.categorical_max_values and settings.numeric_test == "auto":
             ref_counts, batch_counts, new = _numeric_as_categories(ref, batch)
             result.test, statistic, result.p_value, result.threshold = _categorical_test(
@@ -179,11 +179,11 @@ def column_drift(ref: ColumnReference, series: pd.Series, settings: DriftSetting
         else:
             test = settings.numeric_test if settings.numeric_test != "auto" else ("ks" if small else "wasserstein")
             if test == "ks":
-                statistic, result.p_value = st.ks_test(ref.sorted, batch)
+                statistic, result.p_value = st.ks_test(ref.numeric, batch)
                 result.threshold = settings.p_value
             else:
                 norm = max(ref.std if math.isfinite(ref.std) else 0.0, MIN_NORM)
-                statistic = st.wasserstein(ref.sorted, batch) / norm
+                statistic = st.wasserstein(ref.numeric, batch) / norm
                 result.threshold = settings.distance
             result.test = test
             edges, ref_bins = ref.psi_bins(settings.psi_bins)

@@ -94,8 +94,15 @@ class ColumnReference:
 
     def psi_bins(self, bins: int) -> tuple[np.ndarray, np.ndarray]:
         """(inner edges, reference count per bin) of `bins` quantile bins; derived from the sorted values."""
-        edges = quantile_edges(self.sorted, bins)
-        return edges, reference_bin_counts(self.sorted, edges)
+        edges = quantile_edges(self.numeric, bins)
+        return edges, reference_bin_counts(self.numeric, edges)
+
+    @property
+    def numeric(self) -> SortedReference:
+        """The sorted values of a numeric column (ValueError for a categorical one, which has none)."""
+        if self.sorted is None:
+            raise ValueError(f"'{self.column}' is a {self.kind} column; it has no sorted values.")
+        return self.sorted
 
     @property
     def present(self) -> int:
@@ -166,8 +173,8 @@ class ReferenceStats:
                          "missing": ref.missing}
                 if ref.kind == NUMERIC:
                     entry.update(mean=_json_float(ref.mean), std=_json_float(ref.std), exact=ref.exact)
-                    arrays[f"{key}.values"] = ref.sorted.values
-                    arrays[f"{key}.counts"] = ref.sorted.counts
+                    arrays[f"{key}.values"] = ref.numeric.values
+                    arrays[f"{key}.counts"] = ref.numeric.counts
                 else:
                     entry.update(categories=ref.categories, other=ref.other)
                     arrays[f"{key}.counts"] = ref.counts

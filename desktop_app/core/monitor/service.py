@@ -104,7 +104,10 @@ class MonitorService:
             pass
         with self._lock:
             self._references[sha] = stats
-        return self._reference_row(version.id)
+        stored = self._reference_row(version.id)
+        if stored is None:  # only if the database lost the row it just wrote
+            raise MonitorError(f"The reference statistics of {version.label} could not be stored; try again.")
+        return stored
 
     def load_reference(self, version: str | ModelVersion, progress: ProgressCallback = no_progress
                        ) -> ReferenceStats:
@@ -221,7 +224,7 @@ class MonitorService:
         drift = data_drift(stats, view, settings, progress=scaled(progress, 0.6, 0.68))
         info = stats.info
         predicted = prediction_series(output, info.get("classes"), info.get("positive_label"))
-        prediction = {"columns": [], "charts": {}}
+        prediction: dict[str, Any] = {"columns": [], "charts": {}}
         for column, ref in stats.predictions.items():
             if column in predicted:
                 prediction["columns"].append(column_drift(ref, predicted[column][0], settings).to_dict())

@@ -8,7 +8,7 @@ reaches every model that did not override it. docs/drift.md explains each value'
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Any, Mapping
 
 from desktop_app.core.monitor.errors import MonitorError
 
@@ -74,7 +74,7 @@ class DriftSettings:
         return {k: v for k, v in asdict(self).items() if getattr(default, k) != v}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> DriftSettings:
+    def from_dict(cls, data: Mapping[str, Any] | None) -> DriftSettings:
         """Defaults updated by `data`; unknown names are an error (a typo must not pass unseen)."""
         data = dict(data or {})
         known = {f.name: f for f in fields(cls)}

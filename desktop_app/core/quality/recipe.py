@@ -154,11 +154,11 @@ def _learn_set_kind(frame: pd.DataFrame, kinds: Kinds, params: dict) -> dict:
     codes, uniques = factorize(series)
     counts = np.bincount(codes + 1, minlength=len(uniques) + 1)[1:]
     if kind == ColumnKind.DATETIME and _is_text(series) and "format" not in params:
-        fmt, _, _ = detect_date_format(pd.Series(uniques), counts)
-        params = {**params, "format": fmt or "ISO8601"}
+        date_format, _, _ = detect_date_format(pd.Series(uniques), counts)
+        params = {**params, "format": date_format or "ISO8601"}
     if kind == ColumnKind.NUMERIC and _is_text(series) and "decimal" not in params:
-        fmt, _ = detect_number_format(pd.Series(uniques), counts)
-        params = {**params, **fmt.to_params()}
+        number_format, _ = detect_number_format(pd.Series(uniques), counts)
+        params = {**params, **number_format.to_params()}
     return params
 
 

@@ -45,6 +45,7 @@ def model_by_name(session: Session, name: str) -> RegisteredModelRow:
         raise _no_model(session, (name or "").strip())
     return row
 
+
 def version_row(session: Session, model: RegisteredModelRow, number: int) -> ModelVersionRow:
     try:
         number = int(number)
@@ -59,6 +60,7 @@ def version_row(session: Session, model: RegisteredModelRow, number: int) -> Mod
                                  f"{_listing([str(n) for n in numbers])}.")
     return row
 
+
 def alias_row(session: Session, model: RegisteredModelRow, alias: str) -> ModelAliasRow:
     row = session.scalars(select(ModelAliasRow).where(
         ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
@@ -70,6 +72,7 @@ def alias_row(session: Session, model: RegisteredModelRow, alias: str) -> ModelA
             "it has no alias yet"
         raise ModelNotFoundError(f"{model.name} has no alias '{alias}'; {known}.")
     return row
+
 
 def resolve_rows(session: Session, ref: str) -> tuple[RegisteredModelRow, ModelVersionRow]:
     if not ref:
@@ -84,16 +87,16 @@ def resolve_rows(session: Session, ref: str) -> tuple[RegisteredModelRow, ModelV
         if selector.isdigit():
             return model, version_row(session, model, int(selector))
         alias = alias_row(session, model, selector.lower())
-        return model, session.get(ModelVersionRow, alias.version_id)
-    model = find_model(session, ref)
-    if model is not None:
+        return model, session.get_one(ModelVersionRow, alias.version_id)
+    named = find_model(session, ref)
+    if named is not None:
         row = session.scalars(select(ModelVersionRow).where(
-            ModelVersionRow.model_id == model.id, ModelVersionRow.status == ACTIVE).order_by(
+            ModelVersionRow.model_id == named.id, ModelVersionRow.status == ACTIVE).order_by(
             ModelVersionRow.number.desc())).first()
         if row is None:
-            raise ModelNotFoundError(f"Every version of {model.name} is archived; restore one, or name an "
-                                     f"archived one as {model.name}@N.")
-        return model, row
+            raise ModelNotFoundError(f"Every version of {named.name} is archived; restore one, or name an "
+                                     f"archived one as {named.name}@N.")
+        return named, row
     if len(ref) >= MIN_ID_PREFIX and _ID_LIKE.match(ref):
         row = session.get(ModelVersionRow, ref)
         if row is None:
@@ -104,8 +107,9 @@ def resolve_rows(session: Session, ref: str) -> tuple[RegisteredModelRow, ModelV
                                          "characters of it.")
             row = rows[0] if rows else None
         if row is not None:
-            return session.get(RegisteredModelRow, row.model_id), row
+            return session.get_one(RegisteredModelRow, row.model_id), row
     raise _no_model(session, ref)
+
 
 def model_entity(session: Session, model: RegisteredModelRow) -> RegisteredModel:
     versions = version_entities(session, model)
@@ -118,11 +122,13 @@ def model_entity(session: Session, model: RegisteredModelRow) -> RegisteredModel
         created_at=model.created_at, created_by=model.created_by, versions=tuple(versions),
     )
 
+
 def version_entity(session: Session, model: RegisteredModelRow, row: ModelVersionRow) -> ModelVersion:
     return version_entities(session, model, [row])[0]
 
+
 def version_entities(session: Session, model: RegisteredModelRow,
-                      rows: list[ModelVersionRow] | None = None) -> list[ModelVersion]:
+                     rows: list[ModelVersionRow] | None = None) -> list[ModelVersion]:
     if rows is None:
         rows = list(session.scalars(select(ModelVersionRow).where(
             ModelVersionRow.model_id == model.id).order_by(ModelVersionRow.number)))

@@ -207,7 +207,7 @@ class RegistryService:
             if row.status == ARCHIVED:
                 raise ArchivedVersionError(f"{model.name} v{row.number} is archived, so it cannot take the alias "
                                            f"'{alias}'; restore it first or choose an active version.")
-            run = session.get(RunRow, row.run_id)
+            run = session.get_one(RunRow, row.run_id)
             failures = gate.check_gate(gate.rules_from_json(model.kpi_gate), run.metrics or {})
             if failures:
                 raise gate.gate_error(f"{model.name} v{row.number}", failures)
@@ -221,7 +221,7 @@ class RegistryService:
         with self._db.session() as session:
             model = model_by_name(session, name)
             current = alias_row(session, model, alias)
-            holder = session.get(ModelVersionRow, current.version_id)
+            holder = session.get_one(ModelVersionRow, current.version_id)
             if not (reason or "").strip():
                 raise ReasonRequiredError(f"Removing the alias '{alias}' from {model.name} v{holder.number} needs a "
                                           "reason; say why it is removed.")
@@ -237,11 +237,11 @@ class RegistryService:
         current = session.scalars(select(ModelAliasRow).where(
             ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
         reason = (reason or "").strip()
-        before = {"alias": alias, "version": None, "version_id": None}
+        before: dict[str, Any] = {"alias": alias, "version": None, "version_id": None}
         if current is not None:
             if current.version_id == row.id:
                 return
-            old = session.get(ModelVersionRow, current.version_id)
+            old = session.get_one(ModelVersionRow, current.version_id)
             if not reason:
                 raise ReasonRequiredError(f"Moving the alias '{alias}' of {model.name} from v{old.number} to "
                                           f"v{row.number} needs a reason; say why (e.g. better recall on new data).")
@@ -324,7 +324,8 @@ class RegistryService:
             entity_type = "registered_model"
             if number is not None:
                 target, entity_type = version_row(session, model, number), "model_version"
-            before, after = {}, {}
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
             if description is not None and description != target.description:
                 before["description"], after["description"] = target.description, description
                 target.description = description
@@ -336,24 +337,24 @@ class RegistryService:
             if after:
                 audit.record(session, "model.describe", entity_type, target.id, before=before, after=after)
             session.flush()
-            if number is not None:
+            if isinstance(target, ModelVersionRow):
                 return version_entity(session, model, target)
             return model_entity(session, model)
 
     def set_drift_settings(self, name: str, settings: Mapping[str, Any], reason: str = "") -> RegisteredModel:
         """Store the model's drift settings (keys are the monitor's; an empty dict means its defaults)."""
         try:
-            settings = json.loads(json.dumps(dict(settings), allow_nan=False))
+            stored: dict[str, Any] = json.loads(json.dumps(dict(settings), allow_nan=False))
         except (TypeError, ValueError) as exc:
             raise RegistryError(f"The drift settings cannot be stored ({exc}); give numbers, text and lists "
                                 "only.") from None
         with self._db.session() as session:
             model = model_by_name(session, name)
             before = dict(model.drift_settings or {})
-            if before != settings:
-                model.drift_settings = settings
+            if before != stored:
+                model.drift_settings = stored
                 audit.record(session, "model.drift_settings", "registered_model", model.id,
-                             reason=(reason or "").strip(), before=before, after=settings)
+                             reason=(reason or "").strip(), before=before, after=stored)
                 session.flush()
             return model_entity(session, model)
 
@@ -363,11 +364,11 @@ class RegistryService:
         """Version → run → dataset version → its parents back to the imported version."""
         version = self.resolve(ref)
         with self._db.read() as session:
-            run = session.get(RunRow, version.run_id)
+            run = session.get_one(RunRow, version.run_id)
             experiment = session.get(ExperimentRow, run.experiment_id)
             chain: list[dict[str, Any]] = []
-            row = session.get(DatasetVersionRow, run.dataset_version_id)
-            trained_on = row
+            trained_on = session.get_one(DatasetVersionRow, run.dataset_version_id)
+            row: DatasetVersionRow | None = trained_on
             seen: set[str] = set()
             while row is not None and row.id not in seen:
                 seen.add(row.id)
@@ -426,5 +427,5 @@ class RegistryService:
                 ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
             holder = None
             if current is not None:
-                holder = version_entity(session, model, session.get(ModelVersionRow, current.version_id))
+                holder = version_entity(session, model, session.get_one(ModelVersionRow, current.version_id))
         return compare(self._runs, candidate, holder, alias, self.load_model, progress)

@@ -91,7 +91,7 @@ class ValidationReport:
 
     @property
     def missing_columns(self) -> list[str]:
-        return [i.column for i in self.issues if i.problem == Problem.MISSING_COLUMN]
+        return [i.column for i in self.issues if i.problem == Problem.MISSING_COLUMN and i.column is not None]
 
     @property
     def valid_rows(self) -> int:
