@@ -24,6 +24,7 @@ from desktop_app.core.monitor import statistics as st
 from desktop_app.core.monitor.reference import NUMERIC, OTHER, ColumnReference, ReferenceStats, category_counts, \
     numbers
 from desktop_app.core.monitor.settings import DriftSettings
+from desktop_app.core.progress import ProgressCallback
 
 NEW_CATEGORIES_LISTED = 20
 # Wasserstein is divided by max(std, this), as Evidently does, so a constant reference stays finite.
@@ -204,7 +205,7 @@ def column_drift(ref: ColumnReference, series: pd.Series, settings: DriftSetting
 
 
 def data_drift(reference: ReferenceStats, frame: pd.DataFrame, settings: DriftSettings,
-               progress=None) -> DataDrift:
+               progress: ProgressCallback | None = None) -> DataDrift:
     """Drift of every reference column present in `frame`, and whether the dataset has drifted."""
     results: list[ColumnDrift] = []
     skipped: dict[str, str] = {}

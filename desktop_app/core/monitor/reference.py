@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from desktop_app.core.monitor.statistics import SortedReference, quantile_edges, reference_bin_counts
+from desktop_app.core.progress import ProgressCallback
 
 NUMERIC, CATEGORICAL = "numeric", "categorical"
 EXACT_ROWS = 1_000_000
@@ -232,7 +233,8 @@ def sample_positions(rows: int, size: int, seed: int) -> np.ndarray | None:
 
 def build_reference(frame: pd.DataFrame, kinds: Mapping[str, str], columns: list[str], *, seed: int = 0,
                     sample_rows: int = SAMPLE_ROWS, exact_rows: int = EXACT_ROWS,
-                    sample_columns: list[str] | None = None, progress=None) -> ReferenceStats:
+                    sample_columns: list[str] | None = None,
+                    progress: ProgressCallback | None = None) -> ReferenceStats:
     """Statistics of `columns` of `frame` (the training data), by each column's data kind.
 
     The row sample keeps `sample_columns` (default `columns`): the model may need more

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
+from sqlalchemy.orm import Session
 
 from desktop_app.core.errors import NotFoundError
 from desktop_app.core.identity import current_host, current_user
@@ -399,11 +400,11 @@ class MonitorService:
         return self._registry.resolve(ref)  # name, name@N, name@alias, or a version id
 
     @staticmethod
-    def _entity(session, row: MonitoringBatchRow) -> MonitoringBatch:
-        version = session.get(ModelVersionRow, row.model_version_id)
-        model = session.get(RegisteredModelRow, version.model_id)
-        data = session.get(DatasetVersionRow, row.dataset_version_id)
-        dataset = session.get(DatasetRow, data.dataset_id)
+    def _entity(session: Session, row: MonitoringBatchRow) -> MonitoringBatch:
+        version = session.get_one(ModelVersionRow, row.model_version_id)
+        model = session.get_one(RegisteredModelRow, version.model_id)
+        data = session.get_one(DatasetVersionRow, row.dataset_version_id)
+        dataset = session.get_one(DatasetRow, data.dataset_id)
         return MonitoringBatch(
             id=row.id, model_version_id=row.model_version_id, model_label=f"{model.name}@{version.number}",
             dataset_version_id=row.dataset_version_id, dataset_label=f"{dataset.name}@{data.number}",
