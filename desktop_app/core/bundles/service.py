@@ -36,7 +36,7 @@ import time
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop_app.core.bundles.entities import ExportResult, VerificationResult
 from desktop_app.core.bundles.errors import BundleError
@@ -51,14 +51,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from desktop_app.core.data.service import DatasetService
-    from desktop_app.core.registry.entities import ModelVersion
+    from desktop_app.core.registry.entities import Lineage, ModelVersion
     from desktop_app.core.registry.service import RegistryService
     from desktop_app.core.scoring.service import ScoringService
     from desktop_app.core.store.database import Database
     from desktop_app.core.store.objects import ObjectStore
     from desktop_app.core.tracking.service import RunService
     from desktop_app.core.scoring.signature import InputSignature
-    from desktop_app.core.scoring.source import ModelSource
+    from desktop_app.core.scoring.source import ModelRef, ModelSource
 
 EXAMPLE_ROWS = 5
 VERIFY_ROWS = 1000
@@ -80,7 +80,7 @@ class BundleService:
     # -- export -----------------------------------------------------------------------------------
 
     def export(
-        self, ref: Any, out_dir: str | os.PathLike | None = None, *, zip: bool = False, verify: bool = True,
+        self, ref: ModelRef, out_dir: str | os.PathLike | None = None, *, zip: bool = False, verify: bool = True,
         overwrite: bool = False, verify_rows: int = VERIFY_ROWS, progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
     ) -> ExportResult:
@@ -156,7 +156,7 @@ class BundleService:
 
     # -- verify -----------------------------------------------------------------------------------
 
-    def verify(self, bundle: str | os.PathLike, ref: Any, *, rows: int = VERIFY_ROWS,
+    def verify(self, bundle: str | os.PathLike, ref: ModelRef, *, rows: int = VERIFY_ROWS,
                progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> VerificationResult:
         """Check an exported bundle (folder or zip): its SHA256SUMS, that it holds `ref`'s model, and that its
         predict.py, run in a separate process, predicts as the model in the app does."""
@@ -223,7 +223,7 @@ class BundleService:
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _lineage(self, source: ModelSource) -> Any:
+    def _lineage(self, source: ModelSource) -> Lineage | None:
         return self._registry.lineage(source.version) if source.version is not None else None
 
     def _rows(self, source: ModelSource, signature: InputSignature, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:

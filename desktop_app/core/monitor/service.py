@@ -44,9 +44,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from desktop_app.core.monitor.reference import ReferenceStats
+    from desktop_app.core.data.entities import DatasetVersionInfo
     from desktop_app.core.data.service import DatasetService
     from desktop_app.core.registry.service import RegistryService
     from desktop_app.core.scoring.service import ScoringService
+    from desktop_app.core.scoring.signature import InputSignature
     from desktop_app.core.store.database import Database
     from desktop_app.core.store.objects import ObjectStore
     from desktop_app.core.tracking.service import RunService
@@ -272,8 +274,8 @@ class MonitorService:
         progress(1.0, f"{len(drift.drifted_columns)} of {len(drift.columns)} columns drifted")
         return batch
 
-    def _import(self, version: ModelVersion, frame: pd.DataFrame, given: Any, source: str, signature: Any,
-                target: str | None) -> Any:
+    def _import(self, version: ModelVersion, frame: pd.DataFrame, given: str | Path | pd.DataFrame, source: str,
+                signature: InputSignature, target: str | None) -> DatasetVersionInfo:
         """Store the batch's rows as the next version of `<model>-batches` (kinds as in training)."""
         import pandas as pd
 

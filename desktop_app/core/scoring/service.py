@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress, scaled
 from desktop_app.core.scoring.errors import ScoringError
 from desktop_app.core.scoring.signature import InputSignature
-from desktop_app.core.scoring.source import ModelSource, load_pipeline, resolve
+from desktop_app.core.scoring.source import ModelRef, ModelSource, load_pipeline, resolve
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,11 +82,11 @@ class ScoringService:
 
     # -- the model --------------------------------------------------------------------------------
 
-    def source(self, ref: Any) -> ModelSource:
+    def source(self, ref: ModelRef) -> ModelSource:
         """The model behind a reference: `name`, `name@N`, `name@alias`, a run id, a ModelVersion or a RunInfo."""
         return resolve(self._runs, self._registry, ref)
 
-    def pipeline(self, ref: Any) -> Any:
+    def pipeline(self, ref: ModelRef) -> Any:
         """The fitted pipeline (verified and loaded with the app's allow-list; kept for the next call)."""
         source = self.source(ref)
         key = source.model_sha256
@@ -101,7 +101,7 @@ class ScoringService:
                 self._pipelines.popitem(last=False)
         return pipeline
 
-    def signature(self, ref: Any, progress: ProgressCallback = no_progress) -> InputSignature:
+    def signature(self, ref: ModelRef, progress: ProgressCallback = no_progress) -> InputSignature:
         """What the model takes: columns in order, kinds, ranges and categories seen in training."""
         from desktop_app.core.scoring.predict import classes_of
         from desktop_app.core.scoring.signature import build_signature, model_columns, required_columns
@@ -127,13 +127,14 @@ class ScoringService:
 
     # -- validation -------------------------------------------------------------------------------
 
-    def validate(self, ref: Any, frame: pd.DataFrame, progress: ProgressCallback = no_progress) -> ValidationReport:
+    def validate(self, ref: ModelRef, frame: pd.DataFrame,
+                 progress: ProgressCallback = no_progress) -> ValidationReport:
         """`frame` checked against the model's signature (see scoring.validation)."""
         from desktop_app.core.scoring.validation import validate
 
         return validate(self.signature(ref), frame, progress)
 
-    def validate_file(self, ref: Any, path: str | os.PathLike, progress: ProgressCallback = no_progress,
+    def validate_file(self, ref: ModelRef, path: str | os.PathLike, progress: ProgressCallback = no_progress,
                       cancel: CancelToken | None = None) -> ValidationReport:
         from desktop_app.core.scoring.files import read_rows
 
@@ -145,7 +146,7 @@ class ScoringService:
 
     # -- scoring ----------------------------------------------------------------------------------
 
-    def score_frame(self, ref: Any, frame: pd.DataFrame, *, only_valid: bool = False,
+    def score_frame(self, ref: ModelRef, frame: pd.DataFrame, *, only_valid: bool = False,
                     progress: ProgressCallback = no_progress, cancel: CancelToken | None = None) -> ScoringResult:
         """Validate then score `frame`; see the module's docstring for what happens to rows with problems."""
         progress = cancel.wrap(progress) if cancel is not None else progress
@@ -163,7 +164,7 @@ class ScoringService:
                 rows = rows.loc[report.valid].reset_index(drop=True)
         return self._score(source, rows, report, scaled(progress, 0.1, 1.0), started)
 
-    def score_file(self, ref: Any, path: str | os.PathLike, *, out: str | os.PathLike | None = None,
+    def score_file(self, ref: ModelRef, path: str | os.PathLike, *, out: str | os.PathLike | None = None,
                    only_valid: bool = False, progress: ProgressCallback = no_progress,
                    cancel: CancelToken | None = None) -> ScoringResult:
         """Read a CSV/Excel/Parquet file, score it, and write the result to `out` (.csv, .parquet, .xlsx) if given."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from desktop_app.core.errors import NotFoundError
 from desktop_app.core.registry.entities import ModelVersion
@@ -56,7 +56,12 @@ class ModelSource:
         return ("model_version", self.version.id) if self.version is not None else ("run", self.run.id)
 
 
-def resolve(runs: RunService, registry: RegistryService, ref: Any) -> ModelSource:
+# What a caller may name a model by: a reference (`churn`, `churn@2`, `churn@production`, a version id,
+# a run id or prefix) or an object it already holds.
+ModelRef: TypeAlias = "str | ModelVersion | RunInfo | ModelSource"
+
+
+def resolve(runs: RunService, registry: RegistryService, ref: ModelRef) -> ModelSource:
     """The model behind `ref` (ModelSource, ModelVersion, RunInfo or text reference)."""
     if isinstance(ref, ModelSource):
         return ref
