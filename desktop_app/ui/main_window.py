@@ -1,9 +1,13 @@
-"""The main window: welcome page or an open project (top bar, step navigator, step panels), task bar."""
+"""The main window: welcome page or an open project (top bar, step navigator, step panels), task bar.
+
+It builds the seven steps, wires what one step tells another (the version in focus, a version made
+by fixes, runs to compare, a run to register, a version to export) and opens and closes projects.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,10 +40,15 @@ from desktop_app.ui.steps.quality import QualityStep
 from desktop_app.ui.steps.registry import RegistryStep
 from desktop_app.ui.steps.train import TrainStep
 from desktop_app.ui.shell.task_bar import TaskBar
+from desktop_app.ui.work.background import BackgroundWork
 from desktop_app.ui.work.tasks import Task, TaskRunner
 from desktop_app.ui.shell.notice_bar import NoticeBar
 from desktop_app.ui.shell.top_bar import TopBar
 from desktop_app.ui.shell.welcome import WelcomePage
+
+if TYPE_CHECKING:
+    from desktop_app.core.progress import ProgressCallback
+    from desktop_app.core.project import Project
 
 DEFAULT_SIZE = (1280, 800)
 
@@ -54,10 +63,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("MLDesk")
         self.runner = runner or TaskRunner(parent=self)
-        self.project: Any = None
+        self.work = BackgroundWork(self.runner)   # slot "opening": the project being opened or created
+        self.project: Project | None = None
         self.new_dialog: NewProjectDialog | None = None
-        self._opening: Task | None = None
-        self._retired: list[Any] = []  # projects closed once their tasks end
+        self._retired: list[Project] = []  # projects closed once their tasks end
         self._build_actions()
 
         # Welcome page and project page share the window; the task bar sits below both.
@@ -72,50 +81,20 @@ class MainWindow(QMainWindow):
         self.step_stack = QStackedWidget()
         self.steps: dict[str, StepPanel] = {}
         self._scrollers: dict[str, QScrollArea] = {}
-        self.data_step = DataStep(self.runner)
-        self.data_step.focus_changed.connect(self.top_bar.set_dataset)
-        self._add_step(self.data_step, "Data")
-        self.quality_step = QualityStep(self.runner)
-        self._add_step(self.quality_step, "Quality")
-        # One version in focus: the Quality step follows the Data step, and the other way round.
-        self.data_step.focus_changed.connect(self.quality_step.set_focus)
-        self.quality_step.focus_requested.connect(self.data_step.tree.select_version)
-        self.quality_step.version_created.connect(lambda v: self.data_step.refresh(select_version_id=v.id))
         # Training runs in worker processes behind one queue shared by Train and Compare;
         # running runs also show in the task bar with Cancel.
         self.run_queue = RunQueueBridge(runner=self.runner, parent=self)
+        self.data_step = DataStep(self.runner)
+        self.quality_step = QualityStep(self.runner)
         self.train_step = TrainStep(self.runner, run_queue=self.run_queue)
-        self._add_step(self.train_step, "Train")
         self.compare_step = CompareStep(self.runner, run_queue=self.run_queue)
-        self._add_step(self.compare_step, "Compare")
         self.registry_step = RegistryStep(self.runner)
-        self._add_step(self.registry_step, "Registry")
-        self.registry_step.focus_changed.connect(self.top_bar.set_model)
-        self.registry_step.go_to_step.connect(self.navigator.select)
-        self.export_step = ExportStep(self.runner)  # bundles and batch scoring of a registered version
-        self._add_step(self.export_step, "Export")
-        self.export_step.go_to_registry.connect(lambda: self.navigator.select("registry"))
-        self.registry_step.go_to_export.connect(lambda _version_id: self.navigator.select("export"))
-        if hasattr(self.registry_step, "models_changed"):  # registered, archived, re-aliased: list them again
-            self.registry_step.models_changed.connect(self.export_step.refresh)
-        if hasattr(self, "export_step"):  # the Export step opens on the version picked here
-            self.registry_step.go_to_export.connect(self.export_step.select_version)
-        if hasattr(self.compare_step, "register_requested"):  # "Register…" in Compare opens the dialog here
-            self.compare_step.register_requested.connect(
-                lambda run_id: (self.navigator.select("registry"), self.registry_step.register_run(run_id)))
+        self.export_step = ExportStep(self.runner)    # bundles and batch scoring of a registered version
         self.monitor_step = MonitorStep(self.runner)  # the last step: drift of registered models
-        self._add_step(self.monitor_step, "Monitor")
-        self.monitor_step.go_to_step.connect(self.navigator.select)
-        self.monitor_step.focus_changed.connect(self.top_bar.set_model)
-        if hasattr(self, "registry_step"):
-            self.monitor_step.go_to_registry.connect(lambda: self.navigator.select("registry"))
-        if hasattr(self, "monitor_step"):
-            self.export_step.go_to_monitor.connect(lambda: self.navigator.select("monitor"))
-        self.data_step.focus_changed.connect(self.train_step.set_focus_version)
-        self.train_step.go_to_compare.connect(self.compare_step.select_runs)
-        self.quality_step.version_created.connect(lambda _v: self.train_step.refresh())
-        for step in (self.data_step, self.quality_step, self.train_step, self.compare_step):
-            step.go_to_step.connect(self.navigator.select)
+        for step in (self.data_step, self.quality_step, self.train_step, self.compare_step, self.registry_step,
+                     self.export_step, self.monitor_step):
+            self._add_step(step)
+        self._connect_steps()
         self.navigator.step_selected.connect(self._show_step)
 
         project_page = QWidget()
@@ -212,7 +191,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has_project = self.project is not None
-        busy = self._opening is not None
+        busy = self.work.running("opening")
         for action in (self.import_action, self.close_project_action, self.primary_action):
             action.setEnabled(has_project and not busy)
         for action in (self.new_action, self.open_action, self.sample_action):
@@ -221,7 +200,29 @@ class MainWindow(QMainWindow):
             button.setEnabled(not busy)
 
     # -- steps --------------------------------------------------------------------------------
-    def _add_step(self, step: StepPanel, title: str) -> None:
+    def _connect_steps(self) -> None:
+        """What one step tells another; a step asking for another step goes through the navigator."""
+        data, quality, train, compare = self.data_step, self.quality_step, self.train_step, self.compare_step
+        registry, export, monitor = self.registry_step, self.export_step, self.monitor_step
+        for step in self.steps.values():
+            step.go_to_step.connect(self.navigator.select)
+        # One version in focus: the Quality and Train steps follow the Data step, Data follows Quality.
+        data.focus_changed.connect(self.top_bar.set_dataset)
+        data.focus_changed.connect(quality.set_focus)
+        data.focus_changed.connect(train.set_focus_version)
+        quality.focus_requested.connect(data.tree.select_version)
+        quality.version_created.connect(lambda v: data.refresh(select_version_id=v.id))
+        quality.version_created.connect(lambda _v: train.refresh())
+        train.go_to_compare.connect(compare.select_runs)
+        # "Register…" in Compare opens the dialog in the Registry step.
+        compare.register_requested.connect(
+            lambda run_id: (self.navigator.select("registry"), registry.register_run(run_id)))
+        registry.focus_changed.connect(self.top_bar.set_model)
+        registry.models_changed.connect(export.refresh)     # registered, archived, re-aliased: list them again
+        registry.go_to_export.connect(export.select_version)  # the Export step opens on the version picked there
+        monitor.focus_changed.connect(self.top_bar.set_model)
+
+    def _add_step(self, step: StepPanel) -> None:
         # Each step scrolls rather than forcing its minimum size on the window, so the
         # window still fits small screens and 200% scaling.
         # An explicit minimum stops the layout from imposing its own (which would make the
@@ -234,7 +235,7 @@ class MainWindow(QMainWindow):
         self.steps[step.key] = step
         self._scrollers[step.key] = scroller
         self.step_stack.addWidget(scroller)
-        self.navigator.add_step(step.key, title)
+        self.navigator.add_step(step.key, step.title_label.text())
         step.state_changed.connect(lambda state, detail, k=step.key: self.navigator.set_state(k, state, detail))
 
     def _show_step(self, key: str) -> None:
@@ -255,7 +256,7 @@ class MainWindow(QMainWindow):
 
     # -- projects -----------------------------------------------------------------------------
     def new_project(self) -> None:
-        if self._opening is not None:
+        if self.work.running("opening"):
             return
         self.new_dialog = NewProjectDialog(self)
         self.new_dialog.accepted.connect(
@@ -270,7 +271,7 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def create_project(self, path: str | Path, name: str) -> Task:
-        def work(_progress):
+        def work(_progress: ProgressCallback) -> Project:
             from desktop_app.core.project import Project
 
             return Project.create(path, name)
@@ -278,7 +279,7 @@ class MainWindow(QMainWindow):
         return self._start_opening(f"Creating project {name}", work, "Could not create the project")
 
     def open_project(self, path: str | Path) -> Task:
-        def work(_progress):
+        def work(_progress: ProgressCallback) -> Project:
             from desktop_app.core.project import Project
 
             return Project.open(path)
@@ -286,37 +287,20 @@ class MainWindow(QMainWindow):
         return self._start_opening(f"Opening {Path(path).name}", work, "Could not open the project")
 
     def open_sample_project(self) -> Task:
-        def work(progress):
+        def work(progress: ProgressCallback) -> Project:
             from desktop_app.core.sample import create_sample_project, default_sample_location
 
             return create_sample_project(default_sample_location(), progress=progress)
 
         return self._start_opening("Preparing the sample project", work, "Could not open the sample project")
 
-    def _start_opening(self, title: str, work, error_title: str) -> Task:
-        task = self.runner.submit(title, work)
-        self._opening = task
+    def _start_opening(self, title: str, work: Callable[[ProgressCallback], Project], error_title: str) -> Task:
+        task = self.work.start("opening", title, work, done=self.set_project,
+                               failed=lambda error: show_error(self, error_title, error), ended=self._update_actions)
         self._update_actions()
-
-        def finished(project: Any) -> None:
-            self._opening = None
-            self.set_project(project)
-
-        def failed(error: BaseException) -> None:
-            self._opening = None
-            self._update_actions()
-            show_error(self, error_title, error)
-
-        def cancelled() -> None:
-            self._opening = None
-            self._update_actions()
-
-        task.finished.connect(finished)
-        task.failed.connect(failed)
-        task.cancelled.connect(cancelled)
         return task
 
-    def _tell_what_was_recovered(self, project: Any) -> None:
+    def _tell_what_was_recovered(self, project: Project) -> None:
         cleared = list(project.recovered)
         if not cleared:
             self.notice.hide()
@@ -326,20 +310,14 @@ class MainWindow(QMainWindow):
             f"MLDesk tidied up after it: {len(cleared)} thing{'s' if len(cleared) != 1 else ''} cleared, "
             "nothing that was saved is lost.", cleared)
 
-    def set_project(self, project: Any) -> None:
+    def set_project(self, project: Project | None) -> None:
         """Show `project` (already open); the previous one is closed."""
         self._retire(self.project)
         self.project = project
         if project is None:
             self.setWindowTitle("MLDesk")
             self.top_bar.set_project(None)
-            self.train_step.set_project(None)
-            self.compare_step.set_project(None)
-            self.registry_step.set_project(None)
-            self.export_step.set_project(None)
-            self.monitor_step.set_project(None)
-            self.quality_step.set_project(None)
-            self.data_step.set_project(None)
+            self._show_in_steps(None)
             self.welcome.refresh()
             self.pages.setCurrentWidget(self.welcome)
         else:
@@ -350,21 +328,20 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(f"{project.name} — MLDesk")
             self.top_bar.set_project(project.name, str(project.path))
             self._tell_what_was_recovered(project)
-            self.quality_step.set_project(project)  # first: it then follows the Data step's focus
-            self.train_step.set_project(project)
-            self.compare_step.set_project(project)
-            self.registry_step.set_project(project)
-            self.export_step.set_project(project)
-            self.monitor_step.set_project(project)
-            self.data_step.set_project(project)
+            self._show_in_steps(project)
             self.navigator.select("data")
             self.pages.setCurrentWidget(self.project_page)
         self._update_actions()
 
+    def _show_in_steps(self, project: Project | None) -> None:
+        # The Data step last: it announces the version in focus, which the Quality and Train steps follow.
+        for step in sorted(self.steps.values(), key=lambda s: s is self.data_step):
+            step.set_project(project)
+
     def close_project(self) -> None:
         self.set_project(None)
 
-    def _retire(self, project: Any) -> None:
+    def _retire(self, project: Project | None) -> None:
         """Close a project once no task still works on it."""
         if project is None:
             return
@@ -403,13 +380,8 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.setValue("mainWindow/state", self.saveState())
-        self.data_step.save_state()
-        self.quality_step.save_state()
-        self.train_step.save_state()
-        self.compare_step.save_state()
-        self.registry_step.save_state()
-        self.export_step.save_state()
-        self.monitor_step.save_state()
+        for step in self.steps.values():
+            step.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
         self.save_settings()

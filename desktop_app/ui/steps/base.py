@@ -1,15 +1,24 @@
-"""The frame every step panel shares: title, purpose, primary action, body, next action."""
+"""What every step panel shares: the frame (title, purpose, primary action, body, next action),
+its state for the navigator, the way to another step, its background work and its remembered
+splitter positions.
+
+A step subclasses `StepPanel`, puts its content in `self.body`, connects `self.primary_button`,
+runs long work through `self.work` (`ui.work.background`) and shows a project in `set_project`.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:
+    from desktop_app.core.project import Project
+    from desktop_app.core.registry.entities import RegisteredModel
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 
@@ -19,12 +28,6 @@ class StepState(Enum):
     NOT_STARTED = "not started"
     ATTENTION = "needs attention"
     DONE = "done"
-
-
-def load_registered_models(runner: TaskRunner, project: Any) -> Task:
-    """Read the project's registered models on a worker thread (a task not shown in the task bar)."""
-    registry = project.registry
-    return runner.submit("Loading registered models", lambda _p: registry.models(), visible=False)
 
 
 class _FillLayout(QVBoxLayout):
@@ -41,10 +44,16 @@ class StepPanel(QWidget):
 
     key = ""
     state_changed = Signal(object, str)  # StepState, detail for the navigator tooltip
+    go_to_step = Signal(str)             # the key of the step to open (the window's navigator follows)
 
-    def __init__(self, title: str, purpose: str, primary_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, title: str, purpose: str, primary_text: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.runner = runner
+        self.work = BackgroundWork(runner)
+        self.project: Project | None = None
+        self._splitters: list[QSplitter] = []
         self.title_label = QLabel(title)
         self.title_label.setObjectName("pageTitle")
         self.purpose_label = QLabel(purpose)
@@ -94,8 +103,35 @@ class StepPanel(QWidget):
         if self.primary_button.isEnabled():  # also when an empty state stands in for it
             self.primary_button.click()
 
-    def refresh(self) -> None:
+    def set_project(self, project: Project | None) -> None:
+        """Show `project` (None: no project open); whatever the previous one started is dropped."""
+        raise NotImplementedError
+
+    def refresh(self) -> Any:
         """Reload what the panel shows (F5)."""
+
+    # -- shared chores ------------------------------------------------------------------------
+    def load_registered_models(self, *, done: Callable[[list[RegisteredModel]], Any],
+                               failed: Callable[[BaseException], Any]) -> Task:
+        """Read the project's registered models on a worker (slot "models", not shown in the task bar)."""
+        registry = self.project.registry
+        return self.work.start("models", "Loading registered models", lambda _p: registry.models(),
+                               done=done, failed=failed, visible=False)
+
+    def remember_splitters(self, *splitters: QSplitter) -> None:
+        """Put these splitters back where the user left them (by object name); `save_state` keeps them."""
+        settings = QSettings()
+        for splitter in splitters:
+            self._splitters.append(splitter)
+            state = settings.value(f"splitters/{splitter.objectName()}")
+            if state is not None:
+                splitter.restoreState(state)
+
+    def save_state(self) -> None:
+        """Keep the splitter positions (and whatever else a step remembers) for the next session."""
+        settings = QSettings()
+        for splitter in self._splitters:
+            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
 
     def _set_state(self, state: StepState, detail: str = "") -> None:
         self.state = state

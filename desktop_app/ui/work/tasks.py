@@ -126,23 +126,15 @@ class TaskRunner(QObject):
         fn: Callable[[ProgressCallback], Any],
         *,
         visible: bool = True,
-        on_finished: Callable[[Any], None] | None = None,
-        on_failed: Callable[[BaseException], None] | None = None,
-        on_cancelled: Callable[[], None] | None = None,
     ) -> Task:
         """Run `fn(progress)` in the background and return its Task.
 
-        `visible=False` keeps quick helper work (previews, summaries) out of the task bar.
+        `visible=False` keeps quick helper work (previews, summaries) out of the task bar. Steps and
+        dialogs go through `background.BackgroundWork`, which connects the Task's outcomes for them.
         """
         if self._closed:
             raise RuntimeError("The task runner has been shut down.")
         task = Task(title, visible=visible)
-        if on_finished is not None:
-            task.finished.connect(on_finished)
-        if on_failed is not None:
-            task.failed.connect(on_failed)
-        if on_cancelled is not None:
-            task.cancelled.connect(on_cancelled)
         self._tasks.append(task)
         if visible:
             self._history.append(task.log)

@@ -17,9 +17,9 @@ the Train step to show the queue; this step stays where it is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
 from desktop_app.ui.work.chart_warmup import warm_up_charts
@@ -32,7 +32,11 @@ from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.steps.compare.runs_table import RunsTable
 from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.steps.base import StepPanel, StepState
-from desktop_app.ui.work.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.core.project import Project
+    from desktop_app.core.tracking.entities import RunInfo
+    from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Every run of this project, side by side: select two or more to see what differs, which scores better, "
@@ -48,24 +52,18 @@ RELOAD_DELAY_MS = 400   # runs ending in a burst reload the table once
 
 class CompareStep(StepPanel):
     key = "compare"
-    go_to_train = Signal()          # from the empty state
-    go_to_step = Signal(str)        # "train" (same as the window's other steps)
+    go_to_train = Signal()          # from the empty state (go_to_step("train") follows)
     rerun_queued = Signal(list)     # ids of the new runs queued by Re-run
     register_requested = Signal(str)  # "Next: Register this run": the run's id
 
     def __init__(self, runner: TaskRunner, run_queue: RunQueueBridge | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__("Compare", PURPOSE, "Re-run selected", parent)
+        super().__init__(runner, "Compare", PURPOSE, "Re-run selected", parent)
         self.setObjectName("compareStep")
         self.setStyleSheet(STYLE)
-        self.runner = runner
         self.run_queue = run_queue or RunQueueBridge(runner=runner, parent=self)
-        self.project: Any = None
         self.colors = RunColors()
         self.curves: dict[str, dict] = {}           # run id → curves (finished runs never change)
-        self._load_task: Task | None = None
-        self._curves_task: Task | None = None
-        self._rerun_task: Task | None = None
         self._pending_select: list[str] | None = None
         self._compared_once = False
         self.primary_button.setToolTip("Train the selected runs again with the same data, settings and seed "
@@ -105,14 +103,11 @@ class CompareStep(StepPanel):
         self.run_queue.run_submitted.connect(lambda _id: warm_up_charts(self))
         self.run_queue.run_started.connect(lambda _id: self._reload_timer.start())
         self.run_queue.run_ended.connect(lambda _id, _status: self._reload_timer.start())
-        self.restore_state()
+        self.remember_splitters(self.splitter, self.panel.summary_splitter)
 
     # -- project and runs ---------------------------------------------------------------------
-    def set_project(self, project: Any) -> None:
-        for task in (self._load_task, self._curves_task, self._rerun_task):
-            if task is not None:
-                task.cancel()
-        self._load_task = self._curves_task = self._rerun_task = None
+    def set_project(self, project: Project | None) -> None:
+        self.work.drop()
         self.run_queue.set_project(project)
         self.project = project
         self.curves = {}
@@ -126,29 +121,16 @@ class CompareStep(StepPanel):
         if self.project is None:
             self.pages.setCurrentWidget(self.empty)
             return None
-        if self._load_task is not None:
-            self._load_task.cancel()
         runs_service = self.project.runs
-        task = self.runner.submit("Loading runs", lambda _p: runs_service.list(), visible=False)
-        self._load_task = task
-        task.finished.connect(lambda runs, t=task: self._loaded(t, runs))
-        task.failed.connect(lambda error, t=task: self._load_failed(t, error))
-        return task
+        return self.work.start("runs", "Loading runs", lambda _p: runs_service.list(), visible=False,
+                               done=self._loaded, failed=lambda error: show_error(self, "Could not list the runs", error))
 
-    def _loaded(self, task: Task, runs: list[Any]) -> None:
-        if task is not self._load_task:
-            return
-        self._load_task = None
+    def _loaded(self, runs: list[RunInfo]) -> None:
         self.show_runs(runs)
         if any(str(r.status) == "finished" for r in runs):
             warm_up_charts(self)  # runs to compare: have the charts ready before they are asked for
 
-    def _load_failed(self, task: Task, error: BaseException) -> None:
-        if task is self._load_task:
-            self._load_task = None
-            show_error(self, "Could not list the runs", error)
-
-    def show_runs(self, runs: list[Any]) -> None:
+    def show_runs(self, runs: list[RunInfo]) -> None:
         """Put `runs` in the table (newest first), keeping the selection."""
         self.table.set_runs(runs)
         self.pages.setCurrentWidget(self.splitter if runs else self.empty)
@@ -169,18 +151,19 @@ class CompareStep(StepPanel):
         run_ids = list(run_ids)
         known = all(self.table.model.row_of(i) is not None for i in run_ids)
         stale = self._reload_timer.isActive()   # runs ended a moment ago: what the table holds is old
-        if known and self._load_task is None and not stale:
+        loading = self.work.running("runs")
+        if known and not loading and not stale:
             self.table.select(run_ids)
         else:
             self._pending_select = run_ids
             self._reload_timer.stop()
-            if self._load_task is None or stale:
+            if not loading or stale:
                 self.refresh()
 
     @property
     def loading(self) -> bool:
         """True while runs are being (re)loaded or a reload is scheduled."""
-        return self._load_task is not None or self._reload_timer.isActive()
+        return self.work.running("runs") or self._reload_timer.isActive()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
@@ -189,13 +172,13 @@ class CompareStep(StepPanel):
             self._reload_timer.stop()
             self.refresh()
 
-    def selected_runs(self) -> list[Any]:
+    def selected_runs(self) -> list[RunInfo]:
         return self.table.selected_runs()
 
     # -- comparison -----------------------------------------------------------------------------
     def _on_selection(self, run_ids: list[str]) -> None:
         runs = self.table.selected_runs()
-        self.primary_button.setEnabled(bool(runs) and self._rerun_task is None)
+        self.primary_button.setEnabled(bool(runs) and not self.work.running("rerun"))
         self._update_next(runs)
         oldest_first = sorted(runs, key=lambda r: (r.created_at is None, r.created_at))
         colors = self.colors.assign(r.id for r in oldest_first)
@@ -211,12 +194,10 @@ class CompareStep(StepPanel):
             self._set_state(StepState.DONE, f"{plural(len(runs), 'run')} compared")
         self._load_curves(runs[:MAX_COMPARED])
 
-    def _load_curves(self, runs: list[Any]) -> None:
+    def _load_curves(self, runs: list[RunInfo]) -> None:
         wanted = [r for r in runs if r.id not in self.curves and r.curves_sha256 and str(r.status) == "finished"]
         if not wanted or self.project is None:
             return
-        if self._curves_task is not None:
-            self._curves_task.cancel()
         service = self.project.runs
 
         def work(progress):
@@ -226,57 +207,40 @@ class CompareStep(StepPanel):
                 out[run.id] = service.curves(run)
             return out
 
-        task = self.runner.submit("Loading curves", work, visible=False)
-        self._curves_task = task
-        task.finished.connect(lambda curves, t=task: self._curves_loaded(t, curves))
-        task.failed.connect(lambda error, t=task: self._curves_failed(t, error))
+        self.work.start("curves", "Loading curves", work, visible=False, done=self._curves_loaded,
+                        failed=lambda error: show_error(self, "Could not read the curves of the selected runs", error))
 
-    def _curves_loaded(self, task: Task, curves: dict[str, dict]) -> None:
-        if task is not self._curves_task:
-            return
-        self._curves_task = None
+    def _curves_loaded(self, curves: dict[str, dict]) -> None:
         self.curves.update(curves)
         if len(self.table.selected_ids()) >= 2:
             self.panel.update_curves(self.curves)
-
-    def _curves_failed(self, task: Task, error: BaseException) -> None:
-        if task is self._curves_task:
-            self._curves_task = None
-            show_error(self, "Could not read the curves of the selected runs", error)
 
     # -- re-run ---------------------------------------------------------------------------------------
     def rerun_selected(self) -> Task | None:
         """Queue a new run for each selected run: same data version, settings and seed."""
         runs = self.table.selected_runs()
-        if not runs or self.project is None or self._rerun_task is not None:
+        if not runs or self.project is None or self.work.running("rerun"):
             return None
         service = self.project.runs
         ids = [r.id for r in runs]
-        task = self.runner.submit(f"Queueing {plural(len(ids), 're-run')}",
-                                  lambda _p: [service.rerun(i) for i in ids])
-        self._rerun_task = task
+        task = self.work.start("rerun", f"Queueing {plural(len(ids), 're-run')}",
+                               lambda _p: [service.rerun(i) for i in ids], done=self._rerun_created,
+                               failed=self._rerun_failed)
         self.primary_button.setEnabled(False)
-        task.finished.connect(lambda new, t=task: self._rerun_created(t, new))
-        task.failed.connect(lambda error, t=task: self._rerun_failed(t, error))
         return task
 
-    def _rerun_created(self, task: Task, runs: list[Any]) -> None:
-        if task is not self._rerun_task:
-            return
-        self._rerun_task = None
+    def _rerun_created(self, runs: list[RunInfo]) -> None:
         self.primary_button.setEnabled(bool(self.table.selected_ids()))
         self.table.update_runs(runs)
         self.run_queue.submit([r.id for r in runs], {r.id: run_title(r, with_id=False, extra=["re-run"])
                                                      for r in runs})
         self.rerun_queued.emit([r.id for r in runs])
 
-    def _rerun_failed(self, task: Task, error: BaseException) -> None:
-        if task is self._rerun_task:
-            self._rerun_task = None
-            self.primary_button.setEnabled(bool(self.table.selected_ids()))
-            show_error(self, "Could not queue the re-runs", error)
+    def _rerun_failed(self, error: BaseException) -> None:
+        self.primary_button.setEnabled(bool(self.table.selected_ids()))
+        show_error(self, "Could not queue the re-runs", error)
 
-    def _update_next(self, runs: list[Any]) -> None:
+    def _update_next(self, runs: list[RunInfo]) -> None:
         """Register the run you trust: one finished run selected."""
         from desktop_app.core.tracking.entities import RunStatus
 
@@ -296,16 +260,3 @@ class CompareStep(StepPanel):
     def _go_train(self) -> None:
         self.go_to_train.emit()
         self.go_to_step.emit("train")
-
-    # -- housekeeping ------------------------------------------------------------------------------
-    def restore_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.panel.summary_splitter):
-            state = settings.value(f"splitters/{splitter.objectName()}")
-            if state is not None:
-                splitter.restoreState(state)
-
-    def save_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.panel.summary_splitter):
-            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())

@@ -7,7 +7,7 @@ background for large frames, and swaps it in when ready.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.ui.text.formatting import format_float, format_int
+from desktop_app.ui.work.background import BackgroundWork
+
+if TYPE_CHECKING:
+    from desktop_app.ui.work.tasks import TaskRunner
 
 BACKGROUND_SORT_ROWS = 100_000   # frames larger than this are sorted on a worker thread
 MISSING_BACKGROUND = QBrush(QColor("#eef0f3"))
@@ -94,13 +98,13 @@ class FrameModel(QAbstractTableModel):
         self,
         frame: pd.DataFrame,
         kinds: dict[str, Any] | None = None,
-        runner: Any | None = None,
+        runner: TaskRunner | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._frame = frame
         self._kinds = {str(k): str(v) for k, v in (kinds or {}).items()}
-        self._runner = runner
+        self._work = BackgroundWork(runner) if runner is not None else None   # no runner: sort in place
         self._names = [str(c) for c in frame.columns]
         self._arrays = [frame.iloc[:, i].array for i in range(frame.shape[1])]
         formats = [_formatter(frame.iloc[:, i]) for i in range(frame.shape[1])]
@@ -108,7 +112,6 @@ class FrameModel(QAbstractTableModel):
         self._align = [RIGHT if right else LEFT for _, right in formats]
         self._rows = len(frame)
         self._order: np.ndarray | None = None
-        self._sort_task = None
         self.sort_column = -1                        # the sort shown or on its way
         self.sort_order = Qt.SortOrder.AscendingOrder
         self._applied = (-1, Qt.SortOrder.AscendingOrder)
@@ -134,7 +137,7 @@ class FrameModel(QAbstractTableModel):
 
     @property
     def is_sorting(self) -> bool:
-        return self._sort_task is not None
+        return self._work is not None and self._work.running("sort")
 
     # -- QAbstractTableModel -----------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -179,39 +182,27 @@ class FrameModel(QAbstractTableModel):
             return  # already in the file's order
         if (column, order) == (self.sort_column, self.sort_order):
             return  # the same sort is shown or on its way (Qt asks twice in sortByColumn)
-        if self._sort_task is not None:
-            self._sort_task.cancel()
-            self._sort_task = None
+        if self._work is not None:
+            self._work.drop("sort")
         self.sort_column, self.sort_order = column, order
         if column < 0 or column >= len(self._names):
             self._apply_order(None, -1)
             return
         series = self._frame.iloc[:, column]
         ascending = order == Qt.SortOrder.AscendingOrder
-        if self._runner is None or self._rows <= BACKGROUND_SORT_ROWS:
+        if self._work is None or self._rows <= BACKGROUND_SORT_ROWS:
             self._apply_order(argsort_column(series, ascending), column)
             return
         self.sort_started.emit(column)
-        task = self._runner.submit(
-            f"Sorting by {self._names[column]}",
-            lambda _progress: argsort_column(series, ascending),
-            visible=True,
-        )
-        self._sort_task = task
-        task.finished.connect(lambda order_, t=task: self._sorted(t, order_, column))
-        task.failed.connect(lambda _e, t=task: self._sort_ended(t))
-        task.cancelled.connect(lambda t=task: self._sort_ended(t))
+        self._work.start("sort", f"Sorting by {self._names[column]}",
+                         lambda _progress: argsort_column(series, ascending),
+                         done=lambda order_: self._apply_order(order_, column),
+                         failed=lambda _error: self._keep_order(), cancelled=self._keep_order)
 
-    def _sorted(self, task: Any, order: np.ndarray, column: int) -> None:
-        if task is self._sort_task:
-            self._sort_task = None
-            self._apply_order(order, column)
-
-    def _sort_ended(self, task: Any) -> None:
-        if task is self._sort_task:  # failed or cancelled: the previous order stays
-            self._sort_task = None
-            self.sort_column, self.sort_order = self._applied
-            self.sort_finished.emit(self.sort_column)
+    def _keep_order(self) -> None:
+        """A sort failed or was cancelled: the previous order stays."""
+        self.sort_column, self.sort_order = self._applied
+        self.sort_finished.emit(self.sort_column)
 
     def _apply_order(self, order: np.ndarray | None, column: int) -> None:
         self.layoutAboutToBeChanged.emit()

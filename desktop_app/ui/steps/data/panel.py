@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -17,7 +17,14 @@ from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.steps.data.frame_view import FrameView
 from desktop_app.ui.steps.data.import_wizard import ImportWizard, dropped_file
 from desktop_app.ui.steps.base import StepPanel, StepState
-from desktop_app.ui.work.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from desktop_app.core.data.entities import DatasetVersionInfo
+    from desktop_app.core.project import Project
+    from desktop_app.ui.steps.data.frame_model import FrameModel
+    from desktop_app.ui.work.tasks import TaskRunner
 
 PURPOSE = (
     "Bring in the tables you will learn from and look at every column; "
@@ -28,19 +35,14 @@ PURPOSE = (
 class DataStep(StepPanel):
     key = "data"
     focus_changed = Signal(object)  # the version label in focus, or None
-    go_to_step = Signal(str)        # the key of the step to open next
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Data", PURPOSE, "Import data…", parent)
+        super().__init__(runner, "Data", PURPOSE, "Import data…", parent)
         self.setObjectName("dataStep")
         self.setAcceptDrops(True)
-        self.runner = runner
-        self.project: Any = None
-        self.version: Any = None
-        self.model: Any = None
+        self.version: DatasetVersionInfo | None = None
+        self.model: FrameModel | None = None
         self.wizard: ImportWizard | None = None
-        self._load_task: Task | None = None
-        self._summary_task: Task | None = None
         self._summary_column: str | None = None
         self.primary_button.setToolTip("Import a CSV, Excel or Parquet file (Ctrl+I)")
         self.primary_button.clicked.connect(lambda: self.open_import_wizard())
@@ -103,12 +105,12 @@ class DataStep(StepPanel):
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.splitter)
         self.body.addWidget(self.pages)
-        self.restore_state()
+        self.remember_splitters(self.splitter, self.inner_splitter)
         self._show_version(None)
 
     # -- project ----------------------------------------------------------------------
-    def set_project(self, project: Any) -> None:
-        self._cancel_background()
+    def set_project(self, project: Project | None) -> None:
+        self.work.drop()
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.reject()  # it belongs to the previous project
         self.project = project
@@ -169,19 +171,18 @@ class DataStep(StepPanel):
             self.open_import_wizard(path)
 
     # -- version in focus ---------------------------------------------------------------
-    def _on_version_selected(self, version: Any) -> None:
+    def _on_version_selected(self, version: DatasetVersionInfo | None) -> None:
         if version is not None and self.version is not None and version.id == self.version.id:
             return
         self._show_version(version)
         if version is not None:
             self._load(version)
 
-    def _show_version(self, version: Any) -> None:
+    def _show_version(self, version: DatasetVersionInfo | None) -> None:
         self.version = version
         self.focus_changed.emit(version.label if version is not None else None)
         self._summary_column = None
-        if self._summary_task is not None:
-            self._summary_task.cancel()
+        self.work.drop("summary")
         if version is None:
             self.version_title.setText("")
             self.version_details.setText("")
@@ -210,7 +211,7 @@ class DataStep(StepPanel):
         self.table_stack.setCurrentWidget(self.table_message)
         self.summary.show_message("Column details", "Click a column in the table to see its summary.")
 
-    def _derivation_text(self, version: Any) -> str:
+    def _derivation_text(self, version: DatasetVersionInfo) -> str:
         """'From heart@1 by 3 fixes' for a version made in the Quality step."""
         steps = len(version.recipe or [])
         try:
@@ -221,21 +222,13 @@ class DataStep(StepPanel):
             parent = "an earlier version"
         return f"From {parent} by {steps} fix{'es' if steps != 1 else ''} (recipe kept)"
 
-    def _load(self, version: Any) -> None:
-        if self._load_task is not None:
-            self._load_task.cancel()
+    def _load(self, version: DatasetVersionInfo) -> None:
         datasets = self.project.datasets
-        task = self.runner.submit(
-            f"Loading {version.label}", lambda progress: datasets.load(version, progress, categories=True)
-        )
-        self._load_task = task
-        task.finished.connect(lambda frame, t=task, v=version: self._loaded(t, v, frame))
-        task.failed.connect(lambda error, t=task: self._load_failed(t, error))
+        self.work.start("load", f"Loading {version.label}",
+                        lambda progress: datasets.load(version, progress, categories=True),
+                        done=lambda frame: self._show_table(version, frame), failed=self._show_load_error)
 
-    def _loaded(self, task: Task, version: Any, frame: Any) -> None:
-        if task is not self._load_task:
-            return
-        self._load_task = None
+    def _show_table(self, version: DatasetVersionInfo, frame: pd.DataFrame) -> None:
         from desktop_app.ui.steps.data.frame_model import FrameModel
 
         old = self.model
@@ -245,10 +238,7 @@ class DataStep(StepPanel):
             old.deleteLater()
         self.table_stack.setCurrentWidget(self.view)
 
-    def _load_failed(self, task: Task, error: BaseException) -> None:
-        if task is not self._load_task:
-            return
-        self._load_task = None
+    def _show_load_error(self, error: BaseException) -> None:
         self.table_message.setText(f"Could not load {self.version.label if self.version else 'the data'}: "
                                    f"{user_message(error)}")
         self.table_stack.setCurrentWidget(self.table_message)
@@ -261,8 +251,6 @@ class DataStep(StepPanel):
         if name == self._summary_column:
             return
         self._summary_column = name
-        if self._summary_task is not None:
-            self._summary_task.cancel()
         series = self.model.frame.iloc[:, column]
         kind = self.version.kinds.get(name)
         self.summary.show_loading(name)
@@ -272,36 +260,6 @@ class DataStep(StepPanel):
 
             return summarize_column(series, kind)
 
-        task = self.runner.submit(f"Summarizing {name}", work, visible=False)
-        self._summary_task = task
-        task.finished.connect(lambda summary, t=task: self._summarized(t, summary))
-        task.failed.connect(lambda error, t=task, n=name: self._summary_failed(t, n, error))
-
-    def _summarized(self, task: Task, summary: Any) -> None:
-        if task is self._summary_task:
-            self._summary_task = None
-            self.summary.show_summary(summary)
-
-    def _summary_failed(self, task: Task, name: str, error: BaseException) -> None:
-        if task is self._summary_task:
-            self._summary_task = None
-            self.summary.show_message(name, f"Could not summarize this column: {user_message(error)}", error=True)
-
-    # -- housekeeping -------------------------------------------------------------------------
-    def _cancel_background(self) -> None:
-        for task in (self._load_task, self._summary_task):
-            if task is not None:
-                task.cancel()
-        self._load_task = self._summary_task = None
-
-    def restore_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.inner_splitter):
-            state = settings.value(f"splitters/{splitter.objectName()}")
-            if state is not None:
-                splitter.restoreState(state)
-
-    def save_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.inner_splitter):
-            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+        self.work.start("summary", f"Summarizing {name}", work, visible=False, done=self.summary.show_summary,
+                        failed=lambda error: self.summary.show_message(
+                            name, f"Could not summarize this column: {user_message(error)}", error=True))

@@ -8,7 +8,8 @@ A view only: the step runs the export and verification on worker threads and han
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QTextCursor
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.steps.export.text import Verdict, format_size, run_commands
 from desktop_app.ui.steps.export.widgets import CommandList, ProgressLine, VerdictBanner
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
+
+if TYPE_CHECKING:
+    from desktop_app.core.bundles.listing import BundleListing
 
 INTRO = (
     "<p>A <b>bundle</b> is a folder that runs this model without MLDesk — hand it to whoever deploys it:</p>"
@@ -55,7 +59,7 @@ class BundlePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("bundlePanel")
-        self.listing: Any = None        # export_work.BundleListing shown, or None
+        self.listing: BundleListing | None = None   # the bundle shown, or None
 
         self.banner = VerdictBanner()
         self.progress = ProgressLine("Stop the export; nothing is left behind")
@@ -206,8 +210,9 @@ class BundlePanel(QWidget):
     def set_verdict(self, verdict: Verdict | None) -> None:
         self.banner.set_verdict(verdict)
 
-    def show_bundle(self, listing: Any, verdict: Verdict | None, *, exported_at: Any = None) -> None:
-        """Show a bundle on disk (an `export_work.BundleListing`) with its verification."""
+    def show_bundle(self, listing: BundleListing, verdict: Verdict | None, *,
+                    exported_at: datetime | None = None) -> None:
+        """Show a bundle on disk (the core's `BundleListing`) with its verification."""
         self.listing = listing
         self.banner.set_verdict(verdict)
         path = Path(listing.path)

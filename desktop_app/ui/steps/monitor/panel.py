@@ -17,7 +17,7 @@ State: ○ no batches, ● the newest batch has no dataset drift, ◐ it has (ne
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QSplitter, QStackedWidget, QWidget
@@ -29,8 +29,17 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.steps.monitor.batches import BatchList
 from desktop_app.ui.steps.monitor.picker import ModelPicker
 from desktop_app.ui.steps.monitor.detail import MonitorPanel
-from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
-from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.steps.base import StepPanel, StepState
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData
+
+    from desktop_app.core.monitor.entities import MonitoringBatch
+    from desktop_app.core.monitor.settings import DriftSettings
+    from desktop_app.core.project import Project
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.ui.steps.monitor.settings_dialog import DriftSettingsDialog
+    from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = ("Check each new batch of production rows against the data the model was trained on: which features "
            "drifted, did the model's answers change, is it time to retrain?")
@@ -46,25 +55,20 @@ LAST_MODEL_KEY = "monitor/lastModel"
 
 class MonitorStep(StepPanel):
     key = "monitor"
-    go_to_registry = Signal()
-    go_to_step = Signal(str)
+    go_to_registry = Signal()           # go_to_step("registry") follows
     batch_added = Signal(object)        # the new MonitoringBatch
     focus_changed = Signal(object)      # the model ref the user picked here, for the top bar
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Monitor", PURPOSE, "Add a batch…", parent)
+        super().__init__(runner, "Monitor", PURPOSE, "Add a batch…", parent)
         self.setObjectName("monitorStep")
         self.setStyleSheet(STYLE)
         self.setAcceptDrops(True)
-        self.runner = runner
-        self.project: Any = None
-        self.version: Any = None             # the ModelVersion in focus
-        self.settings: Any = None            # its DriftSettings
-        self.batches: list[Any] = []         # oldest first
-        self.settings_dialog: Any = None
-        self._models_task: Task | None = None
-        self._batches_task: Task | None = None
-        self._add_task: Task | None = None
+        self.go_to_registry.connect(lambda: self.go_to_step.emit("registry"))
+        self.version: ModelVersion | None = None     # the version in focus
+        self.settings: DriftSettings | None = None   # its drift settings
+        self.batches: list[MonitoringBatch] = []     # oldest first
+        self.settings_dialog: DriftSettingsDialog | None = None
         self._pending: list[Path] = []       # files waiting for the batch being checked
         self._loading_distributions: set[tuple[str, str]] = set()
         self._select_after_load: str | None = None
@@ -120,14 +124,11 @@ class MonitorStep(StepPanel):
         self.body.addSpacing(4)
         self.body.addWidget(self.pages, 1)
         self.next_button.clicked.connect(lambda: self.go_to_step.emit("train"))
-        self.restore_state()
+        self.remember_splitters(self.splitter, self.left_splitter, self.panel.map_splitter, self.panel.time_splitter)
 
     # -- project, models and batches ---------------------------------------------------------------
-    def set_project(self, project: Any) -> None:
-        for task in (self._models_task, self._batches_task, self._add_task):
-            if task is not None:
-                task.cancel()
-        self._models_task = self._batches_task = self._add_task = None
+    def set_project(self, project: Project | None) -> None:
+        self.work.drop()
         self._pending.clear()
         self.project = project
         self.version = self.settings = None
@@ -142,18 +143,11 @@ class MonitorStep(StepPanel):
         if self.project is None:
             self._show_no_model()
             return None
-        if self._models_task is not None:
-            self._models_task.cancel()
-        task = load_registered_models(self.runner, self.project)
-        self._models_task = task
-        task.finished.connect(lambda models, t=task: self._models_loaded(t, models))
-        task.failed.connect(lambda error, t=task: self._load_failed(t, "Could not list the registered models", error))
-        return task
+        return self.load_registered_models(
+            done=self._models_loaded,
+            failed=lambda error: show_error(self, "Could not list the registered models", error))
 
-    def _models_loaded(self, task: Task, models: list[Any]) -> None:
-        if task is not self._models_task:
-            return
-        self._models_task = None
+    def _models_loaded(self, models: list[RegisteredModel]) -> None:
         ref = self.picker.set_models(models, QSettings().value(LAST_MODEL_KEY))
         if ref is None:
             self._show_no_model()
@@ -181,8 +175,6 @@ class MonitorStep(StepPanel):
         """Load the batches of the version `ref` names (worker thread); select `select` after."""
         if self.project is None:
             return None
-        if self._batches_task is not None:
-            self._batches_task.cancel()
         registry, monitor = self.project.registry, self.project.monitor
         self._select_after_load = select
 
@@ -190,16 +182,11 @@ class MonitorStep(StepPanel):
             version = registry.resolve(ref)
             return version, monitor.batches(version), monitor.settings(version.model_name)
 
-        task = self.runner.submit(f"Loading the batches of {ref}", work, visible=False)
-        self._batches_task = task
-        task.finished.connect(lambda result, t=task: self._batches_loaded(t, *result))
-        task.failed.connect(lambda error, t=task: self._load_failed(t, f"Could not load the batches of {ref}", error))
-        return task
+        return self.work.start("batches", f"Loading the batches of {ref}", work, visible=False,
+                               done=lambda result: self._batches_loaded(*result),
+                               failed=lambda error: show_error(self, f"Could not load the batches of {ref}", error))
 
-    def _batches_loaded(self, task: Task, version: Any, batches: list[Any], settings: Any) -> None:
-        if task is not self._batches_task:
-            return
-        self._batches_task = None
+    def _batches_loaded(self, version: ModelVersion, batches: list[MonitoringBatch], settings: DriftSettings) -> None:
         select, self._select_after_load = self._select_after_load, None
         same = (self.version is not None and version.id == self.version.id
                 and [b.id for b in batches] == [b.id for b in self.batches] and settings == self.settings)
@@ -212,16 +199,7 @@ class MonitorStep(StepPanel):
             return   # nothing changed: keep what is on screen (selection, scroll, charts)
         self.show_batches(batches, select)
 
-    def _load_failed(self, task: Task, title: str, error: BaseException) -> None:
-        if task is self._models_task:
-            self._models_task = None
-        elif task is self._batches_task:
-            self._batches_task = None
-        else:
-            return
-        show_error(self, title, error)
-
-    def show_batches(self, batches: list[Any], select: str | None = None) -> None:
+    def show_batches(self, batches: list[MonitoringBatch], select: str | None = None) -> None:
         """Show `batches` (oldest first) of the version in focus; select `select` (default: the newest)."""
         self.batches = list(batches)
         if not self.batches:
@@ -261,10 +239,8 @@ class MonitorStep(StepPanel):
             return
         self._loading_distributions.add(key)
         monitor = self.project.monitor
-        task = self.runner.submit(f"Reading the distributions of {column}",
-                                  lambda _p: monitor.distributions(batch_id, column), visible=False)
 
-        def done(data: Any) -> None:
+        def done(data: dict[str, Any]) -> None:
             self._loading_distributions.discard(key)
             self.panel.add_distribution(batch_id, column, data)
 
@@ -274,9 +250,9 @@ class MonitorStep(StepPanel):
                 self.panel.distribution.show_message(f"The distributions of '{column}' cannot be shown: "
                                                      f"{user_message(error)}")
 
-        task.finished.connect(done)
-        task.failed.connect(failed)
-        task.cancelled.connect(lambda: self._loading_distributions.discard(key))
+        self.work.run(f"Reading the distributions of {column}", lambda _p: monitor.distributions(batch_id, column),
+                      visible=False, done=done, failed=failed,
+                      cancelled=lambda: self._loading_distributions.discard(key))
 
     # -- adding batches ------------------------------------------------------------------------------
     def choose_batch_file(self) -> Task | None:
@@ -296,41 +272,30 @@ class MonitorStep(StepPanel):
         if self.project is None or self.version is None:
             return None
         path = Path(path)
-        if self._add_task is not None:
+        if self.work.running("add"):
             self._pending.append(path)
             return None
         monitor, version = self.project.monitor, self.version
-        task = self.runner.submit(f"Checking {path.name} against {version.label} for drift",
-                                  lambda progress: monitor.add_batch(version, path, progress=progress))
-        self._add_task = task
-        task.finished.connect(lambda batch, t=task: self._batch_added(t, batch))
-        task.failed.connect(lambda error, t=task, p=path: self._batch_failed(t, p, error))
-        task.cancelled.connect(lambda t=task: self._add_ended(t))
-        return task
+        return self.work.start("add", f"Checking {path.name} against {version.label} for drift",
+                               lambda progress: monitor.add_batch(version, path, progress=progress),
+                               done=self._batch_added,
+                               failed=lambda error: show_error(self, f"{path.name} was not added", error),
+                               ended=self._add_next)
 
-    def _batch_added(self, task: Task, batch: Any) -> None:
-        if not self._add_ended(task):
-            return
+    def _batch_added(self, batch: MonitoringBatch) -> None:
         self.batch_added.emit(batch)
         if self.version is not None and batch.model_version_id == self.version.id:
             self.load_batches(self.picker.current_ref() or self.version.label, select=batch.id)
 
-    def _batch_failed(self, task: Task, path: Path, error: BaseException) -> None:
-        if self._add_ended(task):
-            show_error(self, f"{path.name} was not added", error)
-
-    def _add_ended(self, task: Task) -> bool:
-        if task is not self._add_task:
-            return False
-        self._add_task = None
+    def _add_next(self) -> None:
+        """A file dropped while another was being checked is checked now."""
         if self._pending:
             self.add_batch_file(self._pending.pop(0))
-        return True
 
     @property
     def busy(self) -> bool:
         """True while a batch is being checked or models / batches are loading."""
-        return any(t is not None for t in (self._add_task, self._models_task, self._batches_task))
+        return self.work.running("add", "models", "batches")
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt name
         if self.version is not None and _dropped_files(event.mimeData()):
@@ -351,7 +316,7 @@ class MonitorStep(StepPanel):
             self.add_batch_file(path)
 
     # -- settings and report -------------------------------------------------------------------------
-    def open_settings(self) -> Any:
+    def open_settings(self) -> DriftSettingsDialog | None:
         """The drift settings dialog of the model in focus (saved on a worker when accepted)."""
         if self.version is None or self.settings is None:
             return None
@@ -364,20 +329,18 @@ class MonitorStep(StepPanel):
         dialog.open()
         return dialog
 
-    def save_settings(self, settings: Any, reason: str = "") -> Task | None:
+    def save_settings(self, settings: DriftSettings, reason: str = "") -> Task | None:
         if self.project is None or self.version is None:
             return None
         monitor, name = self.project.monitor, self.version.model_name
-        task = self.runner.submit(f"Saving the drift settings of {name}",
-                                  lambda _p: monitor.set_settings(name, settings, reason=reason))
 
-        def saved(stored: Any) -> None:
+        def saved(stored: DriftSettings) -> None:
             self.settings = stored
             self.picker.set_thresholds(stored)
 
-        task.finished.connect(saved)
-        task.failed.connect(lambda error: show_error(self, "The drift settings were not saved", error))
-        return task
+        return self.work.run(f"Saving the drift settings of {name}",
+                             lambda _p: monitor.set_settings(name, settings, reason=reason), done=saved,
+                             failed=lambda error: show_error(self, "The drift settings were not saved", error))
 
     def save_report(self, path: str | Path | None = None) -> Task | None:
         """Save the selected batch's HTML report (asks where when `path` is not given)."""
@@ -397,10 +360,9 @@ class MonitorStep(StepPanel):
             path.write_text(html, encoding="utf-8")
             return path
 
-        task = self.runner.submit(f"Writing the drift report of {batch.name}", work)
-        task.finished.connect(lambda p: self.panel.summary.set_report_note(f"Report saved to {p}"))
-        task.failed.connect(lambda error: show_error(self, "The report was not saved", error))
-        return task
+        return self.work.run(f"Writing the drift report of {batch.name}", work,
+                             done=lambda p: self.panel.summary.set_report_note(f"Report saved to {p}"),
+                             failed=lambda error: show_error(self, "The report was not saved", error))
 
     # -- housekeeping ------------------------------------------------------------------------------
     def _go_registry(self) -> None:
@@ -409,23 +371,11 @@ class MonitorStep(StepPanel):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
         warm_up_charts(self)   # the step draws charts: prepare pyqtgraph in slices (once per process)
-        if self.project is not None and self._models_task is None and self._batches_task is None:
+        if self.project is not None and not self.work.running("models", "batches"):
             self.refresh()      # a model may have been registered, or an alias moved, meanwhile
 
-    def restore_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.left_splitter, self.panel.map_splitter, self.panel.time_splitter):
-            state = settings.value(f"splitters/{splitter.objectName()}")
-            if state is not None:
-                splitter.restoreState(state)
 
-    def save_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.left_splitter, self.panel.map_splitter, self.panel.time_splitter):
-            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
-
-
-def _dropped_files(mime: Any) -> list[Path]:
+def _dropped_files(mime: QMimeData) -> list[Path]:
     if not mime.hasUrls():
         return []
     paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]

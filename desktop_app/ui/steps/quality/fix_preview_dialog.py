@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -22,7 +22,14 @@ from desktop_app.core.quality.plan import FixPlan
 from desktop_app.ui.steps.quality.fix_plan import PlanPreview, describe_change, preview_plan
 from desktop_app.ui.text.formatting import format_int, format_number, plural
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.work.background import BackgroundWork
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from desktop_app.core.data.entities import DatasetVersionInfo
+    from desktop_app.core.progress import ProgressCallback
+    from desktop_app.ui.work.tasks import TaskRunner
 
 SKIPPED = QBrush(QColor("#8a8f98"))
 
@@ -40,14 +47,14 @@ class FixPreviewDialog(QDialog):
     preview_ready = Signal(object)  # PlanPreview
 
     def __init__(
-        self, plan: FixPlan, version: Any, new_label: str, runner: TaskRunner,
-        load_frame: Callable[[Any], Any], parent: QWidget | None = None,
+        self, plan: FixPlan, version: DatasetVersionInfo, new_label: str, runner: TaskRunner,
+        load_frame: Callable[[ProgressCallback], pd.DataFrame], parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("fixPreviewDialog")
         self.plan = plan
         self.preview: PlanPreview | None = None
-        self._task: Task | None = None
+        self.work = BackgroundWork(runner)
         n = len(plan.applied)
         self.setWindowTitle("Apply fixes" if n > 1 else "Apply a fix")
         self.resize(760, 560)
@@ -114,7 +121,7 @@ class FixPreviewDialog(QDialog):
         layout.addWidget(self.buttons)
 
         if plan.steps:
-            self._start(runner, version, load_frame)
+            self._start(version, load_frame)
         else:
             self.totals.setText("None of the selected findings has a fix that can be applied.")
             self.examples_title.setVisible(False)
@@ -124,19 +131,17 @@ class FixPreviewDialog(QDialog):
     def is_ready(self) -> bool:
         return self.preview is not None
 
-    def _start(self, runner: TaskRunner, version: Any, load_frame: Callable[[Any], Any]) -> None:
+    def _start(self, version: DatasetVersionInfo, load_frame: Callable[[ProgressCallback], pd.DataFrame]) -> None:
         steps, kinds = self.plan.steps, dict(version.kinds)
 
         def work(progress):
             frame = load_frame(progress)
             return preview_plan(frame, kinds, steps, progress)
 
-        self._task = runner.submit(f"Previewing fixes to {version.label}", work, visible=False)
-        self._task.finished.connect(self._show_preview)
-        self._task.failed.connect(self._show_error)
+        self.work.start("preview", f"Previewing fixes to {version.label}", work, visible=False,
+                        done=self._show_preview, failed=self._show_error)
 
     def _show_preview(self, preview: PlanPreview) -> None:
-        self._task = None
         self.preview = preview
         infos = iter(preview.steps)
         for row, planned in enumerate(self.plan.fixes):
@@ -171,16 +176,13 @@ class FixPreviewDialog(QDialog):
         self.preview_ready.emit(preview)
 
     def _show_error(self, error: BaseException) -> None:
-        self._task = None
         self.totals.setText("These fixes cannot be applied.")
         self.error.setText(user_message(error))
         self.error.setToolTip(str(error))
         self.error.setVisible(True)
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt name
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        self.work.drop()   # a preview still on its way is no longer wanted
         super().done(result)
 
     # -- helpers ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtWidgets import (
@@ -35,7 +35,18 @@ from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, changed_thresholds, counts_text
 from desktop_app.ui.steps.quality.report_summary import ReportSummary
 from desktop_app.ui.steps.base import StepPanel, StepState
-from desktop_app.ui.work.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.core.data.entities import DatasetVersionInfo, ImportResult
+    from desktop_app.core.project import Project
+    from desktop_app.core.quality.findings import Finding
+    from desktop_app.core.quality.recipe import RecipeStep
+    from desktop_app.core.quality.service import StoredReport
+    from desktop_app.core.quality.thresholds import Thresholds
+    from desktop_app.ui.steps.quality.evidence import Evidence
+    from desktop_app.ui.steps.quality.fix_preview_dialog import FixPreviewDialog
+    from desktop_app.ui.steps.quality.thresholds_dialog import ThresholdsDialog
+    from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Find problems in a dataset version before you train on it: pick the version and its target, "
@@ -59,31 +70,25 @@ QTableView#findingsTable { selection-background-color: #cfe0fa; selection-color:
 
 class QualityStep(StepPanel):
     key = "quality"
-    go_to_step = Signal(str)           # "data" from the empty state
     focus_requested = Signal(str)      # a version id the user picked here (the Data step follows)
     version_created = Signal(object)   # DatasetVersionInfo made by applying fixes
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Quality", PURPOSE, "Run checks", parent)
+        super().__init__(runner, "Quality", PURPOSE, "Run checks", parent)
         self.setObjectName("qualityStep")
         self.setStyleSheet(STYLE)
-        self.runner = runner
-        self.project: Any = None
-        self.versions: list[Any] = []
-        self.version: Any = None
-        self.stored: Any = None               # the StoredReport on screen
-        self._reports: list[Any] = []         # saved reports of self.version, newest first
-        self.thresholds: Any = None           # core Thresholds for the next run (None: defaults)
-        self._check_task: Task | None = None
-        self._apply_task: Task | None = None
-        self._export_task: Task | None = None
+        self.versions: list[DatasetVersionInfo] = []
+        self.version: DatasetVersionInfo | None = None
+        self.stored: StoredReport | None = None             # the report on screen
+        self._reports: list[StoredReport] = []              # saved reports of self.version, newest first
+        self.thresholds: Thresholds | None = None           # for the next run (None: the defaults)
         self._recheck_version_id: str | None = None
         self._fix_notice = ""
         self.evidence = EvidenceLoader(runner, self)  # the version's table, loaded once, and evidence from it
         self.evidence.ready.connect(self._evidence_ready)
         self.evidence.failed.connect(self._evidence_failed)
-        self.fix_dialog: Any = None
-        self.thresholds_dialog: Any = None
+        self.fix_dialog: FixPreviewDialog | None = None
+        self.thresholds_dialog: ThresholdsDialog | None = None
         self.primary_button.setToolTip("Run every check on the chosen version (Ctrl+Enter)")
         self.primary_button.clicked.connect(self.run_checks)
 
@@ -216,7 +221,7 @@ class QualityStep(StepPanel):
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._show_summary)
         self._clock.start()
-        self.restore_state()
+        self.remember_splitters(self.splitter)
         self._show_running(False)
         self._show_notice("")
         self.pages.setCurrentWidget(self.no_data)
@@ -226,7 +231,7 @@ class QualityStep(StepPanel):
         warm_up_charts(self)  # the evidence panel draws charts: make the first one quick
 
     # -- project and versions --------------------------------------------------------------
-    def set_project(self, project: Any) -> None:
+    def set_project(self, project: Project | None) -> None:
         self._cancel_all()
         for dialog in (self.fix_dialog, self.thresholds_dialog):
             if dialog is not None and dialog.isVisible():
@@ -297,7 +302,7 @@ class QualityStep(StepPanel):
         self._select_version(version)
         self.focus_requested.emit(version.id)
 
-    def _select_version(self, version: Any) -> None:
+    def _select_version(self, version: DatasetVersionInfo) -> None:
         if self.version is not None and version.id == self.version.id:
             return
         previous_target = self.target()
@@ -354,26 +359,23 @@ class QualityStep(StepPanel):
             QSettings().setValue(f"quality/target/{self.version.dataset_id}", target or "")
         self._show_report(self._report_for_target())
 
-    def _report_for_target(self) -> Any:
+    def _report_for_target(self) -> StoredReport | None:
         target = self.target()
         return next((s for s in self._reports if s.report.target == target), None)
 
     # -- running the checks ---------------------------------------------------------------------
     def is_checking(self) -> bool:
-        return self._check_task is not None
+        return self.work.running("check")
 
     def run_checks(self) -> Task | None:
-        if self.project is None or self.version is None or self._check_task is not None:
+        if self.project is None or self.version is None or self.is_checking():
             return None
         version, target, thresholds = self.version, self.target(), self.thresholds
         quality = self.project.quality
         what = f"Checking {version.label}" + (f" (target {target})" if target else "")
-        task = self.runner.submit(what, lambda progress: quality.check(version, target, thresholds, progress))
-        self._check_task = task
-        task.progress.connect(self._on_check_progress)
-        task.finished.connect(lambda stored, t=task: self._checked(t, stored))
-        task.failed.connect(lambda error, t=task: self._check_failed(t, error))
-        task.cancelled.connect(lambda t=task: self._check_cancelled(t))
+        task = self.work.start("check", what, lambda progress: quality.check(version, target, thresholds, progress),
+                               progress=self.summary_line.set_progress, done=self._checked,
+                               failed=self._check_failed, cancelled=self._check_cancelled)
         self._show_running(True)
         self.summary_line.set_running(True, f"{what}…")
         if self.stored is None:
@@ -381,17 +383,11 @@ class QualityStep(StepPanel):
         return task
 
     def cancel_checks(self) -> None:
-        if self._check_task is not None:
-            self._check_task.cancel()
+        if self.is_checking():
+            self.work.cancel("check")
             self.summary_line.set_cancelling()
 
-    def _on_check_progress(self, fraction: float, message: str) -> None:
-        self.summary_line.set_progress(fraction, message)
-
-    def _checked(self, task: Task, stored: Any) -> None:
-        if task is not self._check_task:
-            return
-        self._check_task = None
+    def _checked(self, stored: StoredReport) -> None:
         self._show_running(False)
         if self.version is not None and stored.version.id == self.version.id:
             self._reports.insert(0, stored)
@@ -401,25 +397,19 @@ class QualityStep(StepPanel):
         self._show_notice(self._fix_notice)  # what the fixes made stays said; other notices are done
         self._fix_notice = ""
 
-    def _check_failed(self, task: Task, error: BaseException) -> None:
-        if task is not self._check_task:
-            return
-        self._check_task = None
+    def _check_failed(self, error: BaseException) -> None:
         self._show_running(False)
         self._show_notice(f"The checks stopped: {_escape(user_message(error))}", error=True)
         show_error(self, "Could not check the data", error)
 
-    def _check_cancelled(self, task: Task) -> None:
-        if task is not self._check_task:
-            return
-        self._check_task = None
+    def _check_cancelled(self) -> None:
         self._show_running(False)
         self._show_notice("Checks cancelled; nothing was saved.")
 
     def _show_running(self, running: bool) -> None:
         if not running:
             self.summary_line.set_running(False)
-        busy = running or self._apply_task is not None
+        busy = running or self.work.running("apply")
         self.primary_button.setEnabled(not busy)
         self.no_report.button.setEnabled(not busy)
         self.primary_button.setText("Checking…" if running else "Run checks")
@@ -428,7 +418,7 @@ class QualityStep(StepPanel):
         self._update_fix_buttons()
 
     # -- the report on screen ---------------------------------------------------------------------
-    def _show_report(self, stored: Any) -> None:
+    def _show_report(self, stored: StoredReport | None) -> None:
         self.stored = stored
         self.export_button.setEnabled(stored is not None)
         if stored is None:
@@ -469,7 +459,7 @@ class QualityStep(StepPanel):
         self._set_state(state, f"{self.version.label}: {counts_text(counts)}")
 
     # -- evidence ---------------------------------------------------------------------------------
-    def _on_current_finding(self, finding: Any) -> None:
+    def _on_current_finding(self, finding: Finding | None) -> None:
         if finding is None:
             if self.stored is not None and self.stored.report.findings:
                 self.detail.show_message("Select a finding", "Pick a finding on the left to see its evidence.")
@@ -478,19 +468,19 @@ class QualityStep(StepPanel):
                                  fix_note=self._fix_block_reason())
         self.evidence.request(finding)
 
-    def _evidence_ready(self, finding: Any, evidence: Any) -> None:
+    def _evidence_ready(self, finding: Finding, evidence: Evidence) -> None:
         if self.detail.finding is finding:
             self.detail.show_evidence(evidence)
 
-    def _evidence_failed(self, finding: Any, text: str) -> None:
+    def _evidence_failed(self, finding: Finding, text: str) -> None:
         if self.detail.finding is finding:
             self.detail.show_evidence_error(text)
 
     # -- fixes ------------------------------------------------------------------------------------
     def _fix_block_reason(self) -> str:
-        if self._apply_task is not None:
+        if self.work.running("apply"):
             return "Fixes are being applied; wait for the new version."
-        if self._check_task is not None:
+        if self.is_checking():
             return "The checks are running; fix once they are done."
         return ""
 
@@ -498,7 +488,7 @@ class QualityStep(StepPanel):
         self.detail.set_fix_note(self._fix_block_reason())
         self._on_selection_changed(self.findings.selected())
 
-    def _on_selection_changed(self, findings: list[Any]) -> None:
+    def _on_selection_changed(self, findings: list[Finding]) -> None:
         fixable = [f for f in findings if f.fix is not None]
         if len(findings) > 1:
             from desktop_app.core.quality.plan import plan_fixes
@@ -515,7 +505,7 @@ class QualityStep(StepPanel):
             else self._fix_block_reason()
         )
 
-    def open_fix_preview(self, findings: list[Any]) -> Any:
+    def open_fix_preview(self, findings: list[Finding]) -> FixPreviewDialog | None:
         """Show what the fixes of `findings` would change; Apply makes the new version."""
         if self.project is None or self.version is None or not findings or self._fix_block_reason():
             return None
@@ -537,28 +527,23 @@ class QualityStep(StepPanel):
         dialog.open()
         return dialog
 
-    def _next_label(self, version: Any) -> str:
+    def _next_label(self, version: DatasetVersionInfo) -> str:
         numbers = [v.number for v in self.versions if v.dataset_id == version.dataset_id]
         return f"{version.dataset_name}@{max(numbers, default=version.number) + 1}"
 
-    def apply_fixes(self, version: Any, steps: list[Any]) -> Task | None:
-        if self.project is None or not steps or self._apply_task is not None:
+    def apply_fixes(self, version: DatasetVersionInfo, steps: list[RecipeStep]) -> Task | None:
+        if self.project is None or not steps or self.work.running("apply"):
             return None
         quality = self.project.quality
         title = f"Applying {plural(len(steps), 'fix', 'fixes')} to {version.label}"
-        task = self.runner.submit(title, lambda progress: quality.apply_fixes(version, steps, progress))
-        self._apply_task = task
-        task.finished.connect(lambda result, t=task, v=version, n=len(steps): self._fixes_applied(t, v, n, result))
-        task.failed.connect(lambda error, t=task: self._fixes_failed(t, error))
-        task.cancelled.connect(lambda t=task: self._fixes_cancelled(t))
+        task = self.work.start("apply", title, lambda progress: quality.apply_fixes(version, steps, progress),
+                               done=lambda result: self._fixes_applied(version, len(steps), result),
+                               failed=self._fixes_failed, cancelled=self._fixes_cancelled)
         self._show_notice(f"{_escape(title)}…")
-        self._show_running(self._check_task is not None)
+        self._show_running(self.is_checking())
         return task
 
-    def _fixes_applied(self, task: Task, parent: Any, count: int, result: Any) -> None:
-        if task is not self._apply_task:
-            return
-        self._apply_task = None
+    def _fixes_applied(self, parent: DatasetVersionInfo, count: int, result: ImportResult) -> None:
         new = result.version
         if result.created:
             self._fix_notice = (f"Made <b>{_escape(new.label)}</b> from {_escape(parent.label)} with "
@@ -569,32 +554,27 @@ class QualityStep(StepPanel):
         self._show_notice(f"{self._fix_notice} Checking it now…")
         self._recheck_version_id = new.id  # _select_version runs the checks on it
         self.refresh(select_version_id=new.id)
-        self._show_running(self._check_task is not None)
+        self._show_running(self.is_checking())
         self.version_created.emit(new)
 
-    def _fixes_failed(self, task: Task, error: BaseException) -> None:
-        if task is not self._apply_task:
-            return
-        self._apply_task = None
-        self._show_running(self._check_task is not None)
+    def _fixes_failed(self, error: BaseException) -> None:
+        self._show_running(self.is_checking())
         self._show_notice(f"The fixes were not applied: {_escape(user_message(error))}", error=True)
         show_error(self, "Could not apply the fixes", error)
 
-    def _fixes_cancelled(self, task: Task) -> None:
-        if task is self._apply_task:
-            self._apply_task = None
-            self._show_running(self._check_task is not None)
-            self._show_notice("Fixes cancelled; no new version was made.")
+    def _fixes_cancelled(self) -> None:
+        self._show_running(self.is_checking())
+        self._show_notice("Fixes cancelled; no new version was made.")
 
     # -- thresholds and export ----------------------------------------------------------------------
-    def current_thresholds(self) -> Any:
+    def current_thresholds(self) -> Thresholds:
         if self.thresholds is None:
             from desktop_app.core.quality import Thresholds
 
             return Thresholds()
         return self.thresholds
 
-    def open_thresholds(self) -> Any:
+    def open_thresholds(self) -> ThresholdsDialog:
         from desktop_app.ui.steps.quality.thresholds_dialog import ThresholdsDialog
 
         if self.thresholds_dialog is not None:
@@ -605,7 +585,7 @@ class QualityStep(StepPanel):
         dialog.open()
         return dialog
 
-    def set_thresholds(self, thresholds: Any) -> None:
+    def set_thresholds(self, thresholds: Thresholds) -> None:
         before = self.current_thresholds()
         self.thresholds = thresholds
         self._update_thresholds_button()
@@ -632,24 +612,19 @@ class QualityStep(StepPanel):
             progress(0.1, "Writing the report")
             return quality.export_html(stored, path)
 
-        task = self.runner.submit(f"Exporting the report of {stored.version.label}", work)
-        self._export_task = task
-        task.finished.connect(lambda written, t=task: self._exported(t, written))
-        task.failed.connect(lambda error, t=task: self._export_failed(t, error))
+        task = self.work.start("export", f"Exporting the report of {stored.version.label}", work,
+                               done=self._exported, failed=self._export_failed,
+                               ended=lambda: self.export_button.setEnabled(self.stored is not None))
         self.export_button.setEnabled(False)
         return task
 
-    def _exported(self, task: Task, path: Any) -> None:
-        self._export_task = None
-        self.export_button.setEnabled(self.stored is not None)
+    def _exported(self, path: Path) -> None:
         url = QUrl.fromLocalFile(str(path)).toString()
         folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
         self._show_notice(f"Report saved to <a href=\"{_escape(url)}\">{_escape(str(path))}</a> · "
                           f"<a href=\"{_escape(folder)}\">open the folder</a>")
 
-    def _export_failed(self, task: Task, error: BaseException) -> None:
-        self._export_task = None
-        self.export_button.setEnabled(self.stored is not None)
+    def _export_failed(self, error: BaseException) -> None:
         show_error(self, "Could not export the report", error)
 
     # -- housekeeping ---------------------------------------------------------------------------------
@@ -660,27 +635,16 @@ class QualityStep(StepPanel):
         self.notice.setVisible(bool(html))
 
     def _cancel_all(self) -> None:
-        for task in (self._check_task, self._apply_task, self._export_task):
-            if task is not None:
-                task.cancel()
-        self._check_task = self._apply_task = self._export_task = None
+        self.work.drop()
         self.evidence.cancel()
         self._show_running(False)
 
-    def restore_state(self) -> None:
-        state = QSettings().value(f"splitters/{self.splitter.objectName()}")
-        if state is not None:
-            self.splitter.restoreState(state)
-
-    def save_state(self) -> None:
-        QSettings().setValue(f"splitters/{self.splitter.objectName()}", self.splitter.saveState())
-
     @staticmethod
-    def _version_text(version: Any) -> str:
+    def _version_text(version: DatasetVersionInfo) -> str:
         made = " · fixed" if version.parent_id else ""
         return f"{version.label} · {plural(version.rows, 'row')}{made}"
 
-    def _version_tip(self, version: Any) -> str:
+    def _version_tip(self, version: DatasetVersionInfo) -> str:
         lines = [f"{version.label}: {plural(version.rows, 'row')}, {plural(version.n_columns, 'column')}",
                  f"Made {exact_time(version.created_at)} by {version.created_by}"]
         if version.parent_id:

@@ -9,7 +9,7 @@ core refuses (archived version, KPI gate) is said in the dialog before and after
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -35,7 +35,11 @@ from desktop_app.ui.widgets.read_only_table import read_only_table
 from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
 from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
 from desktop_app.ui.text.runs import algorithm_label, format_metric, metric_label
-from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.work.background import BackgroundWork
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion
+    from desktop_app.ui.work.tasks import Task, TaskRunner
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
 BETTER_BG, BETTER_FG, BAD_COLOR, OK_COLOR = "#e3f1e5", "#1f6b33", "#b3261e", "#2e7d32"
@@ -54,8 +58,7 @@ class MoveAliasDialog(QDialog):
         self.resize(640, 580)
         self.runner, self.registry, self.model = runner, registry, model
         self.comparison: Any = None
-        self._compare_task: Task | None = None
-        self._move_task: Task | None = None
+        self.work = BackgroundWork(runner)
 
         self.alias = QComboBox()
         self.alias.setObjectName("moveAliasCombo")
@@ -221,7 +224,7 @@ class MoveAliasDialog(QDialog):
         problem = self._problem()
         self.verdict.setText(f"✗ {problem}" if problem else "✓ This version can take the alias.")
         self.verdict.setStyleSheet(f"color: {BAD_COLOR if problem else OK_COLOR};")
-        self.ok_button.setEnabled(problem is None and self._move_task is None)
+        self.ok_button.setEnabled(problem is None and not self.work.running("move"))
         self.ok_button.setToolTip(problem or "")
         if target is not None:
             verb = "Move" if holder is not None else "Give"
@@ -229,7 +232,8 @@ class MoveAliasDialog(QDialog):
                                    f"{verb} v{target.number} the alias {alias}")
         required = self.needs_reason()
         self.reason_caption.setText("Reason (required)" if required else "Reason (optional)")
-        self.compare_button.setEnabled(target is not None and self._compare_task is None and bool(self.alias_name()))
+        self.compare_button.setEnabled(target is not None and not self.work.running("compare")
+                                        and bool(self.alias_name()))
         self.compare_button.setText("Compare with current holder on held-out data" if holder is not None else
                                     "Score this version on its held-out data")
         if self.comparison is not None and (self.comparison.alias != self.alias_name() or target is None
@@ -242,31 +246,24 @@ class MoveAliasDialog(QDialog):
     # -- comparison on held-out data ---------------------------------------------------------------
     def compare(self) -> Task | None:
         target, alias = self.target(), self.alias_name()
-        if target is None or not alias or self._compare_task is not None:
+        if target is None or not alias or self.work.running("compare"):
             return None
         registry, name, number = self.registry, self.model.name, target.number
         holder = self.holder()
         title = f"Comparing v{number} with {alias} (v{holder.number})" if holder is not None else \
             f"Scoring v{number} on held-out data"
-        task = self.runner.submit(title, lambda progress: registry.compare_on_holdout(name, number, alias, progress))
-        self._compare_task = task
+        task = self.work.start(
+            "compare", title, lambda progress: registry.compare_on_holdout(name, number, alias, progress),
+            progress=lambda fraction, message: (self.progress.setValue(int(fraction * 100)),
+                                                self.compare_note.setText(message)),
+            done=self._compared, failed=self._compare_failed, cancelled=self._compare_ended)
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.compare_note.setText("Re-creating the held-out rows and scoring them…")
         self.compare_button.setEnabled(False)
-        task.progress.connect(lambda fraction, message: (self.progress.setValue(int(fraction * 100)),
-                                                         self.compare_note.setText(message)))
-        task.finished.connect(self._compared)
-        task.failed.connect(self._compare_failed)
-        task.cancelled.connect(self._compare_ended)
         return task
 
-    @property
-    def comparing(self) -> bool:
-        return self._compare_task is not None
-
     def _compare_ended(self) -> None:
-        self._compare_task = None
         self.progress.setVisible(False)
         self._changed()
 
@@ -339,7 +336,7 @@ class MoveAliasDialog(QDialog):
 
     # -- moving ------------------------------------------------------------------------------------------
     def accept(self) -> None:
-        if self._move_task is not None:
+        if self.work.running("move"):
             return
         problem = self._problem()
         if problem is not None:
@@ -352,22 +349,17 @@ class MoveAliasDialog(QDialog):
             self.reason.setFocus()
             return
         registry, name, alias, number = self.registry, self.model.name, self.alias_name(), self.target().number
-        task = self.runner.submit(f"Pointing {name}@{alias} at v{number}",
-                                  lambda _p: registry.set_alias(name, alias, number, reason=reason))
-        self._move_task = task
+        self.work.start("move", f"Pointing {name}@{alias} at v{number}",
+                        lambda _p: registry.set_alias(name, alias, number, reason=reason),
+                        done=self._moved, failed=self._refused)
         self.ok_button.setEnabled(False)
-        task.finished.connect(self._moved)
-        task.failed.connect(self._refused)
 
-    def _moved(self, version: Any) -> None:
-        self._move_task = None
-        if self._compare_task is not None:
-            self._compare_task.cancel()
+    def _moved(self, version: ModelVersion) -> None:
+        self.work.drop("compare")   # the comparison is moot once the alias moved
         self.moved.emit(version)
         super().accept()
 
     def _refused(self, error: BaseException) -> None:
-        self._move_task = None
         self._changed()
         self._show_error(f"Not moved: {user_message(error)}")
 
@@ -376,6 +368,5 @@ class MoveAliasDialog(QDialog):
         self.error.setVisible(True)
 
     def reject(self) -> None:
-        if self._compare_task is not None:
-            self._compare_task.cancel()
+        self.work.drop("compare")
         super().reject()

@@ -22,9 +22,9 @@ Window wiring:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.ui.widgets.empty_state import EmptyState
@@ -37,8 +37,13 @@ from desktop_app.ui.steps.registry.move_alias import MoveAliasDialog
 from desktop_app.ui.steps.registry.register import RegisterDialog
 from desktop_app.ui.steps.registry.text import focus_label, gate_failures
 from desktop_app.ui.steps.registry.tree import ModelTree
-from desktop_app.ui.steps.base import StepPanel, StepState, load_registered_models
-from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.steps.base import StepPanel, StepState
+
+if TYPE_CHECKING:
+    from desktop_app.core.project import Project
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.core.registry.service import RegistryService
+    from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
     "Give the runs you trust a name and a version number, point aliases such as production at the one in use, "
@@ -55,28 +60,22 @@ QLabel#treeHint { color: #6b7480; padding: 2px 2px 0 2px; }
 
 class RegistryStep(StepPanel):
     key = "registry"
-    go_to_step = Signal(str)          # "compare" (empty state) or "export" (next)
-    go_to_export = Signal(str)        # the selected version's id
+    go_to_export = Signal(str)        # the selected version's id (go_to_step("export") follows)
     focus_changed = Signal(object)    # "heart-risk@production", "heart-risk@2", or None
     models_changed = Signal()         # after a change made here
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__("Registry", PURPOSE, "Register a run…", parent)
+        super().__init__(runner, "Registry", PURPOSE, "Register a run…", parent)
         self.setObjectName("registryStep")
         self.setStyleSheet(STYLE)
-        self.runner = runner
-        self.project: Any = None
-        self.models: list[Any] = []
-        self.history: dict[str, list[Any]] = {}        # model name → audit events (newest first)
-        self.lineages: dict[str, dict[str, Any]] = {}  # version id → lineage (immutable)
+        self.go_to_export.connect(lambda _version_id: self.go_to_step.emit("export"))
+        self.models: list[RegisteredModel] = []
+        self.history: dict[str, list[Any]] = {}         # model name → audit events (newest first)
+        self.lineages: dict[str, dict[str, Any]] = {}   # version id → lineage (immutable)
         self.dialog: RegisterDialog | None = None
         self.alias_dialog: MoveAliasDialog | None = None
         self.confirm: ConfirmDialog | None = None
         self.notice: QMessageBox | None = None
-        self._load_task: Task | None = None
-        self._history_task: Task | None = None
-        self._lineage_task: Task | None = None
-        self._change_task: Task | None = None
         self._pending_select: tuple[str, int | None] | None = None
         self.primary_button.setToolTip("Register a finished run as a new version of a model (Ctrl+Enter)")
         self.primary_button.clicked.connect(lambda: self.open_register_dialog())
@@ -130,14 +129,11 @@ class RegistryStep(StepPanel):
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.splitter)
         self.body.addWidget(self.pages)
-        self.restore_state()
+        self.remember_splitters(self.splitter)
 
     # -- project and models ------------------------------------------------------------------------
-    def set_project(self, project: Any) -> None:
-        for task in (self._load_task, self._history_task, self._lineage_task):
-            if task is not None:
-                task.cancel()
-        self._load_task = self._history_task = self._lineage_task = None
+    def set_project(self, project: Project | None) -> None:
+        self.work.drop()       # registry changes (run, not slots) still finish and are recorded
         for dialog in (self.dialog, self.alias_dialog, self.confirm):
             if dialog is not None and dialog.isVisible():
                 dialog.reject()       # it belongs to the previous project
@@ -158,36 +154,19 @@ class RegistryStep(StepPanel):
             return None
         if select is not None:
             self._pending_select = select
-        if self._load_task is not None:
-            self._load_task.cancel()
-        task = load_registered_models(self.runner, self.project)
-        self._load_task = task
-        task.finished.connect(lambda models, t=task: self._loaded(t, models))
-        task.failed.connect(lambda error, t=task: self._load_failed(t, error))
-        return task
+        return self.load_registered_models(
+            done=self.show_models, failed=lambda error: show_error(self, "Could not list the registered models", error))
 
     @property
     def loading(self) -> bool:
-        return self._load_task is not None
+        return self.work.running("models")
 
     @property
     def busy(self) -> bool:
         """True while anything of this step runs in the background."""
-        return any(t is not None for t in (self._load_task, self._history_task, self._lineage_task,
-                                           self._change_task))
+        return self.work.running()
 
-    def _loaded(self, task: Task, models: list[Any]) -> None:
-        if task is not self._load_task:
-            return
-        self._load_task = None
-        self.show_models(models)
-
-    def _load_failed(self, task: Task, error: BaseException) -> None:
-        if task is self._load_task:
-            self._load_task = None
-            show_error(self, "Could not list the registered models", error)
-
-    def show_models(self, models: list[Any]) -> None:
+    def show_models(self, models: list[RegisteredModel]) -> None:
         self.models = list(models)
         has = bool(self.models)
         self.pages.setCurrentWidget(self.splitter if has else self.empty)
@@ -220,11 +199,11 @@ class RegistryStep(StepPanel):
         else:
             self._set_state(StepState.DONE, f"{plural(len(self.models), 'model')}; {', '.join(aliased[:3])}")
 
-    def model_named(self, name: str) -> Any:
+    def model_named(self, name: str) -> RegisteredModel | None:
         return next((m for m in self.models if m.name == name), None)
 
     # -- selection -------------------------------------------------------------------------------------
-    def _on_selection(self, model: Any, version: Any) -> None:
+    def _on_selection(self, model: RegisteredModel | None, version: ModelVersion | None) -> None:
         if model is None:
             self.details.show_nothing()
             self.next_button.setVisible(False)
@@ -237,7 +216,7 @@ class RegistryStep(StepPanel):
             self._load_history(model.name)
         self._load_lineage()
 
-    def _update_next(self, model: Any, version: Any) -> None:
+    def _update_next(self, model: RegisteredModel, version: ModelVersion | None) -> None:
         target = version
         if target is None and model.latest_version is not None:
             target = next((v for v in model.versions if v.number == model.latest_version), None)
@@ -249,26 +228,19 @@ class RegistryStep(StepPanel):
             self.set_next("Next: Export a bundle →", enabled=True,
                           tooltip=f"Export {target.model_name} v{target.number} as a bundle that runs without MLDesk")
 
-    def selected(self) -> tuple[Any, Any]:
+    def selected(self) -> tuple[RegisteredModel | None, ModelVersion | None]:
         return self.tree.current_model(), self.tree.current_version()
 
     def _load_history(self, name: str) -> None:
         if self.project is None:
             return
-        if self._history_task is not None:
-            self._history_task.cancel()
         project = self.project
-        task = self.runner.submit(f"Reading the history of {name}",
-                                  lambda _p: (project.registry.history(name), project.verify_audit()), visible=False)
-        self._history_task = task
-        task.finished.connect(lambda found, t=task, n=name: self._history_loaded(t, n, *found))
-        task.failed.connect(lambda error, t=task: self._background_failed(t, "_history_task",
-                                                                          "Could not read the history", error))
+        self.work.start("history", f"Reading the history of {name}",
+                        lambda _p: (project.registry.history(name), project.verify_audit()), visible=False,
+                        done=lambda found: self._history_loaded(name, *found),
+                        failed=lambda error: show_error(self, "Could not read the history", error))
 
-    def _history_loaded(self, task: Task, name: str, events: list[Any], trail: Any) -> None:
-        if task is not self._history_task:
-            return
-        self._history_task = None
+    def _history_loaded(self, name: str, events: list[Any], trail: Any) -> None:
         self.history[name] = list(events)
         self.details.history.show_trail(trail)
         model = self.tree.current_model()
@@ -283,34 +255,19 @@ class RegistryStep(StepPanel):
         if version.id in self.lineages:
             self.details.lineage.show_lineage(self.lineages[version.id])
             return
-        if self._lineage_task is not None:
-            self._lineage_task.cancel()
         self.details.lineage.show_message(f"Reading where {version.model_name} v{version.number} comes from…")
         registry = self.project.registry
-        task = self.runner.submit(f"Reading the lineage of {version.label}",
-                                  lambda _p, v=version.id: load_lineage(registry, v), visible=False)
-        self._lineage_task = task
-        task.finished.connect(lambda data, t=task, v=version: self._lineage_loaded(t, v, data))
-        task.failed.connect(lambda error, t=task: self._lineage_failed(t, error))
+        self.work.start("lineage", f"Reading the lineage of {version.label}",
+                        lambda _p, v=version.id: load_lineage(registry, v), visible=False,
+                        done=lambda data: self._lineage_loaded(version, data),
+                        failed=lambda error: self.details.lineage.show_message(
+                            f"Could not read the lineage: {user_message(error)}"))
 
-    def _lineage_loaded(self, task: Task, version: Any, data: dict[str, Any]) -> None:
-        if task is not self._lineage_task:
-            return
-        self._lineage_task = None
+    def _lineage_loaded(self, version: ModelVersion, data: dict[str, Any]) -> None:
         self.lineages[version.id] = data
         current = self.tree.current_version()
         if current is not None and current.id == version.id:
             self.details.lineage.show_lineage(data)
-
-    def _lineage_failed(self, task: Task, error: BaseException) -> None:
-        if task is self._lineage_task:
-            self._lineage_task = None
-            self.details.lineage.show_message(f"Could not read the lineage: {user_message(error)}")
-
-    def _background_failed(self, task: Task, attribute: str, title: str, error: BaseException) -> None:
-        if getattr(self, attribute) is task:
-            setattr(self, attribute, None)
-            show_error(self, title, error)
 
     # -- registering -----------------------------------------------------------------------------------
     def open_register_dialog(self, run_id: str | None = None) -> RegisterDialog | None:
@@ -336,38 +293,31 @@ class RegistryStep(StepPanel):
         """Open the register dialog with `run_id` picked (e.g. from the Compare step)."""
         return self.open_register_dialog(run_id)
 
-    def _registered(self, version: Any) -> None:
+    def _registered(self, version: ModelVersion) -> None:
         self.history.pop(version.model_name, None)
         self.refresh(select=(version.model_name, version.number))
         self.models_changed.emit()
 
     # -- changes ---------------------------------------------------------------------------------------
-    def _change(self, title: str, work, error_title: str, select: tuple[str, int | None] | None = None,
-                on_error=None) -> Task | None:
+    def _change(self, title: str, work: Callable[[RegistryService], object], error_title: str,
+                select: tuple[str, int | None] | None = None,
+                on_error: Callable[[str], object] | None = None) -> Task | None:
         """Run one registry change on a worker, then reload (keeping or moving the selection)."""
         if self.project is None:
             return None
         registry = self.project.registry
-        task = self.runner.submit(title, lambda _p: work(registry))
-        self._change_task = task
 
-        def done(_result, t=task) -> None:
-            if self._change_task is t:
-                self._change_task = None
+        def done(_result: object) -> None:
             self.refresh(select=select)
             self.models_changed.emit()
 
-        def failed(error: BaseException, t=task) -> None:
-            if self._change_task is t:
-                self._change_task = None
+        def failed(error: BaseException) -> None:
             if on_error is not None:
                 on_error(user_message(error))
             else:
                 show_error(self, error_title, error)
 
-        task.finished.connect(done)
-        task.failed.connect(failed)
-        return task
+        return self.work.run(title, lambda _p: work(registry), done=done, failed=failed)
 
     def _describe(self, number: Any, description: str, tags: dict) -> None:
         model = self.tree.current_model()
@@ -407,7 +357,7 @@ class RegistryStep(StepPanel):
         self.alias_dialog.open()
         return self.alias_dialog
 
-    def _alias_moved(self, version: Any) -> None:
+    def _alias_moved(self, version: ModelVersion) -> None:
         self.history.pop(version.model_name, None)
         self.refresh(select=(version.model_name, version.number))
         self.models_changed.emit()
@@ -484,18 +434,7 @@ class RegistryStep(StepPanel):
             version = next((v for v in model.versions if v.number == model.latest_version), None)
         if version is None:
             return
-        self.go_to_export.emit(version.id)
-        self.go_to_step.emit("export")
-
-    # -- housekeeping ----------------------------------------------------------------------------------
-    def restore_state(self) -> None:
-        state = QSettings().value(f"splitters/{self.splitter.objectName()}")
-        if state is not None:
-            self.splitter.restoreState(state)
-
-    def save_state(self) -> None:
-        QSettings().setValue(f"splitters/{self.splitter.objectName()}", self.splitter.saveState())
-
+        self.go_to_export.emit(version.id)   # go_to_step("export") follows
 
 
 def _inform(parent: QWidget, title: str, text: str) -> QMessageBox:

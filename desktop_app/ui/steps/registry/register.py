@@ -8,7 +8,7 @@ refuses is shown in its own words inside the dialog, which stays open to fix it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,7 +30,12 @@ from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, gate_text, metrics_line
 from desktop_app.ui.text.runs import run_title
-from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.work.background import BackgroundWork
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion
+    from desktop_app.core.tracking.entities import RunInfo
+    from desktop_app.ui.work.tasks import TaskRunner
 
 RUN_ROLE = Qt.ItemDataRole.UserRole
 OK_COLOR, BAD_COLOR, INFO_COLOR = "#2e7d32", "#b3261e", "#4a5563"
@@ -51,8 +56,7 @@ class RegisterDialog(QDialog):
         self.models = {m.name: m for m in models}
         self.runs: list[Any] = []
         self._wanted_run = run_id
-        self._load_task: Task | None = None
-        self._register_task: Task | None = None
+        self.work = BackgroundWork(runner)
         # run id → ["heart-risk v1", …]
         self.registered_as: dict[str, list[str]] = {}
         for model in models:
@@ -153,17 +157,14 @@ class RegisterDialog(QDialog):
         def work(_progress):
             return [r for r in service.list() if str(getattr(r.status, "value", r.status)) == "finished"]
 
-        task = self.runner.submit("Listing finished runs", work, visible=False)
-        self._load_task = task
-        task.finished.connect(self._runs_loaded)
-        task.failed.connect(lambda error: self._show_error(f"Could not list the runs: {user_message(error)}"))
+        self.work.start("runs", "Listing finished runs", work, visible=False, done=self._runs_loaded,
+                        failed=lambda error: self._show_error(f"Could not list the runs: {user_message(error)}"))
 
     @property
     def loading(self) -> bool:
-        return self._load_task is not None and self._load_task.is_running
+        return self.work.running("runs")
 
-    def _runs_loaded(self, runs: list[Any]) -> None:
-        self._load_task = None
+    def _runs_loaded(self, runs: list[RunInfo]) -> None:
         self.runs = list(runs)
         self.run_list.clear()
         target = None
@@ -302,7 +303,7 @@ class RegisterDialog(QDialog):
                     f"<span style='color:{BAD_COLOR}'>{_escape(p)}</span>" for p in shown)
         self.verdict.setText(text)
         self.verdict.setVisible(bool(text))
-        busy = self._register_task is not None
+        busy = self.work.running("register")
         self.ok_button.setEnabled(not problems and not busy)
         self.ok_button.setToolTip(problems[0] if problems else "")
         if run is not None and model is not None:
@@ -325,7 +326,7 @@ class RegisterDialog(QDialog):
     # -- registering ----------------------------------------------------------------------------------
     def accept(self) -> None:
         problems, _verdict = self._problems()
-        if problems or self._register_task is not None:
+        if problems or self.work.running("register"):
             self._update()
             return
         run = self.current_run()
@@ -338,20 +339,16 @@ class RegisterDialog(QDialog):
         def work(_progress):
             return registry.register(run.id, name, description=description, alias=alias, reason=reason)
 
-        task = self.runner.submit(f"Registering run {run.id[:8]} as {name}", work)
-        self._register_task = task
+        self.work.start("register", f"Registering run {run.id[:8]} as {name}", work, done=self._registered,
+                        failed=self._refused)
         self.ok_button.setEnabled(False)
         self.ok_button.setText("Registering…")
-        task.finished.connect(self._registered)
-        task.failed.connect(self._refused)
 
-    def _registered(self, version: Any) -> None:
-        self._register_task = None
+    def _registered(self, version: ModelVersion) -> None:
         self.registered.emit(version)
         super().accept()
 
     def _refused(self, error: BaseException) -> None:
-        self._register_task = None
         self._update()
         self._show_error(f"Not registered: {user_message(error)}")
 
@@ -360,8 +357,7 @@ class RegisterDialog(QDialog):
         self.error.setVisible(True)
 
     def reject(self) -> None:
-        if self._load_task is not None:
-            self._load_task.cancel()
+        self.work.drop("runs")   # a registration under way still finishes (and is recorded)
         super().reject()
 
 

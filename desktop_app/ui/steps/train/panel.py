@@ -16,7 +16,7 @@ Window wiring (one RunQueueBridge shared with the Compare step):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -38,7 +38,12 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.text.runs import distinguishing, run_title
 from desktop_app.ui.steps.base import StepPanel, StepState
-from desktop_app.ui.work.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.core.data.entities import DatasetVersionInfo
+    from desktop_app.core.project import Project
+    from desktop_app.core.tracking.entities import RunInfo, RunSpec
+    from desktop_app.ui.work.tasks import Task, TaskRunner
 from desktop_app.ui.steps.train.target import TargetInfo, inspect_target, quality_line
 from desktop_app.ui.steps.train.target import imbalance_hint as imbalance_text
 from desktop_app.ui.steps.train.leaderboard import BatchLeaderboard
@@ -70,31 +75,26 @@ _NOTHING_PENDING = object()
 class TrainStep(StepPanel):
     key = "train"
     go_to_compare = Signal(list)    # run ids of the latest batch, for the Compare step to select
-    go_to_data = Signal()           # from the empty state
-    go_to_step = Signal(str)        # "data", "quality" or "compare" (same as the window's other steps)
+    go_to_data = Signal()           # from the empty state (go_to_step("data") follows)
     focus_requested = Signal(str)   # a version id the user picked here (the Data step may follow)
     runs_changed = Signal()         # runs were created or ended (the Compare step reloads)
 
     def __init__(self, runner: TaskRunner, run_queue: RunQueueBridge | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__("Train", PURPOSE, "Start training", parent)
+        super().__init__(runner, "Train", PURPOSE, "Start training", parent)
         self._pending_task: Any = _NOTHING_PENDING  # a task whose model cards are not built yet
         self.setObjectName("trainStep")
         self.setStyleSheet(STYLE)
-        self.runner = runner
         self.run_queue = run_queue or RunQueueBridge(runner=runner, parent=self)
-        self.project: Any = None
-        self.versions: list[Any] = []
-        self.version: Any = None
+        self.versions: list[DatasetVersionInfo] = []
+        self.version: DatasetVersionInfo | None = None
         self.target: str | None = None
         self.info: TargetInfo | None = None
         self.batch: list[str] = []               # run ids of the latest batch
-        self.runs: dict[str, Any] = {}           # RunInfo of the runs on the queue list, by id
+        self.runs: dict[str, RunInfo] = {}       # the runs on the queue list, by id
         self._task_overridden = False
         self._finished_before = 0                # finished runs in the project (counted in the background)
-        self._info_task: Task | None = None
-        self._create_task: Task | None = None
-        self._pending_focus: Any = None
+        self._pending_focus: DatasetVersionInfo | str | None = None
         self.primary_button.setToolTip("Train every ticked model, one run each (Ctrl+Enter)")
         self.primary_button.clicked.connect(self.start_training)
         self.next_button.clicked.connect(self._go_compare)
@@ -238,16 +238,13 @@ class TrainStep(StepPanel):
         bridge.run_progress.connect(self.queue_list.set_progress)
         bridge.run_ended.connect(self._on_ended)
         bridge.failed.connect(lambda error: show_error(self, "The training queue had a problem", error))
-        self.restore_state()
+        self.remember_splitters(self.splitter, self.right_splitter)
         self._update_start()
 
     # -- project and focus ---------------------------------------------------------------
-    def set_project(self, project: Any) -> None:
+    def set_project(self, project: Project | None) -> None:
         """Show `project` (or None). Runs still queued for the previous project are cancelled."""
-        for task in (self._info_task, self._create_task):
-            if task is not None:
-                task.cancel()
-        self._info_task = self._create_task = None
+        self.work.drop()
         self.run_queue.set_project(project)
         self.project = project
         self.version, self.target, self.info = None, None, None
@@ -259,7 +256,7 @@ class TrainStep(StepPanel):
         self.next_note.setVisible(False)
         self.refresh()
 
-    def set_focus_version(self, version: Any) -> None:
+    def set_focus_version(self, version: DatasetVersionInfo | str | None) -> None:
         """Train on `version` (a DatasetVersionInfo, its id or its label such as 'heart@2')."""
         if version is None:
             return
@@ -320,7 +317,7 @@ class TrainStep(StepPanel):
         self.version_combo.blockSignals(False)
         if self.version is None or self.version.id != match.id:
             self._select_version(match)
-        elif self.target is not None and self._info_task is None:
+        elif self.target is not None and not self.work.running("info"):
             self.set_target(self.target)   # a new quality report may exist for it
         self._count_runs()
         self._update_state()
@@ -328,17 +325,14 @@ class TrainStep(StepPanel):
     def _count_runs(self) -> None:
         """How many runs of this project finished (earlier sessions included), for the navigator."""
         service = self.project.runs
-        task = self.runner.submit("Counting runs", lambda _p: sum(str(r.status) == "finished" for r in service.list()),
-                                  visible=False)
-        project = self.project
-        task.finished.connect(lambda count: self._on_counted(project, count))
+        self.work.start("count", "Counting runs", lambda _p: sum(str(r.status) == "finished" for r in service.list()),
+                        visible=False, done=self._on_counted)
 
-    def _on_counted(self, project: Any, count: int) -> None:
-        if project is self.project:
-            self._finished_before = count
-            self._update_state()
+    def _on_counted(self, count: int) -> None:
+        self._finished_before = count
+        self._update_state()
 
-    def _find_version(self, ref: Any) -> Any:
+    def _find_version(self, ref: DatasetVersionInfo | str) -> DatasetVersionInfo | None:
         key = getattr(ref, "id", ref)
         return next((v for v in self.versions if key in (v.id, v.label)), None)
 
@@ -350,7 +344,7 @@ class TrainStep(StepPanel):
                 self._select_version(version)
                 self.focus_requested.emit(version.id)
 
-    def _select_version(self, version: Any) -> None:
+    def _select_version(self, version: DatasetVersionInfo) -> None:
         self.version = version
         names = [c.name for c in version.columns]
         remembered = QSettings().value(f"train/target/{version.dataset_name}")
@@ -391,20 +385,12 @@ class TrainStep(StepPanel):
         self.quality_label.setText(f"<span style='color:#6b7480'>Reading the quality report of "
                                    f"{self.version.label} for {name}…</span>")
         self._set_imbalance_hint(None)
-        if self._info_task is not None:
-            self._info_task.cancel()
         project, version = self.project, self.version
-        task = self.runner.submit(f"Inspecting target {name}", lambda _p: inspect_target(project, version, name),
-                                  visible=False)
-        self._info_task = task
-        task.finished.connect(lambda info, t=task: self._on_info(t, info))
-        task.failed.connect(lambda error, t=task: self._on_info_failed(t, error))
+        self.work.start("info", f"Inspecting target {name}", lambda _p: inspect_target(project, version, name),
+                        visible=False, done=self._on_info, failed=self._on_info_failed)
         self._update_start()
 
-    def _on_info(self, task: Task, info: TargetInfo) -> None:
-        if task is not self._info_task:
-            return
-        self._info_task = None
+    def _on_info(self, info: TargetInfo) -> None:
         self.info = info
         if info.task is not None and not self._task_overridden:
             self.task_combo.blockSignals(True)
@@ -419,10 +405,7 @@ class TrainStep(StepPanel):
             "The latest quality report of this version and target" if info.summary is not None else "")
         self._update_start()
 
-    def _on_info_failed(self, task: Task, error: BaseException) -> None:
-        if task is not self._info_task:
-            return
-        self._info_task = None
+    def _on_info_failed(self, error: BaseException) -> None:
         self.task_note.setText("")
         self.quality_label.setText(f"<span style='color:#b3261e'>Could not read column {self.target}: "
                                    f"{user_message(error)}</span>")
@@ -484,7 +467,7 @@ class TrainStep(StepPanel):
         self.imbalance_hint.setVisible(bool(text))
 
     # -- start ------------------------------------------------------------------------------
-    def specs(self) -> list[Any]:
+    def specs(self) -> list[RunSpec]:
         """The RunSpecs Start would create, one per ticked card."""
         from desktop_app.core.tracking.entities import RunSpec
 
@@ -507,7 +490,7 @@ class TrainStep(StepPanel):
         """Why Start cannot run now, in the user's words; None when it can."""
         if self.project is None or self.version is None:
             return "Import a dataset first."
-        if self._create_task is not None:
+        if self.work.running("create"):
             return "Preparing the runs…"
         if self.info is None:
             return "Looking at the target column…"
@@ -553,18 +536,13 @@ class TrainStep(StepPanel):
                 created.append(project.runs.create(spec))
             return created
 
-        task = self.runner.submit(f"Preparing {plural(len(specs), 'run')}", work)
-        self._create_task = task
-        task.finished.connect(lambda runs, t=task: self._on_created(t, runs))
-        task.failed.connect(lambda error, t=task: self._on_create_failed(t, error))
-        task.cancelled.connect(lambda t=task: self._on_create_failed(t, None))
+        task = self.work.start("create", f"Preparing {plural(len(specs), 'run')}", work, done=self._on_created,
+                               failed=lambda error: show_error(self, "Could not start training", error),
+                               ended=self._update_start)
         self._update_start()
         return task
 
-    def _on_created(self, task: Task, runs: list[Any]) -> None:
-        if task is not self._create_task:
-            return
-        self._create_task = None
+    def _on_created(self, runs: list[RunInfo]) -> None:
         self.batch = [r.id for r in runs]
         for run in runs:
             self.runs[run.id] = run
@@ -574,17 +552,8 @@ class TrainStep(StepPanel):
         self.run_queue.submit(self.batch, titles)
         self.leaderboard.setVisible(False)
         self.next_button.setVisible(False)
-        self._update_start()
         self._update_state()
         self.runs_changed.emit()
-
-    def _on_create_failed(self, task: Task, error: BaseException | None) -> None:
-        if task is not self._create_task:
-            return
-        self._create_task = None
-        self._update_start()
-        if error is not None:
-            show_error(self, "Could not start training", error)
 
     # -- queue --------------------------------------------------------------------------------
     def cancel_run(self, run_id: str) -> None:
@@ -600,11 +569,10 @@ class TrainStep(StepPanel):
         """A run queued elsewhere (a re-run from Compare) shows here too."""
         if run_id in self.runs or self.project is None:
             return
-        project = self.project
-        task = self.runner.submit("Reading a queued run", lambda _p: project.runs.get(run_id), visible=False)
-        task.finished.connect(self._add_foreign_run)
+        runs = self.project.runs
+        self.work.run("Reading a queued run", lambda _p: runs.get(run_id), visible=False, done=self._add_foreign_run)
 
-    def _add_foreign_run(self, run: Any) -> None:
+    def _add_foreign_run(self, run: RunInfo) -> None:
         if run.id in self.runs:
             return
         self.runs[run.id] = run
@@ -619,12 +587,11 @@ class TrainStep(StepPanel):
         if self.project is None:
             return
         self.queue_list.set_status(run_id, status)
-        project = self.project
-        task = self.runner.submit("Reading a run's results", lambda _p: project.runs.get(run_id), visible=False)
-        task.finished.connect(self._on_run_read)
+        runs = self.project.runs
+        self.work.run("Reading a run's results", lambda _p: runs.get(run_id), visible=False, done=self._on_run_read)
         self._update_state()
 
-    def _on_run_read(self, run: Any) -> None:
+    def _on_run_read(self, run: RunInfo) -> None:
         if run.id not in self.runs and run.id not in self.batch:
             return
         self.runs[run.id] = run
@@ -683,17 +650,6 @@ class TrainStep(StepPanel):
         """Cancel every run and stop the queue (call on window close)."""
         self.run_queue.shutdown()
 
-    def restore_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.right_splitter):
-            state = settings.value(f"splitters/{splitter.objectName()}")
-            if state is not None:
-                splitter.restoreState(state)
-
-    def save_state(self) -> None:
-        settings = QSettings()
-        for splitter in (self.splitter, self.right_splitter):
-            settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
 
 
 def _section(text: str) -> QLabel:

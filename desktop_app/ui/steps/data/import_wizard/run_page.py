@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.widgets.errors import technical_details, user_message
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
-from desktop_app.ui.work.tasks import Task
+from desktop_app.ui.work.background import BackgroundWork
+
+if TYPE_CHECKING:
+    from desktop_app.core.data.entities import ImportResult
 
 
 class RunPage(QWizardPage):
@@ -29,9 +32,9 @@ class RunPage(QWizardPage):
     def __init__(self, draft: ImportDraft) -> None:
         super().__init__()
         self.draft = draft
+        self.work = BackgroundWork(draft.runner)
         self.setTitle("Step 4 of 4 · Importing")
         self.setSubTitle("MLDesk reads the whole file, checks every column and keeps a snapshot as a new version.")
-        self.task: Task | None = None
         self._close_after = False
         self._done = False
 
@@ -97,11 +100,8 @@ class RunPage(QWizardPage):
         def run(progress):
             return datasets.import_file(path, name=name, settings=settings, kinds=kinds, progress=progress)
 
-        self.task = draft.runner.submit(f"Importing {path.name}", run)
-        self.task.progress.connect(self._on_progress)
-        self.task.finished.connect(self._on_finished)
-        self.task.failed.connect(self._on_failed)
-        self.task.cancelled.connect(self._on_cancelled)
+        self.work.start("import", f"Importing {path.name}", run, progress=self._on_progress,
+                        done=self._on_finished, failed=self._on_failed, cancelled=self._on_cancelled)
         self._update_buttons()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt name
@@ -111,13 +111,13 @@ class RunPage(QWizardPage):
         return self._done
 
     def is_running(self) -> bool:
-        return self.task is not None and self.task.is_running
+        return self.work.running("import")
 
     def cancel(self, close_after: bool = False) -> None:
         if not self.is_running():
             return
         self._close_after = self._close_after or close_after
-        self.task.cancel()
+        self.work.cancel("import")
         self.cancel_button.setEnabled(False)
         self.message.setText("Cancelling…")
 
@@ -127,7 +127,7 @@ class RunPage(QWizardPage):
         if message and message != "Starting…":
             self.message.setText(message)
 
-    def _on_finished(self, result: Any) -> None:
+    def _on_finished(self, result: ImportResult) -> None:
         self.draft.result = result
         version = result.version
         self._finish_running()

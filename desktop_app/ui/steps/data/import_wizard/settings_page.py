@@ -8,7 +8,7 @@ Both are settings like the others: changing one re-reads the preview.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -29,6 +29,13 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.steps.data.frame_view import FrameView
 from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
 from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
+from desktop_app.ui.work.background import BackgroundWork
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from desktop_app.core.data.readers import TableRead
+    from desktop_app.core.data.settings import ColumnKind, ReadSettings
 
 FORMATS = [("Delimited text (CSV, TSV)", "csv"), ("Excel workbook", "excel"), ("Parquet", "parquet")]
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]
@@ -62,9 +69,8 @@ class SettingsPage(QWizardPage):
         self.setSubTitle("MLDesk guessed these settings. If the preview looks wrong, change a setting; "
                          "the preview follows.")
         self._path: Path | None = None
-        self._detected: Any = None
-        self._generation = 0
-        self._task: Any = None
+        self._detected: ReadSettings | None = None
+        self.work = BackgroundWork(draft.runner)   # slot "read": detecting, then previewing, the file
         self._ok = False
         self._filling = False
         self._existing_names: set[str] = set()
@@ -185,8 +191,6 @@ class SettingsPage(QWizardPage):
         self._set_ok(False)
         self.status.setText(f"Looking at {path.name}…")
         self.preview_view.setModel(None)
-        self._generation += 1
-        generation = self._generation
 
         def detect(_progress):
             from desktop_app.core.data.detect import detect_settings
@@ -196,9 +200,8 @@ class SettingsPage(QWizardPage):
             sheets = list_sheets(path) if str(settings.format) == "excel" else []
             return settings, sheets
 
-        self._task = self.draft.runner.submit(f"Reading {path.name}", detect, visible=False)
-        self._task.finished.connect(lambda r, g=generation: self._detected_ok(g, *r))
-        self._task.failed.connect(lambda e, g=generation: self._detect_failed(g, e))
+        self.work.start("read", f"Reading {path.name}", detect, visible=False,
+                        done=lambda found: self._detected_ok(*found), failed=self._detect_failed)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt name
         return self._ok and self._name_problem() is None
@@ -209,20 +212,15 @@ class SettingsPage(QWizardPage):
 
     def stop(self) -> None:
         self._timer.stop()
-        if self._task is not None:
-            self._task.cancel()
+        self.work.drop("read")
 
     # -- detection -----------------------------------------------------------------------
-    def _detected_ok(self, generation: int, settings: Any, sheets: list[str]) -> None:
-        if generation != self._generation:
-            return
+    def _detected_ok(self, settings: ReadSettings, sheets: list[str]) -> None:
         self._detected = settings
         self._fill(settings, sheets)
         self._request_preview()
 
-    def _detect_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _detect_failed(self, error: BaseException) -> None:
         from desktop_app.core.data.settings import FileFormat, ReadSettings
 
         suffix = self._path.suffix.lower() if self._path else ""
@@ -232,7 +230,7 @@ class SettingsPage(QWizardPage):
         self._fill(self._detected, [])
         self._show_error(error)
 
-    def _fill(self, settings: Any, sheets: list[str]) -> None:
+    def _fill(self, settings: ReadSettings, sheets: list[str]) -> None:
         self._filling = True
         try:
             _select(self.format_combo, str(settings.format))
@@ -271,7 +269,7 @@ class SettingsPage(QWizardPage):
         for widget in (self.start_spin, self.start_note, self._labels["start"]):
             widget.setVisible(fmt != "parquet")
 
-    def current_settings(self) -> Any:
+    def current_settings(self) -> ReadSettings:
         from desktop_app.core.data.settings import FileFormat, ReadSettings
 
         base = self._detected or ReadSettings()
@@ -307,9 +305,7 @@ class SettingsPage(QWizardPage):
 
             return list_sheets(path)
 
-        task = self.draft.runner.submit("Listing sheets", sheets, visible=False)
-        task.finished.connect(self._sheets_loaded)
-        task.failed.connect(self._show_error)
+        self.work.run("Listing sheets", sheets, visible=False, done=self._sheets_loaded, failed=self._show_error)
 
     def _sheets_loaded(self, sheets: list[str]) -> None:
         self._filling = True
@@ -321,10 +317,7 @@ class SettingsPage(QWizardPage):
     def _request_preview(self) -> None:
         if self._path is None:
             return
-        if self._task is not None:
-            self._task.cancel()
-        self._generation += 1
-        generation = self._generation
+        self.work.drop("read")   # a preview of settings since changed is no longer wanted
         from desktop_app.core.errors import MLDeskError
 
         try:
@@ -342,14 +335,11 @@ class SettingsPage(QWizardPage):
             return settings, read, infer_kinds(read.table), read.table.to_pandas(), above
 
         self.status.setText("Updating the preview…")
-        self._task = self.draft.runner.submit(f"Previewing {path.name}", preview, visible=False)
-        self._task.finished.connect(lambda r, g=generation: self._previewed(g, *r))
-        self._task.failed.connect(lambda e, g=generation: self._preview_failed(g, e))
+        self.work.start("read", f"Previewing {path.name}", preview, visible=False,
+                        done=lambda found: self._previewed(*found), failed=self._show_error)
 
-    def _previewed(self, generation: int, settings: Any, read: Any, kinds: dict, frame: Any,
-                   above: list[str]) -> None:
-        if generation != self._generation:
-            return
+    def _previewed(self, settings: ReadSettings, read: TableRead, kinds: dict[str, ColumnKind],
+                   frame: pd.DataFrame, above: list[str]) -> None:
         self._show_rows_above(settings.skip_rows, above)
         from desktop_app.ui.steps.data.frame_model import FrameModel
 
@@ -384,10 +374,6 @@ class SettingsPage(QWizardPage):
             self.start_note.setText(f"{rows}: “{above[0]}”{more}")
         if above:
             self.start_note.setToolTip("Not read:\n" + "\n".join(above))
-
-    def _preview_failed(self, generation: int, error: BaseException) -> None:
-        if generation == self._generation:
-            self._show_error(error)
 
     def _show_error(self, error: BaseException) -> None:
         self.preview_view.setModel(None)
