@@ -7,14 +7,11 @@ version (`project.quality`), so the last report shows again when the version is 
 
 from __future__ import annotations
 
-import html
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,16 +28,16 @@ from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.steps.quality.evidence_loader import EvidenceLoader
 from desktop_app.ui.steps.quality.finding_detail import FindingDetail
 from desktop_app.ui.steps.quality.findings_list import FindingsPanel
-from desktop_app.ui.text.formatting import exact_time, plural
-from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, changed_thresholds, counts_text
+from desktop_app.ui.steps.quality.fix_actions import FixActions
+from desktop_app.ui.steps.quality.report_actions import ReportActions
+from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, escape, version_text, version_tip
 from desktop_app.ui.steps.quality.report_summary import ReportSummary
 from desktop_app.ui.steps.base import StepPanel, StepState
 
 if TYPE_CHECKING:
-    from desktop_app.core.data.entities import DatasetVersionInfo, ImportResult
+    from desktop_app.core.data.entities import DatasetVersionInfo
     from desktop_app.core.project import Project
     from desktop_app.core.quality.findings import Finding
-    from desktop_app.core.quality.recipe import RecipeStep
     from desktop_app.core.quality.service import StoredReport
     from desktop_app.core.quality.thresholds import Thresholds
     from desktop_app.ui.steps.quality.evidence import Evidence
@@ -68,7 +65,10 @@ QTableView#findingsTable { selection-background-color: #cfe0fa; selection-color:
 """
 
 
-class QualityStep(StepPanel):
+class QualityStep(FixActions, ReportActions, StepPanel):
+    """The step: versions, target, the checks and the report on screen. Fixes are in fix_actions.py, the
+    thresholds and the report's export in report_actions.py (mixins)."""
+
     key = "quality"
     focus_requested = Signal(str)      # a version id the user picked here (the Data step follows)
     version_created = Signal(object)   # DatasetVersionInfo made by applying fixes
@@ -269,8 +269,8 @@ class QualityStep(StepPanel):
         self.version_combo.blockSignals(True)
         self.version_combo.clear()
         for version in self.versions:
-            self.version_combo.addItem(self._version_text(version), version.id)
-            self.version_combo.setItemData(self.version_combo.count() - 1, self._version_tip(version),
+            self.version_combo.addItem(version_text(version), version.id)
+            self.version_combo.setItemData(self.version_combo.count() - 1, version_tip(version, self.versions),
                                            Qt.ItemDataRole.ToolTipRole)
         index = max(0, self.version_combo.findData(wanted))
         self.version_combo.setCurrentIndex(index)
@@ -399,7 +399,7 @@ class QualityStep(StepPanel):
 
     def _check_failed(self, error: BaseException) -> None:
         self._show_running(False)
-        self._show_notice(f"The checks stopped: {_escape(user_message(error))}", error=True)
+        self._show_notice(f"The checks stopped: {escape(user_message(error))}", error=True)
         show_error(self, "Could not check the data", error)
 
     def _check_cancelled(self) -> None:
@@ -476,157 +476,6 @@ class QualityStep(StepPanel):
         if self.detail.finding is finding:
             self.detail.show_evidence_error(text)
 
-    # -- fixes ------------------------------------------------------------------------------------
-    def _fix_block_reason(self) -> str:
-        if self.work.running("apply"):
-            return "Fixes are being applied; wait for the new version."
-        if self.is_checking():
-            return "The checks are running; fix once they are done."
-        return ""
-
-    def _update_fix_buttons(self) -> None:
-        self.detail.set_fix_note(self._fix_block_reason())
-        self._on_selection_changed(self.findings.selected())
-
-    def _on_selection_changed(self, findings: list[Finding]) -> None:
-        fixable = [f for f in findings if f.fix is not None]
-        if len(findings) > 1:
-            from desktop_app.core.quality.plan import plan_fixes
-
-            count = len(plan_fixes(fixable).applied) if fixable else 0
-            self.apply_selected_button.setText(f"Apply {plural(count, 'selected fix', 'selected fixes')}…")
-        else:
-            self.apply_selected_button.setText("Apply selected fixes…")
-        enabled = len(findings) > 1 and bool(fixable) and not self._fix_block_reason()
-        self.apply_selected_button.setEnabled(enabled)
-        self.apply_selected_button.setToolTip(
-            "Apply the fixes of every selected finding in one new version" if enabled
-            else "Select two or more findings that have a fix (Ctrl+click)" if not self._fix_block_reason()
-            else self._fix_block_reason()
-        )
-
-    def open_fix_preview(self, findings: list[Finding]) -> FixPreviewDialog | None:
-        """Show what the fixes of `findings` would change; Apply makes the new version."""
-        if self.project is None or self.version is None or not findings or self._fix_block_reason():
-            return None
-        from desktop_app.core.quality.plan import plan_fixes
-        from desktop_app.ui.steps.quality.fix_preview_dialog import FixPreviewDialog
-
-        if self.fix_dialog is not None:
-            self.fix_dialog.deleteLater()
-        version, datasets = self.version, self.project.datasets
-        frame = self.evidence.frame()
-
-        def load_frame(progress):
-            return frame if frame is not None else datasets.load(version, progress)
-
-        plan = plan_fixes(findings)
-        dialog = FixPreviewDialog(plan, version, self._next_label(version), self.runner, load_frame, self.window())
-        dialog.accepted.connect(lambda p=plan, v=version: self.apply_fixes(v, p.steps))
-        self.fix_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _next_label(self, version: DatasetVersionInfo) -> str:
-        numbers = [v.number for v in self.versions if v.dataset_id == version.dataset_id]
-        return f"{version.dataset_name}@{max(numbers, default=version.number) + 1}"
-
-    def apply_fixes(self, version: DatasetVersionInfo, steps: list[RecipeStep]) -> Task | None:
-        if self.project is None or not steps or self.work.running("apply"):
-            return None
-        quality = self.project.quality
-        title = f"Applying {plural(len(steps), 'fix', 'fixes')} to {version.label}"
-        task = self.work.start("apply", title, lambda progress: quality.apply_fixes(version, steps, progress),
-                               done=lambda result: self._fixes_applied(version, len(steps), result),
-                               failed=self._fixes_failed, cancelled=self._fixes_cancelled)
-        self._show_notice(f"{_escape(title)}…")
-        self._show_running(self.is_checking())
-        return task
-
-    def _fixes_applied(self, parent: DatasetVersionInfo, count: int, result: ImportResult) -> None:
-        new = result.version
-        if result.created:
-            self._fix_notice = (f"Made <b>{_escape(new.label)}</b> from {_escape(parent.label)} with "
-                                f"{plural(count, 'fix', 'fixes')}; {_escape(parent.label)} is unchanged.")
-        else:
-            self._fix_notice = (f"These fixes give the same data as <b>{_escape(new.label)}</b>, which already "
-                                "exists; showing it.")
-        self._show_notice(f"{self._fix_notice} Checking it now…")
-        self._recheck_version_id = new.id  # _select_version runs the checks on it
-        self.refresh(select_version_id=new.id)
-        self._show_running(self.is_checking())
-        self.version_created.emit(new)
-
-    def _fixes_failed(self, error: BaseException) -> None:
-        self._show_running(self.is_checking())
-        self._show_notice(f"The fixes were not applied: {_escape(user_message(error))}", error=True)
-        show_error(self, "Could not apply the fixes", error)
-
-    def _fixes_cancelled(self) -> None:
-        self._show_running(self.is_checking())
-        self._show_notice("Fixes cancelled; no new version was made.")
-
-    # -- thresholds and export ----------------------------------------------------------------------
-    def current_thresholds(self) -> Thresholds:
-        if self.thresholds is None:
-            from desktop_app.core.quality import Thresholds
-
-            return Thresholds()
-        return self.thresholds
-
-    def open_thresholds(self) -> ThresholdsDialog:
-        from desktop_app.ui.steps.quality.thresholds_dialog import ThresholdsDialog
-
-        if self.thresholds_dialog is not None:
-            self.thresholds_dialog.deleteLater()
-        dialog = ThresholdsDialog(self.current_thresholds(), self.window())
-        dialog.accepted.connect(lambda d=dialog: self.set_thresholds(d.thresholds()))
-        self.thresholds_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def set_thresholds(self, thresholds: Thresholds) -> None:
-        before = self.current_thresholds()
-        self.thresholds = thresholds
-        self._update_thresholds_button()
-        if thresholds != before and self.stored is not None:
-            self._show_notice("Thresholds changed — run the checks again to apply them.")
-
-    def _update_thresholds_button(self) -> None:
-        changed = changed_thresholds(self.thresholds) if self.thresholds is not None else []
-        self.thresholds_button.setText(f"Th&resholds… ({len(changed)} changed)" if changed else "Th&resholds…")
-
-    def export_report(self) -> Task | None:
-        stored = self.stored
-        if stored is None or self.project is None:
-            return None
-        name = f"{stored.version.dataset_name}-v{stored.version.number}-quality.html"
-        start = str(Path(self.project.path) / "exports" / name)
-        path, _ = QFileDialog.getSaveFileName(self, "Export the quality report", start, "HTML report (*.html)")
-        if not path:
-            return None
-        path = path if path.lower().endswith((".html", ".htm")) else path + ".html"
-        quality = self.project.quality
-
-        def work(progress):
-            progress(0.1, "Writing the report")
-            return quality.export_html(stored, path)
-
-        task = self.work.start("export", f"Exporting the report of {stored.version.label}", work,
-                               done=self._exported, failed=self._export_failed,
-                               ended=lambda: self.export_button.setEnabled(self.stored is not None))
-        self.export_button.setEnabled(False)
-        return task
-
-    def _exported(self, path: Path) -> None:
-        url = QUrl.fromLocalFile(str(path)).toString()
-        folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
-        self._show_notice(f"Report saved to <a href=\"{_escape(url)}\">{_escape(str(path))}</a> · "
-                          f"<a href=\"{_escape(folder)}\">open the folder</a>")
-
-    def _export_failed(self, error: BaseException) -> None:
-        show_error(self, "Could not export the report", error)
-
     # -- housekeeping ---------------------------------------------------------------------------------
     def _show_notice(self, html: str, *, error: bool = False) -> None:
         self.notice.setText(html)
@@ -638,21 +487,3 @@ class QualityStep(StepPanel):
         self.work.drop()
         self.evidence.cancel()
         self._show_running(False)
-
-    @staticmethod
-    def _version_text(version: DatasetVersionInfo) -> str:
-        made = " · fixed" if version.parent_id else ""
-        return f"{version.label} · {plural(version.rows, 'row')}{made}"
-
-    def _version_tip(self, version: DatasetVersionInfo) -> str:
-        lines = [f"{version.label}: {plural(version.rows, 'row')}, {plural(version.n_columns, 'column')}",
-                 f"Made {exact_time(version.created_at)} by {version.created_by}"]
-        if version.parent_id:
-            parent = next((v.label for v in self.versions if v.id == version.parent_id), "an earlier version")
-            steps = plural(len(version.recipe or []), 'step')
-            lines.append(f"Made from {parent} by fixes (its recipe from the imported file: {steps})")
-        return "\n".join(lines)
-
-
-def _escape(text: str) -> str:
-    return html.escape(str(text), quote=True)

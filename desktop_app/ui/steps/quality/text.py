@@ -6,14 +6,18 @@ module compares them as plain strings so that it never has to import the core (p
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen
 
-from desktop_app.ui.text.formatting import plural, relative_time
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.icons import crisp_icon
+
+if TYPE_CHECKING:
+    from desktop_app.core.data.entities import DatasetVersionInfo
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -112,3 +116,25 @@ def changed_thresholds(thresholds: Any) -> list[str]:
     defaults = {name: value for name, value, _ in type(thresholds)().describe()}
     return [f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"
             for name, value, _ in thresholds.describe() if defaults.get(name) != value]
+
+
+def escape(text: object) -> str:
+    """`text` made safe to put in the step's rich-text notices."""
+    return html.escape(str(text), quote=True)
+
+
+def version_text(version: DatasetVersionInfo) -> str:
+    """A version as the version picker lists it: 'heart@2 · 5,000 rows · fixed'."""
+    made = " · fixed" if version.parent_id else ""
+    return f"{version.label} · {plural(version.rows, 'row')}{made}"
+
+
+def version_tip(version: DatasetVersionInfo, versions: Sequence[DatasetVersionInfo]) -> str:
+    """The picker's tooltip of a version: its size, who made it when, and for a fixed one, from what."""
+    lines = [f"{version.label}: {plural(version.rows, 'row')}, {plural(version.n_columns, 'column')}",
+             f"Made {exact_time(version.created_at)} by {version.created_by}"]
+    if version.parent_id:
+        parent = next((v.label for v in versions if v.id == version.parent_id), "an earlier version")
+        steps = plural(len(version.recipe or []), 'step')
+        lines.append(f"Made from {parent} by fixes (its recipe from the imported file: {steps})")
+    return "\n".join(lines)
