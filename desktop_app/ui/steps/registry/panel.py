@@ -22,7 +22,7 @@ Window wiring:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStac
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.steps.registry.changes import RegistryChanges
 from desktop_app.ui.steps.registry.confirm import ConfirmDialog
 from desktop_app.ui.steps.registry.details import RegistryDetails
 from desktop_app.ui.steps.registry.lineage import load_lineage
@@ -42,7 +43,6 @@ from desktop_app.ui.steps.base import StepPanel, StepState
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
     from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
-    from desktop_app.core.registry.service import RegistryService
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
@@ -58,7 +58,10 @@ QLabel#treeHint { color: #6b7480; padding: 2px 2px 0 2px; }
 """
 
 
-class RegistryStep(StepPanel):
+class RegistryStep(RegistryChanges, StepPanel):
+    """The step: the models, the selected one in tabs, registering a run. Changes to a model or a version
+    are in changes.py (a mixin)."""
+
     key = "registry"
     go_to_export = Signal(str)        # the selected version's id (go_to_step("export") follows)
     focus_changed = Signal(object)    # "heart-risk@production", "heart-risk@2", or None
@@ -298,135 +301,6 @@ class RegistryStep(StepPanel):
         self.refresh(select=(version.model_name, version.number))
         self.models_changed.emit()
 
-    # -- changes ---------------------------------------------------------------------------------------
-    def _change(self, title: str, work: Callable[[RegistryService], object], error_title: str,
-                select: tuple[str, int | None] | None = None,
-                on_error: Callable[[str], object] | None = None) -> Task | None:
-        """Run one registry change on a worker, then reload (keeping or moving the selection)."""
-        if self.project is None:
-            return None
-        registry = self.project.registry
-
-        def done(_result: object) -> None:
-            self.refresh(select=select)
-            self.models_changed.emit()
-
-        def failed(error: BaseException) -> None:
-            if on_error is not None:
-                on_error(user_message(error))
-            else:
-                show_error(self, error_title, error)
-
-        return self.work.run(title, lambda _p: work(registry), done=done, failed=failed)
-
-    def _describe(self, number: Any, description: str, tags: dict) -> None:
-        model = self.tree.current_model()
-        if model is None:
-            return
-        name = model.name
-        self._change(f"Saving the description of {name}" + (f" v{number}" if number else ""),
-                     lambda reg: reg.describe(name, number=number, description=description, tags=tags),
-                     "Could not save the description", select=(name, number),
-                     on_error=self.details.overview.show_edit_error)
-
-    def _save_gate(self, rules: list[str], reason: str) -> None:
-        model = self.tree.current_model()
-        if model is None:
-            return
-        name, number = model.name, getattr(self.tree.current_version(), "number", None)
-        self._change(f"Saving the KPI gate of {name}", lambda reg: reg.set_kpi_gate(name, rules, reason=reason),
-                     "Could not save the KPI gate", select=(name, number), on_error=self.details.gate.show_error)
-
-    def move_alias(self, alias: str = "", target: int | None = None) -> MoveAliasDialog | None:
-        """The move-alias dialog for the selected model (alias and target version preselected if given)."""
-        model = self.tree.current_model()
-        if model is None or self.project is None:
-            return None
-        if target is None:
-            version = self.tree.current_version()
-            holder = model.aliases.get(alias) if alias else None
-            if version is not None and not version.archived and version.number != holder:
-                target = version.number
-        if self.alias_dialog is not None:
-            if self.alias_dialog.isVisible():
-                self.alias_dialog.reject()
-            self.alias_dialog.deleteLater()
-        self.alias_dialog = MoveAliasDialog(self.runner, self.project.registry, model, alias, target,
-                                            parent=self.window())
-        self.alias_dialog.moved.connect(self._alias_moved)
-        self.alias_dialog.open()
-        return self.alias_dialog
-
-    def _alias_moved(self, version: ModelVersion) -> None:
-        self.history.pop(version.model_name, None)
-        self.refresh(select=(version.model_name, version.number))
-        self.models_changed.emit()
-
-    def remove_alias(self, alias: str) -> ConfirmDialog | None:
-        model = self.tree.current_model()
-        if model is None or alias not in model.aliases:
-            return None
-        number, name = model.aliases[alias], model.name
-        dialog = self._confirm(
-            f"Remove the alias {alias}", f"Remove '{alias}' from {name} v{number}?",
-            f"<b>{name}@{alias}</b> will name no version any more: scripts, exports and monitoring that use it "
-            f"will stop finding a model until the alias is given again. v{number} itself stays as it is.",
-            f"Remove {alias}", reason_required=True, placeholder="e.g. rolled back to manual review")
-        dialog.accepted.connect(lambda d=dialog: self._change(
-            f"Removing {name}@{alias}", lambda reg: reg.remove_alias(name, alias, d.reason()),
-            "Could not remove the alias", select=(name, number)))
-        return dialog
-
-    def archive_selected(self) -> ConfirmDialog | None:
-        """Ask, then archive the selected version (Del)."""
-        model, version = self.selected()
-        if version is None or version.archived or self.project is None:
-            return None
-        if version.aliases:
-            names = ", ".join(f"'{a}'" for a in version.aliases)
-            self.notice = _inform(self, f"{version.model_name} v{version.number} holds an alias",
-                                  f"{version.model_name} v{version.number} holds the alias {names}; move that alias "
-                                  "to another version first (Aliases tab, Move alias…), then archive it.")
-            return None
-        name, number = version.model_name, version.number
-        latest = model.latest_version == number
-        resolves = " and the name alone" if latest else ""
-        others = [v.number for v in model.versions if not v.archived and v.number != number]
-        after = f"<b>{name}</b> will then mean v{max(others)}." if latest and others else (
-            f"<b>{name}</b> alone will then name no version (every version archived)." if latest else "")
-        dialog = self._confirm(
-            f"Archive {name} v{number}", f"Archive {name} v{number}?",
-            f"It stays in the history and can be restored, but it can take no alias{resolves} will no longer "
-            f"resolve to it. {after}".strip(),
-            "Archive", placeholder="e.g. superseded by v2")
-        dialog.accepted.connect(lambda d=dialog: self._change(
-            f"Archiving {name} v{number}", lambda reg: reg.archive(name, number, d.reason()),
-            "Could not archive the version", select=(name, number)))
-        return dialog
-
-    def restore_selected(self) -> ConfirmDialog | None:
-        _model, version = self.selected()
-        if version is None or not version.archived:
-            return None
-        name, number = version.model_name, version.number
-        dialog = self._confirm(
-            f"Restore {name} v{number}", f"Restore {name} v{number}?",
-            f"It becomes active again: it can take an alias, and <b>{name}</b> alone resolves to it if it is the "
-            "newest active version.", "Restore", placeholder="e.g. needed again for a comparison")
-        dialog.accepted.connect(lambda d=dialog: self._change(
-            f"Restoring {name} v{number}", lambda reg: reg.restore(name, number, d.reason()),
-            "Could not restore the version", select=(name, number)))
-        return dialog
-
-    def _confirm(self, title: str, heading: str, changes: str, ok_text: str, **kwargs) -> ConfirmDialog:
-        if self.confirm is not None:
-            if self.confirm.isVisible():
-                self.confirm.reject()
-            self.confirm.deleteLater()
-        self.confirm = ConfirmDialog(title, heading, changes, ok_text, parent=self.window(), **kwargs)
-        self.confirm.open()
-        return self.confirm
-
     # -- next ----------------------------------------------------------------------------------------------
     def _go_export(self) -> None:
         model, version = self.selected()
@@ -435,15 +309,3 @@ class RegistryStep(StepPanel):
         if version is None:
             return
         self.go_to_export.emit(version.id)   # go_to_step("export") follows
-
-
-def _inform(parent: QWidget, title: str, text: str) -> QMessageBox:
-    """A short, non-blocking notice (window-modal), e.g. why an action cannot be done yet."""
-    box = QMessageBox(parent)
-    box.setObjectName("registryNotice")
-    box.setIcon(QMessageBox.Icon.Information)
-    box.setWindowTitle(title)
-    box.setText(text)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
-    return box
