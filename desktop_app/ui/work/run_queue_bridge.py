@@ -63,7 +63,6 @@ class RunQueueBridge(QObject):
         self._worker: _QueueThread | None = None
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._states: dict[str, str] = {}      # run id → queued, running, cancelling (ended runs drop out)
-        self._progress: dict[str, tuple[float, str]] = {}
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
         self._timer.timeout.connect(self._drain)
@@ -118,9 +117,6 @@ class RunQueueBridge(QObject):
         """'queued', 'running' or 'cancelling' for a run not yet ended here; None otherwise."""
         return self._states.get(run_id)
 
-    def progress_of(self, run_id: str) -> tuple[float, str]:
-        return self._progress.get(run_id, (0.0, ""))
-
     @property
     def active(self) -> list[str]:
         """Runs submitted here that have not ended yet, in submission order."""
@@ -147,7 +143,6 @@ class RunQueueBridge(QObject):
         # nothing waits for them (their late events are dropped: they are no longer known).
         ended = list(self._states)
         self._states.clear()
-        self._progress.clear()
         for run_id in ended:
             self._end_mirror(run_id, "cancelled")
             self.run_ended.emit(run_id, "cancelled")
@@ -184,12 +179,10 @@ class RunQueueBridge(QObject):
                 latest.pop(run_id, None)
                 ended.append((run_id, payload))
                 self._states.pop(run_id, None)
-                self._progress.pop(run_id, None)
                 self._end_mirror(run_id, payload)
                 self.run_ended.emit(run_id, payload)
         for run_id, (fraction, message) in latest.items():
             if run_id in self._states:
-                self._progress[run_id] = (fraction, message)
                 mirror = self._mirrors.get(run_id)
                 if mirror is not None:
                     mirror.latest = (fraction, message)

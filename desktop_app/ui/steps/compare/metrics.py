@@ -197,7 +197,7 @@ class MetricBars(ChartPanel):
         font.setBold(True)
         font.setPointSizeF(10)
         label.setFont(font)
-        top = max(v for (rid, m), v in self.values.items() if m == metric)
+        top = max(v for (_run_id, m), v in self.values.items() if m == metric)
         label.setPos(i, top + 0.09)
         plot.addItem(label)
         return metric

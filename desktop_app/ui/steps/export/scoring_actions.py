@@ -82,7 +82,7 @@ class ScoringActions:
 
     def _score_failed(self: ExportStep, path: Path, error: BaseException) -> None:
         self.scoring.set_busy(False)
-        self.error_box = show_error(self, f"Could not score {path.name}", error)
+        show_error(self, f"Could not score {path.name}", error)
 
     def _score_cancelled(self: ExportStep) -> None:
         self.scoring.set_busy(False)

@@ -30,7 +30,6 @@ from desktop_app.ui.steps.monitor.summary import BatchSummary
 from desktop_app.ui.steps.monitor.table import DriftTable
 from desktop_app.ui.steps.monitor import text as mt
 
-MAP, OVER_TIME, TABLE = range(3)
 READY_POLL_MS = 25
 PREPARING = "Preparing the charts…"
 

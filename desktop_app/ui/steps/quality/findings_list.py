@@ -220,9 +220,6 @@ class FindingsPanel(QWidget):
                 return True
         return False
 
-    def set_severity_shown(self, severity: str, shown: bool) -> None:
-        self.severity_buttons[severity].setChecked(shown)
-
     # -- internals --------------------------------------------------------------------------
     def _update_counts(self) -> None:
         findings = self.model.findings

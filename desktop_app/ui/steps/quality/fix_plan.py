@@ -18,10 +18,6 @@ class PlanPreview:
     def cells_changed(self) -> int:
         return sum(int(s.get("cells_changed", 0)) for s in self.steps)
 
-    @property
-    def rows_removed(self) -> int:
-        return self.rows_before - self.rows_after
-
 
 def preview_plan(frame: Any, kinds: dict, steps: list[Any],
                  progress: Callable[[float, str], None] | None = None) -> PlanPreview:

@@ -153,7 +153,6 @@ class ModelTree(QTreeWidget):
         self.currentItemChanged.connect(self._on_current)
         self.models: list[Any] = []
         self._press: tuple[QPoint, str, Any] | None = None   # where an alias badge was pressed
-        self._drop_target: QTreeWidgetItem | None = None
 
     # -- content -------------------------------------------------------------------------------
     def set_models(self, models: list[Any], select: tuple[str, int | None] | None = None) -> None:

@@ -30,7 +30,6 @@ class TargetInfo:
     problem: str | None = None          # why the column cannot be a target
     n_classes: int | None = None
     summary: dict[str, Any] | None = None   # the latest report's counts (None: never checked)
-    checked_at: Any = None
     findings: list[Any] = field(default_factory=list)   # findings with training advice, worst first
 
 
@@ -62,7 +61,6 @@ def inspect_target(project: Any, version: Any, target: str) -> TargetInfo:
     stored = project.quality.latest(version, target)
     if stored is not None:
         info.summary = stored.report.summary()
-        info.checked_at = stored.created_at
         info.findings = sorted(
             (f for f in stored.report.findings if f.check in TRAINING_ADVICE and str(f.severity) != "info"),
             key=lambda f: f.sort_key,
