@@ -104,8 +104,8 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
         return EXIT_CANNOT_START
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.widgets.errors import install_excepthook
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.widgets.errors import install_excepthook
 
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     configure_application(app)

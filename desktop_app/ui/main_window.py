@@ -26,25 +26,25 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.ui.shell import recent
-from desktop_app.ui.work.chart_warmup import warm_up_charts
-from desktop_app.ui.widgets.errors import show_error
 from desktop_app.ui.shell.navigator import StepNavigator
 from desktop_app.ui.shell.new_project_dialog import NewProjectDialog
-from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
+from desktop_app.ui.shell.notice_bar import NoticeBar
+from desktop_app.ui.shell.task_bar import TaskBar
+from desktop_app.ui.shell.top_bar import TopBar
+from desktop_app.ui.shell.welcome import WelcomePage
 from desktop_app.ui.steps.base import StepPanel
-from desktop_app.ui.steps.data import DataStep
 from desktop_app.ui.steps.compare import CompareStep
+from desktop_app.ui.steps.data import DataStep
 from desktop_app.ui.steps.export import ExportStep
 from desktop_app.ui.steps.monitor import MonitorStep
 from desktop_app.ui.steps.quality import QualityStep
 from desktop_app.ui.steps.registry import RegistryStep
 from desktop_app.ui.steps.train import TrainStep
-from desktop_app.ui.shell.task_bar import TaskBar
+from desktop_app.ui.widgets.errors import show_error
 from desktop_app.ui.work.background import BackgroundWork
+from desktop_app.ui.work.chart_warmup import warm_up_charts
+from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.work.tasks import Task, TaskRunner
-from desktop_app.ui.shell.notice_bar import NoticeBar
-from desktop_app.ui.shell.top_bar import TopBar
-from desktop_app.ui.shell.welcome import WelcomePage
 
 if TYPE_CHECKING:
     from desktop_app.core.progress import ProgressCallback

@@ -338,8 +338,8 @@ def test_the_picker_lists_aliases_then_versions_newest_first_with_archived_ones_
 
 
 def test_a_zipped_bundle_is_listed_from_inside_the_zip(heart, tmp_path):
-    from desktop_app.ui.steps.export.text import format_size, run_commands
     from desktop_app.core.bundles.listing import list_bundle
+    from desktop_app.ui.steps.export.text import format_size, run_commands
 
     result = heart.bundles.export("heart-risk@1", tmp_path, zip=True, verify=False)
     listing = list_bundle(result.path)

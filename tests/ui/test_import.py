@@ -11,9 +11,9 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
 
 from desktop_app.ui.steps.base import StepState
+from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.ui.helpers import click, wait_idle
 
-from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 HEART_COLUMNS = SAMPLE.read_text().splitlines()[0].split(",")
 
 

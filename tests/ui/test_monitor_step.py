@@ -18,7 +18,6 @@ from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.ui.steps.base import StepState
-
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.ui.helpers import MODEL, open_copy
 

@@ -24,6 +24,7 @@ from tests.ui.helpers import click, wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
+
 MAKER = REPO / "resources" / "sample_data" / "make_heart_sample.py"
 
 

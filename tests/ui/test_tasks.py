@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-
 from desktop_app.core.errors import DataImportError
 
 

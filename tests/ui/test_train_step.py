@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from desktop_app.ui.steps.base import StepState
-
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.figures import record
 from tests.heartbeat import FREEZE_MS, Heartbeat

@@ -7,10 +7,13 @@ attributes); statuses are compared as plain strings ("finished", …).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from desktop_app.core.training.metric_names import MAIN_METRICS, METRIC_LABELS, METRIC_ORDER, SHORT_METRIC_LABELS
 from desktop_app.ui.text.formatting import format_float, format_number
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 STATUS_TEXT = {"queued": "Queued", "running": "Running", "finished": "Finished", "failed": "Failed",
                "cancelled": "Cancelled", "cancelling": "Cancelling…", "interrupted": "Interrupted"}
@@ -61,7 +64,7 @@ def sort_metrics(names: Iterable[str]) -> list[str]:
     return sorted(set(names), key=lambda n: (order.get(n, len(order)), n))
 
 
-def main_metric(runs: Sequence[Any]) -> str | None:
+def main_metric(runs: Sequence[RunInfo]) -> str | None:
     """The metric a leaderboard ranks by: ROC AUC (binary), F1 macro (multiclass) or R²."""
     names = {k for r in runs for k in (r.metrics or {})}
     return next((m for m in MAIN_METRICS if m in names), None)
@@ -110,7 +113,7 @@ def algorithm_label(name: str, task: str | None = None) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def run_traits(run: Any) -> list[str]:
+def run_traits(run: RunInfo) -> list[str]:
     """Short words for the settings that usually tell runs apart: 'balanced', 'tuned threshold', 'random search'."""
     options = run.options or {}
     traits = []
@@ -123,7 +126,7 @@ def run_traits(run: Any) -> list[str]:
     return traits
 
 
-def run_title(run: Any, *, with_id: bool = True, extra: Sequence[str] = ()) -> str:
+def run_title(run: RunInfo, *, with_id: bool = True, extra: Sequence[str] = ()) -> str:
     """'Logistic regression · balanced · 3f2a91c0'."""
     parts = [algorithm_label(run.algorithm, run.task), *run_traits(run), *extra]
     if with_id:
@@ -131,7 +134,7 @@ def run_title(run: Any, *, with_id: bool = True, extra: Sequence[str] = ()) -> s
     return " · ".join(parts)
 
 
-def distinguishing(runs: Sequence[Any]) -> dict[str, list[str]]:
+def distinguishing(runs: Sequence[RunInfo]) -> dict[str, list[str]]:
     """For each run id, its parameter values that differ from the other runs of the same algorithm."""
     out: dict[str, list[str]] = {r.id: [] for r in runs}
     by_algorithm: dict[str, list[Any]] = {}
@@ -178,7 +181,7 @@ def setting_word(name: str, value: Any) -> str:
     return f"{name}={format_value(value)}"
 
 
-def common_description(runs: Sequence[Any]) -> str:
+def common_description(runs: Sequence[RunInfo]) -> str:
     """What the runs share: 'Logistic regression · heart@1 → heart_disease'."""
     parts = []
     algorithms = {r.algorithm for r in runs}

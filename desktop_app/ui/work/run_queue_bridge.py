@@ -30,9 +30,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+
+if TYPE_CHECKING:
+    from desktop_app.core.project import Project
+    from desktop_app.ui.work.tasks import TaskRunner
 
 POLL_S = 0.1        # how often the queue thread polls the worker processes
 DRAIN_MS = 100      # how often the GUI thread picks up what the queue thread saw
@@ -53,13 +57,13 @@ class RunQueueBridge(QObject):
     busy_changed = Signal(bool)             # True while any run waits or runs
     failed = Signal(object)                 # an error of the queue itself (not of a run)
 
-    def __init__(self, parallel: int = 1, runner: Any = None, parent: QObject | None = None) -> None:
+    def __init__(self, parallel: int = 1, runner: TaskRunner | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.parallel = max(1, parallel)
         self.runner = runner                   # TaskRunner: mirror running runs in the task bar
         self._titles: dict[str, str] = {}
         self._mirrors: dict[str, _Mirror] = {}
-        self.project: Any = None
+        self.project: Project | None = None
         self._worker: _QueueThread | None = None
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._states: dict[str, str] = {}      # run id → queued, running, cancelling (ended runs drop out)
@@ -71,7 +75,7 @@ class RunQueueBridge(QObject):
             app.aboutToQuit.connect(self.shutdown)
 
     # -- GUI thread: commands ---------------------------------------------------------
-    def set_project(self, project: Any) -> None:
+    def set_project(self, project: Project) -> None:
         """Follow `project`; runs of the previous project are cancelled (their workers stop)."""
         if project is self.project:
             return
@@ -241,7 +245,7 @@ class _Mirror:
 class _QueueThread(threading.Thread):
     """Owns a RunQueue; no Qt here. Events: (kind, run_id, payload)."""
 
-    def __init__(self, project: Any, parallel: int, events: queue.SimpleQueue) -> None:
+    def __init__(self, project: Project, parallel: int, events: queue.SimpleQueue) -> None:
         super().__init__(name="mldesk-run-queue", daemon=True)
         self.commands: queue.SimpleQueue = queue.SimpleQueue()
         self._project, self._parallel, self._events = project, parallel, events
@@ -268,7 +272,7 @@ class _QueueThread(threading.Thread):
         finally:
             self._safe(runs.cancel_all)
 
-    def _serve(self, runs: Any, project: Any) -> bool:
+    def _serve(self, runs: Any, project: Project) -> bool:
         """Carry out the commands that arrived (waiting up to POLL_S for the first); False on stop."""
         try:
             command = self.commands.get(timeout=POLL_S)

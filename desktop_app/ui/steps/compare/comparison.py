@@ -14,13 +14,13 @@ charts…" for a moment and draws itself when it is.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
+from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.steps.compare.confusion import ConfusionMatrices
 from desktop_app.ui.steps.compare.curves import CurvesChart
 from desktop_app.ui.steps.compare.metrics import MetricBars
@@ -28,10 +28,19 @@ from desktop_app.ui.steps.compare.parallel import ParallelCoordinates
 from desktop_app.ui.steps.compare.residuals import ResidualsChart
 from desktop_app.ui.steps.compare.scatter import RunScatter
 from desktop_app.ui.steps.compare.tables import MetricsTable, SettingsDiff
-from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.text.runs import (
-    common_description, distinguishing, format_metric, metric_label, run_title, setting_word,
+    common_description,
+    distinguishing,
+    format_metric,
+    metric_label,
+    run_title,
+    setting_word,
 )
+from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
+
+if TYPE_CHECKING:
+    from desktop_app.core.compare import Comparison
+    from desktop_app.core.tracking.entities import RunInfo
 
 MAX_COMPARED = 12
 # The tabs, in order.
@@ -46,10 +55,10 @@ class ComparePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("comparePanel")
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self.colors: dict[str, QColor] = {}
         self.curves: dict[str, dict] = {}
-        self.comparison: Any = None
+        self.comparison: Comparison | None = None
         self.titles: dict[str, str] = {}
         self._dirty: set[int] = set()
 
@@ -125,7 +134,7 @@ class ComparePanel(QWidget):
         self.message.setText(text)
         self.pages.setCurrentWidget(self.message)
 
-    def show_runs(self, runs: list[Any], colors: dict[str, QColor], curves: dict[str, dict]) -> None:
+    def show_runs(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict]) -> None:
         """Compare `runs` (2 or more, in table order) with these colours and the curves loaded so far."""
         from desktop_app.core.compare import compare_runs
 
@@ -195,7 +204,7 @@ class ComparePanel(QWidget):
             self._ready_timer.stop()
             self._draw_current(self.tabs.currentIndex())
 
-    def _show_tabs_for(self, runs: list[Any]) -> None:
+    def _show_tabs_for(self, runs: list[RunInfo]) -> None:
         """Classification tabs for classification runs, Residuals for regression runs."""
         self.tasks = {t for t in (run_task(r) for r in runs) if t}
         classification = "classification" in self.tasks or not self.tasks
@@ -235,7 +244,7 @@ class ComparePanel(QWidget):
         self.scatter.set_runs(self.runs, self.colors, self.titles)
 
 
-def run_task(run: Any) -> str | None:
+def run_task(run: RunInfo) -> str | None:
     """'classification' or 'regression' (from the run, or from its metrics); None when unknown."""
     task = getattr(run, "task", None)
     if task in ("classification", "regression"):
@@ -246,7 +255,7 @@ def run_task(run: Any) -> str | None:
     return "classification" if metrics else None
 
 
-def _biggest_change(runs: list[Any]) -> tuple[str, Any, Any] | None:
+def _biggest_change(runs: list[RunInfo]) -> tuple[str, Any, Any] | None:
     """The 0–1 metric whose values spread most (≥ 0.1) across `runs`: (name, first value, last value)."""
     best = None
     for metric in UNIT_METRICS:
@@ -257,7 +266,7 @@ def _biggest_change(runs: list[Any]) -> tuple[str, Any, Any] | None:
     return None if best is None or best[0] < 0.1 else best[1:]
 
 
-def compare_titles(runs: list[Any], limit: int = 3) -> dict[str, str]:
+def compare_titles(runs: list[RunInfo], limit: int = 3) -> dict[str, str]:
     """Short names for compared runs: what sets each apart, and its id ('balanced · 831a5e87').
 
     A parameter names a run only when runs of the same model differ in it ('C=0.01'): between
@@ -277,7 +286,7 @@ def compare_titles(runs: list[Any], limit: int = 3) -> dict[str, str]:
             for r in runs}
 
 
-def _telling_settings(comparison: Any, runs: list[Any]) -> list[str]:
+def _telling_settings(comparison: Comparison, runs: list[RunInfo]) -> list[str]:
     """The differing settings worth naming: parameters only where runs of the same model differ in them."""
     differing = [row.name for row in comparison.differing_settings()]
     if "algorithm" not in differing:

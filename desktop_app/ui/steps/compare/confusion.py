@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.base import canvas, ChartPanel, on_hover, style_plot_item
+from desktop_app.ui.charts.base import ChartPanel, canvas, on_hover, style_plot_item
 from desktop_app.ui.text.formatting import format_int, shorten
 from desktop_app.ui.text.runs import run_title, status_key
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 PER_ROW = 3
 MAX_CLASSES = 12
@@ -24,7 +27,7 @@ class ConfusionMatrices(ChartPanel):
         self.cells: list[tuple[Any, Any, list[str], np.ndarray]] = []   # (plot, run, labels, matrix)
         self.titles: dict[str, str] = {}
 
-    def set_runs(self, runs: Sequence[Any], colors: dict[str, QColor], curves: dict[str, dict],
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
         import pyqtgraph as pg
 

@@ -9,7 +9,7 @@ once with a line style per class (the colour is still the run).
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
@@ -17,10 +17,21 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import (
-    CHANCE_PEN, TEXT_PEN, canvas, ChartPanel, nearest_point, on_hover, set_title, style_plot_item, top_legend,
+    CHANCE_PEN,
+    TEXT_PEN,
+    ChartPanel,
+    canvas,
+    nearest_point,
+    on_hover,
+    set_title,
+    style_plot_item,
+    top_legend,
 )
 from desktop_app.ui.text.formatting import plural, shorten
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 # Line styles of the classes when every class is drawn at once (more classes: one at a time).
 CLASS_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
@@ -70,7 +81,7 @@ class CurvesChart(ChartPanel):
         self.layout_.addWidget(self.legend_note)
 
     # -- drawing ------------------------------------------------------------------------------------
-    def set_runs(self, runs: Sequence[Any], colors: dict[str, QColor], curves: dict[str, dict],
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
         titles = titles or {r.id: run_title(r) for r in runs}
         binary = [r for r in runs if "roc" in curves.get(r.id, {}) and "pr" in curves.get(r.id, {})]
@@ -129,7 +140,7 @@ class CurvesChart(ChartPanel):
         set_title(self.roc, f"ROC curve{which}")
         set_title(self.pr, f"Precision–recall curve{which}")
 
-    def _draw_binary(self, runs: list[Any], colors: dict[str, QColor], curves: dict[str, dict],
+    def _draw_binary(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                      titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
         import pyqtgraph as pg
 
@@ -173,7 +184,7 @@ class CurvesChart(ChartPanel):
         note = "Dots: where each run's decision threshold puts it. Dashed: a model that guesses."
         self.legend_note.setText(note + _skipped_words(skipped, skipped_kind))
 
-    def _draw_multiclass(self, runs: list[Any], colors: dict[str, QColor], curves: dict[str, dict],
+    def _draw_multiclass(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                          titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
         import pyqtgraph as pg
 
@@ -305,7 +316,7 @@ class CurvesChart(ChartPanel):
         return None
 
 
-def _class_order(runs: Sequence[Any], curves: dict[str, dict]) -> list[str]:
+def _class_order(runs: Sequence[RunInfo], curves: dict[str, dict]) -> list[str]:
     """Every class with a curve, in the order of the runs' classes (as the confusion matrices list them)."""
     order: list[str] = []
     for run in runs:
@@ -336,7 +347,7 @@ def _skipped_words(count: int, kind: str) -> str:
     return f" Not drawn: {plural(count, 'run')} with a {kind} target (compare those on their own)."
 
 
-def _prevalence(curves: dict, run: Any) -> float | None:
+def _prevalence(curves: dict, run: RunInfo) -> float | None:
     """Share of positives in the test rows (the PR curve of a coin toss), from the confusion matrix."""
     confusion = curves.get("confusion_matrix", {})
     matrix, labels = confusion.get("matrix"), confusion.get("labels") or []
@@ -348,7 +359,7 @@ def _prevalence(curves: dict, run: Any) -> float | None:
     return sum(matrix[index]) / total if total else None
 
 
-def _operating_point(run: Any) -> tuple[float, float, float] | None:
+def _operating_point(run: RunInfo) -> tuple[float, float, float] | None:
     """(FPR, recall, precision) at the run's threshold, from its metrics; None if unknown."""
     metrics = run.metrics or {}
     recall, precision = metrics.get("recall"), metrics.get("precision")

@@ -6,15 +6,18 @@ units (RMSE, MAE: regression) get a second plot beside it, with its own scale: l
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.base import TEXT_PEN, canvas, ChartPanel, on_hover, set_title, style_plot_item, top_legend
 from desktop_app.core.training.metric_names import UNIT_METRICS
+from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, canvas, on_hover, set_title, style_plot_item, top_legend
 from desktop_app.ui.text.runs import format_metric, metric_label, run_title, short_metric_label, sort_metrics
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 GROUP_WIDTH = 0.8
 MAX_LABELLED_RUNS = 4   # values written above the bars up to this many runs (hover always works)
@@ -28,7 +31,7 @@ class MetricBars(ChartPanel):
         self.setObjectName("metricBars")
         self.metrics: list[str] = []                     # 0–1 scores, on `plot`
         self.error_metrics: list[str] = []               # errors in the target's units, on `error_plot`
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self.values: dict[tuple[str, str], float] = {}   # (run id, metric) → value
         self.bars: dict[str, Any] = {}                   # run id → BarGraphItem of the scores
         self.error_bars: dict[str, Any] = {}             # run id → BarGraphItem of the errors
@@ -38,7 +41,7 @@ class MetricBars(ChartPanel):
         self._titles: dict[str, str] = {}
         self.highlight: str | None = None                # the metric highlighted as differing most
 
-    def set_runs(self, runs: Sequence[Any], colors: dict[str, QColor], titles: dict[str, str] | None = None) -> None:
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], titles: dict[str, str] | None = None) -> None:
         import pyqtgraph as pg
 
         self.runs = list(runs)
@@ -229,7 +232,7 @@ class MetricBars(ChartPanel):
                 + ("<br>" + "<br>".join(others) if others else ""))
 
 
-def _target_words(runs: Sequence[Any]) -> str:
+def _target_words(runs: Sequence[RunInfo]) -> str:
     """'units of price' when the runs share their target, else 'the target's units'."""
     targets = {r.target for r in runs}
     return f"units of {targets.pop()}" if len(targets) == 1 else "the target's units"

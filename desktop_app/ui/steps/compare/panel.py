@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
 
-from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.charts.colors import RunColors
+from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.steps.compare.comparison import MAX_COMPARED, ComparePanel
+from desktop_app.ui.steps.compare.runs_table import RunsTable
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error
-from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
-from desktop_app.ui.steps.compare.runs_table import RunsTable
-from desktop_app.ui.text.runs import run_title
-from desktop_app.ui.steps.base import StepPanel, StepState
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project

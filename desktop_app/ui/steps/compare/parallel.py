@@ -4,14 +4,24 @@ coloured by that metric, to see which settings go with good scores."""
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.charts.base import TEXT_PEN, canvas, ChartPanel, on_hover, style_plot_item
-from desktop_app.ui.text.runs import format_metric, format_value, metric_label, run_title, short_metric_label, sort_metrics
+from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, canvas, on_hover, style_plot_item
+from desktop_app.ui.text.runs import (
+    format_metric,
+    format_value,
+    metric_label,
+    run_title,
+    short_metric_label,
+    sort_metrics,
+)
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 COLOR_BINS = 24
 MAX_RUNS = 2000
@@ -33,14 +43,14 @@ class ParallelCoordinates(ChartPanel):
         controls.addWidget(self.metric_combo)
         controls.addWidget(self.note, 1)
         self.layout_.insertLayout(0, controls)
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self.axes: list[str] = []          # parameter names, then the metric
         self.values = np.zeros((0, 0))     # runs × axes, raw (NaN where missing)
         self.scaled = np.zeros((0, 0))     # runs × axes in 0..1
         self.plot: Any = None
         self.titles: dict[str, str] = {}
 
-    def set_runs(self, runs: Sequence[Any], titles: dict[str, str] | None = None) -> None:
+    def set_runs(self, runs: Sequence[RunInfo], titles: dict[str, str] | None = None) -> None:
         self.runs = [r for r in runs if r.metrics][:MAX_RUNS]
         self.titles = titles or {r.id: run_title(r) for r in self.runs}
         metrics = sort_metrics(k for r in self.runs for k in r.metrics)
@@ -166,7 +176,7 @@ def _number(value: Any) -> float:
         return math.nan
 
 
-def _numeric_params(runs: Sequence[Any]) -> list[str]:
+def _numeric_params(runs: Sequence[RunInfo]) -> list[str]:
     names = set()
     for run in runs:
         for key, value in (run.params or {}).items():
@@ -175,7 +185,7 @@ def _numeric_params(runs: Sequence[Any]) -> list[str]:
     return sorted(names, key=str.lower)
 
 
-def _is_log(runs: Sequence[Any], name: str) -> bool:
+def _is_log(runs: Sequence[RunInfo], name: str) -> bool:
     from desktop_app.core.training.catalogue import ALGORITHMS
 
     algorithms = {r.algorithm for r in runs}

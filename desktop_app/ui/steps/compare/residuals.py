@@ -8,7 +8,7 @@ its average residual along the predictions: flat at zero means the run is not bi
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
@@ -16,10 +16,21 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.ui.charts.base import (
-    CHANCE_PEN, TEXT_PEN, canvas, ChartPanel, nearest_point, on_hover, set_title, style_plot_item, top_legend,
+    CHANCE_PEN,
+    TEXT_PEN,
+    ChartPanel,
+    canvas,
+    nearest_point,
+    on_hover,
+    set_title,
+    style_plot_item,
+    top_legend,
 )
 from desktop_app.ui.text.formatting import format_float, format_int, plural
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 MAX_POINTS = 6000          # dots on each plot, all runs together
 MIN_POINTS_PER_RUN = 300   # … but never fewer than this per run
@@ -45,7 +56,7 @@ class ResidualsChart(ChartPanel):
         self.note.setWordWrap(True)
         self.layout_.addWidget(self.note)
 
-    def set_runs(self, runs: Sequence[Any], colors: dict[str, QColor], curves: dict[str, dict],
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
         import pyqtgraph as pg
 
@@ -132,7 +143,7 @@ class ResidualsChart(ChartPanel):
         self.note.setText(self._note(shown))
         self.show_chart()
 
-    def _note(self, runs: list[Any]) -> str:
+    def _note(self, runs: list[RunInfo]) -> str:
         drawn, stored = sum(self.points.values()), sum(self.stored.values())
         tests = [int((r.summary or {}).get("n_test") or 0) for r in runs]
         if drawn < stored:
@@ -191,7 +202,7 @@ def _trend(predicted: np.ndarray, residual: np.ndarray) -> tuple[np.ndarray, np.
     return (np.array([predicted[g].mean() for g in groups]), np.array([residual[g].mean() for g in groups]))
 
 
-def _target(runs: Sequence[Any]) -> str:
+def _target(runs: Sequence[RunInfo]) -> str:
     targets = {r.target for r in runs}
     return targets.pop() if len(targets) == 1 else "value"
 

@@ -10,18 +10,28 @@ so that 5,000 rows sort in milliseconds instead of one Python call per compariso
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QIcon
 
+from desktop_app.core.training.metric_names import METRIC_HELP
 from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui.text.formatting import exact_time, relative_time
-from desktop_app.core.training.metric_names import METRIC_HELP
 from desktop_app.ui.text.runs import (
-    STATUS_COLOR, algorithm_label, format_metric, format_seconds, format_value, metric_label, sort_metrics,
-    status_key, status_text,
+    STATUS_COLOR,
+    algorithm_label,
+    format_metric,
+    format_seconds,
+    format_value,
+    metric_label,
+    sort_metrics,
+    status_key,
+    status_text,
 )
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 LEAD_COLUMNS = ("color", "id", "status", "algorithm", "class_weight")
 RUN_ROLE = Qt.ItemDataRole.UserRole + 1     # the RunInfo of a row
@@ -90,7 +100,7 @@ def param_column(name: str, numeric: bool) -> Column:
                   visible=False, tooltip=f"Parameter {name}", group="Parameters")
 
 
-def columns_for(runs: Sequence[Any]) -> list[Column]:
+def columns_for(runs: Sequence[RunInfo]) -> list[Column]:
     """Who and what first (run, status, model, class weights), then the scores, then the rest."""
     base = base_columns()
     lead = [c for c in base if c.key in LEAD_COLUMNS]
@@ -122,7 +132,7 @@ def _sort_key(value: Any) -> tuple:
 class RunsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self.columns: list[Column] = base_columns()
         self._haystack: list[str] = []
         self._row_of: dict[str, int] = {}
@@ -133,7 +143,7 @@ class RunsModel(QAbstractTableModel):
         self._bold.setBold(True)
 
     # -- loading ----------------------------------------------------------------------------
-    def set_runs(self, runs: Iterable[Any]) -> None:
+    def set_runs(self, runs: Iterable[RunInfo]) -> None:
         self.beginResetModel()
         self.runs = list(runs)
         self.columns = columns_for(self.runs)
@@ -142,7 +152,7 @@ class RunsModel(QAbstractTableModel):
         self.endResetModel()
         self._resort()
 
-    def update_runs(self, runs: Iterable[Any]) -> list[str] | None:
+    def update_runs(self, runs: Iterable[RunInfo]) -> list[str] | None:
         """Replace the runs that changed and add new ones at the top, without a reset (the view keeps
         its selection and scroll position). Returns the ids changed or added; None when the columns
         would change (the caller reloads with `set_runs`)."""
@@ -287,7 +297,7 @@ class RunsModel(QAbstractTableModel):
         return icon
 
     @staticmethod
-    def _tooltip(run: Any, column: Column) -> str | None:
+    def _tooltip(run: RunInfo, column: Column) -> str | None:
         if column.key == "id":
             return f"Run {run.id}" + (f"\nRe-run of {run.parent_run_id[:8]}" if run.parent_run_id else "")
         if column.key == "created":
@@ -297,7 +307,7 @@ class RunsModel(QAbstractTableModel):
         return None
 
 
-def _haystack(run: Any) -> str:
+def _haystack(run: RunInfo) -> str:
     params = " ".join(f"{k}={v}" for k, v in (run.params or {}).items())
     return " ".join((run.id, status_key(run.status), run.algorithm, algorithm_label(run.algorithm, run.task),
                      run.experiment or "", run.dataset_label or "", run.target or "", str(run.task or ""),

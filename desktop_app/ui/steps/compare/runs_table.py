@@ -4,7 +4,7 @@ a column chooser on the header's context menu, and a selection that drives the c
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.text.formatting import format_int, plural
 from desktop_app.ui.steps.compare.runs_model import DEFAULT_WIDTH, RunsModel, RunsProxy
+from desktop_app.ui.text.formatting import format_int, plural
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 STATUS_FILTERS = (
     ("All statuses", None),
@@ -120,7 +123,7 @@ class RunsTable(QWidget):
         self._update_count()
 
     # -- data -------------------------------------------------------------------------------
-    def set_runs(self, runs: Iterable[Any], keep_selection: bool = True) -> None:
+    def set_runs(self, runs: Iterable[RunInfo], keep_selection: bool = True) -> None:
         """Show `runs`. A reload that only changes or adds runs updates rows in place, so the
         selection and the scroll position stay; otherwise the model is reset and the selection
         restored."""
@@ -158,7 +161,7 @@ class RunsTable(QWidget):
         if index < 0 and current is not None:
             self._apply_filter(experiment=None)
 
-    def update_runs(self, runs: list[Any]) -> None:
+    def update_runs(self, runs: list[RunInfo]) -> None:
         """Refresh or add a few runs, keeping the selection; reloads all when columns change."""
         if self.model.update_runs(runs) is None:
             merged = {r.id: r for r in self.model.runs}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF
@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from desktop_app.ui.charts.base import ChartPanel, legend_for, nearest_point, on_hover, plot_widget
 from desktop_app.ui.steps.compare.runs_model import columns_for
 from desktop_app.ui.text.runs import run_title
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 MAX_LEGEND = 12
 DEFAULT_X = ("metric.precision", "metric.precision_macro", "duration")
@@ -39,13 +42,13 @@ class RunScatter(ChartPanel):
         controls.addWidget(self.y_combo)
         controls.addStretch(1)
         self.layout_.insertLayout(0, controls)
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self.colors: dict[str, QColor] = {}
         self.columns: dict[str, Any] = {}
         self.titles: dict[str, str] = {}
         self.points: list[tuple[np.ndarray, np.ndarray, list[Any]]] = []
 
-    def set_runs(self, runs: Sequence[Any], colors: dict[str, QColor], titles: dict[str, str] | None = None) -> None:
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], titles: dict[str, str] | None = None) -> None:
         self.runs = list(runs)
         self.colors = colors
         self.titles = titles or {r.id: run_title(r) for r in self.runs}

@@ -3,7 +3,7 @@ with the best value of each row marked."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -19,9 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.charts.colors import swatch
 from desktop_app.core.training.metric_names import lower_is_better
+from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui.text.runs import format_metric, format_value, metric_label, setting_label, sort_metrics
+
+if TYPE_CHECKING:
+    from desktop_app.core.compare import Comparison
+    from desktop_app.core.tracking.entities import RunInfo
 
 DIFFERS_BACKGROUND = QColor("#fff4d6")
 BEST_COLOR = QColor("#1b5e20")
@@ -39,7 +43,7 @@ def _table(name: str) -> QTableWidget:
     return table
 
 
-def _run_headers(table: QTableWidget, first: str, runs: list[Any], colors: dict[str, QColor],
+def _run_headers(table: QTableWidget, first: str, runs: list[RunInfo], colors: dict[str, QColor],
                  titles: dict[str, str], extra: list[str] = ()) -> None:
     table.setColumnCount(1 + len(runs) + len(extra))
     table.setHorizontalHeaderItem(0, QTableWidgetItem(first))
@@ -62,7 +66,7 @@ class SettingsDiff(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDiff")
-        self.comparison: Any = None
+        self.comparison: Comparison | None = None
         self._colors: dict[str, QColor] = {}
         self._titles: dict[str, str] = {}
         self.title = QLabel("Settings")
@@ -85,7 +89,7 @@ class SettingsDiff(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.table, 1)
 
-    def set_comparison(self, comparison: Any, colors: dict[str, QColor], titles: dict[str, str]) -> None:
+    def set_comparison(self, comparison: Comparison, colors: dict[str, QColor], titles: dict[str, str]) -> None:
         self.comparison, self._colors, self._titles = comparison, colors, titles
         self._fill()
 
@@ -159,7 +163,7 @@ class MetricsTable(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.table, 1)
 
-    def set_comparison(self, comparison: Any, colors: dict[str, QColor], titles: dict[str, str]) -> None:
+    def set_comparison(self, comparison: Comparison, colors: dict[str, QColor], titles: dict[str, str]) -> None:
         table = self.table
         table.clear()
         runs = list(comparison.runs)

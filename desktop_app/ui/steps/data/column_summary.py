@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.ui.text.formatting import format_int, format_number, format_percent
+
+if TYPE_CHECKING:
+    from desktop_app.core.data.summary import ColumnSummary
 
 NUMERIC_KINDS = {"numeric"}
 BAR_KINDS = {"categorical", "boolean"}  # a bar chart of top values says something only for these
@@ -37,7 +40,7 @@ class ColumnSummaryPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(250)
-        self.summary: Any = None
+        self.summary: ColumnSummary | None = None
 
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
@@ -85,7 +88,7 @@ class ColumnSummaryPanel(QScrollArea):
     def show_loading(self, column: str) -> None:
         self.show_message(column, "Summarizing…")
 
-    def show_summary(self, summary: Any) -> None:
+    def show_summary(self, summary: ColumnSummary) -> None:
         self._reset()
         self.summary = summary
         kind = str(summary.kind)
@@ -124,7 +127,7 @@ class ColumnSummaryPanel(QScrollArea):
         self._draw_chart(summary, kind, top, histogram)
 
     # -- helpers ---------------------------------------------------------------------
-    def _draw_chart(self, summary: Any, kind: str, top: list, histogram: Any) -> None:
+    def _draw_chart(self, summary: ColumnSummary, kind: str, top: list, histogram: Any) -> None:
         from desktop_app.ui.charts.columns import bar_chart, histogram_chart
 
         if histogram is not None:
@@ -150,7 +153,7 @@ class ColumnSummaryPanel(QScrollArea):
             self.chart = None
 
 
-def _pct(summary: Any, total: int) -> float:
+def _pct(summary: ColumnSummary, total: int) -> float:
     """Missing share in percent (computed from the counts, whatever scale missing_pct uses)."""
     if total:
         return 100.0 * int(summary.missing) / total

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 
+if TYPE_CHECKING:
+    from desktop_app.core.data.entities import DatasetInfo, DatasetVersionInfo
+
 VERSION_ROLE = Qt.ItemDataRole.UserRole
 
 
-def version_text(version: Any) -> str:
+def version_text(version: DatasetVersionInfo) -> str:
     return (
         f"v{version.number} · {plural(version.rows, 'row')} · "
         f"{plural(version.n_columns, 'column')} · {relative_time(version.created_at)}"
     )
 
 
-def version_tooltip(version: Any) -> str:
+def version_tooltip(version: DatasetVersionInfo) -> str:
     lines = [f"{version.label}", f"Imported {exact_time(version.created_at)} by {version.created_by}"]
     source = getattr(version, "source_name", None)
     if source:
@@ -51,7 +54,7 @@ class DatasetTree(QTreeWidget):
         self._clock.timeout.connect(self._retime)
         self._clock.start()
 
-    def set_datasets(self, datasets: list[Any], select_version_id: str | None = None) -> None:
+    def set_datasets(self, datasets: list[DatasetInfo], select_version_id: str | None = None) -> None:
         """Fill the tree; keep or set the selection (default: the newest version of the first dataset)."""
         previous = self.current_version()
         wanted = select_version_id or (previous.id if previous else None)

@@ -9,14 +9,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.steps.data.column_summary import ColumnSummaryPanel
 from desktop_app.ui.steps.data.dataset_tree import DatasetTree
-from desktop_app.ui.widgets.empty_state import EmptyState
-from desktop_app.ui.widgets.errors import show_error, user_message
-from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.steps.data.frame_view import FrameView
 from desktop_app.ui.steps.data.import_wizard import ImportWizard, dropped_file
-from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.text.formatting import exact_time, plural
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
 
 if TYPE_CHECKING:
     import pandas as pd

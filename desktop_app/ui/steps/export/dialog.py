@@ -4,7 +4,7 @@ a bundle of that name is already there — a box to tick before it is replaced."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.export.text import bundle_name, version_line
 
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion
+
 
 class ExportDialog(QDialog):
     """Read `folder()`, `zipped()` and `overwrite()` after `accepted`."""
 
-    def __init__(self, version: Any, ref: str, folder: Path, *, zipped: bool = False,
+    def __init__(self, version: ModelVersion, ref: str, folder: Path, *, zipped: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")

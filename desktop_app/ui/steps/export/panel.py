@@ -51,10 +51,10 @@ from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error
 
 if TYPE_CHECKING:
+    from desktop_app.core.bundles.listing import LastExport
     from desktop_app.core.project import Project
     from desktop_app.core.registry.entities import RegisteredModel
     from desktop_app.ui.steps.export.dialog import ExportDialog
-    from desktop_app.core.bundles.listing import LastExport
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = ("Hand a model version to whoever deploys it — a bundle that runs without MLDesk, checked before it is "

@@ -3,7 +3,7 @@ versions marked, with one line about it (algorithm, data, key metrics)."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.steps.export.text import PickerEntry, default_entry, picker_entries, version_line
 from desktop_app.ui.text.formatting import exact_time, relative_time
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import RegisteredModel
 
 ARCHIVED = QBrush(QColor("#8a929c"))
 
@@ -41,7 +44,7 @@ class VersionPicker(QWidget):
         layout.addWidget(self.combo)
         layout.addWidget(self.about, 1)
 
-    def set_models(self, models: Sequence[Any], prefer: str | None = None) -> PickerEntry | None:
+    def set_models(self, models: Sequence[RegisteredModel], prefer: str | None = None) -> PickerEntry | None:
         """Fill the list; keeps the current pick when it is still there (else `prefer`, else a sensible one)."""
         keep = self.current_ref() or prefer
         self.entries = picker_entries(models)

@@ -7,9 +7,9 @@ A view only: the step validates and scores on worker threads and hands the resul
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,10 @@ from desktop_app.ui.steps.export.text import Verdict, default_output, scoring_su
 from desktop_app.ui.steps.export.widgets import ProgressLine, VerdictBanner
 from desktop_app.ui.text.formatting import format_int, plural
 
+if TYPE_CHECKING:
+    from desktop_app.core.scoring.validation import ValidationReport
+    from desktop_app.ui.steps.export.work import ScoringOutcome
+
 INPUT_FILTER = "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)"
 OUTPUT_FILTER = "CSV (*.csv);;Parquet (*.parquet);;Excel (*.xlsx)"
 INPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".pq")
@@ -50,7 +54,7 @@ class ScoringPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("scoringPanel")
         self.setAcceptDrops(True)
-        self.report: Any = None
+        self.report: ValidationReport | None = None
         self.input_path: Path | None = None
         self.output_path: Path | None = None   # of the last scoring shown
         self._busy = False
@@ -238,7 +242,7 @@ class ScoringPanel(QWidget):
     def set_progress(self, fraction: float, message: str) -> None:
         self.progress.set_progress(fraction, message)
 
-    def show_report(self, report: Any) -> None:
+    def show_report(self, report: ValidationReport) -> None:
         self.report = report
         self.issues_model.set_report(report)
         self.issues.setVisible(bool(report.issues))
@@ -286,7 +290,7 @@ class ScoringPanel(QWidget):
         self.verdict.set_verdict(verdict)
         self._update_score_button()
 
-    def show_result(self, outcome: Any) -> None:
+    def show_result(self, outcome: ScoringOutcome) -> None:
         result = outcome.result
         self.output_path = Path(result.out_path) if result.out_path is not None else None
         self._confirmed_output = self.output_path   # scoring again into the same file needs no question

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -16,6 +16,9 @@ from desktop_app.ui.steps.export.text import (
     problem_words,
 )
 from desktop_app.ui.text.formatting import format_float, format_int
+
+if TYPE_CHECKING:
+    from desktop_app.core.scoring.validation import ValidationReport
 
 DISPLAY, TOOLTIP, ALIGN, FOREGROUND, BACKGROUND, FONT = (
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
@@ -39,7 +42,7 @@ class IssuesModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_report(self, report: Any | None) -> None:
+    def set_report(self, report: ValidationReport | None) -> None:
         self.beginResetModel()
         self.issues = list(report.issues) if report is not None else []
         self.total_rows = report.rows if report is not None else 0
@@ -123,7 +126,7 @@ class PreviewModel(QAbstractTableModel):
         self.highlighted = {str(c) for c in highlighted}
         self._cells, self._numeric = [], []
         if frame is not None:
-            import pandas as pd   # only once there are rows: the window starts without pandas
+            import pandas as pd  # only once there are rows: the window starts without pandas
 
             for name in frame.columns:
                 series = frame[name]

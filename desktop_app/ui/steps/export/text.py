@@ -10,11 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from desktop_app.ui.text.formatting import format_int, plural
 from desktop_app.ui.text.models import first_well_known, ordered_aliases
 from desktop_app.ui.text.runs import algorithm_label, format_metric, format_seconds, metric_label
+
+if TYPE_CHECKING:
+    from desktop_app.core.bundles.entities import VerificationResult
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.core.scoring.validation import Issue, ValidationReport
 
 KEY_METRICS = ("roc_auc", "recall", "f1_macro", "roc_auc_ovr", "r2", "rmse")
 
@@ -41,11 +46,11 @@ class PickerEntry:
     ref: str            # what the user picked: "heart-risk@production" or "heart-risk@2"
     text: str           # what the list shows
     tooltip: str
-    version: Any        # the ModelVersion it means now
+    version: ModelVersion        # the ModelVersion it means now
     archived: bool = False
 
 
-def picker_entries(models: Sequence[Any]) -> list[PickerEntry]:
+def picker_entries(models: Sequence[RegisteredModel]) -> list[PickerEntry]:
     """Per model: its aliases (well-known ones first), then its versions, newest first."""
     out: list[PickerEntry] = []
     for model in sorted(models, key=lambda m: (m.name.casefold(), m.name)):
@@ -77,7 +82,7 @@ def default_entry(entries: Sequence[PickerEntry], remembered: str | None = None)
     return next((e for e in entries if not e.archived), entries[0] if entries else None)
 
 
-def exact_ref(version: Any) -> str:
+def exact_ref(version: ModelVersion) -> str:
     """The reference the core is given: one version, whatever aliases do meanwhile ('heart-risk@2')."""
     return f"{version.model_name}@{version.number}"
 
@@ -87,7 +92,7 @@ def key_metrics_text(metrics: dict[str, Any], limit: int = 2) -> str:
     return " · ".join(f"{metric_label(m)} {format_metric(metrics[m])}" for m in names)
 
 
-def version_line(version: Any) -> str:
+def version_line(version: ModelVersion) -> str:
     """'Logistic regression on heart@1 · ROC AUC 0.820 · Recall 0.078 · archived'."""
     parts = [f"{algorithm_label(version.algorithm, version.task)} on {version.dataset_label}"]
     metrics = key_metrics_text(dict(version.metrics or {}))
@@ -98,7 +103,7 @@ def version_line(version: Any) -> str:
     return " · ".join(parts)
 
 
-def bundle_name(version: Any, zipped: bool) -> str:
+def bundle_name(version: ModelVersion, zipped: bool) -> str:
     """The folder (or zip) the export writes: 'heart-risk-v2' or 'heart-risk-v2.zip'.
 
     Same rule as the core's `ModelSource.file_stem` (kept here so the dialog can say it
@@ -132,7 +137,7 @@ class Verdict:
     details: str = ""   # one click away
 
 
-def verification_verdict(verification: Any) -> Verdict:
+def verification_verdict(verification: VerificationResult | None) -> Verdict:
     if verification is None:
         return Verdict("skipped", "Not verified", "The bundle was exported without checking it.")
     details = verification_details(verification)
@@ -146,7 +151,7 @@ def verification_verdict(verification: Any) -> Verdict:
                    "to get a checked copy.", details if getattr(verification, "checks", ()) else "")
 
 
-def verification_details(verification: Any) -> str:
+def verification_details(verification: VerificationResult) -> str:
     lines = [verification.reason]
     for check in getattr(verification, "checks", ()) or ():
         diff = check.get("max_abs_diff")
@@ -190,7 +195,7 @@ def problem_words(problem: Any) -> str:
     return PROBLEM_WORDS.get(key, key.replace("_", " ").capitalize())
 
 
-def issue_rows_text(issue: Any, total_rows: int) -> str:
+def issue_rows_text(issue: Issue, total_rows: int) -> str:
     problem = str(getattr(issue.problem, "value", issue.problem))
     if problem in ("missing_column", "recipe_failed"):
         return f"all {format_int(total_rows)}"
@@ -199,7 +204,7 @@ def issue_rows_text(issue: Any, total_rows: int) -> str:
     return format_int(issue.count)
 
 
-def issue_examples_text(issue: Any, limit: int = 3) -> str:
+def issue_examples_text(issue: Issue, limit: int = 3) -> str:
     problem = str(getattr(issue.problem, "value", issue.problem))
     if problem == "missing_column":
         return ""
@@ -216,7 +221,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def validation_verdict(report: Any) -> Verdict:
+def validation_verdict(report: ValidationReport) -> Verdict:
     """'All 5,000 rows can be scored.' / '312 rows have problems — score the 4,688 valid rows?'."""
     rows, valid = report.rows, report.valid_rows
     if rows == 0:

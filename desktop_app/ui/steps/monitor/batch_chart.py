@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.charts.base import LegendChartPanel
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 
 def fit_batch_axis(plot: Any, labels: list[str], fallback_width: float) -> None:
@@ -46,7 +49,7 @@ class BatchChart(LegendChartPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.batches: list[Any] = []
+        self.batches: list[MonitoringBatch] = []
         self.labels: list[str] = []
 
     def _fit_ticks(self) -> None:

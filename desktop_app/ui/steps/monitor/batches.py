@@ -3,14 +3,17 @@ rows, share of features drifted, and ⚠ on batches at or above the dataset-drif
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from desktop_app.ui.text.formatting import format_int
 from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.text.formatting import format_int
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 MARK, WHEN, NAME, ROWS, DRIFTED = range(5)
@@ -41,7 +44,7 @@ class BatchList(QTreeWidget):
         self.currentItemChanged.connect(self._current_changed)
         self._silent = False
 
-    def set_batches(self, batches: Sequence[Any], selected: str | None = None) -> None:
+    def set_batches(self, batches: Sequence[MonitoringBatch], selected: str | None = None) -> None:
         """Show `batches` (given oldest first) newest first; keep or set the selection."""
         self._silent = True
         self.clear()
@@ -51,7 +54,7 @@ class BatchList(QTreeWidget):
         if selected is not None:
             self.select(selected)
 
-    def _item(self, batch: Any) -> QTreeWidgetItem:
+    def _item(self, batch: MonitoringBatch) -> QTreeWidgetItem:
         when, exact = mt.batch_when(batch)
         tested = len(mt.tested(batch))
         drifted = len(batch.drifted_columns)

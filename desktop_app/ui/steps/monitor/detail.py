@@ -16,19 +16,22 @@ charts say "Preparing the charts…" and draw themselves when it is.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
+from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.distribution import DistributionChart
 from desktop_app.ui.steps.monitor.heatmap import DriftHeatMap
 from desktop_app.ui.steps.monitor.quality_chart import QualityChart
 from desktop_app.ui.steps.monitor.share import DriftShareChart
 from desktop_app.ui.steps.monitor.summary import BatchSummary
 from desktop_app.ui.steps.monitor.table import DriftTable
-from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.work.chart_warmup import charts_ready, warm_up_charts
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 READY_POLL_MS = 25
 PREPARING = "Preparing the charts…"
@@ -41,7 +44,7 @@ class MonitorPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("monitorPanel")
-        self.batches: list[Any] = []
+        self.batches: list[MonitoringBatch] = []
         self.target: str | None = None
         self.batch_id: str | None = None
         self.feature: str | None = None
@@ -93,7 +96,7 @@ class MonitorPanel(QWidget):
         self.message.setText(text)
         self.pages.setCurrentWidget(self.message)
 
-    def set_batches(self, batches: list[Any], target: str | None = None, batch_id: str | None = None) -> None:
+    def set_batches(self, batches: list[MonitoringBatch], target: str | None = None, batch_id: str | None = None) -> None:
         """Show `batches` (oldest first); select `batch_id` (default: the one selected, else the newest)."""
         self.batches, self.target = list(batches), target
         if not self.batches:
@@ -135,7 +138,7 @@ class MonitorPanel(QWidget):
         self.distributions.clear()
 
     @staticmethod
-    def _feature_for(batch: Any, wanted: str | None) -> str | None:
+    def _feature_for(batch: MonitoringBatch | None, wanted: str | None) -> str | None:
         if batch is None:
             return None
         names = [c["column"] for c in batch.columns]
@@ -202,7 +205,7 @@ class MonitorPanel(QWidget):
             self._show_selection()
 
 
-def _result_of(batch: Any, column: str) -> dict[str, Any] | None:
+def _result_of(batch: MonitoringBatch, column: str) -> dict[str, Any] | None:
     for c in batch.columns + batch.results.get("prediction", {}).get("columns", []):
         if c["column"] == column:
             return c

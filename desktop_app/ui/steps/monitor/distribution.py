@@ -8,15 +8,18 @@ Hover shows a bin's or a category's exact shares on both sides.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import TEXT_PEN, LegendChartPanel
-from desktop_app.ui.text.formatting import format_float, format_int, shorten
 from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.text.formatting import format_float, format_int, shorten
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 GROUP = 0.8
 MAX_CATEGORY_LABEL = 14
@@ -51,12 +54,12 @@ class DistributionChart(LegendChartPanel):
         self.layout_.addWidget(self.note)
         self.data: dict[str, Any] | None = None
         self.column: str | None = None
-        self.batch: Any = None
+        self.batch: MonitoringBatch | None = None
         self.reference_item: Any = None
         self.batch_item: Any = None
 
     # -- the column list -------------------------------------------------------------------------
-    def set_choices(self, batch: Any, selected: str | None) -> None:
+    def set_choices(self, batch: MonitoringBatch, selected: str | None) -> None:
         """Fill the list from `batch`'s results: features, then predictions, then the target."""
         self.combo.blockSignals(True)
         self.combo.clear()
@@ -92,7 +95,7 @@ class DistributionChart(LegendChartPanel):
         self.note.setText("")
         self.show_message(f"Reading the distributions of '{column}'…")
 
-    def show_distribution(self, data: dict[str, Any], result: dict[str, Any] | None, batch: Any) -> None:
+    def show_distribution(self, data: dict[str, Any], result: dict[str, Any] | None, batch: MonitoringBatch) -> None:
         """Draw `data` (from `distributions()`) for `batch`; `result` is the column's drift result."""
         self.data, self.batch, self.column = data, batch, data.get("column")
         plot = self._clear_plot("", "Share of rows (%)", "distributions")

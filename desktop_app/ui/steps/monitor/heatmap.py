@@ -10,18 +10,28 @@ in blue, the selected feature's row marked ▶.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.charts.base import (
-    LEGEND_POINTS, LEGEND_SAMPLE_PX, canvas, ChartPanel, on_hover, set_title, style_plot_item, top_legend,
+    LEGEND_POINTS,
+    LEGEND_SAMPLE_PX,
+    ChartPanel,
+    canvas,
+    on_hover,
+    set_title,
+    style_plot_item,
+    top_legend,
 )
-from desktop_app.ui.text.formatting import format_int, shorten
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import fit_batch_axis
+from desktop_app.ui.text.formatting import format_int, shorten
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 CELL_WIDTH = 0.92
 CELL_HEIGHT = 0.86
@@ -35,7 +45,7 @@ class DriftHeatMap(ChartPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("driftHeatMap")
-        self.batches: list[Any] = []
+        self.batches: list[MonitoringBatch] = []
         self.features: list[str] = []
         self.cells: dict[tuple[int, int], dict[str, Any]] = {}   # (feature row, batch column) → column result
         self.bands: dict[tuple[int, int], int] = {}
@@ -48,7 +58,7 @@ class DriftHeatMap(ChartPanel):
         self._frames: list[Any] = []
 
     # -- data -------------------------------------------------------------------------------------
-    def set_batches(self, batches: Sequence[Any], selected_batch: str | None = None,
+    def set_batches(self, batches: Sequence[MonitoringBatch], selected_batch: str | None = None,
                     selected_feature: str | None = None) -> None:
         """Draw `batches` (oldest first)."""
         self.batches = list(batches)

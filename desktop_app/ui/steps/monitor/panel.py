@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QScrollArea, QSplitter, QStackedWidget, QWidget
 
-from desktop_app.ui.work.chart_warmup import warm_up_charts
+from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.steps.monitor.batches import BatchList
+from desktop_app.ui.steps.monitor.detail import MonitorPanel
+from desktop_app.ui.steps.monitor.picker import ModelPicker
+from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
-from desktop_app.ui.text.formatting import plural
-from desktop_app.ui.steps.monitor.batches import BatchList
-from desktop_app.ui.steps.monitor.picker import ModelPicker
-from desktop_app.ui.steps.monitor.detail import MonitorPanel
-from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.work.chart_warmup import warm_up_charts
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData

@@ -3,7 +3,7 @@ drift thresholds in one line, with "Drift settings…" to change them."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -11,8 +11,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.text.models import first_well_known, ordered_aliases
 
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.settings import DriftSettings
+    from desktop_app.core.registry.entities import RegisteredModel
 
-def model_refs(models: Sequence[Any]) -> list[tuple[str, str, str]]:
+
+def model_refs(models: Sequence[RegisteredModel]) -> list[tuple[str, str, str]]:
     """(ref, text, tooltip) for every alias and every version of `models`."""
     out = []
     for model in sorted(models, key=lambda m: m.name.lower()):
@@ -69,7 +73,7 @@ class ModelPicker(QWidget):
         layout.addWidget(self.thresholds, 1)
         layout.addWidget(self.settings_button)
 
-    def set_models(self, models: Sequence[Any], remembered: str | None = None) -> str | None:
+    def set_models(self, models: Sequence[RegisteredModel], remembered: str | None = None) -> str | None:
         """Fill the list; returns the ref now selected (kept when still there)."""
         keep = self.current_ref() or remembered
         refs = model_refs(models)
@@ -95,7 +99,7 @@ class ModelPicker(QWidget):
         self.combo.setCurrentIndex(index)
         return True
 
-    def set_thresholds(self, settings: Any) -> None:
+    def set_thresholds(self, settings: DriftSettings | None) -> None:
         """'Drift: p < 0.05 (KS, chi-squared) · distance ≥ 0.1 · dataset drift at ≥ 50% of features'."""
         if settings is None:
             self.thresholds.setText("")

@@ -8,16 +8,19 @@ chart is replaced by a sentence saying how to get one.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from desktop_app.ui.charts.base import nearest_point, set_title
-from desktop_app.ui.steps.monitor.batch_chart import BatchChart
 from desktop_app.core.training.metric_names import MAIN_METRICS
-from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
+from desktop_app.ui.charts.base import nearest_point, set_title
 from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.steps.monitor.batch_chart import BatchChart
+from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 LINE_COLOR = "#59a14f"
 TEST_COLOR = "#6b7480"
@@ -47,7 +50,7 @@ class QualityChart(BatchChart):
     def labelled(self) -> list[Any]:
         return [b for b in self.batches if (b.results.get("metrics") or {}).get("metrics")]
 
-    def set_batches(self, batches: Sequence[Any], target: str | None = None) -> None:
+    def set_batches(self, batches: Sequence[MonitoringBatch], target: str | None = None) -> None:
         self.batches = list(batches)
         labelled = self.labelled
         if not labelled:

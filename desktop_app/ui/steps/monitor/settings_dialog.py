@@ -7,7 +7,7 @@ The dialog only validates (core `DriftSettings.from_dict`); the step stores the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.settings import DriftSettings
 
 NAME_COL, VALUE_COL, DEFAULT_COL, SOURCE_COL, MEANING_COL = range(5)
 # Where each default comes from (docs/drift.md, "What is tested, and when a column has drifted").
@@ -69,7 +72,7 @@ def _text(value: Any) -> str:
 class DriftSettingsDialog(QDialog):
     """Edit a core `DriftSettings`; after `accept`, `settings()` and `reason()` give the result."""
 
-    def __init__(self, settings: Any, model_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: DriftSettings, model_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from desktop_app.core.monitor.settings import CATEGORICAL_TESTS, CHI_SQUARED_METHODS, NUMERIC_TESTS
 

@@ -7,14 +7,17 @@ how many features drifted and the threshold. The selected batch is marked by a b
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.charts.base import nearest_point, set_title
-from desktop_app.ui.steps.monitor.batch_chart import BatchChart
 from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.steps.monitor.batch_chart import BatchChart
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 LINE_COLOR = "#4e79a7"
 
@@ -28,7 +31,7 @@ class DriftShareChart(BatchChart):
         self.selected_batch: str | None = None
         self._marker: Any = None
 
-    def set_batches(self, batches: Sequence[Any], selected_batch: str | None = None) -> None:
+    def set_batches(self, batches: Sequence[MonitoringBatch], selected_batch: str | None = None) -> None:
         import numpy as np
         import pyqtgraph as pg
 

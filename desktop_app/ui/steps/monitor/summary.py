@@ -5,15 +5,18 @@ and what to do; then "Save HTML report…" (`save_report_requested`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.ui.text.formatting import format_int
 from desktop_app.core.training.metric_names import MAIN_METRICS
-from desktop_app.ui.text.runs import format_metric, metric_label
 from desktop_app.ui.steps.monitor import text as mt
+from desktop_app.ui.text.formatting import format_int
+from desktop_app.ui.text.runs import format_metric, metric_label
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 LISTED = 4
 
@@ -62,13 +65,13 @@ class BatchSummary(QFrame):
         layout.addLayout(buttons)
         layout.addWidget(self.report_note)
         layout.addStretch(1)
-        self.batch: Any = None
+        self.batch: MonitoringBatch | None = None
 
     def set_report_note(self, text: str) -> None:
         self.report_note.setText(text)
         self.report_note.setVisible(bool(text))
 
-    def set_batch(self, batch: Any, target: str | None = None) -> None:
+    def set_batch(self, batch: MonitoringBatch | None, target: str | None = None) -> None:
         if batch is not self.batch:
             self.set_report_note("")
         self.batch = batch
@@ -93,7 +96,7 @@ class BatchSummary(QFrame):
         self.advice.setText(advice(batch))
 
 
-def headline(batch: Any) -> str:
+def headline(batch: MonitoringBatch) -> str:
     share = mt.esc(mt.share_sentence(batch))
     name = mt.esc(batch.name)
     if batch.dataset_drift:
@@ -103,7 +106,7 @@ def headline(batch: Any) -> str:
     return f"<span style='color:{mt.OK_COLOR};font-weight:600;font-size:11pt'>✓ No drift in {name}</span> — {share}"
 
 
-def detail_lines(batch: Any, target: str | None) -> list[str]:
+def detail_lines(batch: MonitoringBatch, target: str | None) -> list[str]:
     lines = []
     drifted = sorted((c for c in batch.columns if c.get("drifted")), key=lambda c: -(mt.severity(c) or 0))
     if drifted:
@@ -120,12 +123,12 @@ def detail_lines(batch: Any, target: str | None) -> list[str]:
     return lines
 
 
-def warning_messages(batch: Any) -> list[str]:
+def warning_messages(batch: MonitoringBatch) -> list[str]:
     issues = (batch.results.get("validation") or {}).get("issues", [])
     return [str(i.get("message", "")) for i in issues if i.get("severity") == "warning"]
 
 
-def prediction_line(batch: Any) -> str:
+def prediction_line(batch: MonitoringBatch) -> str:
     columns = batch.results.get("prediction", {}).get("columns", [])
     if not columns:
         return "<b>Model output:</b> not compared."
@@ -136,7 +139,7 @@ def prediction_line(batch: Any) -> str:
     return "<b>Model output:</b> stable — the model answers as on its training data."
 
 
-def multivariate_line(batch: Any) -> str:
+def multivariate_line(batch: MonitoringBatch) -> str:
     mv = batch.results.get("multivariate") or {}
     if mv.get("skipped") or mv.get("auc") is None:
         return f"<b>All features together:</b> not checked ({mt.esc(mv.get('skipped', 'no result'))})"
@@ -150,7 +153,7 @@ def multivariate_line(batch: Any) -> str:
             f"(AUROC {mv['auc']:.2f}, within {low:g}–{high:g}).")
 
 
-def labels_line(batch: Any, target: str | None) -> str:
+def labels_line(batch: MonitoringBatch, target: str | None) -> str:
     m = batch.results.get("metrics") or {}
     values = m.get("metrics") or {}
     if not values:
@@ -173,7 +176,7 @@ def labels_line(batch: Any, target: str | None) -> str:
             f"{format_int(m.get('rows', 0))} labelled rows · {gate_text}.")
 
 
-def advice(batch: Any) -> str:
+def advice(batch: MonitoringBatch) -> str:
     gate_failed = ((batch.results.get("metrics") or {}).get("gate") or {}).get("passed") is False
     if batch.dataset_drift or gate_failed or (batch.prediction_drift and batch.drifted_columns):
         words = ("<b>What to do:</b> see how the drifted features changed (click a row of the drift map). A broken "

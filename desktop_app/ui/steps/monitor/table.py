@@ -8,7 +8,7 @@ colour; drifted rows are tinted. Selecting a row shows that column's distributio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui.steps.monitor import text as mt
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 COLUMNS = (   # header, tooltip
     ("Column", "The batch's column"),
@@ -74,7 +77,7 @@ class DriftTable(QWidget):
         layout.addWidget(self.view)
         self._silent = False
 
-    def set_batch(self, batch: Any, selected: str | None = None) -> None:
+    def set_batch(self, batch: MonitoringBatch | None, selected: str | None = None) -> None:
         self._silent = True
         self.model.removeRows(0, self.model.rowCount())
         for column in batch.columns if batch is not None else []:

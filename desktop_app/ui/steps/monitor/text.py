@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from desktop_app.ui.text.formatting import exact_time, format_float, format_percent, relative_time, shorten
+
+if TYPE_CHECKING:
+    from desktop_app.core.monitor.entities import MonitoringBatch
 
 TEST_NAMES = {"ks": "Kolmogorov–Smirnov", "wasserstein": "Wasserstein (÷ std)", "chi_squared": "chi-squared",
               "jensen_shannon": "Jensen–Shannon"}
@@ -130,11 +133,11 @@ def psi_text(column: dict[str, Any]) -> str:
     return f"{value} ({band_word})" if band_word else value
 
 
-def tested(batch: Any) -> list[dict[str, Any]]:
+def tested(batch: MonitoringBatch) -> list[dict[str, Any]]:
     return [c for c in batch.columns if c.get("test") is not None or c.get("drifted")]
 
 
-def share_sentence(batch: Any) -> str:
+def share_sentence(batch: MonitoringBatch) -> str:
     """'6 of 11 features drifted (55%; dataset drift at ≥ 50%)'."""
     columns = tested(batch)
     threshold = batch.results.get("drift_share")
@@ -143,7 +146,7 @@ def share_sentence(batch: Any) -> str:
             f"({format_share(batch.share_drifted)}{limit})")
 
 
-def batch_when(batch: Any) -> tuple[str, str]:
+def batch_when(batch: MonitoringBatch) -> tuple[str, str]:
     """(relative time, exact time) of when the batch was added."""
     if batch.created_at is None:
         return "—", ""
@@ -155,7 +158,7 @@ def short_name(name: str, limit: int = 16) -> str:
     return shorten(stem, limit)
 
 
-def batch_labels(batches: Sequence[Any], limit: int = 16) -> list[str]:
+def batch_labels(batches: Sequence[MonitoringBatch], limit: int = 16) -> list[str]:
     """Short, distinct labels for batches (oldest first): the file's stem without the words every name
     ends with ('week 07 of production data' → 'week 07'), numbered when names repeat."""
     stems = [short_name(b.name, 500) for b in batches]

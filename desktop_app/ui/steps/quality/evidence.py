@@ -8,9 +8,15 @@ offending rows as text, so that the GUI thread only has to draw.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.ui.text.formatting import format_number
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from desktop_app.core.data.summary import ColumnSummary
+    from desktop_app.core.quality.findings import Finding
 
 PAIR_POINTS = 2_000   # points of a scatter plot (a seeded sample of the rows)
 MAX_EXAMPLE_COLUMNS = 40
@@ -31,14 +37,14 @@ class ExampleRows:
 @dataclass
 class Evidence:
     column: str | None
-    summary: Any = None                                   # core ColumnSummary of the column
+    summary: ColumnSummary | None = None                  # of the column
     pair: tuple[str, str, list[float], list[float]] | None = None
     fences: tuple[float | None, float | None] | None = None  # outlier limits to mark on the histogram
     rows: ExampleRows | None = None
     notes: list[str] = field(default_factory=list)
 
 
-def _kind(frame: Any, kinds: dict, column: str) -> Any:
+def _kind(frame: pd.DataFrame, kinds: dict, column: str) -> Any:
     import pandas as pd
 
     from desktop_app.core.data.settings import ColumnKind
@@ -66,7 +72,7 @@ def _cell(value: Any) -> str | None:
     return format_number(value)
 
 
-def example_rows(frame: Any, positions: list[int], highlight: list[str]) -> ExampleRows:
+def example_rows(frame: pd.DataFrame, positions: list[int], highlight: list[str]) -> ExampleRows:
     import pandas as pd
 
     positions = [p for p in positions if 0 <= p < len(frame)]
@@ -80,7 +86,7 @@ def example_rows(frame: Any, positions: list[int], highlight: list[str]) -> Exam
     return ExampleRows(headers, [p + 1 for p in positions], cells, numeric, [str(c) for c in front], len(positions))
 
 
-def build_evidence(frame: Any, kinds: dict, finding: Any) -> Evidence:
+def build_evidence(frame: pd.DataFrame, kinds: dict, finding: Finding) -> Evidence:
     """Everything the detail panel shows for `finding`, from the version's `frame`."""
     from desktop_app.core.data.summary import summarize_column
 
@@ -103,7 +109,7 @@ def build_evidence(frame: Any, kinds: dict, finding: Any) -> Evidence:
     return evidence
 
 
-def _pair(frame: Any, a: str, b: str) -> tuple[str, str, list[float], list[float]]:
+def _pair(frame: pd.DataFrame, a: str, b: str) -> tuple[str, str, list[float], list[float]]:
     import numpy as np
 
     x = frame[a].to_numpy(dtype=np.float64, na_value=np.nan)

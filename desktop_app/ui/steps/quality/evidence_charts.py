@@ -7,7 +7,7 @@ pyqtgraph is imported only when a chart is drawn.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
@@ -16,12 +16,15 @@ from desktop_app.ui.charts.base import on_hover
 from desktop_app.ui.charts.columns import bar_chart, detail_plot, histogram_chart
 from desktop_app.ui.text.formatting import format_number, shorten
 
+if TYPE_CHECKING:
+    from desktop_app.core.data.summary import ColumnSummary
+
 FENCE_COLOR = "#c62828"
 MAX_BARS = 10
 LABEL_CHARS = 30
 
 
-def column_chart(summary: Any, fences: tuple[float | None, float | None] | None = None) -> QWidget | None:
+def column_chart(summary: ColumnSummary | None, fences: tuple[float | None, float | None] | None = None) -> QWidget | None:
     """A histogram for numbers (with outlier limits marked), else a bar chart of the most common values."""
     if summary is None:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,8 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.steps.quality.example_rows import ExampleRowsView
-from desktop_app.ui.text.formatting import format_int, format_number, format_percent, plural
 from desktop_app.ui.steps.quality.text import SEVERITY_MEANING, SEVERITY_NAME, check_title, severity_icon, severity_key
+from desktop_app.ui.text.formatting import format_int, format_number, format_percent, plural
+
+if TYPE_CHECKING:
+    from desktop_app.core.data.summary import ColumnSummary
+    from desktop_app.core.quality.findings import Finding
+    from desktop_app.ui.steps.quality.evidence import Evidence
 
 FIGURE_LABELS = {
     "missing": "Empty cells", "rows": "Rows", "share": "Share of rows", "minority": "Smallest class",
@@ -79,8 +84,8 @@ class FindingDetail(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(240)
-        self.finding: Any = None
-        self.evidence: Any = None
+        self.finding: Finding | None = None
+        self.evidence: Evidence | None = None
         self.chart: QWidget | None = None
         self._fix_hint = ""
 
@@ -172,7 +177,7 @@ class FindingDetail(QScrollArea):
         for widget in (self.severity_text, self.fix_button, self.fix_hint):
             widget.setVisible(False)
 
-    def show_finding(self, finding: Any, *, version_label: str = "", fix_note: str = "") -> None:
+    def show_finding(self, finding: Finding, *, version_label: str = "", fix_note: str = "") -> None:
         """The finding's words and figures now; its chart and rows once `show_evidence` is called."""
         self.finding = finding
         self._clear()
@@ -225,7 +230,7 @@ class FindingDetail(QScrollArea):
         self.fix_button.setEnabled(not note)
         self.fix_hint.setText(note or self._fix_hint)
 
-    def show_evidence(self, evidence: Any) -> None:
+    def show_evidence(self, evidence: Evidence) -> None:
         from desktop_app.ui.steps.quality import evidence_charts
 
         self.evidence = evidence
@@ -267,7 +272,7 @@ class FindingDetail(QScrollArea):
 
     # -- helpers ---------------------------------------------------------------------------------
     @staticmethod
-    def _chart_title(finding: Any) -> str:
+    def _chart_title(finding: Finding) -> str:
         value = finding.value or {}
         if finding.check == "correlated_features":
             return f"{value.get('column_a')} against {value.get('column_b')}"
@@ -276,7 +281,7 @@ class FindingDetail(QScrollArea):
         return f"Distribution of {finding.column}"
 
     @staticmethod
-    def _summary_line(summary: Any) -> str:
+    def _summary_line(summary: ColumnSummary) -> str:
         total = int(summary.count) + int(summary.missing)
         parts = [f"{plural(int(summary.count), 'value')}",
                  f"{format_int(summary.missing)} empty "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,11 +18,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.text.formatting import format_int
 from desktop_app.ui.steps.quality.text import (
-    SEVERITIES, SEVERITY_MEANING, SEVERITY_NAME, SEVERITY_PLURAL, SEVERITY_RANK, check_title, severity_icon,
+    SEVERITIES,
+    SEVERITY_MEANING,
+    SEVERITY_NAME,
+    SEVERITY_PLURAL,
+    SEVERITY_RANK,
+    check_title,
+    severity_icon,
     severity_key,
 )
+from desktop_app.ui.text.formatting import format_int
+
+if TYPE_CHECKING:
+    from desktop_app.core.quality.findings import Finding
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -35,7 +44,7 @@ class FindingsModel(QAbstractTableModel):
         super().__init__(parent)
         self._findings: list[Any] = []
 
-    def set_findings(self, findings: list[Any]) -> None:
+    def set_findings(self, findings: list[Finding]) -> None:
         self.beginResetModel()
         self._findings = list(findings)
         self.endResetModel()
@@ -191,7 +200,7 @@ class FindingsPanel(QWidget):
         self._update_counts()
 
     # -- content -------------------------------------------------------------------------
-    def set_findings(self, findings: list[Any], *, select_first: bool = True) -> None:
+    def set_findings(self, findings: list[Finding], *, select_first: bool = True) -> None:
         self.model.set_findings(findings)
         self._update_counts()
         self._size_columns()
@@ -213,7 +222,7 @@ class FindingsPanel(QWidget):
     def visible_findings(self) -> list[Any]:
         return [self.proxy.index(r, 0).data(FINDING_ROLE) for r in range(self.proxy.rowCount())]
 
-    def select_finding(self, finding: Any) -> bool:
+    def select_finding(self, finding: Finding) -> bool:
         for row in range(self.proxy.rowCount()):
             if self.proxy.index(row, 0).data(FINDING_ROLE) is finding:
                 self.table.selectRow(row)

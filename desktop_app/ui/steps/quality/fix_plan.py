@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from desktop_app.core.quality.recipe import RecipeStep
 
 
 @dataclass
@@ -19,7 +24,7 @@ class PlanPreview:
         return sum(int(s.get("cells_changed", 0)) for s in self.steps)
 
 
-def preview_plan(frame: Any, kinds: dict, steps: list[Any],
+def preview_plan(frame: pd.DataFrame, kinds: dict, steps: list[RecipeStep],
                  progress: Callable[[float, str], None] | None = None) -> PlanPreview:
     """What `steps` change, each previewed on the table the earlier steps leave (worker thread)."""
     from desktop_app.core.quality import apply_step, preview_step

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets.errors import user_message
 from desktop_app.core.quality.plan import FixPlan
 from desktop_app.ui.steps.quality.fix_plan import PlanPreview, describe_change, preview_plan
 from desktop_app.ui.text.formatting import format_int, format_number, plural
+from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.widgets.read_only_table import read_only_table
 from desktop_app.ui.work.background import BackgroundWork
 

@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.work.chart_warmup import warm_up_charts
-from desktop_app.ui.widgets.empty_state import EmptyState
-from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.steps.quality.evidence_loader import EvidenceLoader
 from desktop_app.ui.steps.quality.finding_detail import FindingDetail
 from desktop_app.ui.steps.quality.findings_list import FindingsPanel
 from desktop_app.ui.steps.quality.fix_actions import FixActions
 from desktop_app.ui.steps.quality.report_actions import ReportActions
-from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, escape, version_text, version_tip
 from desktop_app.ui.steps.quality.report_summary import ReportSummary
-from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, escape, version_text, version_tip
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work.chart_warmup import warm_up_charts
 
 if TYPE_CHECKING:
     from desktop_app.core.data.entities import DatasetVersionInfo

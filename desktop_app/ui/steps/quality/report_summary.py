@@ -5,15 +5,24 @@ While the checks run it shows their progress and a Cancel button instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from desktop_app.ui.text.formatting import exact_time, format_int, plural
 from desktop_app.ui.steps.quality.text import (
-    TARGET_CHECKS_TEXT, changed_thresholds, counts_text, report_line, severity_icon, target_text, worst_severity,
+    TARGET_CHECKS_TEXT,
+    changed_thresholds,
+    counts_text,
+    report_line,
+    severity_icon,
+    target_text,
+    worst_severity,
 )
+from desktop_app.ui.text.formatting import exact_time, format_int, plural
+
+if TYPE_CHECKING:
+    from desktop_app.core.quality.service import StoredReport
 
 
 def _escape(text: str) -> str:
@@ -84,7 +93,7 @@ class ReportSummary(QWidget):
         self.label.setToolTip("")
         self.icon.clear()
 
-    def show_unchecked(self, label: str, target: str | None, last: Any) -> None:
+    def show_unchecked(self, label: str, target: str | None, last: StoredReport | None) -> None:
         """Not checked with this target yet; `last` is the newest report with another target, if any."""
         text = f"{label} has not been checked"
         if last is not None:
@@ -96,7 +105,7 @@ class ReportSummary(QWidget):
         self.label.setToolTip("")
         self.icon.clear()
 
-    def show_report(self, stored: Any) -> None:
+    def show_report(self, stored: StoredReport) -> None:
         report = stored.report
         head, _, tail = report_line(stored).partition(" — ")
         self.label.setText(f"<b>{_escape(head)}</b> — {_escape(tail)}")

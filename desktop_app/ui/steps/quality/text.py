@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any, Sequence
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen
 
-from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.icons import crisp_icon
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 
 if TYPE_CHECKING:
     from desktop_app.core.data.entities import DatasetVersionInfo
+    from desktop_app.core.quality.service import StoredReport
+    from desktop_app.core.quality.thresholds import Thresholds
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -101,7 +103,7 @@ def target_text(target: str | None) -> str:
     return f"target {target}" if target else "no target: target checks skipped"
 
 
-def report_line(stored: Any, now: datetime | None = None) -> str:
+def report_line(stored: StoredReport, now: datetime | None = None) -> str:
     """'0 errors, 1 warning, 3 notes — checked 2 min ago on heart@1 (target heart_disease)'.
 
     `stored` is a core StoredReport. The Train step shows this line before training.
@@ -111,7 +113,7 @@ def report_line(stored: Any, now: datetime | None = None) -> str:
             f"on {stored.version.label} ({target_text(report.target)})")
 
 
-def changed_thresholds(thresholds: Any) -> list[str]:
+def changed_thresholds(thresholds: Thresholds) -> list[str]:
     """'name = value' for each threshold that differs from its default (a core Thresholds)."""
     defaults = {name: value for name, value, _ in type(thresholds)().describe()}
     return [f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"

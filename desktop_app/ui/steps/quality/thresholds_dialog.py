@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from desktop_app.core.quality.thresholds import Thresholds
+
 NAME_COL, VALUE_COL, DEFAULT_COL, MEANING_COL = range(4)
 
 
@@ -33,7 +36,7 @@ def _text(value: Any) -> str:
 class ThresholdsDialog(QDialog):
     """Edit a core `Thresholds`; `thresholds()` gives the accepted values."""
 
-    def __init__(self, thresholds: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, thresholds: Thresholds, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("thresholdsDialog")
         self.setWindowTitle("Quality thresholds")

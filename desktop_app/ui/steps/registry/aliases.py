@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -16,9 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.steps.registry.text import alias_colors
 from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.steps.registry.text import alias_colors
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 
 ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL, REASON_COL = range(5)
 
@@ -42,8 +45,8 @@ class AliasesTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registryAliases")
-        self.model: Any = None
-        self.version: Any = None
+        self.model: RegisteredModel | None = None
+        self.version: ModelVersion | None = None
         intro = QLabel("An alias is a stable name scripts and bundles use, e.g. <b>heart-risk@production</b>. "
                        "Moving it changes which version they get; every move needs a reason and is kept in the "
                        "history.")
@@ -83,7 +86,7 @@ class AliasesTab(QWidget):
         layout.addLayout(buttons)
         self._update_buttons()
 
-    def show_model(self, model: Any, version: Any, history: list[Any] | None) -> None:
+    def show_model(self, model: RegisteredModel, version: ModelVersion | None, history: list[Any] | None) -> None:
         previous = self.selected_alias()
         self.model, self.version = model, version
         events = last_alias_events(history)

@@ -7,27 +7,30 @@ The step loads what needs the database (history, lineage) and hands it in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.steps.registry.aliases import AliasesTab
 from desktop_app.ui.steps.registry.gate import GateTab
 from desktop_app.ui.steps.registry.history import HistoryTab
 from desktop_app.ui.steps.registry.lineage import LineageTab
 from desktop_app.ui.steps.registry.overview import OverviewTab
 from desktop_app.ui.steps.registry.text import count_versions, gate_failures, gate_text, metrics_line
+from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.text.runs import algorithm_label
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 
 
 class RegistryDetails(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registryDetails")
-        self.model: Any = None
-        self.version: Any = None
+        self.model: RegisteredModel | None = None
+        self.version: ModelVersion | None = None
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -70,7 +73,7 @@ class RegistryDetails(QWidget):
         self.model = self.version = None
         self.pages.setCurrentWidget(self.message)
 
-    def show_item(self, model: Any, version: Any, history: list[Any] | None) -> None:
+    def show_item(self, model: RegisteredModel, version: ModelVersion | None, history: list[Any] | None) -> None:
         """Show `model` (and `version`, if one is selected); `history` None while it loads."""
         self.model, self.version = model, version
         self.pages.setCurrentWidget(self.pages.widget(1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets.read_only_table import read_only_table
 from desktop_app.ui.steps.registry.text import gate_failures, parse_rules
 from desktop_app.ui.text.runs import format_metric, metric_label
+from desktop_app.ui.widgets.read_only_table import read_only_table
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import RegisteredModel
 
 PASS_COLOR, FAIL_COLOR, MUTED = "#2e7d32", "#b3261e", "#9aa1a9"
 
@@ -31,7 +34,7 @@ class GateTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registryGate")
-        self.model: Any = None
+        self.model: RegisteredModel | None = None
         self._saved_text = ""
         self.intro = QLabel()
         self.intro.setObjectName("hint")
@@ -78,7 +81,7 @@ class GateTab(QWidget):
         layout.addWidget(self.table_title)
         layout.addWidget(self.table, 1)
 
-    def show_model(self, model: Any) -> None:
+    def show_model(self, model: RegisteredModel) -> None:
         same = self.model is not None and self.model.name == model.name
         edited = same and self.rules.toPlainText() != self._saved_text
         self.model = model

@@ -6,7 +6,7 @@ Above the table, one line says whether the project's whole audit trail is as it 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.steps.registry.text import audit_row
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.steps.registry.text import audit_row
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 
 WHEN_COL, WHO_COL, ACTION_COL, CHANGE_COL, REASON_COL = range(5)
 HEADERS = ["When", "Who", "What", "Before → after", "Reason"]
@@ -31,8 +34,8 @@ class HistoryTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registryHistory")
-        self.model: Any = None
-        self.version: Any = None
+        self.model: RegisteredModel | None = None
+        self.version: ModelVersion | None = None
         self.events: list[Any] = []
         self.summary = QLabel()
         self.summary.setObjectName("hint")
@@ -69,12 +72,12 @@ class HistoryTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
 
-    def show_loading(self, model: Any, version: Any) -> None:
+    def show_loading(self, model: RegisteredModel, version: ModelVersion | None) -> None:
         self.model, self.version = model, version
         self.only_version.setVisible(version is not None)
         self.summary.setText(f"Reading the history of {model.name}…")
 
-    def show_history(self, model: Any, version: Any, events: list[Any]) -> None:
+    def show_history(self, model: RegisteredModel, version: ModelVersion | None, events: list[Any]) -> None:
         self.model, self.version, self.events = model, version, list(events)
         self.only_version.setVisible(version is not None)
         self._fill()

@@ -7,13 +7,16 @@ turns each dataset version's recipe steps into words (which needs the quality re
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.text.runs import algorithm_label, format_value
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.service import RegistryService
 
 
 def step_words(step: dict[str, Any]) -> str:
@@ -26,7 +29,7 @@ def step_words(step: dict[str, Any]) -> str:
         return str(step.get("op", "a step")).replace("_", " ")
 
 
-def load_lineage(registry: Any, version_id: str) -> dict[str, Any]:
+def load_lineage(registry: RegistryService, version_id: str) -> dict[str, Any]:
     """Worker thread: the lineage and its recipe steps in words."""
     lineage = registry.lineage(version_id)
     steps = {link["id"]: [step_words(s) for s in (link.get("steps") or [])] for link in lineage.dataset_chain}

@@ -29,16 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets.errors import user_message
-from desktop_app.ui.text.formatting import format_int
-from desktop_app.ui.widgets.read_only_table import read_only_table
-from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
 from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
+from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, metrics_line
+from desktop_app.ui.text.formatting import format_int
 from desktop_app.ui.text.runs import algorithm_label, format_metric, metric_label
+from desktop_app.ui.widgets.errors import user_message
+from desktop_app.ui.widgets.read_only_table import read_only_table
 from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:
-    from desktop_app.core.registry.entities import ModelVersion
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.core.registry.holdout import HoldoutComparison
+    from desktop_app.core.registry.service import RegistryService
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
@@ -50,14 +52,14 @@ class MoveAliasDialog(QDialog):
 
     moved = Signal(object)
 
-    def __init__(self, runner: TaskRunner, registry: Any, model: Any, alias: str = "",
+    def __init__(self, runner: TaskRunner, registry: RegistryService, model: RegisteredModel, alias: str = "",
                  target: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("moveAliasDialog")
         self.setWindowTitle(f"Move an alias of {model.name}" if alias else f"Give a version of {model.name} an alias")
         self.resize(640, 580)
         self.runner, self.registry, self.model = runner, registry, model
-        self.comparison: Any = None
+        self.comparison: HoldoutComparison | None = None
         self.work = BackgroundWork(runner)
 
         self.alias = QComboBox()
@@ -271,11 +273,11 @@ class MoveAliasDialog(QDialog):
         self._compare_ended()
         self.compare_note.setText(f"Could not compare: {user_message(error)}")
 
-    def _compared(self, comparison: Any) -> None:
+    def _compared(self, comparison: HoldoutComparison) -> None:
         self._compare_ended()
         self.show_comparison(comparison)
 
-    def show_comparison(self, comparison: Any) -> None:
+    def show_comparison(self, comparison: HoldoutComparison) -> None:
         self.comparison = comparison
         cand = comparison.candidate.split("@")[-1]
         holder = comparison.holder.split("@")[-1] if comparison.holder else None

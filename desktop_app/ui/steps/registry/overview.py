@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,10 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.text.formatting import exact_time, relative_time
-from desktop_app.ui.steps.registry.text import count_versions, gate_text, parse_tags, tags_text
 from desktop_app.core.training.metric_names import METRIC_HELP
+from desktop_app.ui.steps.registry.text import count_versions, gate_text, parse_tags, tags_text
+from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 
 PASS_COLOR, FAIL_COLOR = "#2e7d32", "#b3261e"
 
@@ -42,8 +45,8 @@ class OverviewTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registryOverview")
-        self.model: Any = None
-        self.version: Any = None
+        self.model: RegisteredModel | None = None
+        self.version: ModelVersion | None = None
         self._saved = ("", "")
 
         self.description = QPlainTextEdit()
@@ -133,7 +136,7 @@ class OverviewTab(QWidget):
         outer.addWidget(scroll)
 
     # -- content -----------------------------------------------------------------------------
-    def show_item(self, model: Any, version: Any) -> None:
+    def show_item(self, model: RegisteredModel, version: ModelVersion | None) -> None:
         self.model, self.version = model, version
         target = version if version is not None else model
         self.description_title.setText("Description of this version" if version is not None else
@@ -158,7 +161,7 @@ class OverviewTab(QWidget):
         self.facts.addRow(caption, label)
         return label
 
-    def _show_model(self, model: Any) -> None:
+    def _show_model(self, model: RegisteredModel) -> None:
         self._fact("Versions", count_versions(model))
         aliases = ", ".join(f"{a} → v{n}" for a, n in model.aliases.items()) or "none yet"
         self._fact("Aliases", aliases)
@@ -170,7 +173,7 @@ class OverviewTab(QWidget):
         for widget in (self.archive_button, self.restore_button, self.status_note):
             widget.setVisible(False)
 
-    def _show_version(self, model: Any, version: Any) -> None:
+    def _show_version(self, model: RegisteredModel, version: ModelVersion) -> None:
         from desktop_app.ui.steps.registry.text import gate_failures
         from desktop_app.ui.text.runs import algorithm_label
 

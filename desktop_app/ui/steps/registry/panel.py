@@ -27,9 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.ui.widgets.empty_state import EmptyState
-from desktop_app.ui.widgets.errors import show_error, user_message
-from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.steps.registry.changes import RegistryChanges
 from desktop_app.ui.steps.registry.confirm import ConfirmDialog
 from desktop_app.ui.steps.registry.details import RegistryDetails
@@ -38,7 +36,9 @@ from desktop_app.ui.steps.registry.move_alias import MoveAliasDialog
 from desktop_app.ui.steps.registry.register import RegisterDialog
 from desktop_app.ui.steps.registry.text import focus_label, gate_failures
 from desktop_app.ui.steps.registry.tree import ModelTree
-from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.widgets.empty_state import EmptyState
+from desktop_app.ui.widgets.errors import show_error, user_message
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project

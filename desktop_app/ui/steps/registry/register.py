@@ -26,14 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.widgets.errors import user_message
-from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, gate_text, metrics_line
+from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.text.runs import run_title
+from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:
-    from desktop_app.core.registry.entities import ModelVersion
+    from desktop_app.core.project import Project
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
     from desktop_app.core.tracking.entities import RunInfo
     from desktop_app.ui.work.tasks import TaskRunner
 
@@ -46,7 +47,7 @@ class RegisterDialog(QDialog):
 
     registered = Signal(object)
 
-    def __init__(self, runner: TaskRunner, project: Any, models: list[Any], *, run_id: str | None = None,
+    def __init__(self, runner: TaskRunner, project: Project, models: list[RegisteredModel], *, run_id: str | None = None,
                  model_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registerDialog")
@@ -54,7 +55,7 @@ class RegisterDialog(QDialog):
         self.resize(1000, 640)
         self.runner, self.project = runner, project
         self.models = {m.name: m for m in models}
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self._wanted_run = run_id
         self.work = BackgroundWork(runner)
         # run id → ["heart-risk v1", …]

@@ -8,10 +8,13 @@ the core is imported (for `check_gate` and rule parsing, which touch no database
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from desktop_app.ui.text.formatting import plural, shorten
 from desktop_app.ui.text.runs import format_metric, metric_label, short_metric_label, sort_metrics
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 
 # The metrics that tell versions apart at a glance, per task (the first is the "key metric").
 KEY_METRICS = {
@@ -61,12 +64,12 @@ def metrics_line(metrics: Mapping[str, Any], limit: int = 3) -> str:
     return " · ".join(metric_pair(n, metrics) for n in key_metrics(metrics, limit)) or "no test metrics"
 
 
-def version_label(version: Any) -> str:
+def version_label(version: ModelVersion) -> str:
     """'heart-risk v2'."""
     return f"{version.model_name} v{version.number}"
 
 
-def focus_label(model: Any, version: Any = None) -> str | None:
+def focus_label(model: RegisteredModel | None, version: ModelVersion | None = None) -> str | None:
     """What the top bar shows: 'heart-risk@production' when the version in focus holds an alias, else 'name@N'."""
     if model is None:
         return None
@@ -190,7 +193,7 @@ def audit_row(event: Any, numbers: Mapping[str, int]) -> tuple[str, str]:
     return action, f"{_short(before or '—')} → {_short(after or '—')}"
 
 
-def count_versions(model: Any) -> str:
+def count_versions(model: RegisteredModel) -> str:
     versions = list(model.versions)
     archived = sum(v.archived for v in versions)
     text = plural(len(versions), "version")

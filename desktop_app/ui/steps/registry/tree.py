@@ -12,7 +12,7 @@ Archived versions are greyed; a version that fails its model's KPI gate says so.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QFontMetrics, QKeyEvent, QPainter, QPen, QPixmap
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.steps.registry.text import (
     alias_colors,
     count_versions,
@@ -37,7 +36,11 @@ from desktop_app.ui.steps.registry.text import (
     key_metric,
     metric_pair,
 )
+from desktop_app.ui.text.formatting import exact_time, relative_time
 from desktop_app.ui.text.runs import algorithm_label
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 
 MODEL_ROLE = Qt.ItemDataRole.UserRole
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -151,11 +154,11 @@ class ModelTree(QTreeWidget):
         self.viewport().setAcceptDrops(True)
         self.setDropIndicatorShown(True)
         self.currentItemChanged.connect(self._on_current)
-        self.models: list[Any] = []
+        self.models: list[RegisteredModel] = []
         self._press: tuple[QPoint, str, Any] | None = None   # where an alias badge was pressed
 
     # -- content -------------------------------------------------------------------------------
-    def set_models(self, models: list[Any], select: tuple[str, int | None] | None = None) -> None:
+    def set_models(self, models: list[RegisteredModel], select: tuple[str, int | None] | None = None) -> None:
         """Fill the tree; keep the selection (or select `(model name, number or None)`)."""
         wanted = select if select is not None else self.current_key()
         self.models = list(models)
@@ -195,7 +198,7 @@ class ModelTree(QTreeWidget):
         # Re-filled: the objects are new even when the selection is the same, so always tell (once).
         self._on_current(self.currentItem(), None)
 
-    def _version_item(self, model: Any, version: Any) -> QTreeWidgetItem:
+    def _version_item(self, model: RegisteredModel, version: ModelVersion) -> QTreeWidgetItem:
         key = key_metric(version.metrics)
         item = QTreeWidgetItem([
             f"v{version.number}",
@@ -310,13 +313,13 @@ class ModelTree(QTreeWidget):
         self._press = None
         super().mouseReleaseEvent(event)
 
-    def alias_mime(self, alias: str, version: Any) -> QMimeData:
+    def alias_mime(self, alias: str, version: ModelVersion) -> QMimeData:
         mime = QMimeData()
         mime.setData(ALIAS_MIME, QByteArray(f"{version.model_name}\t{alias}\t{version.number}".encode()))
         mime.setText(f"{version.model_name}@{alias}")
         return mime
 
-    def start_alias_drag(self, alias: str, version: Any) -> None:
+    def start_alias_drag(self, alias: str, version: ModelVersion) -> None:
         drag = QDrag(self)
         drag.setMimeData(self.alias_mime(alias, version))
         font = QFont(self.font())

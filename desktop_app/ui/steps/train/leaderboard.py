@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.training.metric_names import METRIC_HELP, lower_is_better
 from desktop_app.ui.text.runs import distinguishing, format_metric, main_metric, metric_label, run_title, status_text
+
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
 
 CLOSE = 0.005   # main-metric differences below this are noise, not a winner
 COLUMNS_BY_MAIN = {
@@ -23,7 +34,7 @@ class BatchLeaderboard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("batchLeaderboard")
-        self.runs: list[Any] = []
+        self.runs: list[RunInfo] = []
         self.metrics: tuple[str, ...] = ()
         self.title = QLabel("This batch")
         self.title.setObjectName("sectionTitle")
@@ -46,7 +57,7 @@ class BatchLeaderboard(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
 
-    def set_runs(self, runs: list[Any]) -> None:
+    def set_runs(self, runs: list[RunInfo]) -> None:
         """The ended runs of the batch; finished ones ranked, the others listed below them."""
         finished = [r for r in runs if str(getattr(r.status, "value", r.status)) == "finished"]
         others = [r for r in runs if r not in finished]
@@ -99,7 +110,7 @@ class BatchLeaderboard(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.note.setText(self._verdict(finished, main, extra))
 
-    def _verdict(self, finished: list[Any], main: str | None, extra: dict[str, list[str]]) -> str:
+    def _verdict(self, finished: list[RunInfo], main: str | None, extra: dict[str, list[str]]) -> str:
         """One or two sentences: who leads on the main metric, and where the runs really differ."""
         if main is None or not finished:
             return "No run of this batch finished."
@@ -120,7 +131,7 @@ class BatchLeaderboard(QWidget):
             text += f"; {metric_label(metric)} differs most ({format_metric(low)}–{format_metric(high)})"
         return text + ". Bold: the best of each column."
 
-    def _widest(self, runs: list[Any]) -> tuple[str, float, float] | None:
+    def _widest(self, runs: list[RunInfo]) -> tuple[str, float, float] | None:
         best = None
         for metric in self.metrics:
             values = [r.metrics.get(metric) for r in runs if r.metrics.get(metric) is not None]
@@ -131,7 +142,7 @@ class BatchLeaderboard(QWidget):
         return None if best is None or best[0] < CLOSE else best[1:]
 
     @staticmethod
-    def _best(runs: list[Any], metric: str) -> Any:
+    def _best(runs: list[RunInfo], metric: str) -> Any:
         scored = [r for r in runs if r.metrics.get(metric) is not None]
         if len(scored) < 2:
             return None

@@ -8,14 +8,17 @@ class weights); every ticked card becomes one run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
-from desktop_app.ui.widgets.elided_label import ElidedLabel
-from desktop_app.ui.text.runs import format_value
 from desktop_app.ui.steps.train.params import ParamForm
+from desktop_app.ui.text.runs import format_value
+from desktop_app.ui.widgets.elided_label import ElidedLabel
+
+if TYPE_CHECKING:
+    from desktop_app.core.training.catalogue import Algorithm
 
 
 class ModelCard(QFrame):
@@ -23,7 +26,7 @@ class ModelCard(QFrame):
     duplicate_requested = Signal(object)   # this card
     remove_requested = Signal(object)      # this card (variants only)
 
-    def __init__(self, algorithm: Any, variant: int = 1, parent: QWidget | None = None) -> None:
+    def __init__(self, algorithm: Algorithm, variant: int = 1, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelCard")
         self.algorithm = algorithm
@@ -196,7 +199,7 @@ class ModelChecklist(QWidget):
         card.deleteLater()
         self.changed.emit()
 
-    def _make_card(self, algorithm: Any, variant: int) -> ModelCard:
+    def _make_card(self, algorithm: Algorithm, variant: int) -> ModelCard:
         card = ModelCard(algorithm, variant)
         card.changed.connect(self.changed.emit)
         card.duplicate_requested.connect(self.add_variant)

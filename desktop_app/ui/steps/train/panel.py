@@ -31,24 +31,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.steps.base import StepPanel, StepState
+from desktop_app.ui.steps.train.leaderboard import BatchLeaderboard
+from desktop_app.ui.steps.train.models import ModelChecklist
+from desktop_app.ui.steps.train.options import TrainOptions
+from desktop_app.ui.steps.train.queue_list import RunQueueList
+from desktop_app.ui.steps.train.target import TargetInfo, inspect_target, quality_line
+from desktop_app.ui.steps.train.target import imbalance_hint as imbalance_text
+from desktop_app.ui.steps.train.training import TrainingActions
+from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
-from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
-from desktop_app.ui.steps.base import StepPanel, StepState
 
 if TYPE_CHECKING:
     from desktop_app.core.data.entities import DatasetVersionInfo
     from desktop_app.core.project import Project
     from desktop_app.core.tracking.entities import RunInfo
     from desktop_app.ui.work.tasks import TaskRunner
-from desktop_app.ui.steps.train.target import TargetInfo, inspect_target, quality_line
-from desktop_app.ui.steps.train.target import imbalance_hint as imbalance_text
-from desktop_app.ui.steps.train.leaderboard import BatchLeaderboard
-from desktop_app.ui.steps.train.models import ModelChecklist
-from desktop_app.ui.steps.train.options import TrainOptions
-from desktop_app.ui.steps.train.queue_list import RunQueueList
-from desktop_app.ui.steps.train.training import TrainingActions
 
 PURPOSE = (
     "Pick the data and the column to predict, tick the models to try and start: each model becomes a "

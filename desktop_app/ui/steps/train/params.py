@@ -8,7 +8,7 @@ records as its choice; the core fills in the rest).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import format_float
+
+if TYPE_CHECKING:
+    from desktop_app.core.training.catalogue import Algorithm, Param
 
 INT_MAX = 2**31 - 1
 NONE_TEXT = "none"
@@ -74,7 +77,7 @@ class NumberSpinBox(QDoubleSpinBox):
 class ParamEditor:
     """One field for one Param: `widget`, `value()`, `set_value()`."""
 
-    def __init__(self, param: Any) -> None:
+    def __init__(self, param: Param) -> None:
         self.param = param
         tip = f"{param.help[:1].upper()}{param.help[1:]}.\nAllowed: {param.help_range()}. Default: {_text(param.default)}."
         if param.type == "bool":
@@ -153,7 +156,7 @@ class ParamForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, algorithm: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, algorithm: Algorithm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("paramForm")
         self.algorithm = algorithm

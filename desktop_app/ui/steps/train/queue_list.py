@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.text.runs import STATUS_COLOR, format_seconds, run_title, status_text
 
+if TYPE_CHECKING:
+    from desktop_app.core.tracking.entities import RunInfo
+
 ENDED = ("finished", "failed", "cancelled")
 
 
@@ -26,7 +29,7 @@ class QueueRow(QFrame):
     cancel_requested = Signal(str)
     details_requested = Signal(str)
 
-    def __init__(self, run: Any, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, run: RunInfo, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("queueRow")
         self.run = run
@@ -66,7 +69,7 @@ class QueueRow(QFrame):
         layout.addWidget(self.details_button)
         self.set_status("queued")
 
-    def set_status(self, status: str, run: Any = None, message: str = "") -> None:
+    def set_status(self, status: str, run: RunInfo | None = None, message: str = "") -> None:
         self.status = status
         if run is not None:
             self.run = run
@@ -154,7 +157,7 @@ class RunQueueList(QWidget):
         layout.addWidget(scroll, 1)
         self._update()
 
-    def add_runs(self, runs: list[Any], titles: dict[str, str] | None = None) -> None:
+    def add_runs(self, runs: list[RunInfo], titles: dict[str, str] | None = None) -> None:
         for run in runs:
             if run.id in self.rows:
                 continue
@@ -171,7 +174,7 @@ class RunQueueList(QWidget):
     def row(self, run_id: str) -> QueueRow | None:
         return self.rows.get(run_id)
 
-    def set_status(self, run_id: str, status: str, run: Any = None, message: str = "") -> None:
+    def set_status(self, run_id: str, status: str, run: RunInfo | None = None, message: str = "") -> None:
         row = self.rows.get(run_id)
         if row is not None:
             row.set_status(status, run, message)

@@ -8,9 +8,12 @@ the task the target implies, its classes, and the latest quality report's verdic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.ui.text.formatting import format_percent
+
+if TYPE_CHECKING:
+    from desktop_app.core.project import Project
 
 # Findings that change how to train, with the advice the Train step gives for each.
 TRAINING_ADVICE = {
@@ -33,7 +36,7 @@ class TargetInfo:
     findings: list[Any] = field(default_factory=list)   # findings with training advice, worst first
 
 
-def inspect_target(project: Any, version: Any, target: str) -> TargetInfo:
+def inspect_target(project: Project, version: Any, target: str) -> TargetInfo:
     """Worker thread: detect the task and read the latest quality report for `target`."""
     from desktop_app.core.errors import MLDeskError
     from desktop_app.core.training.task import detect_task

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from desktop_app.core.data.readers import TableRead
     from desktop_app.core.data.entities import ImportResult
+    from desktop_app.core.data.readers import TableRead
     from desktop_app.core.data.settings import ColumnKind, ReadSettings
     from desktop_app.core.project import Project
     from desktop_app.ui.work.tasks import TaskRunner

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.text.formatting import shorten
 from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
 from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
+from desktop_app.ui.text.formatting import shorten
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KIND_HELP = {
     "numeric": "Numbers: amounts, measurements, counts",
@@ -33,7 +36,7 @@ KIND_HELP = {
 SAMPLES = 5
 
 
-def sample_values(frame: Any, column: str) -> str:
+def sample_values(frame: pd.DataFrame, column: str) -> str:
     values = frame[column].dropna().astype(str).unique()[:SAMPLES]
     return ", ".join(shorten(v, 24) for v in values)
 

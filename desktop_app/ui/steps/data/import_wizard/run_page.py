@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.widgets.errors import technical_details, user_message
-from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.widgets.errors import technical_details, user_message
 from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop_app.ui.widgets.elided_label import ElidedLabel
-from desktop_app.ui.widgets.errors import user_message
-from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.steps.data.frame_view import FrameView
 from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
 from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
+from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.widgets.elided_label import ElidedLabel
+from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:
