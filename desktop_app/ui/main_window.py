@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         else:
             recent.remember(project.path, project.name)
             # Charts come in most steps: prepare the chart library now, in slices, while the
-            # project loads, rather than while the first training runs (see chart_warmup).
+            # project loads, rather than while the first training runs (see work/chart_warmup).
             warm_up_charts(self)
             self.setWindowTitle(f"{project.name} — MLDesk")
             self.top_bar.set_project(project.name, str(project.path))

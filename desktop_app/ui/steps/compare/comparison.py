@@ -7,7 +7,7 @@ and scatter charts take every selected run.
 The tabs fit the runs' task: ROC / PR and Confusion for classification runs, Residuals for
 regression runs (a mixed selection shows both, each chart with the runs it applies to).
 
-Charts need pyqtgraph, which the step prepares in slices (`chart_warmup`) so that importing
+Charts need pyqtgraph, which the step prepares in slices (`ui.work.chart_warmup`) so that importing
 it never freezes the window: a chart tab opened before it is ready says "Preparing the
 charts…" for a moment and draws itself when it is.
 """

@@ -5,7 +5,7 @@ with thousands of runs. The comparison shows what differs, the metrics as bars, 
 curves (one-vs-rest per class for multi-class targets), confusion matrices, residuals of
 regression runs, parameters against a metric, and a free scatter — each run in the same
 colour everywhere, including its swatch in the table. pyqtgraph is prepared in slices on the
-GUI thread (`chart_warmup`) when the step shows, runs are queued, or a project with finished
+GUI thread (`ui.work.chart_warmup`) when the step shows, runs are queued, or a project with finished
 runs loads, so the first chart does not freeze the window.
 
 Re-run: the selected runs are re-created with the same dataset version, spec and seed

@@ -1,4 +1,10 @@
-"""The Data step: import files, browse dataset versions, look at every column."""
+"""The Data step: import files, browse dataset versions, look at every column.
+
+Left, the datasets and their versions; right, the selected version's rows (read on a worker, and
+sorted on one when large) and the summary of the column clicked. The version selected here is the
+one the project works on: `focus_changed` tells the top bar, and the Quality and Train steps follow.
+Files come in through the import wizard (`import_wizard/`), opened by the button or a dropped file.
+"""
 
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ picks `name@N` of a version — the Registry step's "Next: Export a bundle →" 
   into a CSV/Parquet/Excel file, then shows a summary and the first 200 scored rows.
 
 Every core call runs on the TaskRunner (progress and Cancel in the step and in the task bar); the
-workers are in `export_work` and never touch Qt.
+workers are in `work.py` and never touch Qt; the tabs' actions in `bundle_actions.py` and
+`scoring_actions.py`.
 
 State (for the version in focus): ● the audit trail holds a verified export of it (this session
 or earlier), ◐ its last verification in this session failed (or it was exported unverified),
@@ -25,7 +26,7 @@ or earlier), ◐ its last verification in this session failed (or it was exporte
 
 Window wiring:
     export = ExportStep(runner)
-    export.go_to_registry → navigator.select("registry"); export.go_to_monitor → navigator.select("monitor")
+    export.go_to_step → navigator.select      # go_to_registry and go_to_monitor chain into it
     registry.go_to_export(version_id) → export.set_focus_version
     export.set_project(project) with the other steps; export.save_state() on close
 """

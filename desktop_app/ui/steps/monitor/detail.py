@@ -9,7 +9,7 @@ The panel owns the selection (a batch and a feature): a click in the heat map or
 a pick in the column list, changes it; `selection_changed` tells the step (which keeps the
 batch list in step), `distribution_wanted` asks it to load a distribution it has not cached.
 
-Charts need pyqtgraph, which the step prepares in slices (`chart_warmup`); until it is ready the
+Charts need pyqtgraph, which the step prepares in slices (`ui.work.chart_warmup`); until it is ready the
 charts say "Preparing the charts…" and draw themselves when it is.
 """
 

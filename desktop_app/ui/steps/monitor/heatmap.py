@@ -1,7 +1,7 @@
 """The drift heat map: one row per feature, one column per batch (oldest on the left).
 
 A cell's colour is the feature's test statistic relative to its threshold in that batch (see
-monitor_text.severity: four bands, grey when untested); drifted cells are outlined dark red so
+text.severity: four bands, grey when untested); drifted cells are outlined dark red so
 the verdict never depends on telling colours apart. Features that drifted in more batches come
 first. Hover shows the feature, the batch, the test, the statistic, the p-value and the threshold;
 a click selects the batch and the feature (`cell_clicked`). The selected batch's column is framed

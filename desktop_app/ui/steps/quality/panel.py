@@ -1,8 +1,10 @@
 """The Quality step: check a dataset version for problems, look at the evidence, apply fixes.
 
-Checks, loading the table for evidence, previews, fixes and the HTML export all run through
-the TaskRunner; the GUI thread only draws. Each run of the checks is saved for its dataset
-version (`project.quality`), so the last report shows again when the version is selected.
+Checks, loading the table for evidence, previews, fixes and the HTML export all run on workers
+(`self.work`); the GUI thread only draws. Each run of the checks is saved for its dataset version
+(`project.quality`), so the last report shows again when the version is selected. This module holds
+the layout, the version and target, the checks and the report on screen; applying fixes is in
+fix_actions.py, the thresholds and the export in report_actions.py.
 """
 
 from __future__ import annotations

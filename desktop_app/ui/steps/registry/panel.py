@@ -16,7 +16,8 @@ top bar ("heart-risk@production", or "heart-risk@3"); "Next: Export a bundle →
 Window wiring:
     registry = RegistryStep(runner)
     registry.focus_changed.connect(top_bar.set_model)
-    registry.go_to_step.connect(navigator.select)      # "compare", "export"
+    registry.go_to_step.connect(navigator.select)      # "compare", "export" (go_to_export chains into it)
+    registry.go_to_export.connect(export.select_version)
     registry.set_project(project) with the other steps; registry.save_state() on close
 """
 

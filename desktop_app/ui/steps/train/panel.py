@@ -3,7 +3,9 @@
 Each ticked model card becomes one tracked run (`project.runs.create`, on a worker thread),
 submitted to the window's `RunQueueBridge`: runs execute one after the other in worker
 processes, so the window stays responsive and Cancel is immediate. When runs of the latest
-batch end, a leaderboard ranks them and "Next: Compare runs →" offers the comparison.
+batch end, a leaderboard ranks them and "Next: Compare runs →" offers the comparison. This
+module holds the layout and the choice of data, target and task; starting and following the
+runs is in training.py.
 
 Window wiring (one RunQueueBridge shared with the Compare step):
     bridge = RunQueueBridge(parent=window)
