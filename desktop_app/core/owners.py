@@ -22,6 +22,11 @@ from functools import cache
 
 from desktop_app.core.identity import current_host
 
+# Two processes may compute one process's start time a second apart: the kernel's boot time
+# (which start times are counted from) is read as whole seconds and drifts with clock
+# adjustments. A process id reused within this window by another process is not a worry.
+START_TOLERANCE_MS = 2000
+
 
 @dataclass(frozen=True)
 class Owner:
@@ -33,7 +38,8 @@ class Owner:
         """Whether the owning process still runs; None when it ran on another host."""
         if self.host != current_host():
             return None
-        return process_started_ms(self.pid) == self.started_ms
+        started = process_started_ms(self.pid)
+        return started is not None and abs(started - self.started_ms) <= START_TOLERANCE_MS
 
     def to_dict(self) -> dict[str, object]:
         return {"host": self.host, "pid": self.pid, "started_ms": self.started_ms}

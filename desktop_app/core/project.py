@@ -17,7 +17,7 @@ from desktop_app.core.errors import ProjectError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.store import audit
 from desktop_app.core.store.database import Database
-from desktop_app.core.store.models import ProjectRow, WorkstationRow
+from desktop_app.core.store.models import ProjectRow, WorkstationRow, new_id
 from desktop_app.core.store.objects import ObjectStore
 
 DB_FILE = "mldesk.db"
@@ -55,9 +55,10 @@ class Project:
             if row is None:
                 raise ProjectError(f"The database of {path} holds no project record; it is not an MLDesk project.")
             self.id, self.name, self.created_at = row.id, row.name, row.created_at
-            # A local database has one workstation: the origin of every event this folder writes.
-            workstation = session.scalars(select(WorkstationRow).order_by(WorkstationRow.created_at)).first()
+            # This folder's workstation: the origin of every event it writes (others are the team's).
+            workstation = session.scalars(select(WorkstationRow).where(WorkstationRow.is_local)).one()
             self.workstation_id = db.origin = workstation.id
+            db.project_id = self.id
 
         # The services, each handed what it uses, in dependency order:
         # data ← quality, runs ← registry ← scoring ← monitor, bundles.
@@ -85,7 +86,9 @@ class Project:
             self.recovered = clear_leftovers(self)
 
     @classmethod
-    def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None) -> Project:
+    def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None, *,
+               project_id: str | None = None) -> Project:
+        """A new project folder; with `project_id`, a new workstation of an existing project (`sync.clone`)."""
         folder = Path(path).expanduser()
         if (folder / DB_FILE).exists():
             raise ProjectError(f"{folder} already holds an MLDesk project; open it instead.")
@@ -105,11 +108,13 @@ class Project:
                 db.close()
                 raise ProjectError("That database already holds an MLDesk project; open it instead.")
             # The schema's migration made this database's workstation: the origin of its audit chain.
-            db.origin = session.info["origin"] = session.scalars(select(WorkstationRow.id)).one()
-            row = ProjectRow(name=name, created_by=current_user(), host=current_host())
+            db.origin = session.info["origin"] = session.scalars(
+                select(WorkstationRow.id).where(WorkstationRow.is_local)).one()
+            row = ProjectRow(id=project_id or new_id(), name=name, created_by=current_user(), host=current_host())
             session.add(row)
             session.flush()
-            audit.record(session, "project.create", "project", row.id, after={"name": name})
+            audit.record(session, "project.join" if project_id else "project.create", "project", row.id,
+                         after={"name": name})
         return cls._opened(folder, db, recover=False)
 
     @classmethod

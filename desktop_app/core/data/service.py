@@ -20,8 +20,8 @@ from desktop_app.core.data.settings import ColumnKind, ReadSettings
 from desktop_app.core.errors import DataImportError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
-from desktop_app.core.store import audit
-from desktop_app.core.store.models import DatasetRow, DatasetVersionRow
+from desktop_app.core.store import audit, changes
+from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, derived_id, named_id
 from desktop_app.core.store.objects import sha256_file
 
 if TYPE_CHECKING:
@@ -167,7 +167,8 @@ class DatasetService:
                 if existing is not None:
                     return _version_entity(existing, dataset.name), False
             else:
-                dataset = DatasetRow(name=name, created_by=current_user())
+                dataset = DatasetRow(id=named_id(session.info["project"], "dataset", name), name=name,
+                                     created_by=current_user())
                 session.add(dataset)
                 session.flush()
                 audit.record(session, "dataset.create", "dataset", dataset.id, after={"name": name})
@@ -178,6 +179,8 @@ class DatasetService:
                 or 0
             ) + 1
             row = DatasetVersionRow(
+                id=derived_id(dataset.id, "snapshot", sha),
+                stamp=changes.new_stamp(session),
                 dataset_id=dataset.id,
                 number=number,
                 sha256=sha,

@@ -44,9 +44,10 @@ from desktop_app.core.registry.names import clean_alias, clean_model_name, clean
 from desktop_app.core.registry.rows import (
     ACTIVE, ARCHIVED, alias_row, find_model, model_by_name, model_entity, resolve_rows, version_entity, version_row,
 )
-from desktop_app.core.store import audit
+from desktop_app.core.store import audit, changes
 from desktop_app.core.store.models import (
-    DatasetVersionRow, ExperimentRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow, utcnow,
+    DatasetVersionRow, ExperimentRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow, derived_id, named_id,
+    utcnow,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +110,8 @@ class RegistryService:
             model = find_model(session, name)
             created = model is None
             if model is None:
-                model = RegisteredModelRow(name=name, created_by=current_user(), host=current_host())
+                model = RegisteredModelRow(id=named_id(session.info["project"], "model", name), name=name,
+                                           created_by=current_user(), host=current_host())
                 session.add(model)
                 session.flush()
                 audit.record(session, "model.create", "registered_model", model.id,
@@ -128,6 +130,7 @@ class RegistryService:
             if failures:
                 raise gate.gate_error(f"Run {run.short_id} (as {model.name} v{number})", failures)
             row = ModelVersionRow(
+                id=derived_id(model.id, "run", run.id), stamp=changes.new_stamp(session),
                 model_id=model.id, number=number, run_id=run.id, model_sha256=run.model_sha256,
                 description=description or "", tags=tags, status=ACTIVE, created_by=current_user(),
                 host=current_host(),
@@ -226,9 +229,10 @@ class RegistryService:
                 raise ReasonRequiredError(f"Removing the alias '{alias}' from {model.name} v{holder.number} needs a "
                                           "reason; say why it is removed.")
             session.delete(current)
-            audit.record(session, "model.alias", "registered_model", model.id, reason=reason.strip(),
-                         before={"alias": alias, "version": holder.number, "version_id": holder.id},
-                         after={"alias": alias, "version": None, "version_id": None})
+            event = audit.record(session, "model.alias", "registered_model", model.id, reason=reason.strip(),
+                                 before={"alias": alias, "version": holder.number, "version_id": holder.id},
+                                 after={"alias": alias, "version": None, "version_id": None})
+            changes.record(session, event, changes.alias_key(model.id, alias), {"version_id": None})
             session.flush()
             return model_entity(session, model)
 
@@ -237,9 +241,12 @@ class RegistryService:
         current = session.scalars(select(ModelAliasRow).where(
             ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
         reason = (reason or "").strip()
+        key = changes.alias_key(model.id, alias)
         before: dict[str, Any] = {"alias": alias, "version": None, "version_id": None}
         if current is not None:
-            if current.version_id == row.id:
+            # Pointing it where it points changes nothing — unless two workstations disagree about it
+            # (a conflict): then this choice is recorded, and replaces both (store.changes).
+            if current.version_id == row.id and len(changes.heads(session, key)) < 2:
                 return
             old = session.get_one(ModelVersionRow, current.version_id)
             if not reason:
@@ -249,8 +256,9 @@ class RegistryService:
             current.version_id, current.updated_at, current.updated_by = row.id, utcnow(), current_user()
         else:
             session.add(ModelAliasRow(model_id=model.id, name=alias, version_id=row.id, updated_by=current_user()))
-        audit.record(session, "model.alias", "registered_model", model.id, reason=reason, before=before,
-                     after={"alias": alias, "version": row.number, "version_id": row.id})
+        event = audit.record(session, "model.alias", "registered_model", model.id, reason=reason, before=before,
+                             after={"alias": alias, "version": row.number, "version_id": row.id})
+        changes.record(session, event, key, {"version_id": row.id})
 
     # -- archive ----------------------------------------------------------------------------
 
@@ -284,8 +292,9 @@ class RegistryService:
     def _set_status(session: Session, row: ModelVersionRow, status: str, action: str, reason: str) -> None:
         if row.status == status:
             return
-        audit.record(session, action, "model_version", row.id, reason=(reason or "").strip(),
-                     before={"status": row.status}, after={"status": status})
+        event = audit.record(session, action, "model_version", row.id, reason=(reason or "").strip(),
+                             before={"status": row.status}, after={"status": status})
+        changes.record(session, event, changes.status_key(row.id), {"status": status})
         row.status = status
         session.flush()
 
@@ -307,8 +316,9 @@ class RegistryService:
             parsed = gate.validate_rules(rules, sorted(names) or None, f"{model.name}'s versions")
             before = [str(r) for r in gate.rules_from_json(model.kpi_gate)]
             model.kpi_gate = gate.rules_to_json(parsed)
-            audit.record(session, "model.gate", "registered_model", model.id, reason=(reason or "").strip(),
-                         before={"rules": before}, after={"rules": [str(r) for r in parsed]})
+            event = audit.record(session, "model.gate", "registered_model", model.id, reason=(reason or "").strip(),
+                                 before={"rules": before}, after={"rules": [str(r) for r in parsed]})
+            changes.record(session, event, changes.gate_key(model.id), {"kpi_gate": model.kpi_gate})
             session.flush()
             return model_entity(session, model)
 
@@ -335,7 +345,9 @@ class RegistryService:
                     before["tags"], after["tags"] = dict(target.tags or {}), cleaned
                     target.tags = cleaned
             if after:
-                audit.record(session, "model.describe", entity_type, target.id, before=before, after=after)
+                event = audit.record(session, "model.describe", entity_type, target.id, before=before, after=after)
+                changes.record(session, event, changes.describe_key(target.id),
+                               {"description": target.description, "tags": dict(target.tags or {})})
             session.flush()
             if isinstance(target, ModelVersionRow):
                 return version_entity(session, model, target)
@@ -353,8 +365,9 @@ class RegistryService:
             before = dict(model.drift_settings or {})
             if before != stored:
                 model.drift_settings = stored
-                audit.record(session, "model.drift_settings", "registered_model", model.id,
-                             reason=(reason or "").strip(), before=before, after=stored)
+                event = audit.record(session, "model.drift_settings", "registered_model", model.id,
+                                     reason=(reason or "").strip(), before=before, after=stored)
+                changes.record(session, event, changes.drift_key(model.id), {"drift_settings": stored})
                 session.flush()
             return model_entity(session, model)
 

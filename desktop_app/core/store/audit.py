@@ -42,8 +42,8 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
-) -> None:
-    """Add an audit event to the caller's unit of work (committed with the change itself).
+) -> str:
+    """Add an audit event to the caller's unit of work (committed with the change itself); its id.
 
     The event extends this workstation's chain: the chain's row is locked first (a no-op on
     SQLite, whose write transactions are serialised already) so that two processes never
@@ -65,6 +65,7 @@ def record(
     }
     session.add(AuditEventRow(**fields, hash=event_hash(fields)))
     session.flush()  # the next event of this unit of work reads this one as its predecessor
+    return fields["id"]
 
 
 def list_events(

@@ -195,8 +195,9 @@ class Database:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._sqlite_path: Path | None = None
-        # The workstation whose audit chain this process extends (set by Project on open).
+        # The workstation whose audit chain this process extends, and the project (set by Project on open).
         self.origin: str = ""
+        self.project_id: str = ""
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             path = Path(parsed.database).resolve()
             with _OPEN_LOCK:  # held while inspecting: no thread of ours opens the file meanwhile
@@ -282,7 +283,7 @@ class Database:
 
     @contextmanager
     def _managed(self, factory: sessionmaker) -> Iterator[Session]:
-        session = factory(info={"origin": self.origin})
+        session = factory(info={"origin": self.origin, "project": self.project_id})
         try:
             yield session
             session.commit()

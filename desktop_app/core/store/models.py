@@ -18,6 +18,18 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def named_id(project_id: str, kind: str, name: str) -> str:
+    """The id of a named thing (dataset, experiment, registered model): the same on every workstation,
+    so two workstations that both create `heart-risk` create one model (sync merges them as one)."""
+    return str(uuid.uuid5(uuid.UUID(project_id), f"{kind}:{name}"))
+
+
+def derived_id(parent_id: str, kind: str, key: str) -> str:
+    """The id of a thing determined by its parent and content (a dataset's version of one snapshot, a
+    model's version of one run): identical work on two workstations makes one row."""
+    return str(uuid.uuid5(uuid.UUID(parent_id), f"{kind}:{key}"))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -93,13 +105,17 @@ class DatasetVersionRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
 
+    # Orders the dataset's versions the same way on every workstation (numbers follow it; store.hlc).
+    stamp: Mapped[str | None] = mapped_column(String(100), default=None)
+
     dataset: Mapped[DatasetRow] = relationship(back_populates="versions")
 
 
 class WorkstationRow(Base):
     """A project folder that writes to this database: the origin of its audit chain.
 
-    A local project has one; the row is made when the project is created (or migrated).
+    The local one (`is_local`) is made when the project is created, cloned or migrated; the
+    others are the team's workstations this one has received changes from (sync).
     """
 
     __tablename__ = "workstations"
@@ -107,6 +123,55 @@ class WorkstationRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     host: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_local: Mapped[bool] = mapped_column(default=False)
+
+
+class SettingChangeRow(Base):
+    """A change of a mutable setting (an alias, a version's status, a KPI gate, a description, drift
+    settings): its stamp, the changes it replaces and the value it set (`store.changes`)."""
+
+    __tablename__ = "setting_changes"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the change's audit event
+    key: Mapped[str] = mapped_column(String(300), index=True)           # e.g. "alias:<model id>:production"
+    stamp: Mapped[str] = mapped_column(String(100))                      # store.hlc.Stamp as text
+    replaces: Mapped[list[Any]] = mapped_column(JSON, default=list)     # event ids of the heads it replaced
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SettingReplacedRow(Base):
+    """An event id some change replaced (kept even when that change has not arrived yet)."""
+
+    __tablename__ = "setting_replaced"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class SyncStateRow(Base):
+    """This workstation's side of sync: the linked folder, what it published, its clock (one row)."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True, default="local")
+    folder: Mapped[str | None] = mapped_column(Text, default=None)
+    linked_at: Mapped[datetime | None] = mapped_column(default=None)
+    published_seq: Mapped[int] = mapped_column(Integer, default=0)      # own audit events published so far
+    published_batch: Mapped[int] = mapped_column(Integer, default=0)    # own batches written so far
+    published_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)  # hash of the last batch
+    clock: Mapped[str] = mapped_column(String(100), default="")          # the largest stamp made or seen
+    last_sync_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class SyncCursorRow(Base):
+    """How far another workstation's journal has been applied here."""
+
+    __tablename__ = "sync_cursors"
+
+    workstation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applied_batch: Mapped[int] = mapped_column(Integer, default=0)
+    applied_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEventRow(Base):
@@ -233,6 +298,8 @@ class ModelVersionRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
+    # Orders the model's versions the same way on every workstation (numbers follow it; store.hlc).
+    stamp: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class ModelAliasRow(Base):

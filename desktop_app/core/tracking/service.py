@@ -26,7 +26,7 @@ from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.owners import current_owner
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit
-from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, ExperimentRow, RunRow, utcnow
+from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, ExperimentRow, RunRow, named_id, utcnow
 from desktop_app.core.tracking.entities import RunInfo, RunSpec, RunStatus
 
 if TYPE_CHECKING:
@@ -293,7 +293,8 @@ class RunService:
         name = (name or "Default").strip() or "Default"
         row = session.scalars(select(ExperimentRow).where(ExperimentRow.name == name)).first()
         if row is None:
-            row = ExperimentRow(name=name, created_by=current_user())
+            row = ExperimentRow(id=named_id(session.info["project"], "experiment", name), name=name,
+                                created_by=current_user())
             session.add(row)
             session.flush()
         return row
