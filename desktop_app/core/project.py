@@ -61,13 +61,14 @@ class Project:
             db.project_id = self.id
 
         # The services, each handed what it uses, in dependency order:
-        # data ← quality, runs ← registry ← scoring ← monitor, bundles.
+        # data ← quality, runs ← registry ← scoring ← monitor, bundles ← sync.
         from desktop_app.core.bundles.service import BundleService
         from desktop_app.core.data.service import DatasetService
         from desktop_app.core.monitor.service import MonitorService
         from desktop_app.core.quality.service import QualityService
         from desktop_app.core.registry.service import RegistryService
         from desktop_app.core.scoring.service import ScoringService
+        from desktop_app.core.sync.service import SyncService
         from desktop_app.core.tracking.service import RunService
 
         self.datasets = DatasetService(db, self.objects)
@@ -78,6 +79,7 @@ class Project:
         self.monitor = MonitorService(db, self.objects, self.datasets, self.runs, self.registry, self.scoring)
         self.bundles = BundleService(db, self.objects, self.datasets, self.runs, self.registry, self.scoring,
                                      path / "exports")
+        self.sync = SyncService(db, self.objects, self.id, self.name, path)
         # What was cleared after processes that stopped mid-work (one sentence each; see core.doctor).
         self.recovered: tuple[str, ...] = ()
         if recover:

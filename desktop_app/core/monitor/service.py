@@ -38,6 +38,7 @@ from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress
 from desktop_app.core.store import audit
 from desktop_app.core.store.models import (
     DatasetRow, DatasetVersionRow, ModelVersionRow, MonitoringBatchRow, MonitorReferenceRow, RegisteredModelRow,
+    derived_id,
 )
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ class MonitorService:
         sha = self._objects.put_bytes(stats.to_bytes())
         try:
             with self._db.session() as session:
-                record = MonitorReferenceRow(model_version_id=version.id, rows=stats.rows,
+                record = MonitorReferenceRow(id=derived_id(version.id, "reference", "drift"),
+                                             model_version_id=version.id, rows=stats.rows,
                                              sample_rows=stats.sample_rows, stats_sha256=sha)
                 session.add(record)
                 session.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import threading
 import time
 from contextlib import contextmanager
@@ -94,6 +95,17 @@ class ObjectStore:
         with self.staging_file() as staged:
             staged.write_bytes(data)
             return self.adopt(staged, sha256_bytes(data))
+
+    def adopt_copy(self, source: Path, sha256: str) -> None:
+        """Copy a file from elsewhere (a shared folder) into the store, refusing it unless it matches `sha256`."""
+        if self.exists(sha256):
+            return
+        with self.staging_file() as staged:
+            shutil.copyfile(source, staged)
+            if sha256_file(staged) != sha256:
+                raise IntegrityError(f"The copy of {source} does not match its name (it is damaged or still being "
+                                     "written); it was not stored.")
+            self.adopt(staged, sha256)
 
     def stale_staging_files(self) -> list[Path]:
         """Staging files whose writer is gone: a dead process of this host, or an old unowned name."""
