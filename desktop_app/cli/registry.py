@@ -69,13 +69,13 @@ def cmd_register(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _parse_alias(text: str) -> tuple[str, int]:
+def _parse_alias(text: str, option: str = "--alias") -> tuple[str, int]:
     alias, sep, number = text.partition("=")
     if not sep or not alias.strip():
-        raise usage_error(f"--alias takes ALIAS=VERSION, e.g. production=2, not '{text}'")
+        raise usage_error(f"{option} takes ALIAS=VERSION, e.g. production=2, not '{text}'")
     digits = number.strip().lstrip("vV")
     if not digits.isdigit():
-        raise usage_error(f"--alias {text}: '{number.strip()}' is not a version number such as 2 or v2")
+        raise usage_error(f"{option} {text}: '{number.strip()}' is not a version number such as 2 or v2")
     return alias.strip(), int(digits)
 
 
@@ -95,6 +95,10 @@ def _apply_changes(project, args: argparse.Namespace) -> list[dict[str, Any]]:
         v = registry.set_alias(name, alias, number, reason=reason)
         changes.append({"change": "alias", "alias": alias, "version": v.number,
                         "text": f"Alias '{alias}' of {v.model_name} → v{v.number}"})
+    for alias, number in (_parse_alias(item, "--resolve") for item in args.resolve):
+        v = registry.resolve_alias_conflict(name, alias, number, reason=reason)
+        changes.append({"change": "resolve", "alias": alias, "version": v.number,
+                        "text": f"Conflict over '{alias}' of {v.model_name} resolved: → v{v.number}"})
     for alias in args.remove_alias:
         m = registry.remove_alias(name, alias, reason=reason)
         changes.append({"change": "remove_alias", "alias": alias, "text": f"Removed the alias '{alias}' of {m.name}"})
@@ -154,7 +158,8 @@ def _event_text(event) -> str:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    changing = args.alias or args.remove_alias or args.archive or args.restore or args.gate or args.no_gate
+    changing = (args.alias or args.remove_alias or args.archive or args.restore or args.gate or args.no_gate
+                or args.resolve)
     if changing and not args.model:
         raise usage_error("name the MODEL to change (mldesk models PROJECT MODEL --alias …)")
     if args.gate and args.no_gate:
@@ -181,13 +186,17 @@ def cmd_models(args: argparse.Namespace) -> int:
         changes = _apply_changes(project, args) if changing else []
         model = project.registry.get_model(args.model)
         history = project.registry.history(model.name, limit=args.history)
+        conflicts = project.sync.conflicts(model.name)
         if args.json:
             document = model_json(model, detail=True)
             document["history"] = [event_json(e) for e in history]
             document["changes"] = [{k: v for k, v in c.items() if k != "text"} for c in changes]
+            document["conflicts"] = [c.to_dict() for c in conflicts]
             print_json(document)
         else:
             _print_model_detail(model, history, changes)
+            for conflict in conflicts:
+                print(f"CONFLICT: {conflict.sentence()}")
     return EXIT_OK
 
 
@@ -218,6 +227,9 @@ def add_commands(command) -> None:
     models.add_argument("--gate", action="append", default=[], metavar="METRIC>=VALUE",
                         help="replace the KPI gate with these rules, e.g. recall>=0.7 (repeatable)")
     models.add_argument("--no-gate", action="store_true", help="remove the KPI gate")
+    models.add_argument("--resolve", action="append", default=[], metavar="ALIAS=N",
+                        help="settle a conflict over ALIAS (two workstations moved it at once) on version N "
+                             "(needs --reason)")
     models.add_argument("--reason", help="why (kept in the audit trail)")
     models.add_argument("--history", type=whole_number(0, what="the number of events"), default=50, metavar="N",
                         help="audit events shown (default 50)")

@@ -218,6 +218,22 @@ class RegistryService:
             session.flush()
             return version_entity(session, model, row)
 
+    def resolve_alias_conflict(self, name: str, alias: str, number: int, reason: str = "") -> ModelVersion:
+        """Settle a conflict over `alias` (moved on two workstations at once) on version `number`.
+
+        The choice replaces both moves, so it clears the conflict wherever it is synced.
+        """
+        alias = clean_alias(alias)
+        with self._db.read() as session:
+            model = model_by_name(session, name)
+            in_conflict = len(changes.heads(session, changes.alias_key(model.id, alias))) > 1
+        if not in_conflict:
+            raise RegistryError(f"The alias '{alias}' of {name} is not in conflict; move it with --alias instead.")
+        if not (reason or "").strip():
+            raise ReasonRequiredError(f"Settling the conflict over '{alias}' of {name} needs a reason; say why "
+                                      f"v{number} is the right one.")
+        return self.set_alias(name, alias, number, reason=reason)
+
     def remove_alias(self, name: str, alias: str, reason: str = "") -> RegisteredModel:
         """Remove `alias` from the model (a reason is required, as for a move)."""
         alias = clean_alias(alias)

@@ -17,13 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import changes
 from desktop_app.core.store.database import Database, head_revision
 from desktop_app.core.store.models import (
-    AuditEventRow, ModelVersionRow, RegisteredModelRow, RunRow, SyncStateRow, utcnow,
+    AuditEventRow, ModelVersionRow, RegisteredModelRow, RunRow, SyncCursorRow, SyncStateRow, utcnow,
 )
 from desktop_app.core.store.objects import ObjectStore
 from desktop_app.core.sync.folder import SharedFolder, SyncError
@@ -142,6 +142,10 @@ class SyncService:
         with self._db.session() as session:
             state = session.get_one(SyncStateRow, "local")
             if state.folder != str(path):
+                if state.folder is not None:
+                    # Another folder (the share moved): publish everything of ours there, read theirs anew.
+                    state.published_seq, state.published_batch, state.published_hash = 0, 0, "0" * 64
+                    session.execute(delete(SyncCursorRow))
                 state.folder, state.linked_at = str(path), utcnow()
         return shared
 
