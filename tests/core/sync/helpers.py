@@ -75,14 +75,23 @@ def sync_until_quiet(projects: list[Project], rounds: int = 6) -> None:
     raise AssertionError("the workstations kept exchanging changes")
 
 
-def state(project: Project, exclude_origin: str | None = None) -> dict[str, Any]:
-    """Everything sync must make equal, as plain values (a workstation's own clone event left out)."""
+def state(project: Project, exclude_origin: str | None = None, renumber_events: bool = True) -> dict[str, Any]:
+    """Everything sync must make equal, as plain values (a workstation's own clone event left out).
+
+    Renumber events are facts of the order in which a workstation received versions (which of
+    its own moved, and when): two histories of the same work may differ in them. Without
+    `renumber_events`, they are left out and only the numbers they lead to are compared.
+    """
     with project.db.read() as session:
         def rows(query):
             return sorted(tuple(r) for r in session.execute(query).all())
 
-        events = rows(select(AuditEventRow.id, AuditEventRow.origin, AuditEventRow.seq, AuditEventRow.hash)
-                      .where(AuditEventRow.origin != (exclude_origin or "")))
+        query = select(AuditEventRow.id, AuditEventRow.origin, AuditEventRow.seq, AuditEventRow.hash).where(
+            AuditEventRow.origin != (exclude_origin or ""))
+        if not renumber_events:
+            query = select(AuditEventRow.id).where(AuditEventRow.origin != (exclude_origin or ""),
+                                                   AuditEventRow.action.not_like("%.renumber"))
+        events = rows(query)
         return {
             "dataset_versions": rows(select(DatasetVersionRow.id, DatasetVersionRow.dataset_id,
                                             DatasetVersionRow.number, DatasetVersionRow.sha256,
