@@ -105,6 +105,7 @@ class SyncStatus:
     waiting: list[dict[str, Any]]               # from the last sync
     conflicts: list[Conflict]
     workstation: str
+    last_report: dict[str, Any] | None = None   # the last sync's SyncReport.to_dict() (the window shows it)
 
     def to_dict(self) -> dict[str, Any]:
         return {"folder": self.folder, "linked_at": self.linked_at.isoformat() if self.linked_at else None,
@@ -193,7 +194,7 @@ class SyncService:
                 AuditEventRow.origin == self._db.origin, AuditEventRow.seq > state.published_seq)) or 0
             waiting = list((state.last_report or {}).get("waiting", []))
             return SyncStatus(state.folder, state.linked_at, state.last_sync_at, int(pending), waiting,
-                              self.conflicts(), self._db.origin)
+                              self.conflicts(), self._db.origin, state.last_report)
 
     # -- conflicts ----------------------------------------------------------------------------
 
