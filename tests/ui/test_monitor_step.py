@@ -17,6 +17,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from desktop_app.core.monitor.entities import BatchResults, ColumnDriftResult
 from desktop_app.ui.steps.base import StepState
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
 from tests.ui.helpers import MODEL, open_copy
@@ -179,7 +180,7 @@ def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift
     point = panel.quality.plot.vb.mapViewToScene(QPointF(*panel.quality.points[0]))
     assert "ROC AUC" in panel.quality._describe(panel.quality.chart, point)
     # Without labels the quality chart gives way to a sentence saying how to get them.
-    unlabelled = SimpleNamespace(id="x", name="x.csv", results={"metrics": None})
+    unlabelled = SimpleNamespace(id="x", name="x.csv", result=BatchResults.from_dict({"metrics": None}))
     panel.quality.set_batches([unlabelled], "heart_disease")
     assert not panel.quality.showing_chart and "'heart_disease'" in panel.quality.message.text()
 
@@ -285,16 +286,25 @@ def test_severity_bands_labels_and_model_refs():
     from desktop_app.ui.steps.monitor import text as mt
     from desktop_app.ui.steps.monitor.picker import default_ref, model_refs
 
-    distance = {"test": "wasserstein", "statistic": 0.25, "p_value": None, "threshold": 0.1, "drifted": True}
-    p_value = {"test": "ks", "statistic": 0.2, "p_value": 0.05 ** 1.5, "threshold": 0.05, "drifted": True}
-    calm = {"test": "chi_squared", "statistic": 1.0, "p_value": 0.6, "threshold": 0.05, "drifted": False}
-    missing_only = {"test": "ks", "statistic": 0.01, "p_value": 0.9, "threshold": 0.05, "drifted": True,
-                    "missing_drifted": True, "missing_ref": 0.0, "missing_batch": 0.2}
+    def column(**stored) -> ColumnDriftResult:
+        return ColumnDriftResult.from_dict({"column": "x", **stored})
+
+    distance = column(test="wasserstein", statistic=0.25, p_value=None, threshold=0.1, drifted=True)
+    p_value = column(test="ks", statistic=0.2, p_value=0.05 ** 1.5, threshold=0.05, drifted=True)
+    calm = column(test="chi_squared", statistic=1.0, p_value=0.6, threshold=0.05, drifted=False)
+    missing_only = column(test="ks", statistic=0.01, p_value=0.9, threshold=0.05, drifted=True,
+                          missing_drifted=True, missing_ref=0.0, missing_batch=0.2)
     assert mt.severity(distance) == pytest.approx(2.5) and mt.band(distance) == 3
     assert mt.severity(p_value) == pytest.approx(1.5) and mt.band(p_value) == 2
-    assert mt.band(calm) == 0 and mt.band({"test": None, "drifted": False}) == mt.UNTESTED
+    assert mt.band(calm) == 0 and mt.band(column(test=None, drifted=False)) == mt.UNTESTED
     assert mt.band(missing_only) == 2 and "missing values 0% → 20%" in mt.verdict(missing_only)
     assert mt.verdict(distance) == "Wasserstein (÷ std) 0.25 ≥ 0.1"
+    region = column(test="chi_squared", statistic=30.0, p_value=0.0002, threshold=0.05, drifted=True, psi=0.31,
+                    psi_band="significant", new_categories=["north", "south", "east", "west"], new_category_share=0.25,
+                    missing_ref=0.0, missing_batch=0.05)
+    assert mt.verdict(region) == "chi-squared p = 0.0002 < 0.05" and mt.psi_text(region) == "0.31 (significant)"
+    assert mt.new_categories_text(region) == "north, south, east +1 (25% of rows)"
+    assert mt.missing_text(region) == "0% → 5.0%" and mt.new_categories_text(calm) == ""
     names = [NS(name=f"week {i:02d} of production data.csv") for i in (1, 2)]
     assert mt.batch_labels(names) == ["week 01", "week 02"]
     assert mt.batch_labels([NS(name="may.csv"), NS(name="may.csv")]) == ["may (1)", "may (2)"]

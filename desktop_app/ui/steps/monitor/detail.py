@@ -141,14 +141,14 @@ class MonitorPanel(QWidget):
     def _feature_for(batch: MonitoringBatch | None, wanted: str | None) -> str | None:
         if batch is None:
             return None
-        names = [c["column"] for c in batch.columns]
-        names += [c["column"] for c in batch.results.get("prediction", {}).get("columns", [])]
-        if batch.results.get("target"):
-            names.append(batch.results["target"]["column"])
+        r = batch.result
+        names = [c.column for c in r.columns] + [c.column for c in r.prediction.columns]
+        if r.target:
+            names.append(r.target.column)
         if wanted in names:
             return wanted
-        drifted = sorted((c for c in batch.columns if c.get("drifted")), key=lambda c: -(mt.severity(c) or 0))
-        return drifted[0]["column"] if drifted else (names[0] if names else None)
+        drifted = sorted((c for c in r.columns if c.drifted), key=lambda c: -(mt.severity(c) or 0))
+        return drifted[0].column if drifted else (names[0] if names else None)
 
     # -- drawing ------------------------------------------------------------------------------------
     def _show_selection(self) -> None:
@@ -188,7 +188,7 @@ class MonitorPanel(QWidget):
             self.distribution.show_message(PREPARING)
             self._ready_timer.start()
             return
-        self.distribution.show_distribution(data, _result_of(batch, column), batch)
+        self.distribution.show_distribution(data, batch.result.result_of(column), batch)
 
     def _charts_maybe_ready(self) -> None:
         if charts_ready():
@@ -203,14 +203,6 @@ class MonitorPanel(QWidget):
         if self.batches:
             self._draw_charts()
             self._show_selection()
-
-
-def _result_of(batch: MonitoringBatch, column: str) -> dict[str, Any] | None:
-    for c in batch.columns + batch.results.get("prediction", {}).get("columns", []):
-        if c["column"] == column:
-            return c
-    target = batch.results.get("target")
-    return target if target and target.get("column") == column else None
 
 
 def _splitter(name: str, top: QWidget, bottom: QWidget, sizes: list[int]) -> QSplitter:

@@ -19,7 +19,7 @@ from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.text.formatting import format_float, format_int, shorten
 
 if TYPE_CHECKING:
-    from desktop_app.core.monitor.entities import MonitoringBatch
+    from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
 
 GROUP = 0.8
 MAX_CATEGORY_LABEL = 14
@@ -63,15 +63,14 @@ class DistributionChart(LegendChartPanel):
         """Fill the list from `batch`'s results: features, then predictions, then the target."""
         self.combo.blockSignals(True)
         self.combo.clear()
-        for column in sorted(batch.columns, key=lambda c: not c.get("drifted")):
-            mark = "⚠ " if column.get("drifted") else ""
-            self.combo.addItem(f"{mark}{column['column']}", column["column"])
-        for column in batch.results.get("prediction", {}).get("columns", []):
-            self.combo.addItem(f"{'⚠ ' if column.get('drifted') else ''}{column['column']} (model output)",
-                               column["column"])
-        target = batch.results.get("target")
-        if target:
-            self.combo.addItem(f"{'⚠ ' if target.get('drifted') else ''}{target['column']} (target)", target["column"])
+        r = batch.result
+        for column in sorted(r.columns, key=lambda c: not c.drifted):
+            mark = "⚠ " if column.drifted else ""
+            self.combo.addItem(f"{mark}{column.column}", column.column)
+        for column in r.prediction.columns:
+            self.combo.addItem(f"{'⚠ ' if column.drifted else ''}{column.column} (model output)", column.column)
+        if r.target:
+            self.combo.addItem(f"{'⚠ ' if r.target.drifted else ''}{r.target.column} (target)", r.target.column)
         index = self.combo.findData(selected) if selected else -1
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
@@ -95,13 +94,14 @@ class DistributionChart(LegendChartPanel):
         self.note.setText("")
         self.show_message(f"Reading the distributions of '{column}'…")
 
-    def show_distribution(self, data: dict[str, Any], result: dict[str, Any] | None, batch: MonitoringBatch) -> None:
+    def show_distribution(self, data: dict[str, Any], result: ColumnDriftResult | None,
+                          batch: MonitoringBatch) -> None:
         """Draw `data` (from `distributions()`) for `batch`; `result` is the column's drift result."""
         self.data, self.batch, self.column = data, batch, data.get("column")
         plot = self._clear_plot("", "Share of rows (%)", "distributions")
         ref_name = f"Training data ({format_int(data.get('reference_rows', 0))} rows)"
         batch_name = f"Batch {mt.short_name(batch.name, 24)} ({format_int(data.get('batch_rows', 0))} rows)"
-        drifted = bool(result and result.get("drifted"))
+        drifted = bool(result and result.drifted)
         self.verdict.setText(f"<span style='color:{mt.ALERT_COLOR if drifted else '#4a5563'}'>"
                              f"{mt.esc(mt.verdict(result))}</span>" if result else "")
         self.note.setText(self._note(data, result))
@@ -178,7 +178,7 @@ class DistributionChart(LegendChartPanel):
         axis.setTicks([[(i, ("\n" if stagger and i % 2 else "") + t) for i, t in enumerate(labels)], []])
         axis.setHeight(int(2 * metrics.height() + 6) if stagger else None)
 
-    def _note(self, data: dict[str, Any], result: dict[str, Any] | None) -> str:
+    def _note(self, data: dict[str, Any], result: ColumnDriftResult | None) -> str:
         parts = []
         missing = data.get("missing") or {}
         if missing:
@@ -190,7 +190,7 @@ class DistributionChart(LegendChartPanel):
                          "counted in the outer bins.")
         if data.get("new"):
             parts.append("New in the batch (never seen in training): " + ", ".join(data["new"][:5]) + ".")
-        if result and result.get("psi") is not None:
+        if result and result.psi is not None:
             parts.append(f"PSI {mt.psi_text(result)}.")
         return " ".join(parts)
 

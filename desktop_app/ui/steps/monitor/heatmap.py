@@ -31,7 +31,7 @@ from desktop_app.ui.steps.monitor.batch_chart import fit_batch_axis
 from desktop_app.ui.text.formatting import format_int, shorten
 
 if TYPE_CHECKING:
-    from desktop_app.core.monitor.entities import MonitoringBatch
+    from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
 
 CELL_WIDTH = 0.92
 CELL_HEIGHT = 0.86
@@ -47,7 +47,7 @@ class DriftHeatMap(ChartPanel):
         self.setObjectName("driftHeatMap")
         self.batches: list[MonitoringBatch] = []
         self.features: list[str] = []
-        self.cells: dict[tuple[int, int], dict[str, Any]] = {}   # (feature row, batch column) → column result
+        self.cells: dict[tuple[int, int], ColumnDriftResult] = {}   # (feature row, batch column) → column result
         self.bands: dict[tuple[int, int], int] = {}
         self.labels: list[str] = []
         self.selected_batch: str | None = None
@@ -69,15 +69,15 @@ class DriftHeatMap(ChartPanel):
         order: dict[str, int] = {}
         drift_count: dict[str, int] = {}
         for batch in reversed(self.batches):          # the newest batch's column order first
-            for column in batch.columns:
-                order.setdefault(column["column"], len(order))
-                drift_count[column["column"]] = drift_count.get(column["column"], 0) + bool(column.get("drifted"))
+            for column in batch.result.columns:
+                order.setdefault(column.column, len(order))
+                drift_count[column.column] = drift_count.get(column.column, 0) + bool(column.drifted)
         self.features = sorted(order, key=lambda f: (-drift_count[f], order[f]))
         row_of = {f: i for i, f in enumerate(self.features)}
         self.cells, self.bands = {}, {}
         for j, batch in enumerate(self.batches):
-            for column in batch.columns:
-                i = row_of[column["column"]]
+            for column in batch.result.columns:
+                i = row_of[column.column]
                 self.cells[(i, j)] = column
                 self.bands[(i, j)] = mt.band(column)
         self.labels = mt.batch_labels(self.batches)
@@ -98,7 +98,7 @@ class DriftHeatMap(ChartPanel):
 
     def drifted_cells(self) -> list[tuple[str, str]]:
         """(feature, batch id) of every cell marked drifted."""
-        return [(self.features[i], self.batches[j].id) for (i, j), c in self.cells.items() if c.get("drifted")]
+        return [(self.features[i], self.batches[j].id) for (i, j), c in self.cells.items() if c.drifted]
 
     # -- drawing ------------------------------------------------------------------------------------
     def _ensure_chart(self) -> None:
@@ -139,7 +139,7 @@ class DriftHeatMap(ChartPanel):
             xs.append(j)
             ys.append(i)
             brushes.append(pg.mkBrush(mt.band_color(value)))
-            pens.append(outline if self.cells[(i, j)].get("drifted") else none)
+            pens.append(outline if self.cells[(i, j)].drifted else none)
         self._grid = pg.BarGraphItem(x=xs, y=ys, width=CELL_WIDTH, height=CELL_HEIGHT, brushes=brushes, pens=pens)
         plot.addItem(self._grid)
         n, m = len(self.features), len(self.batches)
@@ -235,18 +235,18 @@ class DriftHeatMap(ChartPanel):
         column, batch = self.cells[(i, j)], self.batches[j]
         when, exact = mt.batch_when(batch)
         lines = [f"<b>{mt.esc(self.features[i])}</b> in batch <b>{mt.esc(batch.name)}</b> ({exact or when})",
-                 f"Test: {mt.test_name(column.get('test'))}",
-                 f"Statistic: {mt.format_stat(column.get('statistic')) if column.get('test') else '—'}",
-                 f"p-value: {mt.format_p(column.get('p_value'))}",
-                 f"Threshold: {mt.format_stat(column.get('threshold')) if column.get('test') else '—'}"
-                 + (" (p below it = drift)" if column.get("p_value") is not None else
-                    " (at or above it = drift)" if column.get("test") else ""),
+                 f"Test: {mt.test_name(column.test)}",
+                 f"Statistic: {mt.format_stat(column.statistic) if column.test else '—'}",
+                 f"p-value: {mt.format_p(column.p_value)}",
+                 f"Threshold: {mt.format_stat(column.threshold) if column.test else '—'}"
+                 + (" (p below it = drift)" if column.p_value is not None else
+                    " (at or above it = drift)" if column.test else ""),
                  f"PSI: {mt.psi_text(column)}",
                  f"Missing: {mt.missing_text(column)}"]
         new = mt.new_categories_text(column)
         if new:
             lines.append(f"New categories: {mt.esc(new)}")
-        verdict = "<b style='color:#c62828'>drifted</b>" if column.get("drifted") else "no drift"
+        verdict = "<b style='color:#c62828'>drifted</b>" if column.drifted else "no drift"
         lines.append(f"Verdict: {verdict} — click to see its distributions")
         return "<br>".join(lines)
 

@@ -21,6 +21,7 @@ from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import MonitoringBatch
+    from desktop_app.core.registry.entities import KpiRule
 
 LINE_COLOR = "#59a14f"
 TEST_COLOR = "#6b7480"
@@ -44,11 +45,11 @@ class QualityChart(BatchChart):
         self.layout_.insertWidget(0, self.controls)
         self.points: list[tuple[int, float]] = []    # (batch index, value) of the metric drawn
         self.metric: str | None = None
-        self.gate: list[dict[str, Any]] = []
+        self.gate: list[KpiRule] = []
 
     @property
     def labelled(self) -> list[Any]:
-        return [b for b in self.batches if (b.results.get("metrics") or {}).get("metrics")]
+        return [b for b in self.batches if b.result.metrics is not None and b.result.metrics.metrics]
 
     def set_batches(self, batches: Sequence[MonitoringBatch], target: str | None = None) -> None:
         self.batches = list(batches)
@@ -62,9 +63,10 @@ class QualityChart(BatchChart):
                 "will be charted against the model's test scores and its KPI gate.")
             return
         self.controls.setVisible(True)
-        names = sort_metrics({k for b in labelled for k, v in b.results["metrics"]["metrics"].items() if v is not None})
-        self.gate = list(((labelled[-1].results["metrics"].get("gate") or {}).get("rules")) or [])
-        wanted = self.combo.currentData() or next((r["metric"] for r in self.gate if r["metric"] in names), None) \
+        names = sort_metrics({k for b in labelled for k, v in b.result.metrics.metrics.items() if v is not None})
+        gate = labelled[-1].result.metrics.gate
+        self.gate = list(gate.rules if gate else ())
+        wanted = self.combo.currentData() or next((r.metric for r in self.gate if r.metric in names), None) \
             or next((m for m in MAIN_METRICS if m in names), None) or (names[0] if names else None)
         self.combo.blockSignals(True)
         self.combo.clear()
@@ -85,13 +87,11 @@ class QualityChart(BatchChart):
         plot = self._clear_plot("Batch (oldest → newest)", "Score on the batch", "model-quality")
         entries = []
         self.labels = mt.batch_labels(self.batches)
-        self.points = [(i, float(b.results["metrics"]["metrics"][metric])) for i, b in enumerate(self.batches)
-                       if (b.results.get("metrics") or {}).get("metrics", {}).get(metric) is not None]
-        tests = [float(v) for b in self.labelled
-                 if (v := (b.results["metrics"].get("test_metrics") or {}).get(metric)) is not None]
-        rules = [r for r in self.gate if r["metric"] == metric]
-        failed = [(i, v) for i, v in self.points
-                  if ((self.batches[i].results["metrics"].get("gate") or {}).get("passed") is False)]
+        self.points = [(i, float(v)) for i, b in enumerate(self.batches)
+                       if b.result.metrics is not None and (v := b.result.metrics.metrics.get(metric)) is not None]
+        tests = [float(v) for b in self.labelled if (v := b.result.metrics.test_metrics.get(metric)) is not None]
+        rules = [r for r in self.gate if r.metric == metric]
+        failed = [(i, v) for i, v in self.points if self.batches[i].result.metrics.gate_passed is False]
         xs = np.array([p[0] for p in self.points], dtype=float)
         ys = np.array([p[1] for p in self.points], dtype=float)
         line = pg.PlotDataItem(xs, ys, pen=pg.mkPen(LINE_COLOR, width=2), symbol="o", symbolSize=7,
@@ -107,12 +107,12 @@ class QualityChart(BatchChart):
             plot.addItem(at_training)
             entries.append((at_training, f"On the test rows at training ({format_metric(test)})"))
         for rule in rules[:1]:
-            values.append(float(rule["value"]))
-            gate = pg.PlotDataItem([-0.5, len(self.batches) - 0.5], [rule["value"]] * 2,
+            values.append(float(rule.value))
+            gate = pg.PlotDataItem([-0.5, len(self.batches) - 0.5], [rule.value] * 2,
                                    pen=pg.mkPen(mt.ALERT_COLOR, width=1.5, style=Qt.PenStyle.DashLine))
             plot.addItem(gate)
-            op = {">=": "≥", "<=": "≤"}.get(rule["op"], rule["op"])
-            entries.append((gate, f"KPI gate: {metric_label(metric)} {op} {rule['value']:g}"))
+            op = {">=": "≥", "<=": "≤"}.get(rule.op, rule.op)
+            entries.append((gate, f"KPI gate: {metric_label(metric)} {op} {rule.value:g}"))
         if failed:
             marks = pg.ScatterPlotItem([f[0] for f in failed], [f[1] for f in failed], symbol="t1", size=14,
                                        brush=pg.mkBrush(mt.ALERT_COLOR), pen=pg.mkPen("w"))
@@ -141,15 +141,14 @@ class QualityChart(BatchChart):
             return None
         i, value = self.points[hit[1]]
         batch = self.batches[i]
-        m = batch.results["metrics"]
+        m = batch.result.metrics
         when, exact = mt.batch_when(batch)
-        test = (m.get("test_metrics") or {}).get(self.metric)
-        delta = (m.get("delta") or {}).get(self.metric)
-        gate = (m.get("gate") or {})
-        gate_text = {True: "passed", False: "failed: " + "; ".join(gate.get("failures") or []),
-                     None: "no gate set"}[gate.get("passed")]
+        test = m.test_metrics.get(self.metric)
+        delta = m.delta.get(self.metric)
+        gate_text = {True: "passed", False: "failed: " + "; ".join(m.gate.failures if m.gate else ()),
+                     None: "no gate set"}[m.gate_passed]
         return (f"<b>{mt.esc(batch.name)}</b> — {exact or when}<br>{metric_label(self.metric)}: <b>{value:.4f}</b> "
-                f"on {m.get('rows', 0):,} labelled rows"
+                f"on {m.rows:,} labelled rows"
                 + (f"<br>At training (test rows): {test:.4f} (change {delta:+.4f})" if test is not None
                    and delta is not None else "")
                 + f"<br>KPI gate: {mt.esc(gate_text)}")

@@ -45,7 +45,8 @@ class DriftShareChart(BatchChart):
         self.labels = mt.batch_labels(self.batches)
         xs = np.arange(len(self.batches), dtype=float)
         self.shares = [100.0 * b.share_drifted for b in self.batches]
-        self.thresholds = [100.0 * float(b.results.get("drift_share", 0.5)) for b in self.batches]
+        self.thresholds = [100.0 * float(b.result.drift_share if b.result.drift_share is not None else 0.5)
+                           for b in self.batches]
         alerts = [i for i, b in enumerate(self.batches) if b.dataset_drift]
         line = pg.PlotDataItem(xs, self.shares, pen=pg.mkPen(LINE_COLOR, width=2), symbol="o", symbolSize=7,
                                symbolBrush=LINE_COLOR, symbolPen="w")

@@ -108,9 +108,9 @@ def headline(batch: MonitoringBatch) -> str:
 
 def detail_lines(batch: MonitoringBatch, target: str | None) -> list[str]:
     lines = []
-    drifted = sorted((c for c in batch.columns if c.get("drifted")), key=lambda c: -(mt.severity(c) or 0))
+    drifted = sorted((c for c in batch.result.columns if c.drifted), key=lambda c: -(mt.severity(c) or 0))
     if drifted:
-        names = ", ".join(f"<b>{mt.esc(c['column'])}</b>" for c in drifted[:LISTED])
+        names = ", ".join(f"<b>{mt.esc(c.column)}</b>" for c in drifted[:LISTED])
         more = f" and {len(drifted) - LISTED} more" if len(drifted) > LISTED else ""
         lines.append(f"<b>Drifted:</b> {names}{more} (most first).")
     lines.append(prediction_line(batch))
@@ -124,60 +124,59 @@ def detail_lines(batch: MonitoringBatch, target: str | None) -> list[str]:
 
 
 def warning_messages(batch: MonitoringBatch) -> list[str]:
-    issues = (batch.results.get("validation") or {}).get("issues", [])
-    return [str(i.get("message", "")) for i in issues if i.get("severity") == "warning"]
+    validation = batch.result.validation
+    return validation.warnings if validation else []
 
 
 def prediction_line(batch: MonitoringBatch) -> str:
-    columns = batch.results.get("prediction", {}).get("columns", [])
+    columns = batch.result.prediction.columns
     if not columns:
         return "<b>Model output:</b> not compared."
-    drifted = [c for c in columns if c.get("drifted")]
+    drifted = [c for c in columns if c.drifted]
     if drifted:
         return ("<b>Model output:</b> <span style='color:#c62828'>drifted</span> — the model answers differently "
-                "than on its training data (" + ", ".join(mt.esc(c["column"]) for c in drifted[:3]) + ").")
+                "than on its training data (" + ", ".join(mt.esc(c.column) for c in drifted[:3]) + ").")
     return "<b>Model output:</b> stable — the model answers as on its training data."
 
 
 def multivariate_line(batch: MonitoringBatch) -> str:
-    mv = batch.results.get("multivariate") or {}
-    if mv.get("skipped") or mv.get("auc") is None:
-        return f"<b>All features together:</b> not checked ({mt.esc(mv.get('skipped', 'no result'))})"
-    low, high = (mv.get("band") or [0.45, 0.65])[:2]
-    top = [f["column"] for f in (mv.get("top_features") or []) if f.get("importance", 0) > 0.005][:3]
-    separated = f", mostly by {mt.esc(', '.join(top))}" if top and mv.get("drifted") else ""
-    if mv.get("drifted"):
+    mv = batch.result.multivariate
+    if mv is None or mv.skipped or mv.auc is None:
+        return f"<b>All features together:</b> not checked ({mt.esc(mv.skipped if mv and mv.skipped else 'no result')})"
+    low, high = mv.band or (0.45, 0.65)
+    top = [f.column for f in mv.top_features if f.importance > 0.005][:3]
+    separated = f", mostly by {mt.esc(', '.join(top))}" if top and mv.drifted else ""
+    if mv.drifted:
         return (f"<b>All features together:</b> <span style='color:#c62828'>drifted</span> — a classifier tells "
-                f"batch rows from training rows (AUROC {mv['auc']:.2f}, outside {low:g}–{high:g}){separated}.")
+                f"batch rows from training rows (AUROC {mv.auc:.2f}, outside {low:g}–{high:g}){separated}.")
     return (f"<b>All features together:</b> no drift — batch rows cannot be told from training rows "
-            f"(AUROC {mv['auc']:.2f}, within {low:g}–{high:g}).")
+            f"(AUROC {mv.auc:.2f}, within {low:g}–{high:g}).")
 
 
 def labels_line(batch: MonitoringBatch, target: str | None) -> str:
-    m = batch.results.get("metrics") or {}
-    values = m.get("metrics") or {}
-    if not values:
+    m = batch.result.metrics
+    if m is None or not m.metrics:
         column = f"'{mt.esc(target)}'" if target else "the target"
         return f"<b>Model quality:</b> not measured — no labels (no {column} column)."
-    gate = m.get("gate") or {}
-    rules = gate.get("rules") or []
-    metric = next((r["metric"] for r in rules if r["metric"] in values), None) \
+    values = m.metrics
+    rules = m.gate.rules if m.gate else ()
+    metric = next((r.metric for r in rules if r.metric in values), None) \
         or next((k for k in MAIN_METRICS if k in values), None) or next(iter(values))
-    test = (m.get("test_metrics") or {}).get(metric)
+    test = m.test_metrics.get(metric)
     compared = f" ({format_metric(test)} at training)" if test is not None else ""
-    if gate.get("passed") is True:
+    if m.gate_passed is True:
         gate_text = "KPI gate passed"
-    elif gate.get("passed") is False:
+    elif m.gate_passed is False:
         gate_text = ("<span style='color:#c62828'>KPI gate failed</span>: "
-                     + mt.esc("; ".join(gate.get("failures") or [])))
+                     + mt.esc("; ".join(m.gate.failures if m.gate else ())))
     else:
         gate_text = "no KPI gate set"
     return (f"<b>Model quality:</b> {metric_label(metric)} {format_metric(values[metric])}{compared} on "
-            f"{format_int(m.get('rows', 0))} labelled rows · {gate_text}.")
+            f"{format_int(m.rows)} labelled rows · {gate_text}.")
 
 
 def advice(batch: MonitoringBatch) -> str:
-    gate_failed = ((batch.results.get("metrics") or {}).get("gate") or {}).get("passed") is False
+    gate_failed = batch.result.metrics is not None and batch.result.metrics.gate_passed is False
     if batch.dataset_drift or gate_failed or (batch.prediction_drift and batch.drifted_columns):
         words = ("<b>What to do:</b> see how the drifted features changed (click a row of the drift map). A broken "
                  "feed (units, codes) is fixed at the source; a real change in the population calls for retraining "

@@ -18,7 +18,7 @@ from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui.steps.monitor import text as mt
 
 if TYPE_CHECKING:
-    from desktop_app.core.monitor.entities import MonitoringBatch
+    from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
 
 COLUMNS = (   # header, tooltip
     ("Column", "The batch's column"),
@@ -80,7 +80,7 @@ class DriftTable(QWidget):
     def set_batch(self, batch: MonitoringBatch | None, selected: str | None = None) -> None:
         self._silent = True
         self.model.removeRows(0, self.model.rowCount())
-        for column in batch.columns if batch is not None else []:
+        for column in batch.result.columns if batch is not None else ():
             self.model.appendRow(self._row(column))
         self.view.sortByColumn(DRIFTED_COL, Qt.SortOrder.DescendingOrder)   # drifted first, most severe first
         self.view.resizeColumnsToContents()
@@ -91,41 +91,40 @@ class DriftTable(QWidget):
         if selected:
             self.select(selected)
 
-    def _row(self, c: dict[str, Any]) -> list[QStandardItem]:
-        tested = c.get("test") is not None
+    def _row(self, c: ColumnDriftResult) -> list[QStandardItem]:
+        tested = c.test is not None
         severity = mt.severity(c)
         cells = {   # header → (text, sort key)
-            "Column": (c["column"], c["column"]),
-            "Drifted": ("⚠ drifted" if c.get("drifted") else "no", (1 if c.get("drifted") else 0) * 100 + (severity or 0)),
-            "Test": (SHORT_TESTS.get(c.get("test") or "", mt.test_name(c.get("test"))), c.get("test") or ""),
-            "Statistic": (mt.format_stat(c.get("statistic")) if tested else "—",
-                          _num(c.get("statistic"), tested, inf=True)),
-            "p-value": (mt.format_p(c.get("p_value")), _num(c.get("p_value"), c.get("p_value") is not None)),
-            "Threshold": (mt.format_stat(c.get("threshold")) if tested else "—", _num(c.get("threshold"), tested)),
-            "New values": (mt.new_categories_text(c), float(c.get("new_category_share") or 0)),
-            "Missing": (mt.missing_text(c), float(c.get("missing_batch") or 0) - float(c.get("missing_ref") or 0)),
-            "PSI": (mt.psi_text(c).split(" (")[0], _num(c.get("psi"), c.get("psi") is not None)),
-            "Kind": (c.get("kind", ""), c.get("kind", "")),
+            "Column": (c.column, c.column),
+            "Drifted": ("⚠ drifted" if c.drifted else "no", (1 if c.drifted else 0) * 100 + (severity or 0)),
+            "Test": (SHORT_TESTS.get(c.test or "", mt.test_name(c.test)), c.test or ""),
+            "Statistic": (mt.format_stat(c.statistic) if tested else "—", _num(c.statistic, tested, inf=True)),
+            "p-value": (mt.format_p(c.p_value), _num(c.p_value, c.p_value is not None)),
+            "Threshold": (mt.format_stat(c.threshold) if tested else "—", _num(c.threshold, tested)),
+            "New values": (mt.new_categories_text(c), float(c.new_category_share or 0)),
+            "Missing": (mt.missing_text(c), float(c.missing_batch or 0) - float(c.missing_ref or 0)),
+            "PSI": (mt.psi_text(c).split(" (")[0], _num(c.psi, c.psi is not None)),
+            "Kind": (c.kind, c.kind),
         }
         items = []
         for header in HEADERS:
             text, key = cells[header]
             item = QStandardItem(str(text))
             item.setData(key, SORT_ROLE)
-            item.setData(c["column"], COLUMN_ROLE)
+            item.setData(c.column, COLUMN_ROLE)
             if header in NUMERIC:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if c.get("drifted"):
+            if c.drifted:
                 item.setBackground(QBrush(DRIFTED_BACKGROUND))
             items.append(item)
         items[0].setIcon(swatch(QColor(mt.band_color(mt.band(c))), 11))
-        items[0].setToolTip(f"{c['column']}: {mt.verdict(c)}" + (f"\n{c['note']}" if c.get("note") else ""))
+        items[0].setToolTip(f"{c.column}: {mt.verdict(c)}" + (f"\n{c.note}" if c.note else ""))
         items[DRIFTED_COL].setToolTip(mt.verdict(c))
         psi = items[HEADERS.index("PSI")]
         psi.setToolTip(f"PSI {mt.psi_text(c)}")
-        if c.get("psi_band") in PSI_COLORS:
-            psi.setForeground(QBrush(QColor(PSI_COLORS[c["psi_band"]])))
-        if c.get("drifted"):
+        if c.psi_band in PSI_COLORS:
+            psi.setForeground(QBrush(QColor(PSI_COLORS[c.psi_band])))
+        if c.drifted:
             items[DRIFTED_COL].setForeground(QBrush(QColor(mt.ALERT_COLOR)))
             font = items[DRIFTED_COL].font()
             font.setBold(True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from desktop_app.ui.text.formatting import exact_time, format_float, format_percent, relative_time, shorten
 
 if TYPE_CHECKING:
-    from desktop_app.core.monitor.entities import MonitoringBatch
+    from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
 
 TEST_NAMES = {"ks": "Kolmogorov–Smirnov", "wasserstein": "Wasserstein (÷ std)", "chi_squared": "chi-squared",
               "jensen_shannon": "Jensen–Shannon"}
@@ -37,27 +37,27 @@ ALERT_COLOR = "#c62828"
 OK_COLOR = "#2e7d32"
 
 
-def severity(column: dict[str, Any]) -> float | None:
+def severity(column: ColumnDriftResult) -> float | None:
     """The statistic relative to its threshold (1 = at the threshold); None when untested."""
-    test, threshold = column.get("test"), column.get("threshold")
+    test, threshold = column.test, column.threshold
     if test is None or threshold is None or not _finite(threshold) or threshold <= 0:
         return None
-    p = column.get("p_value")
+    p = column.p_value
     if p is not None:
         if threshold >= 1:
             return None
         p = max(float(p), 1e-300)
         return min(MAX_SEVERITY, max(0.0, math.log(p) / math.log(threshold))) if p < 1 else 0.0
-    statistic = column.get("statistic")
+    statistic = column.statistic
     if statistic is None:      # stored as null when infinite
         return MAX_SEVERITY
     return min(MAX_SEVERITY, max(0.0, float(statistic) / float(threshold)))
 
 
-def band(column: dict[str, Any]) -> int:
+def band(column: ColumnDriftResult) -> int:
     """0–3 (see BANDS), or UNTESTED. A drifted column is always in a drifted band (≥ 2)."""
     s = severity(column)
-    if column.get("drifted"):
+    if column.drifted:
         return 3 if s is not None and s >= 2 else 2
     if s is None:
         return UNTESTED
@@ -88,20 +88,20 @@ def format_p(value: Any) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if value < 0.1 else f"{value:.3f}"
 
 
-def verdict(column: dict[str, Any]) -> str:
+def verdict(column: ColumnDriftResult) -> str:
     """'Wasserstein (÷ std) 1.2 ≥ 0.1' / 'chi-squared p = 0.0003 < 0.05' / '… (missing values moved)'."""
-    test = column.get("test")
+    test, threshold = column.test, column.threshold
     if test is None:
-        words = column.get("note") or "not tested"
-    elif column.get("p_value") is not None:
-        sign = "<" if column["p_value"] < column["threshold"] else "≥"
-        words = f"{test_name(test)} p = {format_p(column['p_value'])} {sign} {format_stat(column['threshold'])}"
+        words = column.note or "not tested"
+    elif column.p_value is not None:
+        sign = "<" if column.p_value < threshold else "≥"
+        words = f"{test_name(test)} p = {format_p(column.p_value)} {sign} {format_stat(threshold)}"
     else:
-        statistic = column.get("statistic")
-        sign = "≥" if statistic is None or statistic >= column["threshold"] else "<"
-        words = f"{test_name(test)} {format_stat(statistic)} {sign} {format_stat(column['threshold'])}"
-    if column.get("missing_drifted"):
-        words += f"; missing values {format_share(column.get('missing_ref'))} → {format_share(column.get('missing_batch'))}"
+        statistic = column.statistic
+        sign = "≥" if statistic is None or statistic >= threshold else "<"
+        words = f"{test_name(test)} {format_stat(statistic)} {sign} {format_stat(threshold)}"
+    if column.missing_drifted:
+        words += f"; missing values {missing_text(column)}"
     return words
 
 
@@ -111,36 +111,36 @@ def format_share(value: Any) -> str:
     return format_percent(float(value), is_fraction=True)
 
 
-def missing_text(column: dict[str, Any]) -> str:
-    return f"{format_share(column.get('missing_ref'))} → {format_share(column.get('missing_batch'))}"
+def missing_text(column: ColumnDriftResult) -> str:
+    return f"{format_share(column.missing_ref)} → {format_share(column.missing_batch)}"
 
 
-def new_categories_text(column: dict[str, Any], limit: int = 3) -> str:
-    names = list(column.get("new_categories") or [])
+def new_categories_text(column: ColumnDriftResult, limit: int = 3) -> str:
+    names = list(column.new_categories)
     if not names:
         return ""
     shown = ", ".join(names[:limit]) + (f" +{len(names) - limit}" if len(names) > limit else "")
-    share = column.get("new_category_share") or 0.0
+    share = column.new_category_share or 0.0
     return f"{shown} ({format_share(share)} of rows)" if share else shown
 
 
-def psi_text(column: dict[str, Any]) -> str:
-    psi = column.get("psi")
+def psi_text(column: ColumnDriftResult) -> str:
+    psi = column.psi
     if psi is None:
         return "—"
-    band_word = column.get("psi_band") or ""
+    band_word = column.psi_band or ""
     value = f"{float(psi):.3g}" if abs(float(psi)) >= 0.001 else format_float(float(psi))
     return f"{value} ({band_word})" if band_word else value
 
 
-def tested(batch: MonitoringBatch) -> list[dict[str, Any]]:
-    return [c for c in batch.columns if c.get("test") is not None or c.get("drifted")]
+def tested(batch: MonitoringBatch) -> list[ColumnDriftResult]:
+    return [c for c in batch.result.columns if c.test is not None or c.drifted]
 
 
 def share_sentence(batch: MonitoringBatch) -> str:
     """'6 of 11 features drifted (55%; dataset drift at ≥ 50%)'."""
     columns = tested(batch)
-    threshold = batch.results.get("drift_share")
+    threshold = batch.result.drift_share
     limit = f"; dataset drift at ≥ {format_share(threshold)}" if threshold is not None else ""
     return (f"{len(batch.drifted_columns)} of {len(columns)} features drifted "
             f"({format_share(batch.share_drifted)}{limit})")
