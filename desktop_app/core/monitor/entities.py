@@ -322,8 +322,9 @@ def _fields(obj: Any, *leave: str) -> dict[str, Any]:
 class MonitoringBatch:
     """One batch of new rows checked against a model version.
 
-    `result` is the typed form of what was measured (BatchResults); `results` is the stored
-    JSON document it is read from (kept while the window still reads it by key):
+    `result` is the typed form of what was measured (BatchResults), read by the CLI, the HTML
+    report and the window; `results` is the stored JSON document it is read from (`to_dict`
+    gives it back as it is):
       columns       [{column, kind, test, statistic, p_value, threshold, drifted, psi, psi_band,
                       missing_ref, missing_batch, missing_drifted, new_categories, …}, …]
       skipped       {column: why it was not tested}
@@ -361,20 +362,8 @@ class MonitoringBatch:
         return BatchResults.from_dict(self.results)
 
     @property
-    def columns(self) -> list[dict[str, Any]]:
-        """The features' drift as stored dicts (the window's form; `result.columns` is the typed one)."""
-        return list(self.results.get("columns", []))
-
-    @property
     def drifted_columns(self) -> list[str]:
         return self.result.drifted_columns
-
-    def column(self, name: str) -> dict[str, Any]:
-        """A feature's drift as a stored dict (the window's form; `result.column(name)` is the typed one)."""
-        for c in self.columns:
-            if c["column"] == name:
-                return c
-        raise KeyError(name)
 
     @property
     def prediction_drift(self) -> bool:

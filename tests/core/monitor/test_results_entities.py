@@ -79,11 +79,11 @@ def test_a_batch_without_labels_or_classifier_reads_as_none():
     assert not r.prediction.drifted and r.prediction.columns == ()
     batch = _batch({"columns": [_column("age", False)]})
     assert not batch.labelled and not batch.multivariate_drift and not batch.prediction_drift
-    assert batch.drifted_columns == [] and batch.column("age")["column"] == "age"
+    assert batch.drifted_columns == [] and batch.result.column("age").column == "age"
 
 
 def test_the_batch_flags_agree_with_the_typed_results():
     batch = _batch(copy.deepcopy(STORED))
     assert batch.result is batch.result               # read once
     assert batch.labelled and batch.multivariate_drift and batch.prediction_drift
-    assert batch.drifted_columns == ["age"] and batch.columns == STORED["columns"]
+    assert batch.drifted_columns == ["age"] and [c.to_dict() for c in batch.result.columns] == STORED["columns"]

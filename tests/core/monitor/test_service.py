@@ -107,7 +107,7 @@ def test_planted_shift_is_found_and_charted(shared):
                         seed=4)
     batch = project.monitor.add_batch(MODEL, frame, name="shifted")
     assert set(batch.drifted_columns) == {"score", "region"}
-    assert batch.column("region")["new_categories"] == ["north"]
+    assert batch.result.column("region").new_categories == ("north",)
     assert batch.prediction_drift                        # score drives the model
     mv = batch.results["multivariate"]
     assert mv["drifted"] and mv["top_features"][0]["column"] in {"score", "region"}
