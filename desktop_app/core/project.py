@@ -17,7 +17,7 @@ from desktop_app.core.errors import ProjectError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.store import audit
 from desktop_app.core.store.database import Database
-from desktop_app.core.store.models import ProjectRow, WorkstationRow, new_id
+from desktop_app.core.store.models import ProjectRow, SyncStateRow, WorkstationRow, new_id
 from desktop_app.core.store.objects import ObjectStore
 
 DB_FILE = "mldesk.db"
@@ -109,9 +109,15 @@ class Project:
             if session.scalars(select(ProjectRow)).first() is not None:
                 db.close()
                 raise ProjectError("That database already holds an MLDesk project; open it instead.")
-            # The schema's migration made this database's workstation: the origin of its audit chain.
-            db.origin = session.info["origin"] = session.scalars(
-                select(WorkstationRow.id).where(WorkstationRow.is_local)).one()
+            # This folder's workstation (the origin of its audit chain) and its sync state.
+            workstation = session.scalars(select(WorkstationRow).where(WorkstationRow.is_local)).first()
+            if workstation is None:
+                workstation = WorkstationRow(host=current_host(), is_local=True)
+                session.add(workstation)
+                session.flush()
+            if session.get(SyncStateRow, "local") is None:
+                session.add(SyncStateRow(id="local"))
+            db.origin = session.info["origin"] = workstation.id
             row = ProjectRow(id=project_id or new_id(), name=name, created_by=current_user(), host=current_host())
             session.add(row)
             session.flush()

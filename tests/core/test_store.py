@@ -30,11 +30,30 @@ def test_database_uses_wal_and_busy_timeout(project):
         assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_migrated_schema_equals_the_models(project):
-    with project.db.engine.connect() as connection:
+def test_migrated_schema_equals_the_models(project, tmp_path):
+    """The migrations, run from an empty database, build exactly what the models declare — and a new
+    project (made straight from the models, without running each migration) is at the newest revision."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from desktop_app.core.store.database import _alembic_config, known_revisions
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+    with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+        assert context.get_current_revision() == head_revision()
+    engine.dispose()
     assert project.db.current_revision() == head_revision()
+    with project.db.engine.connect() as connection:   # and the new project's tables are the same
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert known_revisions() == sorted(r.revision for r in script.walk_revisions())
 
 
 def test_create_refuses_an_existing_project(tmp_path):

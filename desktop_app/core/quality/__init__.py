@@ -7,22 +7,29 @@
     step = step_from_fix(report.findings[0].fix)
     frame2, kinds2 = apply_recipe(frame, kinds, [step])
 
-Pure domain code: pandas and numpy only, no Qt (see docs/quality_checks.md).
+Pure domain code: pandas and numpy only, no Qt (see docs/quality_checks.md). The names below load
+on first use, so importing the package (as opening a project does) stays cheap.
 """
 
-from desktop_app.core.quality.checks import CHECK_IDS, CHECKS, TARGET_CHECKS, run_checks
-from desktop_app.core.quality.errors import QualityError, RecipeError
-from desktop_app.core.quality.findings import Finding, Fix, Severity
-from desktop_app.core.quality.recipe import (
-    OPS, RecipeStep, apply_recipe, apply_step, for_prediction, make_step, preview_step, recipe_from_list,
-    recipe_to_list, step_from_fix,
-)
-from desktop_app.core.quality.report import QualityReport
-from desktop_app.core.quality.report_html import render_html
-from desktop_app.core.quality.thresholds import Thresholds
+import importlib
+from typing import Any
 
-__all__ = [
-    "CHECKS", "CHECK_IDS", "OPS", "TARGET_CHECKS", "Finding", "Fix", "QualityError", "QualityReport", "RecipeError",
-    "RecipeStep", "Severity", "Thresholds", "apply_recipe", "apply_step", "for_prediction", "make_step",
-    "preview_step", "recipe_from_list", "recipe_to_list", "render_html", "run_checks", "step_from_fix",
-]
+# Loaded on first use (pandas comes with the checks): opening a project imports this package.
+_EXPORTS = {
+    "CHECK_IDS": "checks", "CHECKS": "checks", "TARGET_CHECKS": "checks", "run_checks": "checks",
+    "QualityError": "errors", "RecipeError": "errors", "Finding": "findings", "Fix": "findings",
+    "Severity": "findings", "OPS": "recipe", "RecipeStep": "recipe", "apply_recipe": "recipe",
+    "apply_step": "recipe", "for_prediction": "recipe", "make_step": "recipe", "preview_step": "recipe",
+    "recipe_from_list": "recipe", "recipe_to_list": "recipe", "step_from_fix": "recipe",
+    "QualityReport": "report", "render_html": "report_html", "Thresholds": "thresholds",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

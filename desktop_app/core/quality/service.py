@@ -17,13 +17,14 @@ from sqlalchemy import select
 from desktop_app.core.data.entities import DatasetVersionInfo, ImportResult
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
-from desktop_app.core.quality.recipe import RecipeStep, apply_recipe, recipe_from_list, recipe_to_list
-from desktop_app.core.quality.report import QualityReport
-from desktop_app.core.quality.thresholds import Thresholds
 from desktop_app.core.store import audit
 from desktop_app.core.store.models import QualityReportRow
 
 if TYPE_CHECKING:
+    from desktop_app.core.quality.recipe import RecipeStep
+    from desktop_app.core.quality.report import QualityReport
+    from desktop_app.core.quality.thresholds import Thresholds
+
     from desktop_app.core.data.service import DatasetService
     from desktop_app.core.store.database import Database
 
@@ -54,6 +55,7 @@ class QualityService:
     ) -> StoredReport:
         """Run every check on a dataset version and save the report."""
         from desktop_app.core.quality.checks import run_checks
+        from desktop_app.core.quality.thresholds import Thresholds
 
         version = self._version(version)
         progress(0.0, f"Loading {version.label}")
@@ -77,6 +79,8 @@ class QualityService:
 
     def reports(self, version: DatasetVersionInfo | str) -> list[StoredReport]:
         """Saved reports of a version, newest first."""
+        from desktop_app.core.quality.report import QualityReport
+
         version = self._version(version)
         with self._db.read() as session:
             rows = session.scalars(
@@ -99,6 +103,8 @@ class QualityService:
         self, version: DatasetVersionInfo | str, steps: list[RecipeStep], progress: ProgressCallback = no_progress
     ) -> ImportResult:
         """Apply `steps` to a version and store the result as the next version of its dataset."""
+        from desktop_app.core.quality.recipe import apply_recipe, recipe_to_list
+
         version = self._version(version)
         progress(0.0, f"Loading {version.label}")
         frame = self._datasets.load(version)
@@ -121,6 +127,8 @@ class QualityService:
         progress: ProgressCallback = no_progress,
     ) -> ImportResult:
         """Apply the whole recipe that made `recipe_from` to another version (e.g. a new file of the same shape)."""
+        from desktop_app.core.quality.recipe import recipe_from_list
+
         source = self._version(recipe_from)
         return self.apply_fixes(onto, recipe_from_list(source.recipe), progress)
 

@@ -216,6 +216,8 @@ class Database:
                                                expire_on_commit=False)
             if not self.is_sqlite and not create:
                 self._check_server_database()
+            if create and self._stored_revisions() is None:
+                self._create_schema()
             self.upgrade()
         except sa_exc.DatabaseError as exc:
             self.close()
@@ -242,6 +244,22 @@ class Database:
         if revisions is None:
             raise ProjectError(f"The database at {self.url} is not an MLDesk project database.")
         _check_revision(revisions, f"at {self.url}")
+
+    def _create_schema(self) -> None:
+        """A new database: every table as the models declare them, marked as the newest revision.
+
+        The same schema the migrations build (tests/core/test_store.py compares them), without
+        running each migration; the rows a migration would add for an existing project
+        (its workstation, its sync state) are made by `Project.create`.
+        """
+        from desktop_app.core.store.models import Base
+
+        with self.engine.begin() as connection:
+            Base.metadata.create_all(connection)
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+                               {"head": head_revision()})
 
     def upgrade(self) -> None:
         """Bring the schema to the version this MLDesk understands (Alembic only when one is due)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import threading
 import time
 from contextlib import contextmanager
@@ -97,12 +96,19 @@ class ObjectStore:
             return self.adopt(staged, sha256_bytes(data))
 
     def adopt_copy(self, source: Path, sha256: str) -> None:
-        """Copy a file from elsewhere (a shared folder) into the store, refusing it unless it matches `sha256`."""
+        """Copy a file from elsewhere (a shared folder) into the store, refusing it unless it matches `sha256`.
+
+        The copy is hashed as it is written (one read of the source, as a plain copy makes).
+        """
         if self.exists(sha256):
             return
         with self.staging_file() as staged:
-            shutil.copyfile(source, staged)
-            if sha256_file(staged) != sha256:
+            digest = hashlib.sha256()
+            with open(source, "rb") as reader, open(staged, "wb") as writer:
+                while block := reader.read(CHUNK):
+                    digest.update(block)
+                    writer.write(block)
+            if digest.hexdigest() != sha256:
                 raise IntegrityError(f"The copy of {source} does not match its name (it is damaged or still being "
                                      "written); it was not stored.")
             self.adopt(staged, sha256)
