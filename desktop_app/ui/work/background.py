@@ -16,7 +16,8 @@ a stale result), on the window's `TaskRunner`:
   follows the current task's reports.
 - `cancel(slot)` is the user's Cancel: the task stays current, so its `cancelled` (or its result,
   if it ended first) still arrives. `drop(slot)` cancels and forgets: nothing of it arrives (a
-  new project). `running(slot)` says whether a slot is busy.
+  new project). `release(slot)` forgets without cancelling: the task goes on, unheard.
+  `running(slot)` says whether a slot is busy.
 - `run(...)` starts a task that no other replaces and that `drop()` does not stop — a change the
   user asked for (save, register, archive): every outcome arrives.
 """
@@ -118,6 +119,11 @@ class BackgroundWork:
             task = self._current.get(slot)
             if task is not None:
                 task.cancel()
+
+    def release(self, slot: str) -> Task | None:
+        """Let the slot's task go on without its owner: it is not cancelled, and nothing of it arrives
+        any more (a last sync of a project being closed, say). Returns the task."""
+        return self._current.pop(slot, None)
 
     def drop(self, *slots: str) -> None:
         """Cancel and forget the tasks of `slots` (every slot when none is named): nothing of them
