@@ -1,7 +1,9 @@
 """The main window: welcome page or an open project (top bar, step navigator, step panels), task bar.
 
-It builds the seven steps, wires what one step tells another (the version in focus, a version made
-by fixes, runs to compare, a run to register, a version to export) and opens and closes projects.
+It builds the seven steps and the Team place, wires what one step tells another (the version in
+focus, a version made by fixes, runs to compare, a run to register, a version to export, changes
+received from the team) and opens, joins and closes projects — syncing them with the team's folder
+on opening and, briefly, on closing (`work.team_sync`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.ui.shell import recent
+from desktop_app.ui.shell.join_team_dialog import JoinTeamDialog
 from desktop_app.ui.shell.navigator import StepNavigator
 from desktop_app.ui.shell.new_project_dialog import NewProjectDialog
 from desktop_app.ui.shell.notice_bar import NoticeBar
+from desktop_app.ui.shell.sync_badge import SyncBadge
 from desktop_app.ui.shell.task_bar import TaskBar
 from desktop_app.ui.shell.top_bar import TopBar
 from desktop_app.ui.shell.welcome import WelcomePage
@@ -39,12 +43,14 @@ from desktop_app.ui.steps.export import ExportStep
 from desktop_app.ui.steps.monitor import MonitorStep
 from desktop_app.ui.steps.quality import QualityStep
 from desktop_app.ui.steps.registry import RegistryStep
+from desktop_app.ui.steps.team import TeamStep
 from desktop_app.ui.steps.train import TrainStep
 from desktop_app.ui.widgets.errors import show_error
 from desktop_app.ui.work.background import BackgroundWork
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.work.team_sync import TeamSync
 
 if TYPE_CHECKING:
     from desktop_app.core.progress import ProgressCallback
@@ -66,6 +72,10 @@ class MainWindow(QMainWindow):
         self.work = BackgroundWork(self.runner)   # slot "opening": the project being opened or created
         self.project: Project | None = None
         self.new_dialog: NewProjectDialog | None = None
+        self.join_dialog: JoinTeamDialog | None = None
+        self.team_sync = TeamSync(self.runner, parent=self)   # the open project's sync with its team's folder
+        self._closing = False          # the window's last sync ran (or is running): the next close is for real
+        self._stale: list[StepPanel] = []   # steps still to reload after changes received from the team
         self._retired: list[Project] = []  # projects closed once their tasks end
         self._build_actions()
 
@@ -75,8 +85,10 @@ class MainWindow(QMainWindow):
         self.welcome.open_requested.connect(self.choose_project)
         self.welcome.sample_requested.connect(self.open_sample_project)
         self.welcome.recent_activated.connect(self.open_project)
+        self.welcome.join_requested.connect(self.join_team)
 
-        self.top_bar = TopBar(self.project_menu)
+        self.sync_badge = SyncBadge(self.team_sync)
+        self.top_bar = TopBar(self.project_menu, self.sync_badge)
         self.navigator = StepNavigator()
         self.step_stack = QStackedWidget()
         self.steps: dict[str, StepPanel] = {}
@@ -94,6 +106,9 @@ class MainWindow(QMainWindow):
         for step in (self.data_step, self.quality_step, self.train_step, self.compare_step, self.registry_step,
                      self.export_step, self.monitor_step):
             self._add_step(step)
+        self.navigator.add_separator()
+        self.team_step = TeamStep(self.runner, self.team_sync)   # not a workflow step: sharing with the team
+        self._add_step(self.team_step)
         self._connect_steps()
         self.navigator.step_selected.connect(self._show_step)
 
@@ -145,6 +160,8 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New project…", self.new_project, [QKeySequence.StandardKey.New])
         self.open_action = self._action("&Open project…", self.choose_project, [QKeySequence.StandardKey.Open])
         self.sample_action = self._action("Open the &sample project", self.open_sample_project)
+        self.join_action = self._action("&Join a team from a shared folder…", self.join_team,
+                                        tip="Copy a project a colleague shares through a folder onto this computer")
         self.close_project_action = self._action("&Close project", self.close_project)
         self.quit_action = self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit])
         self.import_action = self._action(
@@ -163,6 +180,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self.sample_action)
+        file_menu.addAction(self.join_action)
         file_menu.addSeparator()
         file_menu.addAction(self.close_project_action)
         file_menu.addSeparator()
@@ -175,7 +193,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
         self.project_menu = QMenu(self)
-        self.project_menu.addActions([self.new_action, self.open_action, self.sample_action])
+        self.project_menu.addActions([self.new_action, self.open_action, self.sample_action, self.join_action])
         self.project_menu.addSeparator()
         self.project_menu.addAction(self.close_project_action)
 
@@ -194,9 +212,10 @@ class MainWindow(QMainWindow):
         busy = self.work.running("opening")
         for action in (self.import_action, self.close_project_action, self.primary_action):
             action.setEnabled(has_project and not busy)
-        for action in (self.new_action, self.open_action, self.sample_action):
+        for action in (self.new_action, self.open_action, self.sample_action, self.join_action):
             action.setEnabled(not busy)
-        for button in (self.welcome.new_button, self.welcome.open_button, self.welcome.sample_button):
+        for button in (self.welcome.new_button, self.welcome.open_button, self.welcome.sample_button,
+                       self.welcome.join_button):
             button.setEnabled(not busy)
 
     # -- steps --------------------------------------------------------------------------------
@@ -221,6 +240,13 @@ class MainWindow(QMainWindow):
         registry.models_changed.connect(export.refresh)     # registered, archived, re-aliased: list them again
         registry.go_to_export.connect(export.select_version)  # the Export step opens on the version picked there
         monitor.focus_changed.connect(self.top_bar.set_model)
+        # The team: a conflict settled in one place clears its mark in the other; the badge opens the Team place;
+        # a change made here waits to be sent (the count in the top bar); changes received reach every step.
+        team, sync = self.team_step, self.team_sync
+        team.conflict_resolved.connect(lambda: registry.refresh())
+        registry.models_changed.connect(sync.status_soon)
+        self.sync_badge.clicked.connect(lambda: self.navigator.select("team"))
+        sync.received.connect(self._follow_the_team)
 
     def _add_step(self, step: StepPanel) -> None:
         # Each step scrolls rather than forcing its minimum size on the window, so the
@@ -240,6 +266,23 @@ class MainWindow(QMainWindow):
 
     def _show_step(self, key: str) -> None:
         self.step_stack.setCurrentWidget(self._scrollers[key])
+        step = self.steps[key]
+        if step in self._stale:       # changes received from the team: this one first
+            self._stale.remove(step)
+            step.refresh()
+
+    def _follow_the_team(self, _report: object) -> None:
+        """Changes received from the team reach every step, as a local change would: the step in view
+        reloads now, the others one per turn of the event loop (no single long pause)."""
+        current = self.current_step()
+        self._stale = [s for s in self.steps.values() if s is not current and s is not self.team_step]
+        current.refresh()
+        QTimer.singleShot(0, self._refresh_next_stale)
+
+    def _refresh_next_stale(self) -> None:
+        if self._stale and self.project is not None:
+            self._stale.pop(0).refresh()
+            QTimer.singleShot(0, self._refresh_next_stale)
 
     def current_step(self) -> StepPanel:
         return self.step_stack.currentWidget().widget()
@@ -294,8 +337,29 @@ class MainWindow(QMainWindow):
 
         return self._start_opening("Preparing the sample project", work, "Could not open the sample project")
 
-    def _start_opening(self, title: str, work: Callable[[ProgressCallback], Project], error_title: str) -> Task:
-        task = self.work.start("opening", title, work, done=self.set_project,
+    def join_team(self) -> JoinTeamDialog | None:
+        """Ask for the team's shared folder and a new local folder, then copy the project there and open it."""
+        if self.work.running("opening"):
+            return None
+        self.join_dialog = JoinTeamDialog(self)
+        self.join_dialog.accepted.connect(
+            lambda d=self.join_dialog: self.clone_project(d.shared_folder(), d.project_path()))
+        self.join_dialog.open()
+        return self.join_dialog
+
+    def clone_project(self, shared_folder: str | Path, path: str | Path) -> Task:
+        """A new local project joined to the team's folder (`Project.clone`), then opened."""
+        def work(progress: ProgressCallback) -> Project:
+            from desktop_app.core.project import Project
+
+            return Project.clone(shared_folder, path, progress)
+
+        return self._start_opening(f"Joining the team: copying the project from {Path(shared_folder).name}", work,
+                                   "Could not join the team", synced=True)
+
+    def _start_opening(self, title: str, work: Callable[[ProgressCallback], Project], error_title: str,
+                       synced: bool = False) -> Task:
+        task = self.work.start("opening", title, work, done=lambda p: self.set_project(p, sync=not synced),
                                failed=lambda error: show_error(self, error_title, error), ended=self._update_actions)
         self._update_actions()
         return task
@@ -310,10 +374,13 @@ class MainWindow(QMainWindow):
             f"MLDesk tidied up after it: {len(cleared)} thing{'s' if len(cleared) != 1 else ''} cleared, "
             "nothing that was saved is lost.", cleared)
 
-    def set_project(self, project: Project | None) -> None:
-        """Show `project` (already open); the previous one is closed."""
+    def set_project(self, project: Project | None, *, sync: bool = True) -> None:
+        """Show `project` (already open) and sync it with its team's folder if it is linked (in the background;
+        not with `sync=False`, e.g. just cloned); the previous one is synced a last time, then closed."""
         self._retire(self.project)
+        self._stale = []
         self.project = project
+        self.team_sync.set_project(project, sync=sync)
         if project is None:
             self.setWindowTitle("MLDesk")
             self.top_bar.set_project(None)
@@ -346,7 +413,10 @@ class MainWindow(QMainWindow):
         if project is None:
             return
         self.run_queue.cancel_all()
-        self.runner.cancel_all()
+        self.team_sync.close_project(project)   # a last sync, bounded; it is let finish
+        for task in self.runner.tasks:
+            if not self.team_sync.owns(task):
+                task.cancel()
         if not self.runner.has_running():
             project.close()
             return
@@ -384,7 +454,16 @@ class MainWindow(QMainWindow):
             step.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        if self.project is not None and not self._closing:
+            # A last sync first, bounded (team_sync.CLOSE_BOUND_MS); the window stays live meanwhile, and
+            # closing it again does not wait any more.
+            self._closing = True
+            self.run_queue.cancel_all()
+            if self.team_sync.close_project(self.project, then=lambda: QTimer.singleShot(0, self.close)):
+                event.ignore()
+                return
         self.save_settings()
+        self.team_sync.set_project(None)   # nothing more to read or sync
         self.train_step.shutdown()  # stops the worker processes of runs still going
         self.runner.shutdown(wait=True)
         if self.project is not None:

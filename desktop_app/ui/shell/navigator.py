@@ -1,10 +1,10 @@
-"""The step navigator: workflow steps in order, each with its state (○ ◐ ●)."""
+"""The step navigator: workflow steps in order, each with its state (○ ◐ ●), then a line and the Team place."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QFrame, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.ui.icons import crisp_icon
 from desktop_app.ui.steps.base import StepState
@@ -58,6 +58,19 @@ class StepNavigator(QListWidget):
         self.set_state(key, StepState.NOT_STARTED)
         if self.currentItem() is None:
             self.setCurrentItem(item)
+
+    def add_separator(self) -> None:
+        """A thin line between the workflow's steps and the places that are not steps (Team)."""
+        item = QListWidgetItem()
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setSizeHint(QSize(0, 9))
+        self.addItem(item)
+        line = QFrame()
+        line.setObjectName("separator")
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Plain)
+        line.setContentsMargins(12, 0, 12, 0)
+        self.setItemWidget(item, line)
 
     def set_state(self, key: str, state: StepState, detail: str = "") -> None:
         item = self._item(key)

@@ -1,4 +1,4 @@
-"""The top bar: the current project (with its menu) and the dataset and model in focus."""
+"""The top bar: the current project (with its menu), the dataset and model in focus, and the sync state."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 
 class TopBar(QWidget):
-    def __init__(self, project_menu: QMenu, parent: QWidget | None = None) -> None:
+    def __init__(self, project_menu: QMenu, sync_badge: QWidget | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("topBar")
         self.project_button = QToolButton()
@@ -26,6 +26,10 @@ class TopBar(QWidget):
         self.model_label.setObjectName("focusLabel")
         layout.addSpacing(14)
         layout.addWidget(self.model_label)
+        self.sync_badge = sync_badge      # shell.sync_badge.SyncBadge: "⟳ Synced 2 min ago", a click opens Team
+        if sync_badge is not None:
+            layout.addSpacing(14)
+            layout.addWidget(sync_badge)
         self.set_project(None)
 
     def set_project(self, name: str | None, path: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The welcome page: start a project, open one, or try the sample."""
+"""The welcome page: start a project, open one, join a colleague's through a shared folder, or try the sample."""
 
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ class WelcomePage(QWidget):
     new_requested = Signal()
     open_requested = Signal()
     sample_requested = Signal()
+    join_requested = Signal()
     recent_activated = Signal(str)  # project folder
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -83,9 +84,14 @@ class WelcomePage(QWidget):
         self.new_button = self._action_button("New project…", "Ctrl+N", primary=True)
         self.open_button = self._action_button("Open project…", "Ctrl+O")
         self.sample_button = self._action_button("Open the sample project", None)
+        self.join_button = QPushButton("Join a team from a shared folder…")
+        self.join_button.setObjectName("joinTeamButton")
+        self.join_button.setToolTip("Copy a project a colleague shares through a folder onto this computer, "
+                                    "and keep it in step with theirs")
         self.new_button.clicked.connect(self.new_requested)
         self.open_button.clicked.connect(self.open_requested)
         self.sample_button.clicked.connect(self.sample_requested)
+        self.join_button.clicked.connect(self.join_requested)
         actions = QHBoxLayout()
         actions.setSpacing(16)
         actions.addWidget(self._card(self.new_button, "Create an empty project folder and import your data."))
@@ -126,6 +132,14 @@ class WelcomePage(QWidget):
         column.addWidget(subtitle)
         column.addSpacing(18)
         column.addLayout(actions)
+        join_hint = QLabel("Working with colleagues? Get your own copy of the project they share through a folder:")
+        join_hint.setObjectName("hint")
+        join_hint.setWordWrap(True)
+        join_row = QHBoxLayout()
+        join_row.addWidget(join_hint, 1)
+        join_row.addWidget(self.join_button)
+        column.addSpacing(4)
+        column.addLayout(join_row)
         column.addSpacing(22)
         column.addWidget(recent_title)
         column.addWidget(self.recent_list)

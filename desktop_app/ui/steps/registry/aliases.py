@@ -1,4 +1,8 @@
-"""The Aliases tab: each alias of the model with its version, when and why it was last set."""
+"""The Aliases tab: each alias of the model with its version, when and why it was last set.
+
+An alias moved on two workstations at once (a sync conflict) is marked ⚠ in a warning colour, with
+both moves in its tooltip, and "Resolve conflict…" opens the dialog that settles it.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.registry.text import alias_colors
 from desktop_app.ui.text.formatting import exact_time, relative_time
+from desktop_app.ui.widgets.conflict_dialog import conflict_sentence
 from desktop_app.ui.widgets.read_only_table import read_only_table
 
 if TYPE_CHECKING:
     from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.core.sync.service import Conflict
+
+CONFLICT_COLOR = "#a15c00"
 
 ALIAS_COL, VERSION_COL, WHEN_COL, WHO_COL, REASON_COL = range(5)
 
@@ -41,12 +49,14 @@ def last_alias_events(history: list[Any] | None) -> dict[str, Any]:
 class AliasesTab(QWidget):
     move_requested = Signal(str)      # the alias to move ("" for a new alias)
     remove_requested = Signal(str)
+    resolve_requested = Signal(str)   # the alias whose conflict (two moves made at once) to settle
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registryAliases")
         self.model: RegisteredModel | None = None
         self.version: ModelVersion | None = None
+        self.conflicts: dict[str, Conflict] = {}
         intro = QLabel("An alias is a stable name scripts and bundles use, e.g. <b>heart-risk@production</b>. "
                        "Moving it changes which version they get; every move needs a reason and is kept in the "
                        "history.")
@@ -72,7 +82,13 @@ class AliasesTab(QWidget):
         self.remove_button = QPushButton("Remove alias…")
         self.remove_button.setObjectName("removeAliasButton")
         self.remove_button.clicked.connect(self._remove)
+        self.resolve_button = QPushButton("Resolve conflict…")
+        self.resolve_button.setObjectName("resolveAliasButton")
+        self.resolve_button.setToolTip("This alias was moved on two workstations at once: see both moves side by "
+                                       "side and choose the one that counts")
+        self.resolve_button.clicked.connect(self._resolve)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.resolve_button)
         buttons.addWidget(self.move_button)
         buttons.addWidget(self.add_button)
         buttons.addStretch(1)
@@ -86,9 +102,11 @@ class AliasesTab(QWidget):
         layout.addLayout(buttons)
         self._update_buttons()
 
-    def show_model(self, model: RegisteredModel, version: ModelVersion | None, history: list[Any] | None) -> None:
+    def show_model(self, model: RegisteredModel, version: ModelVersion | None, history: list[Any] | None,
+                   conflicts: list[Conflict] = ()) -> None:
         previous = self.selected_alias()
         self.model, self.version = model, version
+        self.conflicts = {c.alias: c for c in conflicts if c.alias}
         events = last_alias_events(history)
         self.table.setRowCount(0)
         for alias, number in model.aliases.items():
@@ -113,6 +131,12 @@ class AliasesTab(QWidget):
                 items[-1].setToolTip(event.reason or "No reason was given (the first assignment needs none)")
             else:
                 items += [QTableWidgetItem("…" if history is None else "—") for _ in range(3)]
+            conflict = self.conflicts.get(alias)
+            if conflict is not None:
+                alias_item.setText(f"⚠ {alias}")
+                alias_item.setForeground(QBrush(QColor(CONFLICT_COLOR)))
+                for item in items:
+                    item.setToolTip(f"{conflict_sentence(conflict)} Resolve conflict… settles it.")
             for col, item in enumerate(items):
                 self.table.setItem(row, col, item)
             if alias == previous or (previous is None and version is not None and alias in version.aliases):
@@ -139,7 +163,10 @@ class AliasesTab(QWidget):
                 self.table.selectRow(row)
 
     def _update_buttons(self) -> None:
-        has = self.selected_alias() is not None
+        alias = self.selected_alias()
+        has = alias is not None
+        self.resolve_button.setVisible(bool(self.conflicts))
+        self.resolve_button.setEnabled(alias in self.conflicts)
         self.move_button.setEnabled(has)
         self.remove_button.setEnabled(has)
         self.add_button.setEnabled(self.model is not None)
@@ -153,3 +180,8 @@ class AliasesTab(QWidget):
         alias = self.selected_alias()
         if alias is not None:
             self.remove_requested.emit(alias)
+
+    def _resolve(self) -> None:
+        alias = self.selected_alias()
+        if alias in self.conflicts:
+            self.resolve_requested.emit(alias)

@@ -6,7 +6,9 @@ the selected model or version in tabs (Overview, Aliases, KPI gate, Lineage, His
 that run picked (for the Compare step). Aliases move through a dialog that wants a reason
 and first offers a comparison with the current holder on held-out data; an alias badge can
 also be dragged onto another version, which opens the same dialog. Del archives the
-selected version after asking.
+selected version after asking. An alias moved on two workstations at once (a sync conflict) marks
+its model in the tree and the Aliases tab; `resolve_conflict(model, alias)` opens the dialog that
+settles it (shared with the Team place).
 
 Every registry call runs on a worker thread (TaskRunner); after a change the models reload
 and the selection stays. The model in focus is announced by `focus_changed(label)` for the
@@ -38,12 +40,14 @@ from desktop_app.ui.steps.registry.register import RegisterDialog
 from desktop_app.ui.steps.registry.text import focus_label, gate_failures
 from desktop_app.ui.steps.registry.tree import ModelTree
 from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.widgets.conflict_dialog import ConflictDialog
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
     from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.core.sync.service import Conflict
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 PURPOSE = (
@@ -74,6 +78,8 @@ class RegistryStep(RegistryChanges, StepPanel):
         self.setStyleSheet(STYLE)
         self.go_to_export.connect(lambda _version_id: self.go_to_step.emit("export"))
         self.models: list[RegisteredModel] = []
+        self.conflicts: list[Conflict] = []               # settings changed on two workstations at once (sync)
+        self.conflict_dialog: ConflictDialog | None = None
         self.history: dict[str, list[Any]] = {}         # model name → audit events (newest first)
         self.lineages: dict[str, dict[str, Any]] = {}   # version id → lineage (immutable)
         self.dialog: RegisterDialog | None = None
@@ -119,6 +125,8 @@ class RegistryStep(RegistryChanges, StepPanel):
         self.details.overview.restore_requested.connect(self.restore_selected)
         self.details.aliases.move_requested.connect(lambda alias: self.move_alias(alias))
         self.details.aliases.remove_requested.connect(self.remove_alias)
+        self.details.aliases.resolve_requested.connect(self._resolve_selected)
+        self.details.resolve_requested.connect(self._resolve_selected)
         self.details.gate.save_requested.connect(self._save_gate)
         self.details.tabs.currentChanged.connect(lambda _i: self._load_lineage())
 
@@ -138,11 +146,11 @@ class RegistryStep(RegistryChanges, StepPanel):
     # -- project and models ------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
         self.work.drop()       # registry changes (run, not slots) still finish and are recorded
-        for dialog in (self.dialog, self.alias_dialog, self.confirm):
+        for dialog in (self.dialog, self.alias_dialog, self.confirm, self.conflict_dialog):
             if dialog is not None and dialog.isVisible():
                 dialog.reject()       # it belongs to the previous project
         self.project = project
-        self.models = []
+        self.models, self.conflicts = [], []
         self.history, self.lineages = {}, {}
         self.tree.set_models([])
         self.pages.setCurrentWidget(self.empty)
@@ -158,8 +166,11 @@ class RegistryStep(RegistryChanges, StepPanel):
             return None
         if select is not None:
             self._pending_select = select
-        return self.load_registered_models(
-            done=self.show_models, failed=lambda error: show_error(self, "Could not list the registered models", error))
+        project = self.project
+        return self.work.start("models", "Loading registered models",
+                               lambda _p: (project.registry.models(), project.sync.conflicts()), visible=False,
+                               done=lambda found: self.show_models(*found),
+                               failed=lambda error: show_error(self, "Could not list the registered models", error))
 
     @property
     def loading(self) -> bool:
@@ -170,14 +181,14 @@ class RegistryStep(RegistryChanges, StepPanel):
         """True while anything of this step runs in the background."""
         return self.work.running()
 
-    def show_models(self, models: list[RegisteredModel]) -> None:
-        self.models = list(models)
+    def show_models(self, models: list[RegisteredModel], conflicts: list[Conflict] = ()) -> None:
+        self.models, self.conflicts = list(models), list(conflicts)
         has = bool(self.models)
         self.pages.setCurrentWidget(self.splitter if has else self.empty)
         self.primary_button.setVisible(has)
         select, self._pending_select = self._pending_select, None
         self.history.clear()     # a change may have come from elsewhere (CLI, sync): read it again
-        self.tree.set_models(self.models, select)
+        self.tree.set_models(self.models, select, self.conflicts)
         if not has:
             self.next_button.setVisible(False)
             self.next_note.setVisible(False)
@@ -195,7 +206,10 @@ class RegistryStep(RegistryChanges, StepPanel):
                 aliased.append(f"{model.name}@{alias}")
                 if holder is not None and gate_failures(model.kpi_gate, holder.metrics):
                     failing.append(f"{model.name}@{alias}")
-        if failing:
+        disputed = [f"{c.model}@{c.alias}" if c.alias else f"{c.model} ({c.kind})" for c in self.conflicts]
+        if disputed:
+            self._set_state(StepState.ATTENTION, f"{', '.join(disputed)} changed on two workstations at once")
+        elif failing:
             self._set_state(StepState.ATTENTION, f"{', '.join(failing)} fails its KPI gate")
         elif not aliased:
             self._set_state(StepState.ATTENTION, f"{plural(len(self.models), 'model')}, no alias yet — give the "
@@ -213,7 +227,8 @@ class RegistryStep(RegistryChanges, StepPanel):
             self.next_button.setVisible(False)
             self.next_note.setVisible(False)
             return
-        self.details.show_item(model, version, self.history.get(model.name))
+        self.details.show_item(model, version, self.history.get(model.name),
+                               [c for c in self.conflicts if c.model == model.name])
         self.focus_changed.emit(focus_label(model, version))
         self._update_next(model, version)
         if model.name not in self.history:
@@ -301,6 +316,26 @@ class RegistryStep(RegistryChanges, StepPanel):
         self.history.pop(version.model_name, None)
         self.refresh(select=(version.model_name, version.number))
         self.models_changed.emit()
+
+    # -- sync conflicts ----------------------------------------------------------------------------------
+    def resolve_conflict(self, model: str, alias: str) -> ConflictDialog | None:
+        """The dialog that settles the conflict over `model`@`alias` (both moves side by side)."""
+        conflict = next((c for c in self.conflicts if (c.model, c.alias) == (model, alias)), None)
+        if conflict is None or self.project is None:
+            return None
+        if self.conflict_dialog is not None:
+            if self.conflict_dialog.isVisible():
+                self.conflict_dialog.reject()
+            self.conflict_dialog.deleteLater()
+        self.conflict_dialog = ConflictDialog(self.runner, self.project.registry, conflict, parent=self.window())
+        self.conflict_dialog.resolved.connect(self._alias_moved)
+        self.conflict_dialog.open()
+        return self.conflict_dialog
+
+    def _resolve_selected(self, alias: str) -> None:
+        model = self.tree.current_model()
+        if model is not None:
+            self.resolve_conflict(model.name, alias)
 
     # -- next ----------------------------------------------------------------------------------------------
     def _go_export(self) -> None:

@@ -7,7 +7,9 @@
 
 An alias badge can be dragged onto another version of the same model: `alias_dropped`
 asks the step to move it (through the same dialog as the button, which wants a reason).
-Archived versions are greyed; a version that fails its model's KPI gate says so.
+Archived versions are greyed; a version that fails its model's KPI gate says so. A model whose
+alias was moved on two workstations at once (a sync conflict) is marked "⚠ conflict over
+production" in a warning colour, and so are the versions the two moves point at.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from desktop_app.ui.text.runs import algorithm_label
 
 if TYPE_CHECKING:
     from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
+    from desktop_app.core.sync.service import Conflict
 
 MODEL_ROLE = Qt.ItemDataRole.UserRole
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -49,6 +52,8 @@ VERSION_COL, ALGORITHM_COL, METRIC_COL, ALIAS_COL = range(4)
 ALIAS_MIME = "application/x-mldesk-alias"
 ARCHIVED_COLOR = "#9aa1a9"
 FAIL_COLOR = "#b3261e"
+CONFLICT_COLOR = "#a15c00"
+CONFLICT_MARK = "⚠ "      # before an alias badge whose alias is in conflict
 CHIP_H_PAD, CHIP_GAP, CHIP_HEIGHT = 7, 4, 18
 
 
@@ -77,7 +82,7 @@ def paint_chip(painter: QPainter, rect: QRect, text: str, kind: str) -> None:
         painter.setBrush(QColor(background))
         painter.drawRoundedRect(rect, CHIP_HEIGHT / 2, CHIP_HEIGHT / 2)
     else:
-        foreground = FAIL_COLOR if kind == "fail" else ARCHIVED_COLOR
+        foreground = {"fail": FAIL_COLOR, "conflict": CONFLICT_COLOR}.get(kind, ARCHIVED_COLOR)
         painter.setPen(QPen(QColor(foreground), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), CHIP_HEIGHT / 2, CHIP_HEIGHT / 2)
@@ -155,13 +160,16 @@ class ModelTree(QTreeWidget):
         self.setDropIndicatorShown(True)
         self.currentItemChanged.connect(self._on_current)
         self.models: list[RegisteredModel] = []
+        self.conflicts: list[Conflict] = []     # alias conflicts (sync), marked on their model and versions
         self._press: tuple[QPoint, str, Any] | None = None   # where an alias badge was pressed
 
     # -- content -------------------------------------------------------------------------------
-    def set_models(self, models: list[RegisteredModel], select: tuple[str, int | None] | None = None) -> None:
-        """Fill the tree; keep the selection (or select `(model name, number or None)`)."""
+    def set_models(self, models: list[RegisteredModel], select: tuple[str, int | None] | None = None,
+                   conflicts: list[Conflict] = ()) -> None:
+        """Fill the tree; keep the selection (or select `(model name, number or None)`); mark `conflicts`."""
         wanted = select if select is not None else self.current_key()
         self.models = list(models)
+        self.conflicts = [c for c in conflicts if c.alias]
         self.blockSignals(True)
         self.clear()
         target = None
@@ -175,13 +183,19 @@ class ModelTree(QTreeWidget):
             tip = [model.name, count_versions(model), f"KPI gate: {gate_text(model.kpi_gate)}"]
             if model.description:
                 tip.insert(1, model.description)
+            marked = [c for c in self.conflicts if c.model == model.name]
+            if marked:
+                parent.setText(0, f"{text}   ·   ⚠ conflict over {', '.join(c.alias for c in marked)}")
+                parent.setForeground(0, QColor(CONFLICT_COLOR))
+                tip.append(f"⚠ {', '.join(c.alias for c in marked)} moved on two workstations at once: choose which "
+                           "move counts (Aliases tab, Resolve…)")
             parent.setToolTip(0, "\n".join(tip))
             self.addTopLevelItem(parent)
             parent.setFirstColumnSpanned(True)
             if wanted is not None and wanted == (model.name, None):
                 target = parent
             for version in reversed(model.versions):         # newest first
-                child = self._version_item(model, version)
+                child = self._version_item(model, version, marked)
                 parent.addChild(child)
                 if wanted is not None and wanted == (model.name, version.number):
                     target = child
@@ -198,7 +212,7 @@ class ModelTree(QTreeWidget):
         # Re-filled: the objects are new even when the selection is the same, so always tell (once).
         self._on_current(self.currentItem(), None)
 
-    def _version_item(self, model: RegisteredModel, version: ModelVersion) -> QTreeWidgetItem:
+    def _version_item(self, model: RegisteredModel, version: ModelVersion, conflicts: list[Conflict]) -> QTreeWidgetItem:
         key = key_metric(version.metrics)
         item = QTreeWidgetItem([
             f"v{version.number}",
@@ -209,12 +223,15 @@ class ModelTree(QTreeWidget):
         item.setData(0, MODEL_ROLE, model)
         item.setData(0, VERSION_ROLE, version)
         failures = [] if version.archived else gate_failures(model.kpi_gate, version.metrics)
+        in_conflict = {c.alias for c in conflicts}
+        disputed = [c.alias for c in conflicts if any(v.value == version.number for v in c.values)]
         if version.archived:
             chips = [("archived", "archived")]
         else:
-            chips = [(a, "alias") for a in version.aliases]
+            chips = [(f"{CONFLICT_MARK}{a}" if a in in_conflict else a, "alias") for a in version.aliases]
             if failures:
                 chips.append(("fails gate", "fail"))
+        chips += [(f"{CONFLICT_MARK}{alias}?", "conflict") for alias in disputed if alias not in version.aliases]
         item.setData(ALIAS_COL, CHIPS_ROLE, chips)
         tip = [
             f"{version.model_name} v{version.number}" + (" (archived)" if version.archived else ""),
@@ -226,6 +243,9 @@ class ModelTree(QTreeWidget):
             tip.append("Aliases: " + ", ".join(version.aliases) + " — drag a badge onto another version to move it")
         if failures:
             tip.append("Fails the KPI gate: " + "; ".join(failures))
+        for alias in disputed:
+            tip.append(f"⚠ One of two moves of '{alias}' made on two workstations at once points here: choose which "
+                       "counts (Aliases tab, Resolve…)")
         for col in range(4):
             item.setToolTip(col, "\n".join(tip))
         if version.archived:
@@ -293,7 +313,7 @@ class ModelTree(QTreeWidget):
         if chip is None or chip[1] != "alias":
             return None
         item = self.itemFromIndex(index)
-        return chip[0], item.data(0, VERSION_ROLE)
+        return chip[0].removeprefix(CONFLICT_MARK), item.data(0, VERSION_ROLE)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt name
         hit = self.alias_at(event.position().toPoint()) if event.button() == Qt.MouseButton.LeftButton else None
