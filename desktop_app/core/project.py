@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from desktop_app.core.errors import ProjectError
 from desktop_app.core.identity import current_host, current_user
+from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.store import audit
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.models import ProjectRow, SyncStateRow, WorkstationRow, new_id
@@ -57,7 +58,7 @@ class Project:
             self.id, self.name, self.created_at = row.id, row.name, row.created_at
             # This folder's workstation: the origin of every event it writes (others are the team's).
             workstation = session.scalars(select(WorkstationRow).where(WorkstationRow.is_local)).one()
-            self.workstation_id = db.origin = workstation.id
+            db.origin = workstation.id
             db.project_id = self.id
 
         # The services, each handed what it uses, in dependency order:
@@ -80,12 +81,12 @@ class Project:
         self.bundles = BundleService(db, self.objects, self.datasets, self.runs, self.registry, self.scoring,
                                      path / "exports")
         self.sync = SyncService(db, self.objects, self.id, self.name, path)
-        # What was cleared after processes that stopped mid-work (one sentence each; see core.doctor).
+        # What was cleared after processes that stopped mid-work (one sentence each; see core.recovery).
         self.recovered: tuple[str, ...] = ()
         if recover:
-            from desktop_app.core.doctor import recover as clear_leftovers
+            from desktop_app.core.recovery import recover as clear_leftovers
 
-            self.recovered = clear_leftovers(self)
+            self.recovered = clear_leftovers(self.runs, self.objects, self.bundles.default_folder)
 
     @classmethod
     def create(cls, path: str | os.PathLike, name: str | None = None, database_url: str | None = None, *,
@@ -126,6 +127,28 @@ class Project:
         return cls._opened(folder, db, recover=False)
 
     @classmethod
+    def clone(cls, folder: str | os.PathLike, path: str | os.PathLike,
+              progress: ProgressCallback = no_progress) -> Project:
+        """A new local project folder at `path`, joined to the team's shared `folder`, with all it holds."""
+        from desktop_app.core.sync.folder import SharedFolder, SyncError
+
+        shared = SharedFolder(folder)
+        document = shared.read_format()
+        if document is None:
+            raise SyncError(f"{shared.root} is not an MLDesk shared folder (it has no FORMAT file); give the "
+                            "team's shared folder.")
+        target = Path(path).expanduser()
+        if (target / DB_FILE).exists():
+            raise SyncError(f"{target} already holds a project; choose a new folder for the clone.")
+        project = cls.create(target, name=str(document.get("name") or target.name), project_id=document["project"])
+        try:
+            project.sync.sync(shared.root, progress)
+        except BaseException:
+            project.close()
+            raise
+        return project
+
+    @classmethod
     def open(cls, path: str | os.PathLike, database_url: str | None = None, *, recover: bool = True) -> Project:
         """Open an existing project; with `recover`, first clear what stopped processes left (`recovered`)."""
         folder = Path(path).expanduser()
@@ -155,6 +178,11 @@ class Project:
     def audit_events(self, entity_id: str | None = None, limit: int = 1000) -> list[audit.AuditEvent]:
         with self.db.read() as session:
             return audit.list_events(session, entity_id, limit)
+
+    @property
+    def workstation_id(self) -> str:
+        """This project folder's workstation (it changes when a copied folder takes a new one, sync)."""
+        return self.db.origin
 
     def verify_audit(self) -> audit.ChainReport:
         """Whether the audit trail is as it was written, and where it breaks if not."""

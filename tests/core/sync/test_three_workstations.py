@@ -115,3 +115,28 @@ def test_the_same_file_imported_on_two_workstations_at_once_is_one_version(team,
     assert {v.host for v in kept} == {on_b.host} and len({(v.id, v.created_at) for v in kept}) == 1
     assert kept[0].created_at == on_b.created_at
     assert state(a) == state(b) == state(c)
+
+
+def test_a_copied_project_folder_takes_a_new_identity_and_loses_nothing(tmp_path):
+    import shutil
+
+    from desktop_app.core.project import Project
+    from tests.core.sync.helpers import write_table
+
+    with Project.create(tmp_path / "a", name="Team") as a:
+        a.datasets.import_file(write_table(tmp_path, "base", 1), name="base")
+        a.sync.sync(tmp_path / "shared")
+    shutil.copytree(tmp_path / "a", tmp_path / "copy")            # a backup restored elsewhere, say
+    with Project.open(tmp_path / "a") as a, Project.open(tmp_path / "copy") as copy:
+        assert a.workstation_id == copy.workstation_id
+        a.datasets.import_file(write_table(tmp_path, "on_a", 2), name="base")
+        copy.datasets.import_file(write_table(tmp_path, "on_copy", 3), name="from_copy")
+        a.sync.sync()                                             # the original publishes first
+        report = copy.sync.sync()
+        assert any("was a copy" in note for note in report.notes)
+        assert copy.workstation_id != a.workstation_id
+        sync_until_quiet([a, copy])
+        assert state(a) == state(copy)
+        assert a.verify_audit().intact and copy.verify_audit().intact
+        assert {d.name for d in a.datasets.list()} == {"base", "from_copy"}
+        assert [v.number for v in next(d for d in copy.datasets.list() if d.name == "base").versions] == [1, 2]
