@@ -111,5 +111,7 @@ def test_sync_refuses_what_it_cannot_use_in_one_sentence(tmp_path):
     (tmp_path / "busy" / "notes.txt").write_text("x")
     assert "already holds other files" in mldesk("sync", tmp_path / "a", tmp_path / "busy", check_code=1).stderr
     assert "not an MLDesk shared folder" in mldesk("clone", tmp_path / "busy", tmp_path / "b", check_code=1).stderr
+    unplugged = mldesk("sync", tmp_path / "a", tmp_path / "no_drive" / "team", check_code=1)
+    assert "connect the drive" in unplugged.stderr and not (tmp_path / "no_drive").exists()
     for done in (not_linked, another):
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr

@@ -89,6 +89,10 @@ class SharedFolder:
         """Make this folder the project's shared folder (FORMAT written once), or check that it is."""
         if self.root.exists() and not self.root.is_dir():
             raise SyncError(f"{self.root} is a file; choose a folder to share the project through.")
+        if not self.root.exists() and not self.root.parent.is_dir():
+            # Not made here: a drive that is not connected must not turn into a local folder.
+            raise SyncError(f"There is no folder {self.root.parent}; connect the drive (or create the folder), then "
+                            "sync again.")
         document = self.read_format()
         if document is None:
             if self.root.is_dir() and any(p for p in self.root.iterdir() if not p.name.startswith(".")):
