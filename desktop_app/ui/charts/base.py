@@ -16,7 +16,6 @@ pyqtgraph is imported when the first chart is built, not when the window starts.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.formatting import format_int, format_number
+from desktop_app.ui.text.rich_text import escape
 
 AXIS_PEN = "#555555"
 TEXT_PEN = "#333333"
@@ -161,7 +161,7 @@ def fill_legend(legend: Any, entries: list[tuple[Any, str]], width: float) -> No
     legend.clear()
     legend.setColumnCount(columns)
     for (sample, _text), text in zip(entries, texts):
-        legend.addItem(sample, html.escape(text, quote=False))
+        legend.addItem(sample, escape(text))
     legend.setVisible(bool(entries))
 
 

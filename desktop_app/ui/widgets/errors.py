@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app.core.errors import MLDeskError
+from desktop_app.ui.text.rich_text import escape
 
 # The sentence and log of an unexpected error, kept on the exception so that showing it
 # twice (a label and the task log, say) writes one file and names the same one.
@@ -75,8 +76,8 @@ def show_error(parent: QWidget | None, title: str, error: BaseException) -> QMes
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
-    box.setText(f"<b>{_escape(title)}</b>")
-    box.setInformativeText(f"<p>{_escape(user_message(error, context=title))}</p>")
+    box.setText(f"<b>{escape(title)}</b>")
+    box.setInformativeText(f"<p>{escape(user_message(error, context=title))}</p>")
     box.setDetailedText(technical_details(error))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setTextFormat(Qt.TextFormat.RichText)
@@ -129,7 +130,3 @@ def install_excepthook() -> None:
     """Show exceptions raised in Qt slots as the error dialog (and log them); idempotent."""
     if not isinstance(sys.excepthook, _SlotErrors):
         sys.excepthook = _SlotErrors(sys.excepthook)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -8,7 +8,6 @@ once with a line style per class (the colour is still the run).
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -28,6 +27,7 @@ from desktop_app.ui.charts.base import (
     top_legend,
 )
 from desktop_app.ui.text.formatting import plural, shorten
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
 
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ its average residual along the predictions: flat at zero means the run is not bi
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -27,6 +26,7 @@ from desktop_app.ui.charts.base import (
     top_legend,
 )
 from desktop_app.ui.text.formatting import format_float, format_int, plural
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.ui.text.formatting import format_int, format_number, format_percent
+from desktop_app.ui.text.rich_text import escape
 
 if TYPE_CHECKING:
     from desktop_app.core.data.summary import ColumnSummary
@@ -118,7 +119,7 @@ class ColumnSummaryPanel(QScrollArea):
         histogram = summary.histogram
         if top and histogram is None:
             lines = [
-                f"{_html(v)} — {format_int(c)} ({format_percent(100 * c / total if total else 0)})"
+                f"{escape(v)} — {format_int(c)} ({format_percent(100 * c / total if total else 0)})"
                 for v, c in top[:5]
             ]
             self.top_values.setText("<br>".join(lines))
@@ -158,7 +159,3 @@ def _pct(summary: ColumnSummary, total: int) -> float:
     if total:
         return 100.0 * int(summary.missing) / total
     return float(getattr(summary, "missing_pct", 0.0) or 0.0)
-
-
-def _html(text: Any) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from desktop_app.ui.charts.base import TEXT_PEN, LegendChartPanel
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.text.formatting import format_float, format_int, shorten
+from desktop_app.ui.text.rich_text import escape
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
@@ -103,7 +104,7 @@ class DistributionChart(LegendChartPanel):
         batch_name = f"Batch {mt.short_name(batch.name, 24)} ({format_int(data.get('batch_rows', 0))} rows)"
         drifted = bool(result and result.drifted)
         self.verdict.setText(f"<span style='color:{mt.ALERT_COLOR if drifted else '#4a5563'}'>"
-                             f"{mt.esc(mt.verdict(result))}</span>" if result else "")
+                             f"{escape(mt.verdict(result))}</span>" if result else "")
         self.note.setText(self._note(data, result))
         drawn = (self._numeric(plot, data, ref_name, batch_name) if data.get("kind") == "numeric"
                  else self._categorical(plot, data, ref_name, batch_name))
@@ -206,7 +207,7 @@ class DistributionChart(LegendChartPanel):
             edges = data.get("edges") or []
             for i in range(len(edges) - 1):
                 if edges[i] <= x < edges[i + 1] or (i == len(edges) - 2 and x == edges[-1]):
-                    return (f"<b>{mt.esc(self.column)}</b> {format_float(edges[i])} to {format_float(edges[i + 1])}"
+                    return (f"<b>{escape(self.column)}</b> {format_float(edges[i])} to {format_float(edges[i + 1])}"
                             f"<br>Training: {_pct(data['reference'][i])}<br>Batch: {_pct(data['batch'][i])}")
             return None
         categories = data.get("categories") or []
@@ -214,7 +215,7 @@ class DistributionChart(LegendChartPanel):
         if not 0 <= i < len(categories) or abs(x - i) > GROUP / 2 + 0.05:
             return None
         new = " <b>(new: never seen in training)</b>" if categories[i] in (data.get("new") or []) else ""
-        return (f"<b>{mt.esc(self.column)} = {mt.esc(categories[i])}</b>{new}<br>Training: {_pct(data['reference'][i])}"
+        return (f"<b>{escape(self.column)} = {escape(categories[i])}</b>{new}<br>Training: {_pct(data['reference'][i])}"
                 f"<br>Batch: {_pct(data['batch'][i])}")
 
 

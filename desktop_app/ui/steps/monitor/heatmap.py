@@ -29,6 +29,7 @@ from desktop_app.ui.charts.base import (
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import fit_batch_axis
 from desktop_app.ui.text.formatting import format_int, shorten
+from desktop_app.ui.text.rich_text import escape
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
@@ -234,7 +235,7 @@ class DriftHeatMap(ChartPanel):
     def describe_cell(self, i: int, j: int) -> str:
         column, batch = self.cells[(i, j)], self.batches[j]
         when, exact = mt.batch_when(batch)
-        lines = [f"<b>{mt.esc(self.features[i])}</b> in batch <b>{mt.esc(batch.name)}</b> ({exact or when})",
+        lines = [f"<b>{escape(self.features[i])}</b> in batch <b>{escape(batch.name)}</b> ({exact or when})",
                  f"Test: {mt.test_name(column.test)}",
                  f"Statistic: {mt.format_stat(column.statistic) if column.test else '—'}",
                  f"p-value: {mt.format_p(column.p_value)}",
@@ -245,7 +246,7 @@ class DriftHeatMap(ChartPanel):
                  f"Missing: {mt.missing_text(column)}"]
         new = mt.new_categories_text(column)
         if new:
-            lines.append(f"New categories: {mt.esc(new)}")
+            lines.append(f"New categories: {escape(new)}")
         verdict = "<b style='color:#c62828'>drifted</b>" if column.drifted else "no drift"
         lines.append(f"Verdict: {verdict} — click to see its distributions")
         return "<br>".join(lines)

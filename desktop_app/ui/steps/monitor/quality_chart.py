@@ -17,6 +17,7 @@ from desktop_app.core.training.metric_names import MAIN_METRICS
 from desktop_app.ui.charts.base import nearest_point, set_title
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import BatchChart
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import format_metric, metric_label, sort_metrics
 
 if TYPE_CHECKING:
@@ -147,8 +148,8 @@ class QualityChart(BatchChart):
         delta = m.delta.get(self.metric)
         gate_text = {True: "passed", False: "failed: " + "; ".join(m.gate.failures if m.gate else ()),
                      None: "no gate set"}[m.gate_passed]
-        return (f"<b>{mt.esc(batch.name)}</b> — {exact or when}<br>{metric_label(self.metric)}: <b>{value:.4f}</b> "
+        return (f"<b>{escape(batch.name)}</b> — {exact or when}<br>{metric_label(self.metric)}: <b>{value:.4f}</b> "
                 f"on {m.rows:,} labelled rows"
                 + (f"<br>At training (test rows): {test:.4f} (change {delta:+.4f})" if test is not None
                    and delta is not None else "")
-                + f"<br>KPI gate: {mt.esc(gate_text)}")
+                + f"<br>KPI gate: {escape(gate_text)}")

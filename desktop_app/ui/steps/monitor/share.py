@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.ui.charts.base import nearest_point, set_title
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import BatchChart
+from desktop_app.ui.text.rich_text import escape
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import MonitoringBatch
@@ -97,5 +98,4 @@ class DriftShareChart(BatchChart):
         batch = self.batches[hit[1]]
         when, exact = mt.batch_when(batch)
         alert = ("<br><b style='color:#c62828'>⚠ Dataset drift</b>" if batch.dataset_drift else "<br>No dataset drift")
-        return (f"<b>{mt.esc(batch.name)}</b> — {exact or when}<br>{mt.share_sentence(batch)}{alert}")
-
+        return (f"<b>{escape(batch.name)}</b> — {exact or when}<br>{mt.share_sentence(batch)}{alert}")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from desktop_app.core.training.metric_names import MAIN_METRICS
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.text.formatting import format_int
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import format_metric, metric_label
 
 if TYPE_CHECKING:
@@ -97,8 +98,8 @@ class BatchSummary(QFrame):
 
 
 def headline(batch: MonitoringBatch) -> str:
-    share = mt.esc(mt.share_sentence(batch))
-    name = mt.esc(batch.name)
+    share = escape(mt.share_sentence(batch))
+    name = escape(batch.name)
     if batch.dataset_drift:
         return f"<span style='color:{mt.ALERT_COLOR};font-weight:600;font-size:11pt'>⚠ Dataset drift in {name}</span> — {share}"
     if batch.drifted_columns:
@@ -110,7 +111,7 @@ def detail_lines(batch: MonitoringBatch, target: str | None) -> list[str]:
     lines = []
     drifted = sorted((c for c in batch.result.columns if c.drifted), key=lambda c: -(mt.severity(c) or 0))
     if drifted:
-        names = ", ".join(f"<b>{mt.esc(c.column)}</b>" for c in drifted[:LISTED])
+        names = ", ".join(f"<b>{escape(c.column)}</b>" for c in drifted[:LISTED])
         more = f" and {len(drifted) - LISTED} more" if len(drifted) > LISTED else ""
         lines.append(f"<b>Drifted:</b> {names}{more} (most first).")
     lines.append(prediction_line(batch))
@@ -135,17 +136,17 @@ def prediction_line(batch: MonitoringBatch) -> str:
     drifted = [c for c in columns if c.drifted]
     if drifted:
         return ("<b>Model output:</b> <span style='color:#c62828'>drifted</span> — the model answers differently "
-                "than on its training data (" + ", ".join(mt.esc(c.column) for c in drifted[:3]) + ").")
+                "than on its training data (" + ", ".join(escape(c.column) for c in drifted[:3]) + ").")
     return "<b>Model output:</b> stable — the model answers as on its training data."
 
 
 def multivariate_line(batch: MonitoringBatch) -> str:
     mv = batch.result.multivariate
     if mv is None or mv.skipped or mv.auc is None:
-        return f"<b>All features together:</b> not checked ({mt.esc(mv.skipped if mv and mv.skipped else 'no result')})"
+        return f"<b>All features together:</b> not checked ({escape(mv.skipped if mv and mv.skipped else 'no result')})"
     low, high = mv.band or (0.45, 0.65)
     top = [f.column for f in mv.top_features if f.importance > 0.005][:3]
-    separated = f", mostly by {mt.esc(', '.join(top))}" if top and mv.drifted else ""
+    separated = f", mostly by {escape(', '.join(top))}" if top and mv.drifted else ""
     if mv.drifted:
         return (f"<b>All features together:</b> <span style='color:#c62828'>drifted</span> — a classifier tells "
                 f"batch rows from training rows (AUROC {mv.auc:.2f}, outside {low:g}–{high:g}){separated}.")
@@ -156,7 +157,7 @@ def multivariate_line(batch: MonitoringBatch) -> str:
 def labels_line(batch: MonitoringBatch, target: str | None) -> str:
     m = batch.result.metrics
     if m is None or not m.metrics:
-        column = f"'{mt.esc(target)}'" if target else "the target"
+        column = f"'{escape(target)}'" if target else "the target"
         return f"<b>Model quality:</b> not measured — no labels (no {column} column)."
     values = m.metrics
     rules = m.gate.rules if m.gate else ()
@@ -168,7 +169,7 @@ def labels_line(batch: MonitoringBatch, target: str | None) -> str:
         gate_text = "KPI gate passed"
     elif m.gate_passed is False:
         gate_text = ("<span style='color:#c62828'>KPI gate failed</span>: "
-                     + mt.esc("; ".join(m.gate.failures if m.gate else ())))
+                     + escape("; ".join(m.gate.failures if m.gate else ())))
     else:
         gate_text = "no KPI gate set"
     return (f"<b>Model quality:</b> {metric_label(metric)} {format_metric(values[metric])}{compared} on "

@@ -194,11 +194,6 @@ def thin_ticks(labels: Sequence[str], room_per_item: float, widest: float) -> li
     return [(i, labels[i]) for i in picked]
 
 
-def esc(text: Any) -> str:
-    """Text for a rich-text label or tooltip."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _finite(value: Any) -> bool:
     try:
         return math.isfinite(float(value))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desktop_app.ui.steps.quality.text import escape
 from desktop_app.ui.text.formatting import plural
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.widgets.errors import show_error, user_message
 
 if TYPE_CHECKING:

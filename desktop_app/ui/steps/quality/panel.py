@@ -31,7 +31,8 @@ from desktop_app.ui.steps.quality.findings_list import FindingsPanel
 from desktop_app.ui.steps.quality.fix_actions import FixActions
 from desktop_app.ui.steps.quality.report_actions import ReportActions
 from desktop_app.ui.steps.quality.report_summary import ReportSummary
-from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, escape, version_text, version_tip
+from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, version_text, version_tip
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.work.chart_warmup import warm_up_charts

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.ui.steps.quality.text import changed_thresholds, escape
+from desktop_app.ui.steps.quality.text import changed_thresholds
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.widgets.errors import show_error
 
 if TYPE_CHECKING:
@@ -80,8 +81,8 @@ class ReportActions:
     def _exported(self: QualityStep, path: Path) -> None:
         url = QUrl.fromLocalFile(str(path)).toString()
         folder = QUrl.fromLocalFile(str(Path(path).parent)).toString()
-        self._show_notice(f"Report saved to <a href=\"{escape(url)}\">{escape(str(path))}</a> · "
-                          f"<a href=\"{escape(folder)}\">open the folder</a>")
+        self._show_notice(f"Report saved to <a href=\"{escape(url, quote=True)}\">{escape(path)}</a> · "
+                          f"<a href=\"{escape(folder, quote=True)}\">open the folder</a>")
 
     def _export_failed(self: QualityStep, error: BaseException) -> None:
         show_error(self, "Could not export the report", error)

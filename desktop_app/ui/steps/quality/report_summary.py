@@ -20,13 +20,10 @@ from desktop_app.ui.steps.quality.text import (
     worst_severity,
 )
 from desktop_app.ui.text.formatting import exact_time, format_int, plural
+from desktop_app.ui.text.rich_text import escape
 
 if TYPE_CHECKING:
     from desktop_app.core.quality.service import StoredReport
-
-
-def _escape(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class ReportSummary(QWidget):
@@ -101,14 +98,14 @@ class ReportSummary(QWidget):
         text += " yet."
         if last is not None:
             text += f" Last check: {target_text(last.report.target)}, {counts_text(last.report.summary())}."
-        self.label.setText(_escape(text))
+        self.label.setText(escape(text))
         self.label.setToolTip("")
         self.icon.clear()
 
     def show_report(self, stored: StoredReport) -> None:
         report = stored.report
         head, _, tail = report_line(stored).partition(" — ")
-        self.label.setText(f"<b>{_escape(head)}</b> — {_escape(tail)}")
+        self.label.setText(f"<b>{escape(head)}</b> — {escape(tail)}")
         worst = worst_severity(report.summary())
         if worst is not None:
             self.icon.setPixmap(severity_icon(worst, 12).pixmap(12, 12))

@@ -6,7 +6,6 @@ module compares them as plain strings so that it never has to import the core (p
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -118,11 +117,6 @@ def changed_thresholds(thresholds: Thresholds) -> list[str]:
     defaults = {name: value for name, value, _ in type(thresholds)().describe()}
     return [f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"
             for name, value, _ in thresholds.describe() if defaults.get(name) != value]
-
-
-def escape(text: object) -> str:
-    """`text` made safe to put in the step's rich-text notices."""
-    return html.escape(str(text), quote=True)
 
 
 def version_text(version: DatasetVersionInfo) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.registry.text import audit_row
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.widgets.read_only_table import read_only_table
 
 if TYPE_CHECKING:
@@ -137,10 +138,6 @@ class HistoryTab(QWidget):
         row = rows[0].row()
         event = self.table.item(row, WHEN_COL).data(Qt.ItemDataRole.UserRole)
         what, change, reason = (self.table.item(row, c).text() for c in (ACTION_COL, CHANGE_COL, REASON_COL))
-        self.detail.setText(f"<b>{_escape(what)}</b> — {_escape(exact_time(event.at))} by "
-                            f"{_escape(event.user)}@{_escape(event.host)}<br>{_escape(change)}<br>"
-                            f"Reason: {_escape(reason if reason != '—' else 'none given')}")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self.detail.setText(f"<b>{escape(what)}</b> — {escape(exact_time(event.at))} by "
+                            f"{escape(event.user)}@{escape(event.host)}<br>{escape(change)}<br>"
+                            f"Reason: {escape(reason if reason != '—' else 'none given')}")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.registry.text import ALIAS_SUGGESTIONS, gate_failures, gate_text, metrics_line
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.work.background import BackgroundWork
@@ -267,13 +268,13 @@ class RegisterDialog(QDialog):
             if failures:
                 problems.append(f"Run {run.id[:8]} (as {name} v{number}) does not pass the KPI gate: "
                                 f"{'; '.join(failures)}; train a better model or change the gate.")
-                verdict = f"<span style='color:{BAD_COLOR}'>✗ Fails the KPI gate of {_escape(name)} " \
-                          f"({_escape(gate_text(rules))}): {_escape('; '.join(failures))}.</span>"
+                verdict = f"<span style='color:{BAD_COLOR}'>✗ Fails the KPI gate of {escape(name)} " \
+                          f"({escape(gate_text(rules))}): {escape('; '.join(failures))}.</span>"
             elif rules:
-                verdict = f"<span style='color:{OK_COLOR}'>✓ Passes the KPI gate of {_escape(name)} " \
-                          f"({_escape(gate_text(rules))}).</span>"
+                verdict = f"<span style='color:{OK_COLOR}'>✓ Passes the KPI gate of {escape(name)} " \
+                          f"({escape(gate_text(rules))}).</span>"
             elif model is not None:
-                verdict = f"<span style='color:{INFO_COLOR}'>{_escape(name)} has no KPI gate: any finished run " \
+                verdict = f"<span style='color:{INFO_COLOR}'>{escape(name)} has no KPI gate: any finished run " \
                           "can be registered (set one in the KPI gate tab).</span>"
             else:
                 verdict = f"<span style='color:{INFO_COLOR}'>A new model: it has no KPI gate yet (set one in the " \
@@ -301,7 +302,7 @@ class RegisterDialog(QDialog):
             shown = [p for p in problems if "KPI gate" not in p or not verdict]
             if shown:
                 text = (text + "<br>" if text else "") + "<br>".join(
-                    f"<span style='color:{BAD_COLOR}'>{_escape(p)}</span>" for p in shown)
+                    f"<span style='color:{BAD_COLOR}'>{escape(p)}</span>" for p in shown)
         self.verdict.setText(text)
         self.verdict.setVisible(bool(text))
         busy = self.work.running("register")
@@ -360,7 +361,3 @@ class RegisterDialog(QDialog):
     def reject(self) -> None:
         self.work.drop("runs")   # a registration under way still finishes (and is recorded)
         super().reject()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
