@@ -1,4 +1,5 @@
-"""Team set-ups for the window's sync tests: a shared folder and two workstations of one project.
+"""Team set-ups for the window's sync tests (a shared folder and two workstations of one project), and
+the ways the tests drive the window through a sync.
 
 Small tables (tests/core/sync/helpers.py) trained in this process: quick.
 """
@@ -7,8 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from desktop_app.core.project import Project
 from tests.core.sync.helpers import train, write_table
+from tests.ui.helpers import wait_idle
 
 MODEL = "risk"
 
@@ -41,3 +45,26 @@ def move_production_on_both(a: Project, b: Project) -> None:
 
 def alias_conflicts(project: Project) -> list:
     return [c for c in project.sync.conflicts(MODEL) if c.alias == "production"]
+
+
+def open_in(qtbot, window, project):
+    window.set_project(project)
+    qtbot.waitUntil(lambda: window.team_sync.status is not None and not window.team_sync.syncing, timeout=20_000)
+    wait_idle(qtbot, window.runner)
+
+
+def badge(window) -> str:
+    return window.sync_badge.text() if window.sync_badge.isVisible() else ""
+
+
+def ctrl_enter(qtbot, window):
+    """The step's primary action, from the keyboard (the window active again after a dialog)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def close_window(qtbot, window):
+    """Close as the user does: the last sync runs first (bounded), then the window closes."""
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from tests.core.sync.helpers import write_table
 from tests.ui.helpers import click, wait_idle
-from tests.ui.sync_helpers import MODEL, team_of_two
+from tests.ui.sync_helpers import MODEL, badge, close_window, ctrl_enter, open_in, team_of_two
 
 
 @pytest.fixture
@@ -25,22 +24,6 @@ def team(tmp_path):
     yield shared, a, b
     a.close()
     b.close()
-
-
-def open_in(qtbot, window, project):
-    window.set_project(project)
-    qtbot.waitUntil(lambda: window.team_sync.status is not None and not window.team_sync.syncing, timeout=20_000)
-    wait_idle(qtbot, window.runner)
-
-
-def badge(window) -> str:
-    return window.sync_badge.text() if window.sync_badge.isVisible() else ""
-
-
-def close_window(qtbot, window):
-    """Close as the user does: the last sync runs first (bounded), then the window closes."""
-    window.close()
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
 
 
 def test_link_a_project_through_the_team_place_and_sync(qtbot, window, tmp_path, monkeypatch):
@@ -80,7 +63,7 @@ def test_link_a_project_through_the_team_place_and_sync(qtbot, window, tmp_path,
     assert team.pending.text() == "1 change made on this computer will be sent at the next sync."
 
     # Sync now is the place's primary action (Ctrl+Enter); progress and Cancel are in the task bar.
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    ctrl_enter(qtbot, window)
     assert window.team_sync.syncing and badge(window) == "⟳ Syncing…"
     assert window.task_bar.cancel_button.isVisible()
     qtbot.waitUntil(lambda: not window.team_sync.syncing, timeout=20_000)
@@ -100,7 +83,7 @@ def test_changes_of_the_team_reach_every_step_without_f5(qtbot, window, team, tm
     sent = a.sync.status().pending
     a.sync.sync()
     window.navigator.select("team")
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    ctrl_enter(qtbot, window)
     qtbot.waitUntil(lambda: not window.team_sync.syncing, timeout=20_000)
     assert window.team_step.last_sync.text() == (f"just now — Nothing to send; received {sent} changes "
                                                  "(1 stored file).")
@@ -143,7 +126,7 @@ def test_what_waits_is_said_with_its_reason_and_strays_are_left_alone(qtbot, win
 
     shutil.move(hidden, missing[0])                       # delivered at last
     window.navigator.select("team")
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    ctrl_enter(qtbot, window)
     qtbot.waitUntil(lambda: not window.team_sync.syncing, timeout=20_000)
     assert badge(window) == "⟳ Synced just now"
     assert team.last_sync.text() == f"just now — Nothing to send; received {sent} changes (1 stored file)."
@@ -156,7 +139,7 @@ def test_an_unreachable_folder_is_one_sentence(qtbot, window, team, tmp_path):
     open_in(qtbot, window, b)
     shared.rename(tmp_path / "unplugged")
     window.navigator.select("team")
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    ctrl_enter(qtbot, window)
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is not None, timeout=20_000)
     box = window.findChild(QMessageBox, "errorBox")
     assert "cannot be reached" in box.informativeText() and "Traceback" not in box.informativeText()
@@ -175,7 +158,7 @@ def test_another_projects_folder_is_refused_in_one_sentence(qtbot, window, team,
     open_in(qtbot, window, other)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(shared)))
     window.navigator.select("team")
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)   # Link to a shared folder…
+    ctrl_enter(qtbot, window)   # Link to a shared folder…
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is not None, timeout=20_000)
     text = window.findChild(QMessageBox, "errorBox").informativeText()
     assert "another project" in text or "belongs to" in text, text

@@ -89,6 +89,7 @@ class MoveCard(QFrame):
         when = QLabel(relative_time(value.at) if value.at is not None else "—")
         when.setToolTip(exact_time(value.at) if value.at is not None else "")
         reason = QLabel(value.reason or "— (no reason given)")
+        reason.setTextFormat(Qt.TextFormat.PlainText)       # the user's words, never markup
         reason.setWordWrap(True)
         reason.setObjectName("conflictReason")
         gate, color = gate_words(value.gate_passed)

@@ -54,6 +54,7 @@ class RegistryDetails(QWidget):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner_text = QLabel()
         self.banner_text.setObjectName("conflictText")
+        self.banner_text.setTextFormat(Qt.TextFormat.PlainText)
         self.banner_text.setWordWrap(True)
         self.banner_button = QPushButton("Resolve…")
         self.banner_button.setObjectName("bannerResolveButton")

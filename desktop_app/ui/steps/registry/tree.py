@@ -212,7 +212,8 @@ class ModelTree(QTreeWidget):
         # Re-filled: the objects are new even when the selection is the same, so always tell (once).
         self._on_current(self.currentItem(), None)
 
-    def _version_item(self, model: RegisteredModel, version: ModelVersion, conflicts: list[Conflict]) -> QTreeWidgetItem:
+    def _version_item(self, model: RegisteredModel, version: ModelVersion,
+                      conflicts: list[Conflict]) -> QTreeWidgetItem:
         key = key_metric(version.metrics)
         item = QTreeWidgetItem([
             f"v{version.number}",

@@ -104,6 +104,7 @@ class TeamStep(StepPanel):
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         summary = QFrame()
         summary.setObjectName("teamSummary")
         form = QFormLayout(summary)
@@ -208,7 +209,8 @@ class TeamStep(StepPanel):
         """Ask for the shared folder, then link to it and sync (in the background)."""
         if self.project is None or self.sync.syncing:
             return None
-        start = (self.sync.status.folder if self.sync.status is not None else None) or str(Path(self.project.path).parent)
+        linked = self.sync.status.folder if self.sync.status is not None else None
+        start = linked or str(Path(self.project.path).parent)
         folder = QFileDialog.getExistingDirectory(
             self, "Choose the team's shared folder for this project (or an empty folder)", start)
         if folder:
