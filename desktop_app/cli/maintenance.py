@@ -32,11 +32,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from desktop_app.core.store import audit
-
     with open_project(args.project) as project:
-        with project.db.read() as session:
-            report = audit.verify(session)
+        report = project.verify_audit()
     if args.json:
         print_json(report.to_dict())
     else:

@@ -48,9 +48,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_clone(args: argparse.Namespace) -> int:
-    from desktop_app.core.sync.service import clone
+    from desktop_app.core.project import Project
 
-    with clone(args.folder, args.project, progress=stderr_progress()) as project:
+    with Project.clone(args.folder, args.project, progress=stderr_progress()) as project:
         report = project.sync.status()
         datasets, models = project.datasets.list(), project.registry.models()
         runs = project.runs.list()

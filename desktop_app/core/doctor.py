@@ -1,15 +1,9 @@
-"""Check a project and clear what a crash left behind: `mldesk doctor`, and its quick part on every open.
+"""`mldesk doctor`: check a project through and through, and clear what crashes left behind.
 
-A process killed mid-work (kill -9, power cut, a frozen machine restarted) cannot clean up
-after itself. What it leaves carries its owner (`owners`), so another process can tell
-leftovers from work still going on:
-- runs left `queued` or `running` by a process that is gone become `interrupted` (audited);
-- staging files in `objects/tmp` and unfinished exports (`.mldesk-export-…`) of dead
-  processes are removed.
-`recover` does this on every open (cheap: one indexed query and two folder listings).
-`examine` adds what takes longer or reads further: SQLite's own integrity check, every stored
-object against its hash, the audit chain, and unfinished exports in every folder the audit
-trail records an export to. What it cannot repair — a damaged database page, a missing or
+Opening a project already clears what stopped processes left (`recovery`). `examine` adds what
+takes longer or reads further: SQLite's own integrity check (read-only, before opening), every
+stored object against its hash, the audit chain, and unfinished exports in every folder the
+audit trail records an export to. What it cannot repair — a damaged database page, a missing or
 damaged object, an altered audit trail — it reports with what to do.
 """
 
@@ -22,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.errors import MLDeskError, ProjectError
-from desktop_app.core.owners import Owner
 from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.recovery import count, exports_cleared, owner_gone
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
@@ -44,19 +38,6 @@ class DoctorReport:
     def to_dict(self) -> dict[str, Any]:
         return {"healthy": self.healthy, "repaired": list(self.repaired), "problems": list(self.problems),
                 "checked": list(self.checked)}
-
-
-def recover(project: Project) -> tuple[str, ...]:
-    """Clear what processes that are gone left in the project; one sentence per thing cleared."""
-    from desktop_app.core.bundles.service import remove_stale_exports
-
-    cleared = list(_interrupt_orphaned_runs(project))
-    sizes = [size for path in project.objects.stale_staging_files() if (size := _remove_file(path)) is not None]
-    if sizes:
-        cleared.append(f"Removed {_count(len(sizes), 'unfinished stored file')} ({_megabytes(sum(sizes))}) that a "
-                       "stopped process left in objects/tmp.")
-    cleared += _exports_cleared(remove_stale_exports(project.bundles.default_folder))
-    return tuple(cleared)
 
 
 def examine(path: str | os.PathLike, *, repair: bool = True, progress: ProgressCallback = no_progress,
@@ -80,9 +61,9 @@ def examine(path: str | os.PathLike, *, repair: bool = True, progress: ProgressC
             progress(0.1, "Looking for unfinished exports")
             repaired += _all_export_folders(project)
         else:
-            pending = [run for run in project.runs.unfinished() if _owner_gone(run.owner)]
+            pending = [run for run in project.runs.unfinished() if owner_gone(run.owner)]
             if pending:
-                problems.append(f"{_count(len(pending), 'run')} left queued or running by a process that "
+                problems.append(f"{count(len(pending), 'run')} left queued or running by a process that "
                                 "stopped; run `mldesk doctor` without --no-repair to mark them interrupted.")
         progress(0.3, "Checking stored files")
         checked.append(_objects_check(project, problems, progress))
@@ -90,54 +71,6 @@ def examine(path: str | os.PathLike, *, repair: bool = True, progress: ProgressC
         checked.append(_audit_check(project, problems))
     progress(1.0, "Done")
     return DoctorReport(tuple(repaired), tuple(problems), tuple(c for c in checked if c))
-
-
-# -- runs ----------------------------------------------------------------------------------------
-
-
-def _owner_gone(owner: dict | None) -> bool:
-    parsed = Owner.from_dict(owner)
-    # A run without an owner was queued by an MLDesk that recorded none: its process is long gone.
-    return parsed is None or parsed.alive() is False
-
-
-def _interrupt_orphaned_runs(project: Project) -> list[str]:
-    from desktop_app.core.tracking.entities import RunStatus
-
-    cleared = []
-    for run in project.runs.unfinished():
-        if not _owner_gone(run.owner):
-            continue
-        owner = Owner.from_dict(run.owner)
-        who = f"process {owner.pid} on {owner.host}" if owner else "an earlier MLDesk"
-        ended = project.runs.mark_ended(
-            run.id, RunStatus.INTERRUPTED,
-            f"The {who} that held this run stopped before it ended (closed, killed or a power cut); "
-            "nothing of it was kept — run it again (Re-run).")
-        if ended.status == RunStatus.INTERRUPTED:
-            cleared.append(f"Run {run.short_id} ({run.algorithm} on {run.dataset_label}) was left {run.status.value} "
-                           f"by a process that stopped; it is now marked interrupted.")
-    return cleared
-
-
-# -- leftovers -----------------------------------------------------------------------------------
-
-def _remove_file(path: Path) -> int | None:
-    """Remove a leftover file; its size, or None when it is gone already or cannot be removed."""
-    try:
-        size = path.stat().st_size
-        path.unlink()
-    except OSError:
-        return None
-    return size
-
-
-def _exports_cleared(removed: list[Path]) -> list[str]:
-    if not removed:
-        return []
-    where = sorted({str(p.parent) for p in removed})
-    return [f"Removed {_count(len(removed), 'unfinished export')} that a stopped process left in "
-            f"{', '.join(where)}."]
 
 
 def _all_export_folders(project: Project) -> list[str]:
@@ -151,7 +84,7 @@ def _all_export_folders(project: Project) -> list[str]:
             removed += remove_stale_exports(folder)
         except MLDeskError:
             continue  # a network folder that is not reachable now: nothing to clear there today
-    return _exports_cleared(removed)
+    return exports_cleared(removed)
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -189,9 +122,9 @@ def _objects_check(project: Project, problems: list[str], progress: ProgressCall
         for sha, label in session.execute(select(DatasetVersionRow.sha256, DatasetVersionRow.id)):
             wanted.setdefault(sha, f"dataset version {label[:8]}")
         for model, curves, run_id in session.execute(select(RunRow.model_sha256, RunRow.curves_sha256, RunRow.id)):
-            for sha, what in ((model, "model"), (curves, "curves")):
-                if sha:
-                    wanted.setdefault(sha, f"the {what} of run {run_id[:8]}")
+            for run_sha, what in ((model, "model"), (curves, "curves")):
+                if run_sha:
+                    wanted.setdefault(run_sha, f"the {what} of run {run_id[:8]}")
         for sha, number in session.execute(select(ModelVersionRow.model_sha256, ModelVersionRow.number)):
             wanted.setdefault(sha, f"model version {number}")
         for (sha,) in session.execute(select(MonitorReferenceRow.stats_sha256)):
@@ -204,7 +137,7 @@ def _objects_check(project: Project, problems: list[str], progress: ProgressCall
         except (NotFoundError, IntegrityError) as exc:
             bad.append(f"{what}: {exc}")
     if bad:
-        problems.append(f"{_count(len(bad), 'stored file')} of {len(wanted):,} missing or damaged — "
+        problems.append(f"{count(len(bad), 'stored file')} of {len(wanted):,} missing or damaged — "
                         + " ".join(bad[:5]) + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""))
         return ""
     if len(wanted) == 1:
@@ -222,14 +155,4 @@ def _audit_check(project: Project, problems: list[str]) -> str:
         return ""
     return report.summary()
 
-
-# -- wording -------------------------------------------------------------------------------------
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.0f} kB"
 

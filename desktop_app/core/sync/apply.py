@@ -140,9 +140,9 @@ def _write_rows(session: Session, table: str, rows: dict[str, dict[str, Any]], t
         raise Waiting(_why(exc)) from None
     for key in existing:
         values, row = rows[key], session.get_one(cls, key)
-        if table == "runs":
+        if isinstance(row, RunRow):
             _move_run_forward(row, values)
-        elif table in ("dataset_versions", "model_versions") and values.get("stamp") and (
+        elif isinstance(row, (DatasetVersionRow, ModelVersionRow)) and values.get("stamp") and (
                 row.stamp is None or values["stamp"] < row.stamp):
             # The same version made on two workstations (same snapshot, same run): the earlier one is kept.
             for name in ("stamp", "created_at", "created_by", "host"):
@@ -206,7 +206,8 @@ def _renumber(session: Session, cls: Any, parent: Any, parent_id: str, local_ori
 
 
 def _parent_name(session: Session, cls: Any, parent_id: str) -> str:
-    parent = session.get(RegisteredModelRow if cls is ModelVersionRow else DatasetRow, parent_id)
+    parent = (session.get(RegisteredModelRow, parent_id) if cls is ModelVersionRow
+              else session.get(DatasetRow, parent_id))
     return parent.name if parent is not None else parent_id[:8]
 
 

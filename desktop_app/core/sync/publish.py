@@ -141,7 +141,7 @@ def take_new_identity(db: Database) -> str:
             "id", "at", "user", "host", "action", "entity_type", "entity_id", "before", "after", "reason")}
             for e in unpublished]
         session.execute(delete(AuditEventRow).where(AuditEventRow.id.in_([e.id for e in unpublished])))
-        old_row = session.get(WorkstationRow, old)
+        old_row = session.get_one(WorkstationRow, old)
         old_row.is_local = False
         session.add(WorkstationRow(id=new, host=old_row.host, is_local=True))
         session.add(SyncCursorRow(workstation_id=old, applied_batch=state.published_batch,

@@ -27,7 +27,7 @@ from desktop_app.core.store.models import (
     MonitorReferenceRow, ProjectRow, QualityReportRow, RegisteredModelRow, RunRow, UTCDateTime,
 )
 
-TABLES: dict[str, type[Base]] = {cls.__tablename__: cls for cls in (  # type: ignore[misc]
+TABLES: dict[str, type[Base]] = {cls.__tablename__: cls for cls in (
     ProjectRow, DatasetRow, DatasetVersionRow, QualityReportRow, ExperimentRow, RunRow, RegisteredModelRow,
     ModelVersionRow, MonitorReferenceRow, MonitoringBatchRow)}
 # The columns of each table that name a stored object.
@@ -103,8 +103,8 @@ def _rows_of(session: Session, event: AuditEventRow) -> list[Any]:
     if kind == "registered_model":
         return [get(RegisteredModelRow, entity)]
     if kind == "model_version" and event.action == "model.register":
-        version = get(ModelVersionRow, entity)
-        return [get(RegisteredModelRow, version.model_id), version] if version is not None else []
+        model_version = get(ModelVersionRow, entity)
+        return [get(RegisteredModelRow, model_version.model_id), model_version] if model_version is not None else []
     if kind == "monitoring_batch":
         return [get(MonitoringBatchRow, entity)]
     return []   # exports, archive/restore, descriptions: the event (and its setting change) says it all

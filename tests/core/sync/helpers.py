@@ -14,7 +14,6 @@ from desktop_app.core.store.models import (
     AuditEventRow, DatasetVersionRow, ModelAliasRow, ModelVersionRow, MonitoringBatchRow, QualityReportRow,
     RegisteredModelRow, RunRow, SettingChangeRow,
 )
-from desktop_app.core.sync.service import clone
 from desktop_app.core.tracking.entities import RunSpec
 
 
@@ -46,8 +45,8 @@ def three_workstations(root: Path) -> tuple[Path, list[Project]]:
     first = train(a, "base")
     a.registry.register(first.id, "risk", alias="production")
     a.sync.sync(shared)
-    b = clone(shared, root / "b")
-    c = clone(shared, root / "c")
+    b = Project.clone(shared, root / "b")
+    c = Project.clone(shared, root / "c")
     # Each works alone now.
     a.datasets.import_file(write_table(data, "a_more", 2), name="base")          # base@2 on A …
     b.datasets.import_file(write_table(data, "b_more", 3), name="base")          # … and on B, at once

@@ -20,7 +20,6 @@ import pytest
 from desktop_app.core.project import Project
 from desktop_app.core.sync.batch import Batch, read_batch
 from desktop_app.core.sync.folder import SharedFolder
-from desktop_app.core.sync.service import clone
 from tests.core.sync.helpers import state, sync_until_quiet, train, write_table
 
 REPO = Path(__file__).resolve().parents[3]
@@ -42,7 +41,7 @@ def start(tmp_path_factory):
         a.datasets.import_file(write_table(data, "base", 1), name="base")
         a.registry.register(train(a, "base").id, "risk", alias="production")
         a.sync.sync(root / "shared")
-        with clone(root / "shared", root / "b") as b:
+        with Project.clone(root / "shared", root / "b") as b:
             for seed in (2, 3):
                 a.datasets.import_file(write_table(data, f"a{seed}", seed), name="base")
                 a.registry.register(train(a, "base", seed).id, "risk")

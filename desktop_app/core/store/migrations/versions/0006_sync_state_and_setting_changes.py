@@ -10,12 +10,12 @@ and mutable settings as a log of stamped changes (store.changes). The settings c
 this revision are logged from their audit events, each replacing the one before it.
 """
 
+import re
 from datetime import timezone
 
 from alembic import op
 import sqlalchemy as sa
 
-from desktop_app.core.registry.gate import parse_rule, rules_to_json
 from desktop_app.core.store.changes import alias_key, describe_key, drift_key, gate_key, status_key
 from desktop_app.core.store.hlc import Stamp
 from desktop_app.core.store.models import UTCDateTime
@@ -122,12 +122,19 @@ def _setting(event, described: dict[str, dict]) -> tuple[str, dict]:
     if event.action in ('model.archive', 'model.restore'):
         return status_key(event.entity_id), {'status': after.get('status')}
     if event.action == 'model.gate':
-        return gate_key(event.entity_id), {'kpi_gate': rules_to_json([parse_rule(r) for r in after.get('rules', [])])}
+        return gate_key(event.entity_id), {'kpi_gate': [_rule(r) for r in after.get('rules', [])]}
     if event.action == 'model.drift_settings':
         return drift_key(event.entity_id), {'drift_settings': dict(after)}
     state = described.setdefault(event.entity_id, {'description': '', 'tags': {}})
     state.update({k: after[k] for k in ('description', 'tags') if k in after})
     return describe_key(event.entity_id), dict(state)
+
+
+def _rule(text: str) -> dict:
+    """A KPI rule as the audit trail wrote it ("recall>=0.7") in its stored form (frozen here, as
+    migrations are: the registry's own parser may change)."""
+    metric, op_, value = re.match(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<)\s*(\S+)\s*$", text).groups()
+    return {'metric': metric.lower(), 'op': op_, 'value': float(value)}
 
 
 def _millis(at) -> int:
