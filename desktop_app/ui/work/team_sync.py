@@ -6,7 +6,10 @@ project at once. Every sync and every status read runs on the window's TaskRunne
 `BackgroundWork`; the GUI thread never touches the shared folder (a network drive that went away
 can hang a plain `is_dir()` for seconds).
 
-- `set_project(project)` reads the status and, when the project is linked, syncs (on open);
+- `set_project(project)` reads the status and, when the project is linked, syncs (on open) — once the
+  opening's own work is done: the chart library is prepared in slices on the GUI thread then
+  (`chart_warmup`), and a sync's worker competing for the GIL would stretch its last slice from
+  ~50 ms to ~180 ms;
 - `sync_now()` is the Team place's "Sync now" (progress and Cancel in the task bar);
 - `link(folder)` makes `folder` the project's shared folder and syncs with it;
 - `close_project(project, then)` is a last sync when a project (or the window) closes: bounded by
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.ui.work.background import BackgroundWork
+from desktop_app.ui.work.chart_warmup import charts_ready
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 
 CLOSE_BOUND_MS = 4_000        # a closing sync gets this long, then it is cancelled (it resumes next time)
 STATUS_DELAY_MS = 400         # after a local change, read the status once things settle
+OPEN_POLL_MS = 100            # on opening, look this often whether the opening's own work is done …
+OPEN_WAIT_MS = 5_000          # … and sync after this long in any case
 
 
 class TeamSync(QObject):
@@ -56,6 +62,10 @@ class TeamSync(QObject):
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(STATUS_DELAY_MS)
         self._status_timer.timeout.connect(self.refresh_status)
+        self._open_timer = QTimer(self)
+        self._open_timer.setInterval(OPEN_POLL_MS)
+        self._open_timer.timeout.connect(self._sync_when_settled)
+        self._open_waited = 0
         runner.task_ended.connect(self._task_ended)
 
     # -- what it knows -------------------------------------------------------------------------
@@ -76,6 +86,7 @@ class TeamSync(QObject):
         """Follow `project` (None: no project); read its status, then sync if it is linked and `sync`."""
         self.work.drop()
         self._status_timer.stop()
+        self._open_timer.stop()
         self.project, self.status, self.report, self.error, self.message = project, None, None, None, ""
         self.changed.emit()
         if project is None:
@@ -84,11 +95,25 @@ class TeamSync(QObject):
         def opened(status: SyncStatus) -> None:
             self._status_read(status)
             if sync and status.folder is not None:
-                self._start(lambda p: project.sync.sync(progress=p), "Syncing with the team's folder",
-                            asked=False)
+                self._open_waited = 0
+                self._open_timer.start()
+                self._sync_when_settled()
 
         self.work.start("status", "Reading the sync status", lambda _p: project.sync.status(), visible=False,
                         done=opened, failed=self._status_failed)
+
+    def _sync_when_settled(self) -> None:
+        """The sync on opening, once the chart library is ready (or after OPEN_WAIT_MS)."""
+        if self.project is None:
+            self._open_timer.stop()
+            return
+        if not charts_ready() and self._open_waited < OPEN_WAIT_MS:
+            self._open_waited += OPEN_POLL_MS
+            return
+        self._open_timer.stop()
+        if not self.syncing:
+            project = self.project
+            self._start(lambda p: project.sync.sync(progress=p), "Syncing with the team's folder", asked=False)
 
     def refresh_status(self) -> Task | None:
         """Read the status again (pending changes, conflicts); nothing while a sync runs (it reads it after)."""
@@ -108,6 +133,7 @@ class TeamSync(QObject):
         """Publish this workstation's changes, then receive the team's (the user asked: errors are shown)."""
         if self.project is None or self.syncing:
             return self.work.task("sync")
+        self._open_timer.stop()
         project = self.project
         return self._start(lambda p: project.sync.sync(progress=p), "Syncing with the team's folder", asked=True)
 
