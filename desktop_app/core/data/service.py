@@ -7,6 +7,7 @@ audit event — all or nothing: a cancelled or failed import leaves no row and n
 
 from __future__ import annotations
 
+import builtins  # in annotations below `DatasetService.list`, plain `list` names that method
 import json
 import threading
 from pathlib import Path
@@ -260,7 +261,7 @@ class DatasetService:
 
     def load_table(
         self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False,
-        columns: list[str] | None = None,
+        columns: builtins.list[str] | None = None,
     ) -> pa.Table:
         """The version's snapshot as an Arrow table, verified against its hash.
 

@@ -14,6 +14,7 @@ state only moves forward: an ended run is never reopened by a late writer.
 
 from __future__ import annotations
 
+import builtins  # in annotations below `RunService.list`, plain `list` names that method
 import json
 import traceback
 from datetime import datetime
@@ -261,14 +262,14 @@ class RunService:
             return [_entity(row, names.get(row.experiment_id, ""), labels.get(row.dataset_version_id, "?"))
                     for row in rows]
 
-    def unfinished(self) -> list[RunInfo]:
+    def unfinished(self) -> builtins.list[RunInfo]:
         """Runs still queued or running (by this or any other process), oldest first."""
         with self._db.read() as session:
             rows = session.scalars(select(RunRow).where(RunRow.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]))
                                    .order_by(RunRow.created_at)).all()
             return [self._entity(session, row) for row in rows]
 
-    def experiments(self) -> list[str]:
+    def experiments(self) -> builtins.list[str]:
         with self._db.read() as session:
             return list(session.scalars(select(ExperimentRow.name).order_by(ExperimentRow.name)))
 
