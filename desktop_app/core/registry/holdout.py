@@ -172,7 +172,7 @@ def _score_holder(prep: Prepared, pipeline: Any, holder_run: RunInfo, X: Any, no
         pred = m.predicted_codes(output, positive_h, threshold)
     else:
         pred = m.predicted_codes(output, None, None)
-    return m.classification_metrics(prep.codes[prep.test], output, pred, len(prep.classes), positive)
+    return m.classification_metrics(prep.class_codes[prep.test], output, pred, len(prep.classes), positive)
 
 
 def _overlap_note(runs: RunService, cand_run: RunInfo, holder_run: RunInfo, holder: ModelVersion,

@@ -248,7 +248,7 @@ def score_output(prep: Prepared, rows: np.ndarray, output: np.ndarray, threshold
     if prep.task != CLASSIFICATION:
         return {"metrics": m.regression_metrics(prep.y[rows], output, only), "pred": output}
     pred = m.predicted_codes(output, prep.positive, threshold)
-    metrics = m.classification_metrics(prep.codes[rows], output, pred, len(prep.classes), prep.positive, only)
+    metrics = m.classification_metrics(prep.class_codes[rows], output, pred, len(prep.classes), prep.positive, only)
     return {"metrics": metrics, "pred": pred}
 
 
@@ -256,7 +256,7 @@ def fit_and_score(prep: Prepared, params: Mapping[str, Any], class_weight: str |
                   fit_rows: np.ndarray, val_rows: np.ndarray, only: Iterable[str] | None = None
                   ) -> tuple[dict[str, float], np.ndarray]:
     """Fit a fresh pipeline on `fit_rows`, score `val_rows` at the default threshold."""
-    if prep.task == CLASSIFICATION and len(np.unique(prep.codes[fit_rows])) < 2:
+    if prep.task == CLASSIFICATION and len(np.unique(prep.class_codes[fit_rows])) < 2:
         raise TrainingError("A cross-validation or validation part holds a single class (with rows ordered by "
                             "time, the earliest ones); use fewer folds, no cross-validation, or more rows.")
     pipeline = prep.pipeline(params, class_weight, seed)
@@ -299,7 +299,7 @@ def _tune_threshold(prep: Prepared, params: Mapping[str, Any], class_weight: str
                     oof: dict[str, np.ndarray] | None, progress: ProgressCallback) -> tuple[float, dict[str, Any]]:
     positive = prep.positive
     if oof is not None and len(oof["rows"]) >= len(prep.train) // 2:
-        is_positive, p, source = prep.codes[oof["rows"]] == positive, oof["p"], "cross-validation"
+        is_positive, p, source = prep.class_codes[oof["rows"]] == positive, oof["p"], "cross-validation"
     else:
         progress(0.0, "Choosing the decision threshold")
         if prep.time_ordered:
@@ -307,9 +307,9 @@ def _tune_threshold(prep: Prepared, params: Mapping[str, Any], class_weight: str
             fit_rows, val_rows = prep.train[:cut], prep.train[cut:]
         else:
             fit_rows, val_rows = train_test_split(prep.train, test_size=VALIDATION_SHARE, random_state=seed,
-                                                  stratify=prep.codes[prep.train])
+                                                  stratify=prep.class_codes[prep.train])
         _, output = fit_and_score(prep, params, class_weight, seed, fit_rows, val_rows, only=())
-        is_positive, p, source = prep.codes[val_rows] == positive, output[:, positive], "validation"
+        is_positive, p, source = prep.class_codes[val_rows] == positive, output[:, positive], "validation"
     if is_positive.all() or not is_positive.any():
         raise TrainingError("The rows used to choose a threshold hold a single class; use more rows or no tuning.")
     threshold, f1 = m.best_f1_threshold(is_positive, p)
@@ -331,12 +331,13 @@ def make_curves(prep: Prepared, rows: np.ndarray, output: np.ndarray, pred: np.n
     """
     if prep.task != CLASSIFICATION:
         return {"residuals": m.residuals(prep.y[rows], output, seed)}
-    codes = prep.codes[rows]
+    codes = prep.class_codes[rows]
     out: dict[str, Any] = {"confusion_matrix": m.confusion(codes, pred, prep.classes),
                            "per_class": m.per_class_report(codes, pred, prep.classes)}
-    if prep.binary:
-        if 0 < int((codes == prep.positive).sum()) < len(codes):
-            out.update(m.binary_curves(codes, output, prep.positive))
+    positive = prep.positive  # the positive class's code when binary, else None
+    if positive is not None:
+        if 0 < int((codes == positive).sum()) < len(codes):
+            out.update(m.binary_curves(codes, output, positive))
     else:
         out["roc_ovr"] = m.multiclass_roc(codes, output, prep.classes)
         out["pr_ovr"] = m.multiclass_pr(codes, output, prep.classes)
@@ -346,7 +347,7 @@ def make_curves(prep: Prepared, rows: np.ndarray, output: np.ndarray, pred: np.n
 
 def _importance(prep: Prepared, pipeline: Pipeline, X_test: pd.DataFrame, metric: str, seed: int, max_rows: int,
                 progress: ProgressCallback) -> list[tuple[str, float, float]]:
-    target_values = prep.codes[prep.test] if prep.task == CLASSIFICATION else prep.y[prep.test]
+    target_values = prep.class_codes[prep.test] if prep.task == CLASSIFICATION else prep.y[prep.test]
     blocks = column_blocks(pipeline)
     # Fast way: prepare the sample once and only call the estimator on shuffled blocks.
     model = pipeline.steps[-1][1] if blocks is not None else pipeline

@@ -54,6 +54,13 @@ class Prepared:
     def positive(self) -> int | None:
         return self.classes.index(self.positive_label) if self.binary else None
 
+    @property
+    def class_codes(self) -> np.ndarray:
+        """`codes` of a classification task (ValueError for a regression, whose `y` has none)."""
+        if self.codes is None:
+            raise ValueError(f"A {self.task} task has no class codes.")
+        return self.codes
+
     def pipeline(self, params: Mapping[str, Any] | None, class_weight: str | None, seed: int,
                  threshold: float | None = None):
         return build_pipeline(self.kinds, self.target, self.algorithm, params, self.recipe_steps, class_weight,
@@ -220,7 +227,7 @@ def cv_folds_for(prep: Prepared, rows: np.ndarray, folds: int, seed: int) -> lis
         splitter = TimeSeriesSplit(n_splits=folds)
         parts = splitter.split(rows)
     elif prep.task == CLASSIFICATION:
-        codes = prep.codes[rows]
+        codes = prep.class_codes[rows]
         counts = np.bincount(codes, minlength=len(prep.classes))
         smallest = int(counts[counts > 0].min())
         if smallest < folds:

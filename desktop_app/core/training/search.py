@@ -129,7 +129,7 @@ def _unique(values: list) -> list:
     return seen
 
 
-def _spread(param_type: str, spec: dict) -> list:
+def _spread(param_type: str, spec: Mapping[str, Any]) -> list:
     low, high = spec["low"], spec["high"]
     points = np.geomspace(low, high, GRID_POINTS) if spec["log"] else np.linspace(low, high, GRID_POINTS)
     if param_type == "int":
@@ -155,7 +155,7 @@ class _LogInt:
         return min(max(value, self.low), self.high)
 
 
-def _distribution(param_type: str, spec: dict) -> Any:
+def _distribution(param_type: str, spec: Mapping[str, Any]) -> Any:
     low, high = spec["low"], spec["high"]
     if param_type == "int":
         return _LogInt(int(low), int(high)) if spec["log"] else stats.randint(int(low), int(high) + 1)
@@ -373,7 +373,7 @@ class _Runner:
         n_train = len(self.prep.train)
         smallest = max(50, self.cv_folds * 10)
         if self.prep.task == CLASSIFICATION:
-            counts = np.bincount(self.prep.codes[self.prep.train])
+            counts = np.bincount(self.prep.class_codes[self.prep.train])
             rarest = int(counts[counts > 0].min())
             # Enough rows that the rarest class still has two per fold.
             smallest = max(smallest, math.ceil(2 * self.cv_folds * n_train / rarest))
@@ -385,7 +385,7 @@ class _Runner:
             return train
         if self.prep.time_ordered:
             return train[-size:]  # the most recent rows
-        stratify = self.prep.codes[train] if self.prep.task == CLASSIFICATION else None
+        stratify = self.prep.class_codes[train] if self.prep.task == CLASSIFICATION else None
         subset, _ = train_test_split(train, train_size=size, random_state=self.seed, stratify=stratify)
         return np.asarray(subset)
 
