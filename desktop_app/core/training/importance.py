@@ -125,8 +125,9 @@ def permutation_importance(
         X, y = X.iloc[rows], y[rows]
     X = X.reset_index(drop=True)
     n = len(X)
-    fast = prepare is not None and blocks is not None and all(c in blocks for c in columns)
-    base = prepare(X) if fast else X
+    if prepare is None or blocks is None or not all(c in blocks for c in columns):
+        prepare = blocks = None  # the plain way
+    base = X if prepare is None else prepare(X)
     baseline = float(score(base, y, np.zeros(n, dtype=np.int64), 1)[0])
     y_stacked = np.tile(y, n_repeats)
     groups = np.repeat(np.arange(n_repeats), n)
@@ -135,7 +136,7 @@ def permutation_importance(
     for i, column in enumerate(columns):
         progress(i / max(len(columns), 1), f"Importance of {column}")
         orders = [rng.permutation(n) for _ in range(n_repeats)]
-        if fast:
+        if blocks is not None:
             start, stop = blocks[column]
             stacked = _stack([_permute_block(base, order, start, stop) for order in orders])
         else:

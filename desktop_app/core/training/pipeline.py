@@ -71,7 +71,9 @@ def kinds_after_recipe(kinds: Mapping[str, ColumnKind], steps: Iterable[RecipeSt
     """
     out = {k: ColumnKind(v) for k, v in kinds.items()}
     for step in steps:
-        column = step.params.get("column")
+        column = step.column
+        if column is None:
+            continue  # a step without a column changes no kind
         if step.op == "drop_column":
             out.pop(column, None)
         elif step.op == "set_kind" and column in out:
