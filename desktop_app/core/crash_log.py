@@ -40,8 +40,8 @@ def log_dir(environ: Mapping[str, str] | None = None, system: str | None = None)
         return Path(environ[LOG_DIR_ENV]).expanduser()
     home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
     if system == "win32":
-        base = environ.get("LOCALAPPDATA")
-        return (Path(base) if base else home / "AppData" / "Local") / "MLDesk" / "Logs"
+        local = environ.get("LOCALAPPDATA")
+        return (Path(local) if local else home / "AppData" / "Local") / "MLDesk" / "Logs"
     if system == "darwin":
         return home / "Library" / "Logs" / "MLDesk"
     state = environ.get("XDG_STATE_HOME", "")

@@ -46,6 +46,8 @@ class Owner:
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Owner | None:
+        if data is None:
+            return None
         try:
             return cls(str(data["host"]), int(data["pid"]), int(data["started_ms"]))
         except (TypeError, KeyError, ValueError):

@@ -98,8 +98,7 @@ def closure(roots: Iterable[str]) -> Closure:
                     todo.append(base)  # a name defined in the package's own __init__
     packages = {".".join(m.split(".")[:i]) for m in modules for i in range(1, len(m.split(".")))}
     packages |= {m for m, path in modules.items() if path.name == "__init__.py"}
-    packages = sorted(packages, key=lambda p: (p.count("."), p))
-    return Closure(modules, tuple(packages))
+    return Closure(modules, tuple(sorted(packages, key=lambda p: (p.count("."), p))))
 
 
 def vendor(roots: Iterable[str], code_dir: Path, version: str) -> list[Path]:

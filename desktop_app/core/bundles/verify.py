@@ -63,7 +63,7 @@ def verify_bundle(folder: Path, pipeline: Any, holdout: pd.DataFrame | None, *,
         progress(0.05, "Running the bundle's predict.py")
         outputs = _run_all(python, folder, [(path, work / f"out{i}.csv") for i, (_, path, _) in enumerate(inputs)],
                            progress)
-        checks = []
+        checks: list[dict[str, Any]] = []
         for (name, _, frame), (code, stderr, out) in zip(inputs, outputs):
             if code != 0:
                 reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit status {code}"

@@ -39,8 +39,8 @@ def _encode(reference: pd.DataFrame, batch: pd.DataFrame, kinds: Mapping[str, st
                                                                                                 np.ndarray]:
     """Both sides as one float matrix (categories as codes of the most common values), its columns, categorical mask."""
     columns, blocks, categorical = [], [], []
-    for column, kind in kinds.items():
-        kind = drift_kind(kind)
+    for column, column_kind in kinds.items():
+        kind = drift_kind(column_kind)
         if kind is None or column not in reference.columns or column not in batch.columns:
             continue
         both = pd.concat([reference[column], batch[column]], ignore_index=True)
@@ -129,6 +129,7 @@ def domain_classifier(reference: pd.DataFrame, batch: pd.DataFrame, kinds: Mappi
         last = (model, test)
     auc = float(roc_auc_score(y, proba))
     drifted = not (settings.domain_auc_low <= auc <= settings.domain_auc_high)
+    assert last is not None  # the folds are at least two (DriftSettings refuses domain_folds < 2)
     model, test = last
     if len(test) > PERMUTATION_ROWS:
         test = np.sort(np.random.default_rng(settings.seed).choice(test, PERMUTATION_ROWS, replace=False))

@@ -164,8 +164,8 @@ class ReferenceStats:
 
     def to_bytes(self) -> bytes:
         arrays: dict[str, np.ndarray] = {}
-        meta = {"format": FORMAT, "rows": self.rows, "kinds": self.kinds, "seed": self.seed, "info": self.info,
-                "columns": [], "predictions": [], "target": None}
+        meta: dict[str, Any] = {"format": FORMAT, "rows": self.rows, "kinds": self.kinds, "seed": self.seed,
+                                "info": self.info, "columns": [], "predictions": [], "target": None}
         for group, refs in (("columns", self.columns.values()), ("predictions", self.predictions.values()),
                             ("target", [self.target] if self.target is not None else [])):
             for ref in refs:
@@ -177,6 +177,7 @@ class ReferenceStats:
                     arrays[f"{key}.values"] = ref.numeric.values
                     arrays[f"{key}.counts"] = ref.numeric.counts
                 else:
+                    assert ref.counts is not None  # a categorical reference always has its counts
                     entry.update(categories=ref.categories, other=ref.other)
                     arrays[f"{key}.counts"] = ref.counts
                 if group == "target":
@@ -188,7 +189,8 @@ class ReferenceStats:
         arrays["sample.parquet"] = np.frombuffer(sample.getvalue(), dtype=np.uint8)
         arrays["meta.json"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         out = io.BytesIO()
-        np.savez(out, **arrays)
+        # numpy's stub reads `**arrays` as possibly holding its `allow_pickle` flag; the keys here are member names.
+        np.savez(out, **arrays)  # type: ignore[arg-type]
         return out.getvalue()
 
     @classmethod

@@ -74,7 +74,7 @@ def _is_number(series: pd.Series) -> bool:
 def _chart(f: Finding, frame: pd.DataFrame, positions: np.ndarray | None) -> str:
     if f.check == "correlated_features":
         a, b = f.value.get("column_a"), f.value.get("column_b")
-        if a in frame.columns and b in frame.columns:
+        if isinstance(a, str) and isinstance(b, str) and a in frame.columns and b in frame.columns:
             pick = np.random.default_rng(0).permutation(len(frame))[:400]
             return svg.scatter(_numbers(frame[a], pick), _numbers(frame[b], pick), a, b)
         return ""
@@ -85,8 +85,9 @@ def _chart(f: Finding, frame: pd.DataFrame, positions: np.ndarray | None) -> str
     if _is_number(series):
         if f.check == "outliers":
             lower, upper = f.value.get("lower"), f.value.get("upper")
-            margin = 0.1 * (upper - lower) if lower is not None and upper is not None else 0.0
-            within = (lower - margin, upper + margin) if margin else None
+            within = None
+            if lower is not None and upper is not None and (margin := 0.1 * (upper - lower)):
+                within = (lower - margin, upper + margin)
             return svg.histogram(_numbers(series, positions), f"Values of '{f.column}' (dashed: outlier limits)",
                                  (lower, upper), within=within)
         return svg.histogram(_numbers(series, positions), f"Values of '{f.column}'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from html import escape
 
 import numpy as np
@@ -89,7 +90,7 @@ def histogram(
     return _frame(title, body)
 
 
-def bars(items: list[tuple[str, int]], title: str, highlight: set[str] = frozenset()) -> str:
+def bars(items: list[tuple[str, int]], title: str, highlight: Collection[str] = frozenset()) -> str:
     """Horizontal bars of (label, count), highlighted labels in red."""
     if not items:
         return ""

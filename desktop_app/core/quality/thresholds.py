@@ -98,9 +98,10 @@ class Thresholds:
     def from_dict(cls, data: dict[str, Any] | None) -> Thresholds:
         """A Thresholds from stored values; unknown names are ignored, missing ones keep their default."""
         values: dict[str, Any] = {}
+        defaults = cls()
         for f in fields(cls):
             if data and f.name in data and data[f.name] is not None:
-                values[f.name] = type(f.default)(data[f.name])
+                values[f.name] = type(getattr(defaults, f.name))(data[f.name])
         return cls(**values)
 
     def with_changes(self, **changes: Any) -> Thresholds:

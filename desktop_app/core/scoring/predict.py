@@ -10,6 +10,7 @@ checks that both agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ def classes_of(pipeline: Any) -> list[Any] | None:
     return [c.item() if hasattr(c, "item") else c for c in classes]
 
 
-def output_names(classes: list[Any] | None, taken: list[str] = ()) -> list[str]:
+def output_names(classes: list[Any] | None, taken: Iterable[str] = ()) -> list[str]:
     """`prediction` and `proba_<class>` names, suffixed with `_` while they clash with `taken` columns."""
     names = [PREDICTION] + [PROBA_PREFIX + class_label(c) for c in classes or ()]
     used = {str(c) for c in taken}
@@ -52,7 +53,7 @@ def output_names(classes: list[Any] | None, taken: list[str] = ()) -> list[str]:
 
 
 def predict_frame(
-    pipeline: Any, frame: pd.DataFrame, *, taken: list[str] = (), chunk_rows: int = CHUNK_ROWS,
+    pipeline: Any, frame: pd.DataFrame, *, taken: Iterable[str] = (), chunk_rows: int = CHUNK_ROWS,
     progress: ProgressCallback = no_progress,
 ) -> pd.DataFrame:
     """Predictions for every row of `frame` (same index), chunk by chunk; `progress` may cancel between chunks.
@@ -65,7 +66,7 @@ def predict_frame(
     return limited_threads(_predict_frame)(pipeline, frame, taken, chunk_rows, progress)
 
 
-def _predict_frame(pipeline: Any, frame: pd.DataFrame, taken: list[str], chunk_rows: int,
+def _predict_frame(pipeline: Any, frame: pd.DataFrame, taken: Iterable[str], chunk_rows: int,
                    progress: ProgressCallback) -> pd.DataFrame:
     classes = classes_of(pipeline)
     names = output_names(classes, taken)

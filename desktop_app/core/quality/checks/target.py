@@ -215,7 +215,8 @@ def target_leakage(ctx: CheckContext) -> Findings:
     if tp is None or tp.n_unique < 2:
         return []
     t = ctx.thresholds
-    rows = ctx.profile.sample_index if ctx.sampled else np.arange(ctx.rows)
+    sample = ctx.profile.sample_index
+    rows = sample if sample is not None else np.arange(ctx.rows)
     classes = is_classification(tp, t.classification_max_classes)
     if classes:
         y_all = tp.codes[rows].astype(np.int64)
