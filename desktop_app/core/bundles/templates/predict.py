@@ -193,7 +193,7 @@ def _records(records):
 def sniff_delimiter(first_line: str) -> str:
     """The commonest of , ; tab | in the header line (a comma when none appears)."""
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
@@ -288,17 +288,17 @@ def predict_frame(model, frame):
     import pandas as pd
 
     estimator, head = model.steps[-1][1], model[:-1]
-    classes = getattr(model, "classes_", None)
-    with_proba = classes is not None and hasattr(estimator, "predict_proba")
+    # The classes in predict_proba's order, for a classifier with probabilities; else None.
+    classes = getattr(model, "classes_", None) if hasattr(estimator, "predict_proba") else None
     labels, probas = [], []
     for start in range(0, len(frame), CHUNK_ROWS):
         X = head.transform(frame.iloc[start:start + CHUNK_ROWS])
         labels.append(np.asarray(estimator.predict(X)))
-        if with_proba:
+        if classes is not None:
             probas.append(np.asarray(estimator.predict_proba(X), dtype=np.float64))
     out = pd.DataFrame(index=frame.index)
     out["prediction"] = np.concatenate(labels) if labels else np.empty(0, dtype=object)
-    if with_proba:
+    if classes is not None:
         proba = np.vstack(probas) if probas else np.empty((0, len(classes)))
         for i, value in enumerate(classes):
             out["proba_" + _label(value)] = proba[:, i]

@@ -48,7 +48,7 @@ if __package__:  # imported as MLDesk's template module (tests, the layering che
     from . import predict as bundle
 else:  # run from a bundle: its predict.py sits beside this file
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import predict as bundle
+    import predict as bundle  # type: ignore[import-not-found, no-redef]  # mypy sees the package's copy above
 
 MAX_BODY_MB = 64            # a request body larger than this is refused with 413
 HEADER_TIMEOUT = 10.0       # seconds to send the request line and headers (or, kept alive, the next request)
@@ -407,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     host, port = server.server_address[:2]
-    print(f"Serving {bundle.MODEL_LABEL} on http://{host}:{port} (POST /invocations, GET /ping)", flush=True)
+    # Bound, the address is getsockname()'s, a text host; typeshed also allows bytes (what bind() takes).
+    where = f"http://{host}:{port}"  # type: ignore[str-bytes-safe]
+    print(f"Serving {bundle.MODEL_LABEL} on {where} (POST /invocations, GET /ping)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
