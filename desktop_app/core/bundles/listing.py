@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from desktop_app.core.store.audit import AuditEvent
+    from desktop_app.core.audit_entities import AuditEvent
 
 CARD = "MODEL_CARD.md"
 

@@ -3,34 +3,20 @@
 Events are written in the same unit of work as the change they describe, and chained
 (`audit_chain`): each workstation's events are numbered and each carries the hash of the
 one before, so `verify` finds an event that was edited, removed or inserted later.
+They are read back as `AuditEvent` (defined in `core.audit_entities`, re-exported here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop_app.core.audit_entities import AuditEvent  # re-exported: core callers name it audit.AuditEvent
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.store.audit_chain import GENESIS, ChainReport, event_hash, plain, verify_events
 from desktop_app.core.store.models import AuditEventRow, WorkstationRow, new_id, utcnow
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    id: str
-    at: datetime
-    user: str
-    host: str
-    action: str
-    entity_type: str
-    entity_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    reason: str
 
 
 def record(

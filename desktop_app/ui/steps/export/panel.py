@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
@@ -52,6 +52,7 @@ from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error
 
 if TYPE_CHECKING:
+    from desktop_app.core.audit_entities import AuditEvent
     from desktop_app.core.bundles.listing import LastExport
     from desktop_app.core.project import Project
     from desktop_app.core.registry.entities import RegisteredModel
@@ -324,7 +325,7 @@ class ExportStep(BundleActions, ScoringActions, StepPanel):
         QSettings().setValue("export/tab", self.tabs.currentIndex())
 
 
-def _recorded_verdict(event: Any) -> Verdict:   # an AuditEvent (core.store's, which the ui does not import)
+def _recorded_verdict(event: AuditEvent) -> Verdict:
     """The banner for a bundle exported earlier, from its audit event."""
     when = relative_time(event.at)
     if (event.after or {}).get("verified") is True:
