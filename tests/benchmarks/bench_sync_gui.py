@@ -95,7 +95,7 @@ def child(shared: str, folder: str, mode: str) -> dict:
     with Heartbeat() as during:
         if mode != "open":
             sync.link(shared)
-        spin_until(lambda: sync.report is not None and not sync.syncing)
+        spin_until(lambda: sync.ended and not sync.busy)
     synced = time.perf_counter() - started
     with Heartbeat() as after:
         spin_until(lambda: not window._stale and not window.runner.tasks)

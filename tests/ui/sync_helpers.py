@@ -48,8 +48,12 @@ def alias_conflicts(project: Project) -> list:
 
 
 def open_in(qtbot, window, project):
+    """Open `project` in the window and wait for its sync on opening (if it is linked) and its steps."""
     window.set_project(project)
-    qtbot.waitUntil(lambda: window.team_sync.status is not None and not window.team_sync.syncing, timeout=20_000)
+    sync = window.team_sync
+    qtbot.waitUntil(lambda: sync.status is not None and not sync.busy, timeout=20_000)
+    if sync.linked:
+        assert sync.ended == 1
     wait_idle(qtbot, window.runner)
 
 

@@ -36,9 +36,8 @@ def test_sync_on_open_runs_in_the_background(qtbot, window, team, tmp_path):
     with Heartbeat() as heartbeat:
         window.set_project(b)
         # The project shows at once; the sync goes on behind it.
-        assert window.pages.currentWidget() is window.project_page and window.team_sync.report is None
-        qtbot.waitUntil(lambda: window.team_sync.report is not None and not window.team_sync.syncing,
-                        timeout=60_000)
+        assert window.pages.currentWidget() is window.project_page and window.team_sync.ended == 0
+        qtbot.waitUntil(lambda: window.team_sync.ended and not window.team_sync.busy, timeout=60_000)
         wait_idle(qtbot, window.runner)
     record("team_sync_on_open_stall_ms", heartbeat.stall_ms)
     assert heartbeat.stall_ms < FREEZE_MS, heartbeat.culprit

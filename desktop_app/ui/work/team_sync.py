@@ -57,6 +57,7 @@ class TeamSync(QObject):
         self.report: dict[str, Any] | None = None   # the last sync's report (SyncReport.to_dict())
         self.error: BaseException | None = None     # why the last sync failed (cleared by a good one)
         self.message = ""                          # the running sync's last progress message
+        self.ended = 0                             # syncs of this project ended since it opened (any outcome)
         self._mine: weakref.WeakSet[Task] = weakref.WeakSet()      # every sync task started here
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
@@ -77,6 +78,11 @@ class TeamSync(QObject):
     def syncing(self) -> bool:
         return self.work.running("sync")
 
+    @property
+    def busy(self) -> bool:
+        """Syncing, or about to: the sync on opening waits for the opening's own work."""
+        return self.syncing or self._open_timer.isActive()
+
     def owns(self, task: Task) -> bool:
         """Whether `task` is a sync started here (the window lets it finish when a project closes)."""
         return task in self._mine
@@ -88,6 +94,7 @@ class TeamSync(QObject):
         self._status_timer.stop()
         self._open_timer.stop()
         self.project, self.status, self.report, self.error, self.message = project, None, None, None, ""
+        self.ended = 0
         self.changed.emit()
         if project is None:
             return
@@ -168,17 +175,20 @@ class TeamSync(QObject):
 
     def _synced(self, outcome: tuple[SyncReport, SyncStatus]) -> None:
         report, status = outcome
+        self.ended += 1
         self.report, self.error, self.message = report.to_dict(), None, ""
         self._status_read(status)
         if report.applied:
             self.received.emit(report)
 
     def _sync_cancelled(self) -> None:
+        self.ended += 1
         self.message = ""
         self.refresh_status()
         self.changed.emit()
 
     def _sync_failed(self, error: BaseException, asked: bool) -> None:
+        self.ended += 1
         self.error, self.message = error, ""
         self.refresh_status()
         self.changed.emit()

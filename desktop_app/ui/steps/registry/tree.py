@@ -8,8 +8,8 @@
 An alias badge can be dragged onto another version of the same model: `alias_dropped`
 asks the step to move it (through the same dialog as the button, which wants a reason).
 Archived versions are greyed; a version that fails its model's KPI gate says so. A model whose
-alias was moved on two workstations at once (a sync conflict) is marked "⚠ conflict over
-production" in a warning colour, and so are the versions the two moves point at.
+alias was moved on two workstations at once (a sync conflict) is marked "⚠ conflict" in a
+warning colour (the alias in its tooltip), and so are the versions the two moves point at.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ class ModelTree(QTreeWidget):
                 tip.insert(1, model.description)
             marked = [c for c in self.conflicts if c.model == model.name]
             if marked:
-                parent.setText(0, f"{text}   ·   ⚠ conflict over {', '.join(c.alias for c in marked)}")
+                parent.setText(0, f"{text}   ·   ⚠ conflict")
                 parent.setForeground(0, QColor(CONFLICT_COLOR))
                 tip.append(f"⚠ {', '.join(c.alias for c in marked)} moved on two workstations at once: choose which "
                            "move counts (Aliases tab, Resolve…)")

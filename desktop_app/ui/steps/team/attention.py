@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.steps.team.text import KIND_TITLES, Attention
+from desktop_app.ui.steps.team.text import KIND_TIPS, KIND_TITLES, Attention
 
 if TYPE_CHECKING:
     from desktop_app.core.sync.service import Conflict
@@ -110,6 +110,7 @@ class AttentionView(QSplitter):
                 font.setBold(True)
                 group.setFont(0, font)
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                group.setToolTip(0, KIND_TIPS[item.kind])
                 if item.kind in ("conflict", "waiting"):
                     group.setForeground(0, QBrush(QColor(WARNING_COLOR)))
                 self.list.addTopLevelItem(group)

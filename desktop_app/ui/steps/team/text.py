@@ -88,5 +88,9 @@ def moves(conflict: Conflict) -> list[str]:
     return lines
 
 
-KIND_TITLES = {"conflict": "Conflicts — choose which change counts", "waiting": "Waiting to be received",
-               "stray": "Files left alone in the shared folder", "note": "Notes from the last sync"}
+KIND_TITLES = {"conflict": "Conflicts", "waiting": "Waiting to be received", "stray": "Stray files (left alone)",
+               "note": "Notes from the last sync"}
+KIND_TIPS = {"conflict": "Settings changed on two computers at once: choose which change counts",
+             "waiting": "The team's changes that cannot be received yet, and why",
+             "stray": "Files in the shared folder that MLDesk did not write: never applied, changed or deleted",
+             "note": "What the last sync wants you to know"}
