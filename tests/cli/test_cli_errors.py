@@ -63,6 +63,7 @@ MINIMAL = {
     "drift": "drift {p} hr {csv}",
     "doctor": "doctor {p}",
     "audit": "audit verify {p}",
+    "sync": "sync {p} --status",
 }
 
 NO_PROJECT = [
@@ -117,6 +118,10 @@ UNKNOWN_THINGS = [
     case("predict-unknown-model", "predict {healthy} nosuch {csv}", BAD, "There is no model 'nosuch'"),
     case("predict-unknown-version", "predict {healthy} hr@7 {csv}", BAD, "7"),
     case("drift-unknown-model", "drift {healthy} nosuch {csv}", BAD, "There is no model 'nosuch'"),
+    case("sync-never-linked", "sync {healthy}", BAD, "not linked to a shared folder yet"),
+    case("sync-status-with-folder", "sync {healthy} {folder} --status", USAGE, "give no FOLDER with it"),
+    case("clone-from-a-plain-folder", "clone {plain} {out}/clone", BAD, "is not an MLDesk shared folder"),
+    case("clone-from-nowhere", "clone {nowhere} {out}/clone", BAD, "is not an MLDesk shared folder"),
 ]
 
 BAD_FILES = [
@@ -135,6 +140,9 @@ BAD_FILES = [
     case("drift-html-is-a-folder", "drift {healthy} hr {csv} --html {folder}", BAD, "is a folder"),
     case("check-html-in-no-folder", "check {healthy} heart --html {nowhere}/r.html", BAD, "There is no folder"),
     case("check-html-is-a-folder", "check {healthy} heart --html {folder}", BAD, "is a folder"),
+    case("sync-through-a-file", "sync {healthy} {csv}", BAD, "is a file; choose a folder"),
+    case("sync-into-a-folder-of-other-files", "sync {healthy} {plain_with_files}", BAD, "already holds other files"),
+    case("sync-under-no-folder", "sync {healthy} {nowhere}/shared", BAD, "There is no folder"),
     # root reads any file, so an unreadable one can only be made for other users
     *([case("predict-unreadable-file", "predict {healthy} hr {unreadable}", BAD, "cannot be read"),
        case("drift-unreadable-file", "drift {healthy} hr {unreadable}", BAD, "cannot be read")]
@@ -268,6 +276,9 @@ def world(tmp_path_factory, crash_logs):
               "empty_csv": root / "empty.csv", "out": root / "out"}
     for folder in ("plain", "folder", "out"):
         places[folder].mkdir()
+    places["plain_with_files"] = root / "plain-with-files"
+    places["plain_with_files"].mkdir()
+    (places["plain_with_files"] / "notes.txt").write_text("someone else's file")
     places["empty_csv"].write_bytes(b"")
     places["unreadable"] = root / "unreadable.csv"
     shutil.copyfile(SAMPLE, places["unreadable"])

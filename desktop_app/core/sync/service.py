@@ -23,7 +23,13 @@ from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import changes
 from desktop_app.core.store.database import Database, head_revision
 from desktop_app.core.store.models import (
-    AuditEventRow, ModelVersionRow, RegisteredModelRow, RunRow, SyncCursorRow, SyncStateRow, utcnow,
+    AuditEventRow,
+    ModelVersionRow,
+    RegisteredModelRow,
+    RunRow,
+    SyncCursorRow,
+    SyncStateRow,
+    utcnow,
 )
 from desktop_app.core.store.objects import ObjectStore
 from desktop_app.core.sync.folder import SharedFolder, SyncError
@@ -235,11 +241,3 @@ class SyncService:
         run = session.get(RunRow, version.run_id)
         passed = not check_gate(rules, run.metrics or {}) if rules and run is not None else None
         return version.number, (event.before or {}).get("version") if event else None, passed
-
-
-
-def clone(folder: str | os.PathLike, path: str | os.PathLike, progress: ProgressCallback = no_progress) -> Any:
-    """Kept while the window moves to `Project.clone` (to be removed: sync sits below the project)."""
-    from desktop_app.core.project import Project
-
-    return Project.clone(folder, path, progress)
