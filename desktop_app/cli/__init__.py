@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from desktop_app import __version__
 from desktop_app.cli import bundles, data, maintenance, monitor, registry, sync, training

@@ -7,7 +7,14 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, input_file, open_project, output_file, print_json, stderr_progress,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    add_json_flag,
+    input_file,
+    open_project,
+    output_file,
+    print_json,
+    stderr_progress,
     usage_error,
 )
 

@@ -7,8 +7,19 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, non_empty, open_project, output_file, parse_kind, parse_pair,
-    print_json, stderr_progress, usage_error, version_json, write_failed,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    add_json_flag,
+    non_empty,
+    open_project,
+    output_file,
+    parse_kind,
+    parse_pair,
+    print_json,
+    stderr_progress,
+    usage_error,
+    version_json,
+    write_failed,
 )
 
 
@@ -79,7 +90,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print_json(document)
         else:
             verb = "Imported" if result.created else "Already imported as"
-            print(f"{verb} {version.label}: {version.rows:,} rows × {version.n_columns} columns (sha256 {version.sha256[:12]}…)")
+            print(f"{verb} {version.label}: {version.rows:,} rows × {version.n_columns} columns "
+                  f"(sha256 {version.sha256[:12]}…)")
             for warning in result.warnings:
                 print(f"  warning: {warning}")
     return EXIT_OK
@@ -162,8 +174,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.json:
             print_json(_report_json(stored))
         else:
-            print(f"{stored.version.label}: {report.summary()['text']}, {report.summary()['info']} notes"
-                  f"{' (target ' + report.target + ')' if report.target else ' (no target chosen: target checks skipped)'}")
+            scope = f" (target {report.target})" if report.target else " (no target chosen: target checks skipped)"
+            print(f"{stored.version.label}: {report.summary()['text']}, {report.summary()['info']} notes{scope}")
             for finding in report.findings:
                 where = f"[{finding.column}] " if finding.column else ""
                 print(f"  {finding.severity.upper():<8}{finding.check:<22}{where}{finding.message}")
@@ -205,7 +217,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
                              "applied": [step.to_dict() for step in steps]})
             print_json(document)
         else:
-            print(f"Made {version.label} from {stored.version.label}: {version.rows:,} rows × {version.n_columns} columns")
+            print(f"Made {version.label} from {stored.version.label}: "
+                  f"{version.rows:,} rows × {version.n_columns} columns")
             for step in steps:
                 print(f"  {step.label}")
     return EXIT_OK

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.cli.common import (
-    EXIT_DRIFT, EXIT_OK, add_json_flag, column_width, input_file, metric, non_empty, open_project, output_file,
-    print_json, stderr_progress, write_failed,
+    EXIT_DRIFT,
+    EXIT_OK,
+    add_json_flag,
+    column_width,
+    input_file,
+    metric,
+    non_empty,
+    open_project,
+    output_file,
+    print_json,
+    stderr_progress,
+    write_failed,
 )
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import (
-        ColumnDriftResult, LabelledMetrics, MonitoringBatch, MultivariateDrift,
+        ColumnDriftResult,
+        LabelledMetrics,
+        MonitoringBatch,
+        MultivariateDrift,
     )
 
 COLUMN_KEYS = ("column", "kind", "test", "statistic", "p_value", "threshold", "drifted")

@@ -6,7 +6,14 @@ import argparse
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_OK, add_json_flag, column_width, metric, open_project, print_json, usage_error, whole_number,
+    EXIT_OK,
+    add_json_flag,
+    column_width,
+    metric,
+    open_project,
+    print_json,
+    usage_error,
+    whole_number,
 )
 
 # Metrics shown in the human tables, in this order, when the versions have them.

@@ -7,8 +7,20 @@ import sys
 from typing import Any
 
 from desktop_app.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, add_json_flag, metric, non_empty, open_project, parse_pair, print_json, seconds, seed,
-    share, stderr_progress, usage_error, whole_number,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    add_json_flag,
+    metric,
+    non_empty,
+    open_project,
+    parse_pair,
+    print_json,
+    seconds,
+    seed,
+    share,
+    stderr_progress,
+    usage_error,
+    whole_number,
 )
 
 

@@ -21,9 +21,9 @@ import os
 import platform
 import sys
 import traceback
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping, Sequence
 
 LOG_DIR_ENV = "MLDESK_LOG_DIR"
 KEEP = 50

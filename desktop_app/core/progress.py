@@ -9,7 +9,7 @@ function therefore serves the window, the CLI and the tests.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from desktop_app.core.errors import Cancelled
 

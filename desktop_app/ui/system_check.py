@@ -19,7 +19,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 # soname → Debian/Ubuntu package. Needed to import QtGui at all, whatever the platform.
 QT_GUI_LIBRARIES = {

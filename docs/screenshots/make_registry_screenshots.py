@@ -21,8 +21,17 @@ from __future__ import annotations
 
 import os
 
-from shots import (MODEL, heart_project, hide_caret, open_window, plain_and_balanced, save, start, train_heart,
-                   wait_until)
+from shots import (
+    MODEL,
+    heart_project,
+    hide_caret,
+    open_window,
+    plain_and_balanced,
+    save,
+    start,
+    train_heart,
+    wait_until,
+)
 
 
 def build_project(path):

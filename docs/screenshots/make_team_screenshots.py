@@ -23,8 +23,18 @@ from __future__ import annotations
 import shutil
 from contextlib import contextmanager
 
-from shots import MODEL, SAMPLE, heart_project, hide_caret, open_window, plain_and_balanced, save, start, \
-    train_heart, wait_until
+from shots import (
+    MODEL,
+    SAMPLE,
+    heart_project,
+    hide_caret,
+    open_window,
+    plain_and_balanced,
+    save,
+    start,
+    train_heart,
+    wait_until,
+)
 
 SIZES = {"": (1440, 900), "_small": (1024, 700)}
 IDENTIFIED = ("store.audit", "project", "data.service", "quality.service", "tracking.service", "registry.service")

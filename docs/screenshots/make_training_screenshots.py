@@ -50,8 +50,9 @@ def main() -> int:
     save(window, "compare_step.png")
 
     # A multi-class comparison: the one-vs-rest curves of every class.
-    from desktop_app.core.tracking.entities import RunSpec
     from sklearn.datasets import load_diabetes, load_iris
+
+    from desktop_app.core.tracking.entities import RunSpec
 
     iris = load_iris(as_frame=True)
     sepals = iris.frame[["sepal length (cm)", "sepal width (cm)"]].assign(

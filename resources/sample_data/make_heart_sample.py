@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output CSV (default {DEFAULT_OUT})")
     parser.add_argument("--wide", action="store_true",
-                        help="add 8 extra mixed columns (%s)" % ", ".join(WIDE_COLUMNS))
+                        help=f"add 8 extra mixed columns ({', '.join(WIDE_COLUMNS)})")
     parser.add_argument("--check", action="store_true",
                         help="also fit plain and balanced logistic regressions and print recall / ROC AUC")
     return parser

@@ -168,7 +168,8 @@ def main() -> None:
     print(f"  time ratio                   : {imp['time_ratio']:.2f}   (goal ≤ 2.0)")
     print(f"  DataFrame in memory          : {imp['frame_mb']:.0f} MB")
     print(f"  mldesk import peak (Δ RSS)   : {imp['mldesk_peak_mb']:.0f} MB")
-    print(f"  memory ratio                 : {imp['memory_ratio']:.2f}   (goal ≤ 3; pandas alone: {imp['pandas_peak_ratio']:.2f})")
+    print(f"  memory ratio                 : {imp['memory_ratio']:.2f}   "
+          f"(goal ≤ 3; pandas alone: {imp['pandas_peak_ratio']:.2f})")
 
     gui = run_child(GUI, str(path))
     print("window")

@@ -159,7 +159,8 @@ def main() -> int:
     parser.add_argument("--csv", type=Path, help="use this file instead of generating the wide heart sample")
     parser.add_argument("--target", default="heart_disease")
     parser.add_argument("--pandas-read", action="store_true",
-                        help="read with pandas.read_csv and give no kinds (dates and ids stay text: more for the checks)")
+                        help="read with pandas.read_csv and give no kinds "
+                             "(dates and ids stay text: more for the checks)")
     parser.add_argument("--detail", action="store_true", help="also print the time of each check")
     parser.add_argument("--ydata-python", type=Path, metavar="PYTHON",
                         help="a python with ydata-profiling installed (e.g. python3 -m venv /tmp/yd && "

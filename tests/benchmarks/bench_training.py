@@ -57,11 +57,11 @@ def bench_training(csv: Path, algorithms: list[str], repeats: int) -> list[dict]
             bare_limited, tight_limited = limited_threads(bare), limited_threads(bare_tight)
             runs = []
 
-            def tracked():
+            def tracked(runs=runs, algorithm=algorithm):
                 runs.append(project.runs.train(RunSpec(version.id, TARGET, algorithm)))
 
-            t_bare = median_seconds(lambda: bare_limited(frame, algorithm), repeats)
-            t_tight = median_seconds(lambda: tight_limited(frame, algorithm), repeats)
+            t_bare = median_seconds(lambda f=bare_limited, a=algorithm: f(frame, a), repeats)
+            t_tight = median_seconds(lambda f=tight_limited, a=algorithm: f(frame, a), repeats)
             t_tracked = median_seconds(tracked, repeats)
             reference = bare(frame, algorithm)
             run = runs[-1]
@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     t = results["runs_table"]
     print(f"2. runs table, {t['runs']:,} runs: shown in {t['seconds']:.3f} s (goal ≤ {GOALS['runs_table_seconds']} s)")
     lg = results["logging"]
-    print(f"3. logging {lg['runs']:,} runs ({N_PARAMS} params, {N_METRICS} metrics): MLDesk {lg['mldesk_seconds']:.2f} s, "
+    print(f"3. logging {lg['runs']:,} runs ({N_PARAMS} params, {N_METRICS} metrics): "
+          f"MLDesk {lg['mldesk_seconds']:.2f} s, "
           f"MLflow {lg['mlflow_version']} SQLite {lg['mlflow_seconds']:.2f} s → ratio {lg['ratio']:.3f} "
           f"(goal ≤ {GOALS['logging_ratio']})")
     st = results["stall"]

@@ -75,7 +75,8 @@ def test_three_workstations_through_the_cli_end_identical(tmp_path):
               ["import", c, _csv(tmp_path, "on_c", 4), "--name", "c_data"])
     trained = _together(["train", a, "base", "--target", "y", "--model", "logistic_regression", "--seed", "1"],
                         ["train", b, "base", "--target", "y", "--model", "logistic_regression", "--seed", "2"])
-    _together(["register", a, trained[0]["run"], "--name", "risk"], ["register", b, trained[1]["run"], "--name", "risk"])
+    _together(["register", a, trained[0]["run"], "--name", "risk"],
+              ["register", b, trained[1]["run"], "--name", "risk"])
     _together(["models", a, "risk", "--alias", "production=2", "--reason", "A: better recall"],
               ["models", b, "risk", "--alias", "production=2", "--reason", "B: newer data"])
     _sync_rounds(a, b, c)

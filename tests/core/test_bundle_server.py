@@ -149,7 +149,8 @@ def test_a_client_still_sending_an_oversized_body_reads_its_413(exported, port):
 def test_a_chunked_body_is_refused_with_411(exported, port):
     project, _ = exported
     with _connect(port) as client:
-        client.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        client.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       b"5\r\nhello\r\n0\r\n\r\n")
         status, headers, body = _read_answer(client)
         assert status == 411 and "Content-Length" in _one_line_json(body)["message"]
         assert _closed_within(client, GRACE)

@@ -24,7 +24,15 @@ from desktop_app.core.progress import CancelToken
 from desktop_app.core.scoring.errors import ScoringError
 from desktop_app.core.tracking.entities import RunSpec
 from tests.core.bundle_helpers import (
-    app_messages, assert_same, clean_env, csv_rows, expected, export_heart, request, run_predict, serving,
+    app_messages,
+    assert_same,
+    clean_env,
+    csv_rows,
+    expected,
+    export_heart,
+    request,
+    run_predict,
+    serving,
 )
 
 DESIGN_FILES = {"MLmodel", "model.skops", "requirements.txt", "python_env.yaml", "conda.yaml", "input_example.json",
@@ -419,7 +427,9 @@ def test_a_bundle_that_fails_verification_is_not_kept(exported, tmp_path, monkey
 
 def test_stale_exports_are_those_of_a_dead_owner_on_this_host(exported, tmp_path):
     from desktop_app.core.bundles.service import (
-        EXPORT_TEMP_PREFIX, remove_stale_exports, stale_exports,
+        EXPORT_TEMP_PREFIX,
+        remove_stale_exports,
+        stale_exports,
     )
     from desktop_app.core.identity import current_host
     from desktop_app.core.owners import current_owner, host_tag, owner_of_temp, process_started_ms, temp_name

@@ -15,7 +15,12 @@ from desktop_app.core.project import Project
 from desktop_app.core.quality.recipe import make_step
 from desktop_app.core.registry.entities import KpiRule
 from desktop_app.core.registry.errors import (
-    AliasInUseError, ArchivedVersionError, GateFailedError, InvalidNameError, KpiRuleError, ReasonRequiredError,
+    AliasInUseError,
+    ArchivedVersionError,
+    GateFailedError,
+    InvalidNameError,
+    KpiRuleError,
+    ReasonRequiredError,
     RunNotRegistrableError,
 )
 from desktop_app.core.registry.gate import check_gate, parse_rule

@@ -10,11 +10,15 @@ import pytest
 from desktop_app.core.registry.entities import KpiRule
 from desktop_app.core.registry.errors import GateFailedError, InvalidNameError, KpiRuleError
 from desktop_app.core.registry.gate import (
-    as_rule, check_gate, gate_error, known_metric_names, parse_rule, validate_rules,
+    as_rule,
+    check_gate,
+    gate_error,
+    known_metric_names,
+    parse_rule,
+    validate_rules,
 )
 from desktop_app.core.registry.names import MAX_ALIAS, MAX_MODEL_NAME, clean_alias, clean_model_name, clean_tags
 from desktop_app.core.training.metrics import BINARY_METRICS, MULTICLASS_METRICS, REGRESSION_METRICS
-
 
 # -- names ---------------------------------------------------------------------------------------------
 

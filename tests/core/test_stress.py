@@ -8,7 +8,6 @@ and no temporary file remains. (Issue 10's acceptance test.)
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

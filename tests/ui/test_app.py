@@ -182,7 +182,7 @@ def test_the_checked_libraries_are_what_the_installed_qt_links_against():
 
 def test_the_readme_install_line_names_every_package_the_check_knows():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    line = next(l.strip() for l in readme.splitlines() if l.strip().startswith("sudo apt-get install"))
+    line = next(text.strip() for text in readme.splitlines() if text.strip().startswith("sudo apt-get install"))
     wanted = system_check.apt_packages([*system_check.QT_GUI_LIBRARIES, *system_check.XCB_LIBRARIES])
     assert line.split()[3:] == wanted
 

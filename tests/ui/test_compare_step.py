@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -187,7 +187,7 @@ def fake_runs(n: int) -> list:
     from desktop_app.core.tracking.entities import RunInfo, RunStatus
 
     rng = random.Random(0)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     algorithms = ("logistic_regression", "random_forest", "hist_gradient_boosting", "k_neighbors")
     statuses = (RunStatus.FINISHED,) * 8 + (RunStatus.FAILED, RunStatus.CANCELLED)
     runs = []

@@ -8,6 +8,7 @@ dialogs patched.
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pandas as pd
@@ -318,14 +319,14 @@ def test_the_window_puts_export_between_registry_and_monitor(qtbot, window, hear
 # -- words and listings -----------------------------------------------------------------------------------
 
 def test_the_picker_lists_aliases_then_versions_newest_first_with_archived_ones_marked():
-    from datetime import datetime, timezone
+    from datetime import datetime
     from types import SimpleNamespace
 
     from desktop_app.ui.steps.export.text import default_entry, picker_entries
 
     def version(number, status="active"):
         return SimpleNamespace(id=f"v{number}", number=number, label=f"churn@{number}", model_name="churn",
-                               status=status, archived=status == "archived", created_at=datetime.now(timezone.utc))
+                               status=status, archived=status == "archived", created_at=datetime.now(UTC))
 
     model = SimpleNamespace(name="churn", aliases={"staging": 3, "production": 2},
                             versions=(version(1, "archived"), version(2), version(3)))

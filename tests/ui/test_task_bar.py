@@ -29,7 +29,8 @@ def test_clicking_the_bar_lists_tasks_with_their_status_and_error(qtbot, runner)
     release = threading.Event()
 
     def work(progress):  # reports are throttled (tasks.PROGRESS_INTERVAL_S): space them out
-        for fraction, message in ((0.25, "Reading the file"), (0.30, "Reading the file"), (0.75, "Checking the columns")):
+        steps = ((0.25, "Reading the file"), (0.30, "Reading the file"), (0.75, "Checking the columns"))
+        for fraction, message in steps:
             progress(fraction, message)          # the same message twice is logged once
             time.sleep(0.08)
         release.wait(5)

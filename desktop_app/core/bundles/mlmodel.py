@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from importlib import metadata
-from typing import Any, Mapping
+from typing import Any
 
 # What the model needs at prediction time, in requirements.txt order (pip names). pyarrow reads
 # Parquet input in predict.py; joblib is what scikit-learn uses under the hood.
@@ -100,7 +101,7 @@ def mlmodel_yaml(
             "outputs": json.dumps(outputs),
             "params": None,
         },
-        "utc_time_created": (created or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+        "utc_time_created": (created or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f"),
     }
     return to_yaml(document)
 

@@ -34,7 +34,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,11 +54,11 @@ if TYPE_CHECKING:
     from desktop_app.core.registry.entities import Lineage, ModelVersion
     from desktop_app.core.registry.service import RegistryService
     from desktop_app.core.scoring.service import ScoringService
+    from desktop_app.core.scoring.signature import InputSignature
+    from desktop_app.core.scoring.source import ModelRef, ModelSource
     from desktop_app.core.store.database import Database
     from desktop_app.core.store.objects import ObjectStore
     from desktop_app.core.tracking.service import RunService
-    from desktop_app.core.scoring.signature import InputSignature
-    from desktop_app.core.scoring.source import ModelRef, ModelSource
 
 EXAMPLE_ROWS = 5
 VERIFY_ROWS = 1000
@@ -85,8 +85,8 @@ class BundleService:
         cancel: CancelToken | None = None,
     ) -> ExportResult:
         """Write the bundle of a model version (or run) into `out_dir` (default: the project's exports/)."""
-        import skops.io as sio
         import sklearn
+        import skops.io as sio
 
         from desktop_app import __version__
         from desktop_app.core.bundles.checksums import SUMS_FILE
@@ -110,7 +110,7 @@ class BundleService:
         lineage = self._lineage(source)
         progress(0.08, "Re-creating training and held-out rows")
         example, holdout = self._rows(source, signature, verify_rows if verify else 0)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         content = BundleContent(
             source=source, model_bytes=model_bytes, model_types=list(sio.get_untrusted_types(data=model_bytes)),
             trusted_types=trusted_types(), signature=signature, example=example, lineage=lineage,

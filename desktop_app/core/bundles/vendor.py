@@ -13,9 +13,9 @@ from the package itself, in which case the real `__init__.py` and its own closur
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from desktop_app.core.bundles.errors import BundleError
 

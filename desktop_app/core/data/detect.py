@@ -21,9 +21,10 @@ import io
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from desktop_app.core.data.layout import detect_number_style, find_table, guess_header
 from desktop_app.core.data.settings import FileFormat, ReadSettings

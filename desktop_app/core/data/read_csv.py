@@ -32,7 +32,13 @@ import pyarrow as pa
 from desktop_app.core.data.detect import binary_file_error, empty_file_error
 from desktop_app.core.data.settings import ReadSettings
 from desktop_app.core.data.tables import (
-    STRING, TableRead, chunk_to_arrow, clean_names, columns_needing_text, concat_chunks, is_number,
+    STRING,
+    TableRead,
+    chunk_to_arrow,
+    clean_names,
+    columns_needing_text,
+    concat_chunks,
+    is_number,
 )
 from desktop_app.core.errors import DataImportError
 from desktop_app.core.progress import ProgressCallback

@@ -10,8 +10,9 @@ from __future__ import annotations
 import builtins  # in annotations below `DatasetService.list`, plain `list` names that method
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -41,7 +42,8 @@ def clean_dataset_name(name: str) -> str:
     if not name:
         raise DataImportError("The dataset name is empty; give the dataset a name.")
     if "@" in name:
-        raise DataImportError(f"The dataset name '{name}' contains '@', which marks a version number; choose another name.")
+        raise DataImportError(f"The dataset name '{name}' contains '@', which marks a version number; "
+                              "choose another name.")
     if len(name) > MAX_NAME_LENGTH:
         raise DataImportError(f"The dataset name is longer than {MAX_NAME_LENGTH} characters; choose a shorter name.")
     return name

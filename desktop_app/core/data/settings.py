@@ -89,7 +89,8 @@ class ReadSettings:
                                "choose a different one for each.")
         if isinstance(self.skip_rows, bool) or not isinstance(self.skip_rows, int) or self.skip_rows < 0:
             raise SettingError("skip_rows", self.skip_rows, "a whole number of 0 or more",
-                               f"The number of rows to skip must be a whole number of 0 or more, not {self.skip_rows!r}.")
+                               "The number of rows to skip must be a whole number of 0 or more, "
+                               f"not {self.skip_rows!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

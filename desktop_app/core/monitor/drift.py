@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 
 from desktop_app.core.monitor import statistics as st
-from desktop_app.core.monitor.reference import NUMERIC, OTHER, ColumnReference, ReferenceStats, category_counts, \
-    numbers
+from desktop_app.core.monitor.reference import NUMERIC, OTHER, ColumnReference, ReferenceStats, category_counts, numbers
 from desktop_app.core.monitor.settings import DriftSettings
 from desktop_app.core.progress import ProgressCallback
 

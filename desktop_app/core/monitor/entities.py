@@ -13,10 +13,11 @@ Every `to_dict` gives back the stored form, so the CLI's `--json` stays what it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from desktop_app.core.registry.entities import KpiRule
 

@@ -14,10 +14,12 @@ seeded sample — so the classes are balanced and a small batch costs little; wi
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
 # Imported here, not in the function: the OpenMP runtime must be loaded before
 # `limited_threads` applies its limit, or the classifier runs with every core (and, on a
 # busy 2-core machine, its spinning threads make it ~10× slower).

@@ -16,7 +16,8 @@ directly with the run's test metrics and the model's KPI gate.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -9,8 +9,9 @@ reference and the batch on the same bins (numbers) or categories, as shares, fro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from desktop_app.core.monitor.entities import ColumnDriftResult, LabelledMetrics, MonitoringBatch, MultivariateDrift
 from desktop_app.core.monitor.settings import DriftSettings

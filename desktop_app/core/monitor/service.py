@@ -22,8 +22,9 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
@@ -37,23 +38,28 @@ from desktop_app.core.monitor.settings import DriftSettings
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit
 from desktop_app.core.store.models import (
-    DatasetRow, DatasetVersionRow, ModelVersionRow, MonitoringBatchRow, MonitorReferenceRow, RegisteredModelRow,
+    DatasetRow,
+    DatasetVersionRow,
+    ModelVersionRow,
+    MonitoringBatchRow,
+    MonitorReferenceRow,
+    RegisteredModelRow,
     derived_id,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from desktop_app.core.monitor.reference import ReferenceStats
     from desktop_app.core.data.entities import DatasetVersionInfo
     from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.monitor.reference import ReferenceStats
+    from desktop_app.core.registry.entities import ModelVersion
     from desktop_app.core.registry.service import RegistryService
     from desktop_app.core.scoring.service import ScoringService
     from desktop_app.core.scoring.signature import InputSignature
     from desktop_app.core.store.database import Database
     from desktop_app.core.store.objects import ObjectStore
     from desktop_app.core.tracking.service import RunService
-    from desktop_app.core.registry.entities import ModelVersion
 
 CACHED_REFERENCES = 2
 MIN_PREFIX = 6
@@ -179,10 +185,10 @@ class MonitorService:
         """Check a batch of new rows against a model version and store the result (see the module doc)."""
         import pandas as pd
 
+        from desktop_app.core.monitor.charts import distribution
         from desktop_app.core.monitor.drift import column_drift, data_drift
         from desktop_app.core.monitor.multivariate import domain_classifier
         from desktop_app.core.monitor.predictions import labelled_metrics, prediction_series
-        from desktop_app.core.monitor.charts import distribution
         from desktop_app.core.quality.findings import jsonable
 
         progress = cancel.wrap(progress) if cancel is not None else progress

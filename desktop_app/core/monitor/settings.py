@@ -7,8 +7,9 @@ reaches every model that did not override it. docs/drift.md explains each value'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 from desktop_app.core.monitor.errors import MonitorError
 

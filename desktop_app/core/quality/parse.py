@@ -8,8 +8,9 @@ on a column's distinct values, not on every row, which keeps large files fast.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -30,7 +30,7 @@ def dtype_family(series: pd.Series) -> str:
         return NUMBER
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return DATETIME
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         # Python objects: Arrow dates and nullable booleans arrive like this; judge by the first values.
         inferred = pd.api.types.infer_dtype(series.iloc[:1000].dropna(), skipna=True)
         if inferred in ("date", "datetime", "datetime64"):

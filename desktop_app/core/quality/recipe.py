@@ -14,8 +14,9 @@ training pipeline repeats them (`for_prediction`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,12 @@ from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.quality.errors import RecipeError
 from desktop_app.core.quality.findings import Fix, jsonable
 from desktop_app.core.quality.parse import (
-    NumberFormat, detect_date_format, detect_number_format, parse_dates, parse_numbers, through_uniques,
+    NumberFormat,
+    detect_date_format,
+    detect_number_format,
+    parse_dates,
+    parse_numbers,
+    through_uniques,
 )
 from desktop_app.core.quality.profile import duplicated_rows, factorize
 

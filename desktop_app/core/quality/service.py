@@ -21,11 +21,10 @@ from desktop_app.core.store import audit
 from desktop_app.core.store.models import QualityReportRow
 
 if TYPE_CHECKING:
+    from desktop_app.core.data.service import DatasetService
     from desktop_app.core.quality.recipe import RecipeStep
     from desktop_app.core.quality.report import QualityReport
     from desktop_app.core.quality.thresholds import Thresholds
-
-    from desktop_app.core.data.service import DatasetService
     from desktop_app.core.store.database import Database
 
 

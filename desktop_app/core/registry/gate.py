@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import operator
 import re
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from desktop_app.core.registry.entities import KpiRule
 from desktop_app.core.registry.errors import GateFailedError, KpiRuleError

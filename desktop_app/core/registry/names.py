@@ -9,7 +9,8 @@ always means version 3).
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from desktop_app.core.registry.errors import InvalidNameError
 

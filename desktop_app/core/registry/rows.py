@@ -24,7 +24,12 @@ from desktop_app.core.registry import gate
 from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
 from desktop_app.core.registry.errors import ModelNotFoundError
 from desktop_app.core.store.models import (
-    DatasetRow, DatasetVersionRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow,
+    DatasetRow,
+    DatasetVersionRow,
+    ModelAliasRow,
+    ModelVersionRow,
+    RegisteredModelRow,
+    RunRow,
 )
 
 ACTIVE, ARCHIVED = "active", "archived"

@@ -34,10 +34,9 @@ from desktop_app.core.scoring.source import ModelRef, ModelSource, load_pipeline
 if TYPE_CHECKING:
     import pandas as pd
 
-    from desktop_app.core.scoring.validation import ValidationReport
-
     from desktop_app.core.data.service import DatasetService
     from desktop_app.core.registry.service import RegistryService
+    from desktop_app.core.scoring.validation import ValidationReport
     from desktop_app.core.tracking.service import RunService
 
 CACHED_MODELS = 3

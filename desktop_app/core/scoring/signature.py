@@ -15,8 +15,9 @@ dataset version the run trained on. A signature is plain JSON (`to_dict`/`from_d
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.data.settings import ColumnKind
 

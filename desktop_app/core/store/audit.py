@@ -8,7 +8,8 @@ They are read back as `AuditEvent` (defined in `core.audit_entities`, re-exporte
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

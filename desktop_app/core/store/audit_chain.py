@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("id", "origin", "seq", "at", "user", "host", "action", "entity_type", "entity_id", "before",
@@ -32,7 +33,7 @@ def plain(value: Any) -> Any:
 
 
 def at_text(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_hash(event: Mapping[str, Any]) -> str:
@@ -102,18 +103,17 @@ def verify_events(events: Iterable[Mapping[str, Any]]) -> ChainReport:
             if origin is not None:
                 heads.append(ChainHead(origin, expected - 1, previous))
             origin, expected, previous = event["origin"], 1, GENESIS
-
-        def problem(text: str) -> None:
-            breaks.append(ChainBreak(event["origin"], event["seq"], event["id"], event["action"], event["at"], text))
-
+        problems = []
         if event["seq"] != expected:
             gap = (f"{expected}" if event["seq"] == expected + 1 else f"{expected} to {event['seq'] - 1}")
-            problem(f"follows a gap: event {gap} was removed" if event["seq"] > expected
-                    else f"repeats or goes back in the sequence (expected {expected})")
+            problems.append(f"follows a gap: event {gap} was removed" if event["seq"] > expected
+                            else f"repeats or goes back in the sequence (expected {expected})")
         elif event["prev_hash"] != previous:
-            problem("does not link to the event before it (an event was removed, inserted or replaced)")
+            problems.append("does not link to the event before it (an event was removed, inserted or replaced)")
         if event_hash(event) != event["hash"]:
-            problem("was changed after it was written (its content no longer matches its hash)")
+            problems.append("was changed after it was written (its content no longer matches its hash)")
+        breaks.extend(ChainBreak(event["origin"], event["seq"], event["id"], event["action"], event["at"], text)
+                      for text in problems)
         expected, previous = event["seq"] + 1, event["hash"]
     if origin is not None:
         heads.append(ChainHead(origin, expected - 1, previous))

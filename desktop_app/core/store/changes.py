@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app.core.store.models import SettingChangeRow, SettingReplacedRow, SyncStateRow
 from desktop_app.core.store.hlc import Stamp, next_stamp, seen
+from desktop_app.core.store.models import SettingChangeRow, SettingReplacedRow, SyncStateRow
 
 
 def alias_key(model_id: str, alias: str) -> str:

@@ -13,9 +13,9 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from desktop_app.core.errors import IntegrityError, NotFoundError, ProjectError
 from desktop_app.core.owners import owner_of_temp, temp_name

@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 from desktop_app.core.store import audit, changes
 from desktop_app.core.store.audit_chain import event_hash
 from desktop_app.core.store.models import (
-    AuditEventRow, DatasetRow, DatasetVersionRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow,
+    AuditEventRow,
+    DatasetRow,
+    DatasetVersionRow,
+    ModelAliasRow,
+    ModelVersionRow,
+    RegisteredModelRow,
+    RunRow,
     WorkstationRow,
 )
 from desktop_app.core.sync.batch import Batch

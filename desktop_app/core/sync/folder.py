@@ -20,9 +20,10 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from desktop_app.core.errors import IntegrityError, MLDeskError
 from desktop_app.core.owners import temp_name

@@ -23,8 +23,19 @@ from sqlalchemy.orm import Session
 from desktop_app.core.store import changes
 from desktop_app.core.store.audit_chain import at_text
 from desktop_app.core.store.models import (
-    AuditEventRow, Base, DatasetRow, DatasetVersionRow, ExperimentRow, ModelVersionRow, MonitoringBatchRow,
-    MonitorReferenceRow, ProjectRow, QualityReportRow, RegisteredModelRow, RunRow, UTCDateTime,
+    AuditEventRow,
+    Base,
+    DatasetRow,
+    DatasetVersionRow,
+    ExperimentRow,
+    ModelVersionRow,
+    MonitoringBatchRow,
+    MonitorReferenceRow,
+    ProjectRow,
+    QualityReportRow,
+    RegisteredModelRow,
+    RunRow,
+    UTCDateTime,
 )
 
 TABLES: dict[str, type[Base]] = {cls.__tablename__: cls for cls in (

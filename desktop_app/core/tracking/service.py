@@ -78,7 +78,8 @@ class RunService:
             session.flush()
             audit.record(session, "run.rerun" if parent_run_id else "run.create", "run", row.id,
                          before={"run_id": parent_run_id} if parent_run_id else None,
-                         after={"experiment": experiment.name, "dataset": version.label, "dataset_sha256": version.sha256,
+                         after={"experiment": experiment.name, "dataset": version.label,
+                                "dataset_sha256": version.sha256,
                                 "target": spec.target, "task": task, "algorithm": spec.algorithm,
                                 "params": row.params, "options": row.options, "seed": spec.seed})
             return self._entity(session, row)

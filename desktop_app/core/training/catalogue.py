@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from desktop_app.core.training.errors import ParamError, TrainingError, UnknownAlgorithmError
 

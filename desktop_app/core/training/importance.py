@@ -17,7 +17,8 @@ at once). A test checks that both ways give identical importances.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -15,13 +15,20 @@ and it is much faster on text labels.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn import metrics as skm
 
 from desktop_app.core.training.metric_names import (  # noqa: F401  (re-exported: callers use m.<name>)
-    BINARY_METRICS, LOWER_IS_BETTER, MULTICLASS_METRICS, REGRESSION_METRICS, better, default_scoring, metric_names,
+    BINARY_METRICS,
+    LOWER_IS_BETTER,
+    MULTICLASS_METRICS,
+    REGRESSION_METRICS,
+    better,
+    default_scoring,
+    metric_names,
 )
 
 CURVE_POINTS = 200

@@ -15,7 +15,8 @@ The pipeline has three steps:
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,11 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.recipe import RecipeStep, for_prediction
 from desktop_app.core.training.catalogue import (
-    CLASSIFICATION, Algorithm, check_fits_rows, find_algorithm, get_algorithm,
+    CLASSIFICATION,
+    Algorithm,
+    check_fits_rows,
+    find_algorithm,
+    get_algorithm,
 )
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.task import _kind_from_dtype

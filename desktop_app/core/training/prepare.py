@@ -7,8 +7,9 @@ exactly the training rows the final evaluation trains on, and never sees the tes
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,11 @@ from desktop_app.core.training.catalogue import CLASSIFICATION, REGRESSION, Algo
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.metrics import plain
 from desktop_app.core.training.pipeline import (
-    as_recipe_steps, build_pipeline, column_roles, complete_kinds, kinds_after_recipe,
+    as_recipe_steps,
+    build_pipeline,
+    column_roles,
+    complete_kinds,
+    kinds_after_recipe,
 )
 from desktop_app.core.training.task import detect_task
 

@@ -16,8 +16,9 @@ pyqtgraph is imported when the first chart is built, not when the window starts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetricsF, QGuiApplication

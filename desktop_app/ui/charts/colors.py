@@ -7,7 +7,7 @@ do not shuffle when the selection grows or shrinks.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6.QtGui import QColor, QIcon, QPainter
 

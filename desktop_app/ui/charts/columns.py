@@ -7,7 +7,8 @@ PNG/SVG" on right-click); pyqtgraph is imported only when a chart is drawn.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
@@ -154,7 +154,7 @@ class TaskLogDialog(QDialog):
         """Read the runner's history again (keeping the selection)."""
         chosen = self.selected()
         self._logs = self._runner.history
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.tasks.blockSignals(True)
         try:
             while self.tasks.topLevelItemCount() > len(self._logs):

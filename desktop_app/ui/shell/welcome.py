@@ -53,7 +53,8 @@ class RecentDelegate(QStyledItemDelegate):
         painter.setFont(opt.font)
         painter.setPen(QColor("#e8eef8") if selected else QColor("#8a929c"))
         path = opt.fontMetrics.elidedText(index.data(PATH_ROLE), Qt.TextElideMode.ElideMiddle, rect.width())
-        painter.drawText(QRect(rect.left(), rect.top() + line + 2, rect.width(), line), Qt.AlignmentFlag.AlignLeft, path)
+        painter.drawText(QRect(rect.left(), rect.top() + line + 2, rect.width(), line),
+                         Qt.AlignmentFlag.AlignLeft, path)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
@@ -219,7 +220,8 @@ class WelcomePage(QWidget):
     def _activate(self, item: QListWidgetItem) -> None:
         path = item.data(PATH_ROLE)
         if not recent.RecentProject(path, "").exists:
-            self.recent_hint.setText(f"'{path}' was moved or deleted. Remove it from the list or open it from its new place.")
+            self.recent_hint.setText(f"'{path}' was moved or deleted. "
+                                     "Remove it from the list or open it from its new place.")
             return
         self.recent_activated.emit(path)
 

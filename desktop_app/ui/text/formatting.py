@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def format_int(value: int) -> str:
@@ -74,8 +74,8 @@ def shorten(text: str, limit: int) -> str:
 def relative_time(when: datetime, now: datetime | None = None) -> str:
     """'just now', '2 min ago', '3 h ago', 'yesterday', '5 days ago', or the date."""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     seconds = (now - when).total_seconds()
     if seconds < 0:
         seconds = 0
@@ -97,7 +97,7 @@ def relative_time(when: datetime, now: datetime | None = None) -> str:
 
 def local_time(when: datetime) -> datetime:
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when.astimezone()
 
 

@@ -7,7 +7,7 @@ everywhere, so the same model reads the same way in every step.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 # The well-known aliases, in the order model pickers list them and pick a default by.
 ALIAS_ORDER = ("production", "champion", "staging", "challenger")

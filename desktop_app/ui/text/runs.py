@@ -7,7 +7,8 @@ attributes); statuses are compared as plain strings ("finished", …).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.training.metric_names import MAIN_METRICS, METRIC_LABELS, METRIC_ORDER, SHORT_METRIC_LABELS
 from desktop_app.ui.text.formatting import format_float, format_number

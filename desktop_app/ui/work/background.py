@@ -24,7 +24,8 @@ a stale result), on the window's `TaskRunner`:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from desktop_app.core.progress import ProgressCallback

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -286,9 +287,9 @@ class _QueueThread(threading.Thread):
                 runs.submit(run_id)
             elif kind == "cancel":
                 known = run_id in runs.waiting or run_id in runs.running
-                self._safe(lambda: runs.cancel(run_id))
+                self._safe(lambda run_id=run_id: runs.cancel(run_id))
                 if known:  # RunQueue reports nothing for a cancelled run: say how it ended
-                    status = self._safe(lambda: str(project.runs.get(run_id).status)) or "cancelled"
+                    status = self._safe(lambda run_id=run_id: str(project.runs.get(run_id).status)) or "cancelled"
                     self._events.put(("ended", run_id, status))
             try:
                 command = self.commands.get_nowait()

@@ -13,9 +13,14 @@ from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.quality import (
-    CHECK_IDS, TARGET_CHECKS, QualityError, QualityReport, Severity, Thresholds, run_checks,
+    CHECK_IDS,
+    TARGET_CHECKS,
+    QualityError,
+    QualityReport,
+    Severity,
+    Thresholds,
+    run_checks,
 )
-
 from tests.figures import record
 
 from .conftest import PLANTED_KINDS, only, planted_frame

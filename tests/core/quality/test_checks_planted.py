@@ -10,7 +10,16 @@ from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality import Severity, Thresholds, run_checks
 
 from .conftest import (
-    INFINITE, MISSING_AGE, MISSING_TARGET, N, NEAR_CONSTANT, NOT_A_DATE, OUTLIERS, RARE, TEXT_IN_NUMBERS, only,
+    INFINITE,
+    MISSING_AGE,
+    MISSING_TARGET,
+    NEAR_CONSTANT,
+    NOT_A_DATE,
+    OUTLIERS,
+    RARE,
+    TEXT_IN_NUMBERS,
+    N,
+    only,
 )
 
 

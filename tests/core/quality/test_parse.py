@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from desktop_app.core.quality.parse import (
-    NumberFormat, detect_date_format, detect_number_format, parse_dates, parse_numbers, through_uniques,
+    NumberFormat,
+    detect_date_format,
+    detect_number_format,
+    parse_dates,
+    parse_numbers,
+    through_uniques,
 )
 
 

@@ -10,8 +10,19 @@ import pytest
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality import (
-    OPS, RecipeError, RecipeStep, Severity, apply_recipe, apply_step, for_prediction, make_step, preview_step,
-    recipe_from_list, recipe_to_list, run_checks, step_from_fix,
+    OPS,
+    RecipeError,
+    RecipeStep,
+    Severity,
+    apply_recipe,
+    apply_step,
+    for_prediction,
+    make_step,
+    preview_step,
+    recipe_from_list,
+    recipe_to_list,
+    run_checks,
+    step_from_fix,
 )
 
 from .conftest import MISSING_AGE, MISSING_TARGET, PLANTED_KINDS, TEXT_IN_NUMBERS, planted_frame

@@ -11,8 +11,15 @@ from sqlalchemy import select
 
 from desktop_app.core.project import Project
 from desktop_app.core.store.models import (
-    AuditEventRow, DatasetVersionRow, ModelAliasRow, ModelVersionRow, MonitoringBatchRow, QualityReportRow,
-    RegisteredModelRow, RunRow, SettingChangeRow,
+    AuditEventRow,
+    DatasetVersionRow,
+    ModelAliasRow,
+    ModelVersionRow,
+    MonitoringBatchRow,
+    QualityReportRow,
+    RegisteredModelRow,
+    RunRow,
+    SettingChangeRow,
 )
 from desktop_app.core.tracking.entities import RunSpec
 

@@ -9,10 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.errors import IntegrityError
-from desktop_app.core.sync.batch import GENESIS, Batch, BatchHeader, NotDelivered, batch_name, encode_batch, \
-    read_batch, seq_of
-from desktop_app.core.sync.folder import FORMAT, SharedFolder, SyncError
 from desktop_app.core.store.hlc import Stamp, next_stamp, seen
+from desktop_app.core.sync.batch import (
+    GENESIS,
+    Batch,
+    BatchHeader,
+    NotDelivered,
+    batch_name,
+    encode_batch,
+    read_batch,
+    seq_of,
+)
+from desktop_app.core.sync.folder import FORMAT, SharedFolder, SyncError
 
 HEADER = BatchHeader(format=1, schema="0006", project="p", workstation="w1", seq=3, prev=GENESIS,
                      created_at="2026-12-04T10:00:00Z")

@@ -6,7 +6,12 @@ import pytest
 
 from desktop_app.core.errors import MLDeskError, NotFoundError
 from desktop_app.core.training.catalogue import (
-    ALGORITHMS, algorithms_for, get_algorithm, parse_param_strings, validate_class_weight, validate_params,
+    ALGORITHMS,
+    algorithms_for,
+    get_algorithm,
+    parse_param_strings,
+    validate_class_weight,
+    validate_params,
 )
 from desktop_app.core.training.errors import ParamError, UnknownAlgorithmError
 

@@ -60,6 +60,7 @@ def test_balanced_class_weight_finds_the_rare_class(heart):
     assert 0.65 < balanced.metrics["recall"] < 0.85
     # The shipped generator's own check gives the same story with the same numbers.
     import importlib.util
+
     from .conftest import REPO
     spec = importlib.util.spec_from_file_location("mhs", REPO / "resources/sample_data/make_heart_sample.py")
     mhs = importlib.util.module_from_spec(spec)

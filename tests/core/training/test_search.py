@@ -9,10 +9,9 @@ import time
 import pytest
 
 from desktop_app.core.errors import Cancelled
+from desktop_app.core.training.catalogue import get_algorithm
 from desktop_app.core.training.errors import ParamError, SearchError
 from desktop_app.core.training.search import Candidate, candidates_for, normalise_space, search
-from desktop_app.core.training.catalogue import get_algorithm
-
 from tests.figures import record
 
 from .conftest import HEART_KINDS, TARGET

@@ -80,8 +80,9 @@ def check_files(bundle: Path = HERE) -> None:
         if line.strip():
             digest, _, name = line.partition("  ")
             listed[name.lstrip("*")] = digest.strip().lower()
-    needed = [MODEL_FILE, SIGNATURE_FILE] + sorted(p.relative_to(bundle).as_posix() for p in (bundle / CODE_DIR).rglob("*")
-                                   if p.is_file() and "__pycache__" not in p.parts)
+    code = sorted(p.relative_to(bundle).as_posix() for p in (bundle / CODE_DIR).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts)
+    needed = [MODEL_FILE, SIGNATURE_FILE, *code]
     for name in needed:
         if name not in listed:
             raise BundleError(f"{name} is not listed in {SUMS_FILE}; the bundle was changed after export, "

@@ -10,7 +10,7 @@ the column so that later checks do not report the same cause again.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 

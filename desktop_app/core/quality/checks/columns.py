@@ -6,8 +6,21 @@ import numpy as np
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.checks._common import (
-    CONSTANT, DATES_AS_TEXT, EMPTY, EVIDENCE, HIGH_CARDINALITY, ID_LIKE, NUMBERS_AS_TEXT, CheckContext, Findings,
-    count, number, plain, plural, quote, share,
+    CONSTANT,
+    DATES_AS_TEXT,
+    EMPTY,
+    EVIDENCE,
+    HIGH_CARDINALITY,
+    ID_LIKE,
+    NUMBERS_AS_TEXT,
+    CheckContext,
+    Findings,
+    count,
+    number,
+    plain,
+    plural,
+    quote,
+    share,
 )
 from desktop_app.core.quality.checks.table import duplicate_row_positions
 from desktop_app.core.quality.findings import Finding, Fix, Severity

@@ -8,8 +8,23 @@ import numpy as np
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.checks._common import (
-    CATEGORY_KINDS, CONSTANT, DATES_AS_TEXT, EMPTY, EVIDENCE, HIGH_CARDINALITY, ID_LIKE, NUMBERS_AS_TEXT,
-    CheckContext, Findings, count, number, plain, plural, quote, share, top_values,
+    CATEGORY_KINDS,
+    CONSTANT,
+    DATES_AS_TEXT,
+    EMPTY,
+    EVIDENCE,
+    HIGH_CARDINALITY,
+    ID_LIKE,
+    NUMBERS_AS_TEXT,
+    CheckContext,
+    Findings,
+    count,
+    number,
+    plain,
+    plural,
+    quote,
+    share,
+    top_values,
 )
 from desktop_app.core.quality.findings import Finding, Fix, Severity
 from desktop_app.core.quality.profile import ColumnProfile

@@ -7,7 +7,17 @@ import pandas as pd
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.checks._common import (
-    CONSTANT, EMPTY, EVIDENCE, ID_LIKE, CheckContext, Findings, count, plain, plural, quote, share,
+    CONSTANT,
+    EMPTY,
+    EVIDENCE,
+    ID_LIKE,
+    CheckContext,
+    Findings,
+    count,
+    plain,
+    plural,
+    quote,
+    share,
 )
 from desktop_app.core.quality.findings import Finding, Fix, Severity
 from desktop_app.core.quality.profile import BOOL, DATETIME, TEXT, ColumnProfile, first_positions

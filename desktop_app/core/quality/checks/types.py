@@ -7,11 +7,25 @@ import pandas as pd
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.checks._common import (
-    DATES_AS_TEXT, EMPTY, EVIDENCE, NUMBERS_AS_TEXT, CheckContext, Findings, plural, quote, share, top_values,
+    DATES_AS_TEXT,
+    EMPTY,
+    EVIDENCE,
+    NUMBERS_AS_TEXT,
+    CheckContext,
+    Findings,
+    plural,
+    quote,
+    share,
+    top_values,
 )
 from desktop_app.core.quality.findings import Finding, Fix, Severity
 from desktop_app.core.quality.parse import (
-    DETECT_LIMIT, NumberFormat, detect_date_format, detect_number_format, parse_dates, parse_numbers,
+    DETECT_LIMIT,
+    NumberFormat,
+    detect_date_format,
+    detect_number_format,
+    parse_dates,
+    parse_numbers,
 )
 from desktop_app.core.quality.profile import TEXT, ColumnProfile
 

@@ -6,7 +6,8 @@ units (RMSE, MAE: regression) get a second plot beside it, with its own scale: l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFontMetricsF
@@ -41,7 +42,8 @@ class MetricBars(ChartPanel):
         self._titles: dict[str, str] = {}
         self.highlight: str | None = None                # the metric highlighted as differing most
 
-    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], titles: dict[str, str] | None = None) -> None:
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor],
+                 titles: dict[str, str] | None = None) -> None:
         import pyqtgraph as pg
 
         self.runs = list(runs)

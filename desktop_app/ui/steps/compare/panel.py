@@ -123,7 +123,8 @@ class CompareStep(StepPanel):
             return None
         runs_service = self.project.runs
         return self.work.start("runs", "Loading runs", lambda _p: runs_service.list(), visible=False,
-                               done=self._loaded, failed=lambda error: show_error(self, "Could not list the runs", error))
+                               done=self._loaded,
+                               failed=lambda error: show_error(self, "Could not list the runs", error))
 
     def _loaded(self, runs: list[RunInfo]) -> None:
         self.show_runs(runs)

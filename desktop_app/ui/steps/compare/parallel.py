@@ -4,7 +4,8 @@ coloured by that metric, to see which settings go with good scores."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPointF
@@ -116,7 +117,7 @@ class ParallelCoordinates(ChartPanel):
             color = MISSING_COLOR if b < 0 else cmap.map((b + 0.5) / COLOR_BINS, mode="qcolor")
             plot.addItem(pg.PlotCurveItem(x, y, pen=pg.mkPen(color, width=width), connect="finite",
                                           antialias=True))
-        for k, name in enumerate(self.axes):
+        for k in range(len(self.axes)):
             plot.addItem(pg.InfiniteLine(pos=k, angle=90, pen=pg.mkPen("#9aa3ad", width=1)))
             column = self.values[:, k]
             present = column[np.isfinite(column)]

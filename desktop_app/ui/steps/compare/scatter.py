@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPointF
@@ -48,7 +49,8 @@ class RunScatter(ChartPanel):
         self.titles: dict[str, str] = {}
         self.points: list[tuple[np.ndarray, np.ndarray, list[Any]]] = []
 
-    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], titles: dict[str, str] | None = None) -> None:
+    def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor],
+                 titles: dict[str, str] | None = None) -> None:
         self.runs = list(runs)
         self.colors = colors
         self.titles = titles or {r.id: run_title(r) for r in self.runs}

@@ -7,7 +7,7 @@ run in the step's `work` slots "export" and "verify" (progress and Cancel in the
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,7 +71,7 @@ class BundleActions:
         result = outcome.result
         verdict = verification_verdict(result.verification)
         self._session[version.id] = ("ok" if verdict.state == "ok" else "skipped", verdict)
-        self.bundle.show_bundle(outcome.listing, verdict, exported_at=datetime.now(timezone.utc))
+        self.bundle.show_bundle(outcome.listing, verdict, exported_at=datetime.now(UTC))
         self._update_state()
         self.exported.emit(result)
 

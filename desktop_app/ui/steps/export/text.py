@@ -8,9 +8,10 @@ results as `bundles.entities.VerificationResult`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.ui.text.formatting import format_int, plural
 from desktop_app.ui.text.models import first_well_known, ordered_aliases

@@ -96,7 +96,8 @@ class MonitorPanel(QWidget):
         self.message.setText(text)
         self.pages.setCurrentWidget(self.message)
 
-    def set_batches(self, batches: list[MonitoringBatch], target: str | None = None, batch_id: str | None = None) -> None:
+    def set_batches(self, batches: list[MonitoringBatch], target: str | None = None,
+                    batch_id: str | None = None) -> None:
         """Show `batches` (oldest first); select `batch_id` (default: the one selected, else the newest)."""
         self.batches, self.target = list(batches), target
         if not self.batches:

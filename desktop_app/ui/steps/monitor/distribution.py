@@ -109,7 +109,8 @@ class DistributionChart(LegendChartPanel):
         drawn = (self._numeric(plot, data, ref_name, batch_name) if data.get("kind") == "numeric"
                  else self._categorical(plot, data, ref_name, batch_name))
         if drawn:
-            self.set_legend(self.legend, [(_sample(mt.REFERENCE_COLOR), ref_name), (_sample(mt.BATCH_COLOR), batch_name)])
+            self.set_legend(self.legend, [(_sample(mt.REFERENCE_COLOR), ref_name),
+                                          (_sample(mt.BATCH_COLOR), batch_name)])
             self.show_chart()
 
     def _numeric(self, plot: Any, data: dict[str, Any], ref_name: str, batch_name: str) -> bool:

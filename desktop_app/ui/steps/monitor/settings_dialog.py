@@ -60,7 +60,8 @@ LABELS = {
     "p_value": "p-value threshold", "distance": "Distance threshold", "missing_change": "Missing-share change",
     "psi_bins": "PSI bins", "psi_moderate": "PSI moderate from", "psi_significant": "PSI significant from",
     "drift_share": "Dataset drift share", "domain_rows": "Domain classifier rows",
-    "domain_folds": "Domain classifier folds", "domain_auc_low": "Domain AUROC low", "domain_auc_high": "Domain AUROC high",
+    "domain_folds": "Domain classifier folds", "domain_auc_low": "Domain AUROC low",
+    "domain_auc_high": "Domain AUROC high",
     "seed": "Seed",
 }
 
@@ -144,7 +145,8 @@ class DriftSettingsDialog(QDialog):
 
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("reasonEdit")
-        self.reason_edit.setPlaceholderText("Why the change (kept in the audit trail), e.g. \"seasonal data: allow more\"")
+        self.reason_edit.setPlaceholderText(
+            "Why the change (kept in the audit trail), e.g. \"seasonal data: allow more\"")
         self.error = QLabel()
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)

@@ -7,7 +7,8 @@ how many features drifted and the threshold. The selected batch is marked by a b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
@@ -53,7 +54,7 @@ class DriftShareChart(BatchChart):
                                symbolBrush=LINE_COLOR, symbolPen="w")
         plot.addItem(line)
         entries.append((line, "Share of features drifted"))
-        limit = "{:g}%".format(self.thresholds[-1])
+        limit = f"{self.thresholds[-1]:g}%"
         # The threshold each batch was checked with (a step line: it changes only when the settings do).
         tx = np.r_[xs - 0.5, xs[-1] + 0.5] if len(xs) > 1 else np.array([-0.5, 0.5])
         threshold = pg.PlotDataItem(tx, self.thresholds, stepMode="center",
@@ -66,7 +67,8 @@ class DriftShareChart(BatchChart):
             plot.addItem(marks)
             entries.append((marks, "Dataset drift (alert)"))
         self.set_legend(self.legend, entries)
-        self._marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#1f6feb", width=1.5, style=Qt.PenStyle.DotLine))
+        self._marker = pg.InfiniteLine(angle=90, movable=False,
+                                       pen=pg.mkPen("#1f6feb", width=1.5, style=Qt.PenStyle.DotLine))
         self._marker.setZValue(-5)
         plot.addItem(self._marker, ignoreBounds=True)
         top = max(100.0, *self.shares, *self.thresholds)

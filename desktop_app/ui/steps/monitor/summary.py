@@ -101,7 +101,8 @@ def headline(batch: MonitoringBatch) -> str:
     share = escape(mt.share_sentence(batch))
     name = escape(batch.name)
     if batch.dataset_drift:
-        return f"<span style='color:{mt.ALERT_COLOR};font-weight:600;font-size:11pt'>⚠ Dataset drift in {name}</span> — {share}"
+        return (f"<span style='color:{mt.ALERT_COLOR};font-weight:600;font-size:11pt'>⚠ Dataset drift in {name}</span>"
+                f" — {share}")
     if batch.drifted_columns:
         return f"<span style='color:#8a5a00;font-weight:600;font-size:11pt'>Some drift in {name}</span> — {share}"
     return f"<span style='color:{mt.OK_COLOR};font-weight:600;font-size:11pt'>✓ No drift in {name}</span> — {share}"

@@ -10,8 +10,9 @@ Severity is shown in four bands, one colour each, the same in the heat map, the 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.ui.text.formatting import exact_time, format_float, format_percent, relative_time, shorten
 

@@ -24,7 +24,8 @@ MAX_BARS = 10
 LABEL_CHARS = 30
 
 
-def column_chart(summary: ColumnSummary | None, fences: tuple[float | None, float | None] | None = None) -> QWidget | None:
+def column_chart(summary: ColumnSummary | None,
+                 fences: tuple[float | None, float | None] | None = None) -> QWidget | None:
     """A histogram for numbers (with outlier limits marked), else a bar chart of the most common values."""
     if summary is None:
         return None

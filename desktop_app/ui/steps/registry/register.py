@@ -48,8 +48,8 @@ class RegisterDialog(QDialog):
 
     registered = Signal(object)
 
-    def __init__(self, runner: TaskRunner, project: Project, models: list[RegisteredModel], *, run_id: str | None = None,
-                 model_name: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, project: Project, models: list[RegisteredModel], *,
+                 run_id: str | None = None, model_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registerDialog")
         self.setWindowTitle("Register a run")

@@ -8,7 +8,8 @@ the core is imported (for `check_gate` and rule parsing, which touch no database
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.ui.text.formatting import plural, shorten
 from desktop_app.ui.text.runs import format_metric, metric_label, short_metric_label, sort_metrics

@@ -34,8 +34,8 @@ class TrainOptions(QWidget):
         self.test_size.setRange(5, 90)
         self.test_size.setValue(25)
         self.test_size.setSuffix(" %")
-        self.test_size.setToolTip("Share of the rows kept aside to test each model on data it never saw; the metrics come "
-                                  "from them.")
+        self.test_size.setToolTip("Share of the rows kept aside to test each model on data it never saw; "
+                                  "the metrics come from them.")
         self.seed = QSpinBox()
         self.seed.setObjectName("seed")
         self.seed.setRange(0, 2**31 - 1)
@@ -61,8 +61,9 @@ class TrainOptions(QWidget):
         self.search.setObjectName("searchMethod")
         for text, value in SEARCH_CHOICES:
             self.search.addItem(text, value)
-        self.search.setToolTip("None: train with the parameters as set.\nOtherwise try several parameter settings per model (scored by cross-validation on the "
-                               "training rows) and keep the best.\nGrid tries every combination; random and "
+        self.search.setToolTip("None: train with the parameters as set.\nOtherwise try several parameter settings "
+                               "per model (scored by cross-validation on the training rows) and keep the best."
+                               "\nGrid tries every combination; random and "
                                "successive halving try the number of trials below.")
         self.trials = QSpinBox()
         self.trials.setObjectName("trials")

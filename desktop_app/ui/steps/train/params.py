@@ -79,7 +79,8 @@ class ParamEditor:
 
     def __init__(self, param: Param) -> None:
         self.param = param
-        tip = f"{param.help[:1].upper()}{param.help[1:]}.\nAllowed: {param.help_range()}. Default: {_text(param.default)}."
+        tip = (f"{param.help[:1].upper()}{param.help[1:]}.\n"
+               f"Allowed: {param.help_range()}. Default: {_text(param.default)}.")
         if param.type == "bool":
             self.widget: QWidget = QCheckBox()
         elif param.type == "choice":

@@ -82,7 +82,8 @@ class FilePage(QWizardPage):
         elif not path.is_file():
             self.status.setText("That is a folder; choose a file.")
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            self.status.setText(f"'{path.suffix}' files are not a known table format; MLDesk will try to read it as text.")
+            self.status.setText(f"'{path.suffix}' files are not a known table format; "
+                                "MLDesk will try to read it as text.")
         else:
             self.status.setText("")
         self.completeChanged.emit()
