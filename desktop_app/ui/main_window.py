@@ -3,7 +3,10 @@
 It builds the seven steps and the Team place, wires what one step tells another (the version in
 focus, a version made by fixes, runs to compare, a run to register, a version to export, changes
 received from the team) and opens, joins and closes projects — syncing them with the team's folder
-on opening and, briefly, on closing (`work.team_sync`).
+on opening and, briefly, on closing (`work.team_sync`). A project in a team database is created or
+joined from the New-project dialog, upgraded only when the analyst agrees (`shell.upgrade_question`),
+and watched while it is open: when its server cannot be reached the notice bar says so while
+`work.team_database_watch` retries, and the step in view reloads once it is back.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.core.errors import SchemaUpgradeNeeded
 from desktop_app.ui.shell import recent
 from desktop_app.ui.shell.join_team_dialog import JoinTeamDialog
 from desktop_app.ui.shell.navigator import StepNavigator
@@ -36,6 +40,7 @@ from desktop_app.ui.shell.notice_bar import NoticeBar
 from desktop_app.ui.shell.sync_badge import SyncBadge
 from desktop_app.ui.shell.task_bar import TaskBar
 from desktop_app.ui.shell.top_bar import TopBar
+from desktop_app.ui.shell.upgrade_question import ask_to_upgrade
 from desktop_app.ui.shell.welcome import WelcomePage
 from desktop_app.ui.steps.base import StepPanel
 from desktop_app.ui.steps.compare import CompareStep
@@ -46,11 +51,12 @@ from desktop_app.ui.steps.quality import QualityStep
 from desktop_app.ui.steps.registry import RegistryStep
 from desktop_app.ui.steps.team import TeamStep
 from desktop_app.ui.steps.train import TrainStep
-from desktop_app.ui.widgets.errors import show_error
+from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.work.background import BackgroundWork
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.work.tasks import Task, TaskRunner
+from desktop_app.ui.work.team_database_watch import TeamDatabaseWatch, unreachable
 from desktop_app.ui.work.team_sync import TeamSync
 
 if TYPE_CHECKING:
@@ -58,6 +64,7 @@ if TYPE_CHECKING:
     from desktop_app.core.project import Project
 
 DEFAULT_SIZE = (1280, 800)
+BACK_NOTICE_MS = 8_000     # how long "the team database is reachable again" stays
 
 
 # Below this a step scrolls; above it a step fills the window.
@@ -75,6 +82,8 @@ class MainWindow(QMainWindow):
         self.new_dialog: NewProjectDialog | None = None
         self.join_dialog: JoinTeamDialog | None = None
         self.team_sync = TeamSync(self.runner, parent=self)   # the open project's sync with its team's folder
+        self.database_watch = TeamDatabaseWatch(self.runner, parent=self)   # its team database's server, if any
+        self.upgrade_question: QMessageBox | None = None
         self._closing = False          # the window's last sync ran (or is running): the next close is for real
         self._stale: list[StepPanel] = []   # steps still to reload after changes received from the team
         self._retired: list[Project] = []  # projects closed once their tasks end
@@ -88,7 +97,7 @@ class MainWindow(QMainWindow):
         self.welcome.recent_activated.connect(self.open_project)
         self.welcome.join_requested.connect(self.join_team)
 
-        self.sync_badge = SyncBadge(self.team_sync)
+        self.sync_badge = SyncBadge(self.team_sync, self.database_watch)
         self.top_bar = TopBar(self.project_menu, self.sync_badge)
         self.navigator = StepNavigator()
         self.step_stack = QStackedWidget()
@@ -121,6 +130,12 @@ class MainWindow(QMainWindow):
         project_layout.addWidget(_line())
         self.notice = NoticeBar()
         project_layout.addWidget(self.notice)
+        self._back_timer = QTimer(self)
+        self._back_timer.setSingleShot(True)
+        self._back_timer.timeout.connect(self.notice.hide)
+        self.database_watch.lost.connect(self._database_lost)
+        self.database_watch.changed.connect(self._database_changed)
+        self.database_watch.back.connect(self._database_back)
         body = QHBoxLayout()
         body.setSpacing(0)
         body.addWidget(self.navigator)
@@ -304,8 +319,12 @@ class MainWindow(QMainWindow):
             return
         self.new_dialog = NewProjectDialog(self)
         self.new_dialog.accepted.connect(
-            lambda d=self.new_dialog: self.create_project(d.project_path(), d.project_name())
+            lambda d=self.new_dialog: None if d.in_team_database() else self.create_project(d.project_path(),
+                                                                                             d.project_name())
         )
+        self.new_dialog.team_requested.connect(
+            lambda d=self.new_dialog: self.create_team_project(d.project_path(), d.project_name(), d.database_url(),
+                                                               d.objects_folder(), dialog=d))
         self.new_dialog.open()
 
     def choose_project(self) -> None:
@@ -322,13 +341,56 @@ class MainWindow(QMainWindow):
 
         return self._start_opening(f"Creating project {name}", work, "Could not create the project")
 
-    def open_project(self, path: str | Path) -> Task:
+    def create_team_project(self, path: str | Path, name: str, url: str, objects: str | None, *,
+                            upgrade: bool = False, dialog: NewProjectDialog | None = None) -> Task:
+        """A project in the team database at `url`: new in an empty database, joined when it holds one.
+
+        The dialog (when given) waits, shows a failure as its sentence and closes on success; the notice
+        bar then says whether the project was created or joined."""
+        def work(_progress: ProgressCallback) -> tuple[Project, bool]:
+            from desktop_app.core.project import Project
+
+            project = Project.create(path, name, team_database=url, objects=objects, upgrade=upgrade)
+            return project, _attached(project)
+
+        def done(outcome: tuple[Project, bool]) -> None:
+            project, attached = outcome
+            if dialog is not None:
+                dialog.succeeded()
+            self.set_project(project)
+            self._tell_where_it_lives(project, attached)
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, SchemaUpgradeNeeded):
+                asking = dialog if dialog is not None and dialog.isVisible() else None
+                self.upgrade_question = ask_to_upgrade(
+                    asking or self, error,
+                    lambda: self.create_team_project(path, name, url, objects, upgrade=True, dialog=asking),
+                    otherwise=(lambda: asking.show_failure(str(error))) if asking is not None else None)
+            elif dialog is not None and dialog.isVisible():
+                dialog.show_failure(user_message(error, context="Creating a project in a team database"))
+            else:
+                show_error(self, "Could not create or join the project", error)
+
+        task = self.work.start("opening", "Connecting to the team database", work, done=done, failed=failed,
+                               ended=self._update_actions)
+        self._update_actions()
+        return task
+
+    def open_project(self, path: str | Path, *, upgrade: bool = False) -> Task:
+        """Open the project folder `path`; a team database of an older schema is upgraded only after asking."""
         def work(_progress: ProgressCallback) -> Project:
             from desktop_app.core.project import Project
 
-            return Project.open(path)
+            return Project.open(path, upgrade=upgrade)
 
-        return self._start_opening(f"Opening {Path(path).name}", work, "Could not open the project")
+        def failed(error: BaseException) -> None:
+            if isinstance(error, SchemaUpgradeNeeded):
+                self.upgrade_question = ask_to_upgrade(self, error, lambda: self.open_project(path, upgrade=True))
+            else:
+                show_error(self, "Could not open the project", error)
+
+        return self._start_opening(f"Opening {Path(path).name}", work, failed=failed)
 
     def open_sample_project(self) -> Task:
         def work(progress: ProgressCallback) -> Project:
@@ -358,10 +420,11 @@ class MainWindow(QMainWindow):
         return self._start_opening(f"Joining the team: copying the project from {Path(shared_folder).name}", work,
                                    "Could not join the team", synced=True)
 
-    def _start_opening(self, title: str, work: Callable[[ProgressCallback], Project], error_title: str,
-                       synced: bool = False) -> Task:
+    def _start_opening(self, title: str, work: Callable[[ProgressCallback], Project], error_title: str = "",
+                       synced: bool = False, failed: Callable[[BaseException], object] | None = None) -> Task:
         task = self.work.start("opening", title, work, done=lambda p: self.set_project(p, sync=not synced),
-                               failed=lambda error: show_error(self, error_title, error), ended=self._update_actions)
+                               failed=failed or (lambda error: show_error(self, error_title, error)),
+                               ended=self._update_actions)
         self._update_actions()
         return task
 
@@ -375,6 +438,41 @@ class MainWindow(QMainWindow):
             f"MLDesk tidied up after it: {len(cleared)} thing{'s' if len(cleared) != 1 else ''} cleared, "
             "nothing that was saved is lost.", cleared)
 
+    def _tell_where_it_lives(self, project: Project, attached: bool) -> None:
+        where = project.team_database
+        if attached:
+            text = f"Joined '{project.name}' in the team database {where}."
+        else:
+            text = (f"Created '{project.name}' in the team database {where}; colleagues join it with New project "
+                    "▸ Team database and the same URL.")
+        self.notice.show_notice(text, [])
+
+    # -- the team database's server -------------------------------------------------------------
+    def takes_error(self, error: BaseException) -> bool:
+        """An error a step shows (`widgets.errors.show_error`): the team database out of reach is the notice
+        bar's, which says so while the watch retries — no error box for it; anything else gets its box."""
+        self.database_watch.report(error)
+        return unreachable(error) and not self.database_watch.reachable
+
+    def _database_lost(self, error: BaseException) -> None:
+        self._back_timer.stop()
+        self._database_changed()
+
+    def _database_changed(self) -> None:
+        watch = self.database_watch
+        if watch.reachable:
+            return
+        seconds = round(watch.next_delay_ms / 1000)
+        self.notice.show_notice(f"Team database unreachable — retrying… (next try in {seconds} s)",
+                                [user_message(watch.error), "Nothing is lost: what did not reach the database was "
+                                 "not saved, and can be done again once it is back."])
+
+    def _database_back(self) -> None:
+        self.notice.show_notice(f"The team database {self.database_watch.where} is reachable again; "
+                                "this step was reloaded.", [])
+        self._back_timer.start(BACK_NOTICE_MS)
+        self._follow_the_team(None)
+
     def set_project(self, project: Project | None, *, sync: bool = True) -> None:
         """Show `project` (already open) and sync it with its team's folder if it is linked (in the background;
         not with `sync=False`, e.g. just cloned); the previous one is synced a last time, then closed."""
@@ -382,6 +480,8 @@ class MainWindow(QMainWindow):
         self._stale = []
         self.project = project
         self.team_sync.set_project(project, sync=sync)
+        self.database_watch.set_project(project)
+        self._back_timer.stop()
         if project is None:
             self.setWindowTitle("MLDesk")
             self.top_bar.set_project(None)
@@ -473,6 +573,12 @@ class MainWindow(QMainWindow):
         while self._retired:
             self._retired.pop().close()
         super().closeEvent(event)
+
+
+def _attached(project: Project) -> bool:
+    """Whether `project` was joined (this folder attached to the team's project) rather than made new."""
+    return any(event.action == "project.attach" and (event.after or {}).get("workstation") == project.workstation_id
+               for event in project.audit_events(project.id, limit=20))
 
 
 def _line(vertical: bool = False) -> QFrame:

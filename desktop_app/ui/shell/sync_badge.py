@@ -1,5 +1,9 @@
 """The top bar's sync state at a glance: "⟳ Synced 2 min ago", "Not shared", "2 waiting", "1 conflict".
 
+A project in a team database is not synced through a folder: the badge names where it lives instead
+("⛁ Team database db.lab:5432/heart"), or "⚠ Team database unreachable" while the window's
+`TeamDatabaseWatch` retries.
+
 A flat button at the right of the top bar; clicking it opens the Team place. It redraws when the
 window's `TeamSync` changes, and once a minute so that "2 min ago" stays true (the exact time is in
 the tooltip). Something that needs the user — a conflict, a batch that waits, a sync that failed —
@@ -18,6 +22,7 @@ from desktop_app.ui.text.formatting import exact_time, plural, relative_time
 from desktop_app.ui.widgets.errors import user_message
 
 if TYPE_CHECKING:
+    from desktop_app.ui.work.team_database_watch import TeamDatabaseWatch
     from desktop_app.ui.work.team_sync import TeamSync
 
 TICK_MS = 30_000
@@ -31,8 +36,20 @@ class SyncState:
     level: str          # "normal", "quiet" (not shared) or "warning"
 
 
-def sync_state(sync: TeamSync) -> SyncState | None:
+def team_database_state(where: str, watch: TeamDatabaseWatch | None) -> SyncState:
+    """Where a project in a team database lives, and whether its server answers."""
+    if watch is not None and not watch.reachable:
+        return SyncState("⚠ Team database unreachable", f"{user_message(watch.error)}\nMLDesk tries again every "
+                         "few seconds; the step in view reloads once the database is back.", "warning")
+    return SyncState(f"⛁ Team database {where}", f"The project's records live in the team database {where}: "
+                     "every workstation sees each change as it is saved, no folder sync is needed.\n"
+                     "Click to open the Team place", "normal")
+
+
+def sync_state(sync: TeamSync, watch: TeamDatabaseWatch | None = None) -> SyncState | None:
     """What the badge says about `sync`'s project (None: no project, or its status is not read yet)."""
+    if sync.project is not None and sync.project.team_database:
+        return team_database_state(sync.project.team_database, watch)
     status = sync.status
     if sync.project is None or (status is None and not sync.syncing and sync.error is None):
         return None
@@ -73,15 +90,19 @@ def sync_state(sync: TeamSync) -> SyncState | None:
 class SyncBadge(QToolButton):
     """Shows `sync_state(sync)`; `clicked` opens the Team place (the window connects it)."""
 
-    def __init__(self, sync: TeamSync, parent: QWidget | None = None) -> None:
+    def __init__(self, sync: TeamSync, watch: TeamDatabaseWatch | None = None, parent: QWidget | None = None
+                 ) -> None:
         super().__init__(parent)
         self.setObjectName("syncBadge")
         self.setAutoRaise(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.sync = sync
+        self.watch = watch
         self.state: SyncState | None = None
         sync.changed.connect(self.update_state)
+        if watch is not None:
+            watch.changed.connect(self.update_state)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.update_state)
@@ -89,13 +110,13 @@ class SyncBadge(QToolButton):
         self.update_state()
 
     def update_state(self) -> None:
-        self.state = sync_state(self.sync)
+        self.state = sync_state(self.sync, self.watch)
         self.setVisible(self.state is not None)
         if self.state is None:
             return
         self.setText(self.state.text)
         self.setToolTip(self.state.tooltip)
-        self.setAccessibleName(f"Sync: {self.state.text.lstrip('⟳⚠ ')}")
+        self.setAccessibleName(f"Sync: {self.state.text.lstrip('⟳⚠⛁ ')}")
         if self.property("level") == self.state.level:
             return
         self.setProperty("level", self.state.level)

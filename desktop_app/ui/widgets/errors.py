@@ -71,7 +71,9 @@ def show_error(parent: QWidget | None, title: str, error: BaseException) -> QMes
     """Show `error` in a window-modal message box that does not block the event loop.
 
     The main text is `user_message(error)`; the traceback sits behind "Show Details…".
-    Returns the box (tests look at it and close it).
+    Returns the box (tests look at it and close it). A window may take an error shown inside it
+    (`takes_error(error)` returns True: the main window's notice bar says the team database cannot
+    be reached, and retries) — the box is then not opened.
     """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
@@ -83,8 +85,16 @@ def show_error(parent: QWidget | None, title: str, error: BaseException) -> QMes
     box.setTextFormat(Qt.TextFormat.RichText)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setObjectName("errorBox")
-    box.open()
+    if _window_takes(parent, error):
+        box.deleteLater()
+    else:
+        box.open()
     return box
+
+
+def _window_takes(parent: QWidget | None, error: BaseException) -> bool:
+    takes = getattr(parent.window(), "takes_error", None) if parent is not None else None
+    return bool(takes(error)) if callable(takes) else False
 
 
 class _SlotErrors:

@@ -6,6 +6,8 @@ a purpose, a primary action (Ctrl+Enter) and a master–detail body.
 - Not linked: what sharing through a folder does, "Link to a shared folder…" (a folder picker: the
   team's folder of this project, or an empty one) and how a colleague joins (welcome page, or File ▸
   Join a team from a shared folder…).
+- In a team database: nothing to link or sync — the place says where the project lives and how a
+  colleague joins it.
 - Linked: the folder, the last sync (relative time, exact on hover) and what it sent and received,
   what waits to be sent, "Sync now" (progress and Cancel in the task bar), and what needs attention
   — conflicts (each with Resolve…, the Registry's dialog), batches waiting to be received and why,
@@ -40,8 +42,18 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.steps.team.attention import AttentionView
-from desktop_app.ui.steps.team.text import HOW_TO_JOIN, HOW_TO_LINK, NOT_SHARED, attention, exchanged, to_send
+from desktop_app.ui.steps.team.text import (
+    HOW_TO_JOIN,
+    HOW_TO_LINK,
+    NOT_SHARED,
+    attention,
+    exchanged,
+    in_team_database,
+    team_database_hint,
+    to_send,
+)
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.widgets.conflict_dialog import ConflictDialog
 from desktop_app.ui.widgets.elided_label import ElidedLabel
 from desktop_app.ui.widgets.empty_state import EmptyState
@@ -55,6 +67,8 @@ if TYPE_CHECKING:
 
 PURPOSE = ("Share this project with colleagues through a folder you all reach: each of you works on your own "
            "copy, and a sync sends your changes and brings in theirs — nothing is ever overwritten.")
+PURPOSE_IN_DATABASE = ("This project is shared with colleagues through the team database: everyone works on the "
+                       "same records, and sees each change as soon as it is saved.")
 STYLE = """
 QWidget#teamStep, QWidget#attentionDetail { background: #ffffff; }
 QFrame#teamSummary { border: 1px solid #dde3e9; border-radius: 8px; background: #fbfcfd; }
@@ -126,9 +140,16 @@ class TeamStep(StepPanel):
         linked_layout.addWidget(summary)
         linked_layout.addWidget(self.attention, 1)
         self.linked_page = linked
+        self.database_page = QLabel()       # a project in a team database: nothing to link or sync
+        self.database_page.setObjectName("teamDatabase")
+        self.database_page.setWordWrap(True)
+        self.database_page.setTextFormat(Qt.TextFormat.RichText)
+        self.database_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.database_page.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(linked)
+        self.pages.addWidget(self.database_page)
         self.body.addWidget(self.pages)
         self.remember_splitters(self.attention)
 
@@ -153,6 +174,11 @@ class TeamStep(StepPanel):
         self.sync.refresh_status()
 
     def show_state(self) -> None:
+        in_database = self.project is not None and bool(self.project.team_database)
+        self.purpose_label.setText(PURPOSE_IN_DATABASE if in_database else PURPOSE)
+        if in_database:
+            self._show_team_database(self.project.team_database)
+            return
         sync, status = self.sync, self.sync.status
         linked = status is not None and status.folder is not None
         self.pages.setCurrentWidget(self.linked_page if linked else self.empty)
@@ -185,6 +211,15 @@ class TeamStep(StepPanel):
         self.attention.show_items(attention(status, sync.report))
         self._update_state(linked)
 
+    def _show_team_database(self, where: str) -> None:
+        self.pages.setCurrentWidget(self.database_page)
+        self.primary_button.setVisible(False)
+        self.database_page.setText(
+            f"<p style='font-size:15px; font-weight:600'>{escape(in_team_database(where))}</p>"
+            + "".join(f"<p style='color:#5b6573'>{escape(part)}</p>"
+                      for part in team_database_hint(str(self.project.objects.root)).split("\n\n")))
+        self._set_state(StepState.DONE, "team database")
+
     def _update_state(self, linked: bool) -> None:
         status, sync = self.sync.status, self.sync
         if not linked:
@@ -200,6 +235,8 @@ class TeamStep(StepPanel):
 
     # -- actions ---------------------------------------------------------------------------------------
     def _primary(self) -> None:
+        if self.project is not None and self.project.team_database:
+            return
         if self.sync.linked:
             self.sync.sync_now()
         else:

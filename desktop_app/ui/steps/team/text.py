@@ -24,6 +24,19 @@ HOW_TO_JOIN = ("How a colleague joins: on the welcome page (or File ▸ Join a t
                "it, and keeps it in step at every sync.")
 
 
+
+def in_team_database(where: str) -> str:
+    return f"This project is shared through the team database {where}"
+
+
+def team_database_hint(objects: str) -> str:
+    """What a project in a team database means for the analyst, and how a colleague joins it."""
+    return ("Every workstation reads and writes the project's records in the team database, so colleagues see each "
+            "change as soon as it is saved: no folder sync is needed, and there is nothing to link. The team's "
+            f"stored files (data snapshots, models) are in {objects}.\n\nHow a colleague joins: New project ▸ Team "
+            "database, with the same URL (their own user, and their password in their PostgreSQL password file).")
+
+
 @dataclass(frozen=True)
 class Attention:
     """One thing in the "needs attention" list."""
