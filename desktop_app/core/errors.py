@@ -31,3 +31,14 @@ class NotFoundError(MLDeskError):
 
 class IntegrityError(MLDeskError):
     """A stored object does not match its hash."""
+
+
+class SchemaUpgradeNeeded(ProjectError):
+    """A team database is at an older schema than this MLDesk's: upgrading it is the team's decision."""
+
+    def __init__(self, where: str, stored: str, needed: str) -> None:
+        super().__init__(
+            f"The team database at {where} is at schema {stored}, and this MLDesk needs schema {needed}; every "
+            "workstation must upgrade together — once all of them have this MLDesk version, run "
+            "`mldesk upgrade PROJECT` once (older versions cannot open the database afterwards).")
+        self.where, self.stored, self.needed = where, stored, needed

@@ -15,6 +15,12 @@ commands, a scheduled job). SQLite serialises them the way its documentation exp
 - `write()` also retries a unit of work that lost a race the database reported (a unique
   constraint on a name or number, a serialisation failure, a lock timeout) — needed on
   PostgreSQL, where two transactions can read the same "next number".
+
+A server database (PostgreSQL) is named in messages as host:port/database only (`store.server`),
+never by its URL, which may hold a password. Its failures (unreachable, refused, lost mid-work)
+are one sentence each; a unit of work cut off by a lost connection is rolled back by the server
+whole. Its schema is upgraded only when asked (`allow_upgrade`): every workstation of the team
+must run the same schema, so upgrading is the team's decision, not a side effect of opening.
 """
 
 from __future__ import annotations
@@ -24,21 +30,24 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.core.errors import ProjectError
+from desktop_app.core.errors import ProjectError, SchemaUpgradeNeeded
+from desktop_app.core.store import server
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 WRITE_ATTEMPTS = 6
 _READ_ONLY = "mldesk_read_only"
+_UPGRADE_LOCK = 0x6D6C6465736B  # "mldesk": the advisory lock a server's schema upgrade holds
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
 T = TypeVar("T")
@@ -190,10 +199,12 @@ _OPEN_LOCK = threading.Lock()
 class Database:
     """One project's database: an engine plus managed units of work."""
 
-    def __init__(self, url: str, *, create: bool) -> None:
+    def __init__(self, url: str, *, create: bool, allow_upgrade: bool = True) -> None:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        # How messages name the database: a file's path, or a server's host:port/database (no password).
+        self.where = str(parsed.database or "memory") if self.is_sqlite else server.where(url)
         self._sqlite_path: Path | None = None
         # The workstation whose audit chain this process extends, and the project (set by Project on open).
         self.origin: str = ""
@@ -207,7 +218,7 @@ class Database:
                     inspect_sqlite_file(path)
                 _OPEN_SQLITE[path] = _OPEN_SQLITE.get(path, 0) + 1
             self._sqlite_path = path
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, **({} if self.is_sqlite else server.engine_options(url)))
         try:
             if self.is_sqlite:
                 _configure_sqlite(self.engine)
@@ -218,11 +229,13 @@ class Database:
                 self._check_server_database()
             if create and self._stored_revisions() is None:
                 self._create_schema()
+            if not allow_upgrade and not self.is_sqlite:
+                self._refuse_an_older_schema()
             self.upgrade()
-        except sa_exc.DatabaseError as exc:
+        except sa_exc.DBAPIError as exc:
             self.close()
-            raise (_damaged(exc) or ProjectError(f"The project database at {self.url} cannot be opened: {exc.orig}.")
-                   ) from exc
+            raise (self._problem(exc)
+                   or ProjectError(f"The project database at {self.where} cannot be opened: {exc.orig}.")) from exc
         except BaseException:
             self.close()
             raise
@@ -242,8 +255,21 @@ class Database:
     def _check_server_database(self) -> None:
         revisions = self._stored_revisions()
         if revisions is None:
-            raise ProjectError(f"The database at {self.url} is not an MLDesk project database.")
-        _check_revision(revisions, f"at {self.url}")
+            raise ProjectError(f"The database at {self.where} is not an MLDesk project database; check the URL, "
+                               "or create a project in it first.")
+        _check_revision(revisions, f"at {self.where}")
+
+    def _refuse_an_older_schema(self) -> None:
+        revisions = self._stored_revisions() or set()
+        _check_revision(revisions, f"at {self.where}")  # a newer one is refused, whatever was asked
+        if revisions and revisions != {head_revision()}:
+            raise SchemaUpgradeNeeded(self.where, ", ".join(sorted(revisions)), head_revision())
+
+    def _problem(self, exc: sa_exc.DBAPIError) -> ProjectError | None:
+        """The user's sentence for a database error, if it is one the user can act on."""
+        if self.is_sqlite:
+            return _damaged(exc) if isinstance(exc, sa_exc.DatabaseError) else None
+        return server.problem(self.url, exc)
 
     def _create_schema(self) -> None:
         """A new database: every table as the models declare them, marked as the newest revision.
@@ -268,6 +294,11 @@ class Database:
         from alembic import command
 
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # two upgrading at once: the second waits, finds it done
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
+                stored = {r[0] for r in connection.execute(text("SELECT version_num FROM alembic_version"))}
+                if stored == {head_revision()}:
+                    return
             command.upgrade(_alembic_config(connection), "head")
 
     def current_revision(self) -> str | None:
@@ -306,9 +337,9 @@ class Database:
             yield session
             session.commit()
         except BaseException as exc:
-            session.rollback()
-            if isinstance(exc, sa_exc.DatabaseError) and not isinstance(exc, sa_exc.IntegrityError):
-                problem = _damaged(exc)
+            session.rollback()  # after a lost connection the server rolled it back already; this cleans up
+            if isinstance(exc, sa_exc.DBAPIError) and not isinstance(exc, sa_exc.IntegrityError):
+                problem = self._problem(exc)
                 if problem is not None:
                     raise problem from exc
             raise
