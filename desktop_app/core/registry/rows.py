@@ -37,15 +37,22 @@ MIN_ID_PREFIX = 6
 _ID_LIKE = re.compile(r"^[0-9a-fA-F-]+$")
 
 
-def find_model(session: Session, name: str) -> RegisteredModelRow | None:
-    """The model named `name` (surrounding spaces ignored), or None."""
+def find_model(session: Session, name: str, *, lock: bool = False) -> RegisteredModelRow | None:
+    """The model named `name` (surrounding spaces ignored), or None.
+
+    With `lock`, its row stays locked until the unit of work ends (SELECT … FOR UPDATE; SQLite's
+    write transactions are serialised already): every change of a model takes it first.
+    """
     name = (name or "").strip()
-    return session.scalars(select(RegisteredModelRow).where(RegisteredModelRow.name == name)).first()
+    query = select(RegisteredModelRow).where(RegisteredModelRow.name == name)
+    if lock:  # read again once locked: another writer may have changed it while this one waited
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).first()
 
 
-def model_by_name(session: Session, name: str) -> RegisteredModelRow:
-    """The model named `name`; ModelNotFoundError naming the project's models when there is none."""
-    row = find_model(session, name)
+def model_by_name(session: Session, name: str, *, lock: bool = False) -> RegisteredModelRow:
+    """The model named `name` (locked with `lock`); ModelNotFoundError naming the project's models when none."""
+    row = find_model(session, name, lock=lock)
     if row is None:
         raise _no_model(session, (name or "").strip())
     return row

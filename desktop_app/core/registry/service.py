@@ -19,6 +19,12 @@ Reached as `project.registry`.
   recorded on the model's id, version-level ones on the version's id; `history` gives both.
 - `models()` lists models by name (case-insensitive); a model's `versions` are oldest first.
 
+Concurrency (several processes, or workstations on one PostgreSQL database): every change of a
+model first locks the model's row (`model_by_name(…, lock=True)`, SELECT … FOR UPDATE), so the
+next version number, an alias move and the KPI gate it is checked against are read and written
+by one writer at a time, in one transaction. Two first registrations of a new model collide on
+its id instead (there is no row to lock yet); `Database.write` runs the loser again.
+
 Finding rows in a session and turning them into entities is `rows.py`'s (shared by every
 operation here); this module holds the operations and their audit events.
 """
@@ -26,7 +32,8 @@ operation here); this module holds the operations and their audit events.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
@@ -38,15 +45,34 @@ from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.registry import gate
 from desktop_app.core.registry.entities import KpiRule, Lineage, ModelVersion, RegisteredModel
 from desktop_app.core.registry.errors import (
-    AliasInUseError, ArchivedVersionError, ReasonRequiredError, RegistryError, RunNotRegistrableError,
+    AliasInUseError,
+    ArchivedVersionError,
+    ReasonRequiredError,
+    RegistryError,
+    RunNotRegistrableError,
 )
 from desktop_app.core.registry.names import clean_alias, clean_model_name, clean_tags
 from desktop_app.core.registry.rows import (
-    ACTIVE, ARCHIVED, alias_row, find_model, model_by_name, model_entity, resolve_rows, version_entity, version_row,
+    ACTIVE,
+    ARCHIVED,
+    alias_row,
+    find_model,
+    model_by_name,
+    model_entity,
+    resolve_rows,
+    version_entity,
+    version_row,
 )
 from desktop_app.core.store import audit, changes
 from desktop_app.core.store.models import (
-    DatasetVersionRow, ExperimentRow, ModelAliasRow, ModelVersionRow, RegisteredModelRow, RunRow, derived_id, named_id,
+    DatasetVersionRow,
+    ExperimentRow,
+    ModelAliasRow,
+    ModelVersionRow,
+    RegisteredModelRow,
+    RunRow,
+    derived_id,
+    named_id,
     utcnow,
 )
 
@@ -54,10 +80,10 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from desktop_app.core.registry.holdout import HoldoutComparison
     from desktop_app.core.store.database import Database
     from desktop_app.core.store.objects import ObjectStore
     from desktop_app.core.tracking.service import RunService
-    from desktop_app.core.registry.holdout import HoldoutComparison
 
 
 class RegistryService:
@@ -107,7 +133,7 @@ class RegistryService:
         extra = gate.validate_rules(require, recorded or None, f"run {run.short_id}") if require else ()
 
         def record(session: Session) -> ModelVersion:
-            model = find_model(session, name)
+            model = find_model(session, name, lock=True)
             created = model is None
             if model is None:
                 model = RegisteredModelRow(id=named_id(session.info["project"], "model", name), name=name,
@@ -203,9 +229,13 @@ class RegistryService:
         Moving an alias that already points at another version needs a reason.
         Pointing it where it already points changes nothing.
         """
-        alias = clean_alias(alias)
-        with self._db.session() as session:
-            model = model_by_name(session, name)
+        return self._set_alias(name, clean_alias(alias), number, reason)
+
+    def _set_alias(self, name: str, alias: str, number: int, reason: str, settle: bool = False) -> ModelVersion:
+        def move(session: Session) -> ModelVersion:
+            model = model_by_name(session, name, lock=True)  # held to the commit: the gate checked stays in force
+            if settle:
+                self._check_conflict(session, model, alias, number, reason)
             row = version_row(session, model, number)
             if row.status == ARCHIVED:
                 raise ArchivedVersionError(f"{model.name} v{row.number} is archived, so it cannot take the alias "
@@ -218,27 +248,29 @@ class RegistryService:
             session.flush()
             return version_entity(session, model, row)
 
+        return self._db.write(move)
+
     def resolve_alias_conflict(self, name: str, alias: str, number: int, reason: str = "") -> ModelVersion:
         """Settle a conflict over `alias` (moved on two workstations at once) on version `number`.
 
         The choice replaces both moves, so it clears the conflict wherever it is synced.
         """
-        alias = clean_alias(alias)
-        with self._db.read() as session:
-            model = model_by_name(session, name)
-            in_conflict = len(changes.heads(session, changes.alias_key(model.id, alias))) > 1
-        if not in_conflict:
-            raise RegistryError(f"The alias '{alias}' of {name} is not in conflict; move it with --alias instead.")
+        return self._set_alias(name, clean_alias(alias), number, reason, settle=True)
+
+    @staticmethod
+    def _check_conflict(session: Session, model: RegisteredModelRow, alias: str, number: int, reason: str) -> None:
+        if len(changes.heads(session, changes.alias_key(model.id, alias))) < 2:
+            raise RegistryError(f"The alias '{alias}' of {model.name} is not in conflict; move it with --alias "
+                                "instead.")
         if not (reason or "").strip():
-            raise ReasonRequiredError(f"Settling the conflict over '{alias}' of {name} needs a reason; say why "
-                                      f"v{number} is the right one.")
-        return self.set_alias(name, alias, number, reason=reason)
+            raise ReasonRequiredError(f"Settling the conflict over '{alias}' of {model.name} needs a reason; say "
+                                      f"why v{number} is the right one.")
 
     def remove_alias(self, name: str, alias: str, reason: str = "") -> RegisteredModel:
         """Remove `alias` from the model (a reason is required, as for a move)."""
         alias = clean_alias(alias)
         with self._db.session() as session:
-            model = model_by_name(session, name)
+            model = model_by_name(session, name, lock=True)
             current = alias_row(session, model, alias)
             holder = session.get_one(ModelVersionRow, current.version_id)
             if not (reason or "").strip():
@@ -284,7 +316,7 @@ class RegistryService:
         Refused while an alias points at it. Archiving an archived version changes nothing.
         """
         with self._db.session() as session:
-            model = model_by_name(session, name)
+            model = model_by_name(session, name, lock=True)  # no alias can move onto it meanwhile
             row = version_row(session, model, number)
             aliases = list(session.scalars(select(ModelAliasRow.name).where(
                 ModelAliasRow.version_id == row.id).order_by(ModelAliasRow.name)))
@@ -299,7 +331,7 @@ class RegistryService:
     def restore(self, name: str, number: int, reason: str = "") -> ModelVersion:
         """Make an archived version active again."""
         with self._db.session() as session:
-            model = model_by_name(session, name)
+            model = model_by_name(session, name, lock=True)
             row = version_row(session, model, number)
             self._set_status(session, row, ACTIVE, "model.restore", reason)
             return version_entity(session, model, row)
@@ -324,7 +356,7 @@ class RegistryService:
         """
         rules = list(rules)
         with self._db.session() as session:
-            model = model_by_name(session, name)
+            model = model_by_name(session, name, lock=True)
             names: set[str] = set()
             for metrics in session.scalars(select(RunRow.metrics).join(
                     ModelVersionRow, ModelVersionRow.run_id == RunRow.id).where(ModelVersionRow.model_id == model.id)):
@@ -345,7 +377,7 @@ class RegistryService:
         Returns the model, or the version when `number` is given.
         """
         with self._db.session() as session:
-            model = model_by_name(session, name)
+            model = model_by_name(session, name, lock=True)
             target: RegisteredModelRow | ModelVersionRow = model
             entity_type = "registered_model"
             if number is not None:
@@ -377,7 +409,7 @@ class RegistryService:
             raise RegistryError(f"The drift settings cannot be stored ({exc}); give numbers, text and lists "
                                 "only.") from None
         with self._db.session() as session:
-            model = model_by_name(session, name)
+            model = model_by_name(session, name, lock=True)
             before = dict(model.drift_settings or {})
             if before != stored:
                 model.drift_settings = stored
