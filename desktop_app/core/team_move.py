@@ -96,24 +96,18 @@ def push_to_database(path: str | os.PathLike, url: str, *, objects: str | os.Pat
     if (folder / MOVED_FILE).exists():
         raise ProjectError(f"{folder / MOVED_FILE} is left from an earlier move; move it out of the project "
                            "folder, then push again.")
-    source = _ExclusiveFile(folder / DB_FILE)
+    # The server first: a wrong URL or a used database is refused before the local file is locked.
+    target = Database(url, create=True, allow_upgrade=False)
     try:
-        target = Database(url, create=True, allow_upgrade=False)
+        _refuse_a_used_target(target)
+        store = ObjectStore(shared)
+        source = _ExclusiveFile(folder / DB_FILE)
         try:
-            _refuse_a_used_target(target)
-            store = ObjectStore(shared)
             copied, present = _copy_objects(local.objects, store, progress)
-            target.origin, target.project_id = local.workstation, local.id  # the local chain goes on there
-            with target.session() as session, source.connect() as reader:
-                records = _copy_records(reader, session, progress)
-                _verify(reader, session, store, records, progress)
-                audit.record(session, "project.push_to_db", "project", local.id, after={
-                    "database": where(url), "objects": str(shared), "records": sum(records.values()),
-                    "objects_copied": copied, "objects_present": present, "shared_folder": local.shared_folder})
-                chain = audit.verify(session)
-                if not chain.intact:
-                    raise ProjectError(f"The copied audit trail does not verify ({chain.summary()}); nothing was "
-                                       "moved — run `mldesk audit verify` on the project.")
+            records = _copy_records_and_verify(source, target, store, local, progress,
+                                               {"database": where(url), "objects": str(shared), "objects_copied":
+                                                copied, "objects_present": present,
+                                                "shared_folder": local.shared_folder})
             progress(0.95, "Switching the folder to the team database")
             try:
                 summary = _switch(folder, source, TeamDatabase(url, shared, local.id, local.workstation))
@@ -124,12 +118,28 @@ def push_to_database(path: str | os.PathLike, url: str, *, objects: str | os.Pat
                     _empty(target)
                 raise
         finally:
-            target.close()
+            source.close()
     finally:
-        source.close()
+        target.close()
     progress(1.0, "Moved")
     return PushReport(local.name, where(url), shared, records, copied, present, local.shared_folder, summary,
                       time.monotonic() - started)
+
+
+def _copy_records_and_verify(source: _ExclusiveFile, target: Database, store: ObjectStore, local: _Local,
+                             progress: ProgressCallback, event: dict[str, Any]) -> dict[str, int]:
+    """Copy, verify and record the push in one transaction on the target: committed whole, or not at all."""
+    target.origin, target.project_id = local.workstation, local.id  # the local chain goes on there
+    with target.session() as session, source.connect() as reader:
+        records = _copy_records(reader, session, progress)
+        _verify(reader, session, store, records, progress)
+        audit.record(session, "project.push_to_db", "project", local.id,
+                     after={**event, "records": sum(records.values())})
+        chain = audit.verify(session)
+        if not chain.intact:
+            raise ProjectError(f"The copied audit trail does not verify ({chain.summary()}); nothing was "
+                               "moved — run `mldesk audit verify` on the project.")
+    return records
 
 
 def _local_project(folder: Path) -> _Local:

@@ -64,6 +64,9 @@ MINIMAL = {
     "doctor": "doctor {p}",
     "audit": "audit verify {p}",
     "sync": "sync {p} --status",
+    "upgrade": "upgrade {p}",
+    # an unreachable server: the project is refused before the URL is tried
+    "push-to-db": "push-to-db {p} postgresql+psycopg://mldesk@127.0.0.1:1/x",
 }
 
 NO_PROJECT = [
@@ -122,6 +125,12 @@ UNKNOWN_THINGS = [
     case("sync-status-with-folder", "sync {healthy} {folder} --status", USAGE, "give no FOLDER with it"),
     case("clone-from-a-plain-folder", "clone {plain} {out}/clone", BAD, "is not an MLDesk shared folder"),
     case("clone-from-nowhere", "clone {nowhere} {out}/clone", BAD, "is not an MLDesk shared folder"),
+    case("push-to-db-unreachable-server", MINIMAL["push-to-db"].replace("{p}", "{healthy}"), BAD,
+         "cannot be reached (connection refused)"),
+    case("push-to-db-password-in-url", "push-to-db {healthy} postgresql+psycopg://ana:s3cret@127.0.0.1:1/x", BAD,
+         "holds a password"),
+    case("push-to-db-not-a-server", "push-to-db {healthy} sqlite:///{out}/x.db", BAD, "is not one"),
+    case("push-to-db-without-url", "push-to-db {healthy}", USAGE, "the following arguments are required: URL"),
 ]
 
 BAD_FILES = [
