@@ -92,7 +92,8 @@ def push_to_database(path: str | os.PathLike, url: str, *, objects: str | os.Pat
     progress(0.0, "Opening the project")
     local = _local_project(folder)  # the project is checked first: a mistake there never reaches the server
     url = checked_url(url)
-    shared = Path(objects).expanduser().resolve() if objects is not None else local.objects
+    # Resolved: the settings file must name it from wherever the project is opened next.
+    shared = Path(objects if objects is not None else local.objects).expanduser().resolve()
     if (folder / MOVED_FILE).exists():
         raise ProjectError(f"{folder / MOVED_FILE} is left from an earlier move; move it out of the project "
                            "folder, then push again.")
@@ -104,10 +105,9 @@ def push_to_database(path: str | os.PathLike, url: str, *, objects: str | os.Pat
         source = _ExclusiveFile(folder / DB_FILE)
         try:
             copied, present = _copy_objects(local.objects, store, progress)
-            records = _copy_records_and_verify(source, target, store, local, progress,
-                                               {"database": where(url), "objects": str(shared), "objects_copied":
-                                                copied, "objects_present": present,
-                                                "shared_folder": local.shared_folder})
+            event = {"database": where(url), "objects": str(shared), "objects_copied": copied,
+                     "objects_present": present, "shared_folder": local.shared_folder}
+            records = _copy_records_and_verify(source, target, store, local, event, progress)
             progress(0.95, "Switching the folder to the team database")
             try:
                 summary = _switch(folder, source, TeamDatabase(url, shared, local.id, local.workstation))
@@ -127,7 +127,7 @@ def push_to_database(path: str | os.PathLike, url: str, *, objects: str | os.Pat
 
 
 def _copy_records_and_verify(source: _ExclusiveFile, target: Database, store: ObjectStore, local: _Local,
-                             progress: ProgressCallback, event: dict[str, Any]) -> dict[str, int]:
+                             event: dict[str, Any], progress: ProgressCallback) -> dict[str, int]:
     """Copy, verify and record the push in one transaction on the target: committed whole, or not at all."""
     target.origin, target.project_id = local.workstation, local.id  # the local chain goes on there
     with target.session() as session, source.connect() as reader:
