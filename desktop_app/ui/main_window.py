@@ -133,6 +133,9 @@ class MainWindow(QMainWindow):
         self._back_timer = QTimer(self)
         self._back_timer.setSingleShot(True)
         self._back_timer.timeout.connect(self.notice.hide)
+        self._unreachable_dismissed = False   # "Dismiss" on the unreachable notice: the top bar still says it
+        self.notice.close_button.clicked.connect(
+            lambda: setattr(self, "_unreachable_dismissed", not self.database_watch.reachable))
         self.database_watch.lost.connect(self._database_lost)
         self.database_watch.changed.connect(self._database_changed)
         self.database_watch.back.connect(self._database_back)
@@ -456,11 +459,12 @@ class MainWindow(QMainWindow):
 
     def _database_lost(self, error: BaseException) -> None:
         self._back_timer.stop()
+        self._unreachable_dismissed = False
         self._database_changed()
 
     def _database_changed(self) -> None:
         watch = self.database_watch
-        if watch.reachable:
+        if watch.reachable or self._unreachable_dismissed:
             return
         seconds = round(watch.next_delay_ms / 1000)
         self.notice.show_notice(f"Team database unreachable — retrying… (next try in {seconds} s)",

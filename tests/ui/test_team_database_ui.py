@@ -200,6 +200,11 @@ def test_a_server_that_goes_away_is_retried_until_it_is_back(qtbot, window, monk
         qtbot.waitUntil(lambda: window.database_watch.tries >= 2, timeout=30_000)   # it keeps trying, backing off
         assert "next try in 2 s" in window.notice.text.text()
         assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]  # the notice only
+        click(qtbot, window.notice.close_button)     # dismissed: later tries do not bring it back …
+        tries = window.database_watch.tries
+        qtbot.waitUntil(lambda: window.database_watch.tries > tries, timeout=30_000)
+        assert not window.notice.isVisible()
+        assert window.sync_badge.text() == "⚠ Team database unreachable"   # … the top bar still says it
 
         resume(server)
         qtbot.waitUntil(lambda: window.database_watch.reachable, timeout=30_000)
