@@ -1,34 +1,20 @@
-"""A fresh PostgreSQL database per test, on the server `.ci/postgres.sh start` gives (issue 13).
+"""Databases on the test's PostgreSQL server: a fresh one per test, dropped after it (issue 13).
 
-    from tests.pg import pg_url  # noqa: F401  (the fixture)
+The fixtures are in tests/conftest.py — `pg_server` (the server's URL; the run starts a throw-away
+server when none is given, tests/pg_server.py) and `pg_url` (a new empty database on it):
 
     def test_something(pg_url, tmp_path):
-        project = Project.create(tmp_path / "p", database_url=pg_url)
+        project = Project.create(tmp_path / "p", team_database=pg_url)
 
-The server's URL comes from MLDESK_TEST_POSTGRES_URL (its password from PGPASSFILE, never the
-URL). Without it the tests are skipped with a visible reason — except in CI (CI=true), where a
-missing server is a failure: a green run must not mean "nothing was tried".
+The password is in PGPASSFILE, never in a URL. Without a server the tests are skipped with the
+reason — except in CI (CI=true), where that is a failure: a green run must have tried them.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 
-import pytest
-
 SERVER_ENV = "MLDESK_TEST_POSTGRES_URL"
-NO_SERVER = f"no PostgreSQL server: set {SERVER_ENV} (.ci/postgres.sh start)"
-
-
-def server_url() -> str:
-    """The server's URL (its maintenance database); skip — or fail in CI — when none is given."""
-    url = os.environ.get(SERVER_ENV, "").strip()
-    if not url:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(NO_SERVER)
-        pytest.skip(NO_SERVER)
-    return url
 
 
 def _admin(url: str):
@@ -64,17 +50,3 @@ def drop_database(url: str) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def pg_server() -> str:
-    """The server's URL, for tests that make their own databases or connect as someone else."""
-    return server_url()
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    """The URL of a new, empty database on the test server, dropped after the test."""
-    url = create_database(pg_server)
-    yield url
-    drop_database(url)

@@ -26,9 +26,22 @@ from desktop_app.cli.common import (
 def cmd_init(args: argparse.Namespace) -> int:
     from desktop_app.core.project import Project
 
-    with Project.create(args.project, name=args.name) as project:
+    if args.objects and not args.db:
+        raise usage_error("--objects names the team's objects folder of a team database; give --db URL with it")
+    with Project.create(args.project, name=args.name, team_database=args.db, objects=args.objects,
+                        upgrade=args.upgrade) as project:
+        attached = project.audit_events(limit=1)[0].action == "project.attach"
         if args.json:
-            print_json({"project": project.name, "id": project.id, "path": str(project.path.resolve())})
+            print_json({"project": project.name, "id": project.id, "path": str(project.path.resolve()),
+                        "team_database": project.team_database, "attached": attached,
+                        "objects": str(project.objects.root)})
+        elif attached:
+            print(f"Attached {project.path} to '{project.name}' in the team database {project.team_database} "
+                  f"(objects in {project.objects.root}).")
+        elif project.team_database:
+            print(f"Created project '{project.name}' in the team database {project.team_database} "
+                  f"(objects in {project.objects.root}); attach other workstations with: "
+                  f"mldesk init FOLDER --db URL")
         else:
             print(f"Created project '{project.name}' in {project.path}")
     return EXIT_OK
@@ -228,6 +241,16 @@ def add_commands(command) -> None:
     init = command("init", cmd_init, "create a project folder")
     init.add_argument("project", metavar="PROJECT")
     init.add_argument("--name", type=non_empty, help="the project's display name (default: the folder name)")
+    init.add_argument("--db", metavar="URL",
+                      help="keep the records in a team database, postgresql+psycopg://USER@HOST:PORT/DATABASE "
+                           "(the password comes from ~/.pgpass or PGPASSWORD); a database that holds a project "
+                           "already gets this folder attached to it")
+    init.add_argument("--objects", metavar="DIR",
+                      help="with --db: the team's objects folder, reached by every workstation (default: the "
+                           "one the project was created with)")
+    init.add_argument("--upgrade", action="store_true",
+                      help="with --db: upgrade an older team database's schema (every workstation upgrades "
+                           "together)")
     add_json_flag(init)
 
     imp = command("import", cmd_import, "import a CSV/TSV/TXT, Excel or Parquet file as a dataset version")

@@ -1,4 +1,5 @@
-"""`mldesk doctor` and `mldesk audit verify`: is the project sound, and is its audit trail intact.
+"""`mldesk doctor`, `mldesk audit verify` and `mldesk upgrade`: is the project sound, is its audit
+trail intact, and bringing a team database's schema to this MLDesk's.
 
 Both exit 0 when all is well and 3 when they found something the user must act on (the
 command itself worked, as `drift`'s 3 means drift was found); 1 is kept for bad input.
@@ -45,6 +46,19 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.intact else EXIT_FOUND
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from desktop_app.core.project import Project
+
+    with Project.open(args.project, upgrade=True) as project:
+        revision = project.db.current_revision()
+        where = project.team_database or str(project.path)
+    if args.json:
+        print_json({"project": str(args.project), "database": where, "schema": revision})
+    else:
+        print(f"The project's database {where} is at schema {revision}, the one this MLDesk uses.")
+    return EXIT_OK
+
+
 def add_commands(command) -> None:
     doctor = command("doctor", cmd_doctor,
                      "check a project through and through and clear what a crash left (exit 3 when a "
@@ -63,3 +77,9 @@ def add_commands(command) -> None:
     verify.set_defaults(handler=cmd_audit_verify)
     verify.add_argument("project", metavar="PROJECT")
     add_json_flag(verify)
+
+    upgrade = command("upgrade", cmd_upgrade,
+                      "bring a team database's schema to this MLDesk's (once, after every workstation has "
+                      "this version; local projects upgrade as they open)")
+    upgrade.add_argument("project", metavar="PROJECT")
+    add_json_flag(upgrade)

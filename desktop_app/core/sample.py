@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop_app.core.paths import SAMPLE_CSV
 from desktop_app.core.progress import ProgressCallback, no_progress
-from desktop_app.core.project import DB_FILE, Project
+from desktop_app.core.project import Project
 
 SAMPLE_DATASET = "heart"
 
@@ -31,7 +31,7 @@ def default_sample_location() -> Path:
 def create_sample_project(path: str | os.PathLike | None = None, progress: ProgressCallback = no_progress) -> Project:
     """Open the sample project at `path`, creating it with the sample data imported if needed."""
     folder = Path(path) if path is not None else default_sample_location()
-    if (folder / DB_FILE).exists():
+    if Project.holds_project(folder):
         project = Project.open(folder)
     else:
         project = Project.create(folder, name="Sample: heart disease")

@@ -24,7 +24,6 @@ from desktop_app.core.registry.errors import GateFailedError
 from desktop_app.core.registry.rows import model_by_name
 from desktop_app.core.store.models import AuditEventRow
 from desktop_app.core.tracking.entities import RunSpec
-from tests.pg import pg_server, pg_url  # noqa: F401  (fixtures)
 
 WORKER = textwrap.dedent("""
     import sys, time

@@ -19,7 +19,6 @@ from desktop_app.core.project import Project
 from desktop_app.core.store import audit
 from desktop_app.core.store.database import Database, _alembic_config, head_revision, known_revisions
 from desktop_app.core.store.models import AuditEventRow, ExperimentRow
-from tests.pg import pg_server, pg_url  # noqa: F401  (fixtures)
 
 SECRET = "s3cret-never-shown"
 

@@ -12,16 +12,19 @@ from desktop_app.core.errors import IntegrityError, NotFoundError, ProjectError
 from desktop_app.core.project import DB_FILE, Project
 from desktop_app.core.store.database import head_revision
 from desktop_app.core.store.models import Base
+from desktop_app.core.store.team_file import TEAM_FILE
 
 
-def test_create_then_open_keeps_name_and_id(tmp_path):
+def test_create_then_open_keeps_name_and_id(tmp_path, database_backend):
     with Project.create(tmp_path / "p", name="Heart study") as created:
         project_id = created.id
     with Project.open(tmp_path / "p") as opened:
         assert (opened.name, opened.id) == ("Heart study", project_id)
-    assert {p.name for p in (tmp_path / "p").iterdir()} >= {DB_FILE, "objects", "exports"}
+    folder = {DB_FILE, "objects", "exports"} if database_backend == "sqlite" else {TEAM_FILE, "exports"}
+    assert {p.name for p in (tmp_path / "p").iterdir()} >= folder
 
 
+@pytest.mark.sqlite_only
 def test_database_uses_wal_and_busy_timeout(project):
     with project.db.engine.connect() as connection:
         raw = connection.connection.dbapi_connection
@@ -78,6 +81,7 @@ def _untouched(path, action):
     return str(info.value)
 
 
+@pytest.mark.sqlite_only
 def test_corrupt_database_is_refused_unmodified(tmp_path):
     folder = tmp_path / "p"
     folder.mkdir()
@@ -87,6 +91,7 @@ def test_corrupt_database_is_refused_unmodified(tmp_path):
     assert "not a database" in message and "left untouched" in message
 
 
+@pytest.mark.sqlite_only
 def test_truncated_database_is_refused_unmodified(tmp_path):
     Project.create(tmp_path / "p").close()
     db = tmp_path / "p" / DB_FILE
@@ -105,6 +110,7 @@ def test_foreign_sqlite_database_is_refused_unmodified(tmp_path):
     assert "not an MLDesk project" in message
 
 
+@pytest.mark.sqlite_only
 def test_database_from_a_newer_mldesk_is_refused_unmodified(tmp_path):
     Project.create(tmp_path / "p").close()
     db = tmp_path / "p" / DB_FILE
@@ -153,6 +159,7 @@ class TestObjectStore:
             project.objects.read_bytes("ab" * 32)
 
 
+@pytest.mark.sqlite_only
 def test_an_older_schema_is_migrated_on_open(tmp_path):
     """A project made by an older MLDesk (schema 0001) is upgraded in place, data kept."""
     from alembic import command

@@ -129,13 +129,21 @@ class SyncService:
     # -- linking ------------------------------------------------------------------------------
 
     @property
+    def in_team_database(self) -> bool:
+        """A project in a team database is shared already: it is never linked to a shared folder too."""
+        return not self._db.is_sqlite
+
+    @property
     def folder(self) -> Path | None:
+        if self.in_team_database:
+            return None
         with self._db.read() as session:
             folder = session.get_one(SyncStateRow, "local").folder
         return Path(folder) if folder else None
 
     def link(self, folder: str | os.PathLike) -> SharedFolder:
         """Make `folder` this project's shared folder (checked: reachable, writable, this project's)."""
+        self._refuse_in_team_database()
         path = Path(folder).expanduser().absolute()
         project = self._project_folder.absolute()
         if path == project or project in path.parents or path in project.parents:
@@ -153,7 +161,14 @@ class SyncService:
                 state.folder, state.linked_at = str(path), utcnow()
         return shared
 
+    def _refuse_in_team_database(self) -> None:
+        if self.in_team_database:
+            raise SyncError("This project lives in a team database, where every workstation sees the team's work "
+                            "as it is saved; a shared folder is for projects kept in a local file — there is "
+                            "nothing to sync.")
+
     def _shared(self, folder: str | os.PathLike | None) -> SharedFolder:
+        self._refuse_in_team_database()
         if folder is not None:
             return self.link(folder)
         linked = self.folder
@@ -191,6 +206,8 @@ class SyncService:
         return report
 
     def status(self) -> SyncStatus:
+        if self.in_team_database:
+            return SyncStatus(None, None, None, 0, [], [], self._db.origin)
         with self._db.read() as session:
             state = session.get_one(SyncStateRow, "local")
             pending = session.scalar(select(func.count()).select_from(AuditEventRow).where(
