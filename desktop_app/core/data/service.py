@@ -23,7 +23,7 @@ from desktop_app.core.errors import DataImportError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit, changes
-from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, derived_id, named_id
+from desktop_app.core.store.models import ID_LENGTH, DatasetRow, DatasetVersionRow, derived_id, named_id
 from desktop_app.core.store.objects import sha256_file
 
 if TYPE_CHECKING:
@@ -237,29 +237,40 @@ class DatasetService:
 
     def get_version(self, ref: str) -> DatasetVersionInfo:
         """Resolve `name` (latest version), `name@N`, or a version id (or unique id prefix ≥ 6)."""
-        ref = ref.strip()
         with self._db.read() as session:
-            name, _, number = ref.partition("@")
-            dataset = session.scalars(
-                select(DatasetRow).where(DatasetRow.name == name, DatasetRow.deleted_at.is_(None))
-            ).first()
-            if dataset is not None:
-                query = select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == dataset.id)
-                if number:
-                    if not number.isdigit():
-                        raise NotFoundError(f"'{number}' is not a version number; write {name}@1, {name}@2, …")
-                    query = query.where(DatasetVersionRow.number == int(number))
-                row = session.scalars(query.order_by(DatasetVersionRow.number.desc())).first()
-                if row is None:
-                    raise NotFoundError(f"Dataset '{name}' has no version {number}; `mldesk datasets` lists them.")
-                return _version_entity(row, dataset.name)
-            if len(ref) >= 6 and "@" not in ref:
-                rows = session.scalars(
-                    select(DatasetVersionRow).where(DatasetVersionRow.id.startswith(ref, autoescape=True)).limit(2)
-                ).all()
-                if len(rows) == 1:
-                    return _version_entity(rows[0], rows[0].dataset.name)
-            raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
+            return self.version_in(session, ref)
+
+    @staticmethod
+    def version_in(session: Session, ref: str) -> DatasetVersionInfo:
+        """`get_version` inside the caller's unit of work (one transaction, not two: on a team database
+        each is a round trip and a commit)."""
+        ref = ref.strip()
+        if len(ref) == ID_LENGTH:  # a whole version id, as callers that hold one pass it: one query
+            found = session.execute(select(DatasetVersionRow, DatasetRow.name).join(DatasetVersionRow.dataset)
+                                    .where(DatasetVersionRow.id == ref)).first()
+            if found is not None:
+                return _version_entity(found[0], found[1])
+        name, _, number = ref.partition("@")
+        dataset = session.scalars(
+            select(DatasetRow).where(DatasetRow.name == name, DatasetRow.deleted_at.is_(None))
+        ).first()
+        if dataset is not None:
+            query = select(DatasetVersionRow).where(DatasetVersionRow.dataset_id == dataset.id)
+            if number:
+                if not number.isdigit():
+                    raise NotFoundError(f"'{number}' is not a version number; write {name}@1, {name}@2, …")
+                query = query.where(DatasetVersionRow.number == int(number))
+            row = session.scalars(query.order_by(DatasetVersionRow.number.desc())).first()
+            if row is None:
+                raise NotFoundError(f"Dataset '{name}' has no version {number}; `mldesk datasets` lists them.")
+            return _version_entity(row, dataset.name)
+        if len(ref) >= 6 and "@" not in ref:
+            rows = session.scalars(
+                select(DatasetVersionRow).where(DatasetVersionRow.id.startswith(ref, autoescape=True)).limit(2)
+            ).all()
+            if len(rows) == 1:
+                return _version_entity(rows[0], rows[0].dataset.name)
+        raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
 
     def load_table(
         self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False,

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+ID_LENGTH = 36  # len(str(uuid4())): every id column
+
 
 def new_id() -> str:
     return str(uuid.uuid4())

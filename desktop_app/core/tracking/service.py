@@ -121,10 +121,10 @@ class RunService:
         re-computed; one transaction. The algorithm is free text here (it need not be in
         the catalogue), and such a run cannot be re-run or registered, having no model.
         """
-        version = self._datasets.get_version(dataset)
         ended = ended_at or utcnow()
 
         def record(session) -> RunInfo:
+            version = self._datasets.version_in(session, dataset)
             filed_under = self._experiment(session, experiment)
             row = RunRow(
                 experiment_id=filed_under.id, dataset_version_id=version.id,
