@@ -47,8 +47,9 @@ def pytest_configure(config):
 
 def pytest_generate_tests(metafunc):
     where = Path(metafunc.definition.path).relative_to(REPO).as_posix()
-    if "database_backend" in metafunc.fixturenames and any(where.startswith(m) for m in BOTH_BACKENDS):
-        metafunc.parametrize("database_backend", ["sqlite", "postgresql"], indirect=True)
+    if "module_backend" in metafunc.fixturenames and any(where.startswith(m) for m in BOTH_BACKENDS):
+        # module scope: a module's shared project (built once by a module fixture) is built per backend
+        metafunc.parametrize("module_backend", ["sqlite", "postgresql"], indirect=True, scope="module")
 
 
 @pytest.fixture(scope="session")
@@ -97,11 +98,50 @@ def pg_url(pg_server):
     drop_database(url)
 
 
+class Backend:
+    """Where a module's projects keep their records: `new_url()` is None for SQLite files, else a
+    fresh PostgreSQL database (one per project: a second project in one database would join the first)."""
+
+    def __init__(self, name: str, server: str | None) -> None:
+        self.name, self._server, self._made = name, server, []
+
+    def new_url(self) -> str | None:
+        if self._server is None:
+            return None
+        from tests.pg import create_database
+
+        self._made.append(create_database(self._server))
+        return self._made[-1]
+
+    def drop(self) -> None:
+        from tests.pg import drop_database
+
+        for url in self._made:
+            drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def module_backend(request, postgres_server):
+    """The backend of this module's tests (parametrised for BOTH_BACKENDS, else MLDESK_TEST_BACKEND)."""
+    name = getattr(request, "param", None) or os.environ.get(BACKEND_ENV, "sqlite")
+    if name != "postgresql":
+        yield Backend("sqlite", None)
+        return
+    url, why = postgres_server
+    if url is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    backend = Backend("postgresql", url)
+    yield backend
+    backend.drop()
+
+
 @pytest.fixture(autouse=True)
-def database_backend(request, monkeypatch):
-    """The backend of this test's projects: SQLite files, or a fresh PostgreSQL database."""
-    backend = getattr(request, "param", None) or os.environ.get(BACKEND_ENV, "sqlite")
-    if backend != "postgresql":
+def database_backend(request, module_backend, monkeypatch):
+    """The backend of this test's projects: SQLite files, or a fresh PostgreSQL database
+    (MLDESK_DATABASE_URL, so every project the test creates lives there)."""
+    if module_backend.name != "postgresql":
         yield "sqlite"
         return
     if request.node.get_closest_marker("sqlite_only"):

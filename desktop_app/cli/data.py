@@ -30,7 +30,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise usage_error("--objects names the team's objects folder of a team database; give --db URL with it")
     with Project.create(args.project, name=args.name, team_database=args.db, objects=args.objects,
                         upgrade=args.upgrade) as project:
-        attached = project.audit_events(limit=1)[0].action == "project.attach"
+        attached = project.joined
         if args.json:
             print_json({"project": project.name, "id": project.id, "path": str(project.path.resolve()),
                         "team_database": project.team_database, "attached": attached,

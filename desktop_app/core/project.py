@@ -68,6 +68,8 @@ class Project:
         """`objects` and `workstation` come from a team database's settings file (`store.team_file`)."""
         self.path = path
         self.db = db
+        # True when `create` attached this folder to a project a team database already held.
+        self.joined = False
         self.objects = ObjectStore(objects or path / "objects")
         try:
             (path / "exports").mkdir(exist_ok=True)
@@ -205,7 +207,9 @@ class Project:
         except BaseException:
             db.close()
             raise
-        return cls._opened(folder, db, recover=False, objects=shared, workstation=workstation.id)
+        project = cls._opened(folder, db, recover=False, objects=shared, workstation=workstation.id)
+        project.joined = existing is not None
+        return project
 
     @classmethod
     def clone(cls, folder: str | os.PathLike, path: str | os.PathLike,

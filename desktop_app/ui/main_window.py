@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
             from desktop_app.core.project import Project
 
             project = Project.create(path, name, team_database=url, objects=objects, upgrade=upgrade)
-            return project, _attached(project)
+            return project, project.joined
 
         def done(outcome: tuple[Project, bool]) -> None:
             project, attached = outcome
@@ -577,12 +577,6 @@ class MainWindow(QMainWindow):
         while self._retired:
             self._retired.pop().close()
         super().closeEvent(event)
-
-
-def _attached(project: Project) -> bool:
-    """Whether `project` was joined (this folder attached to the team's project) rather than made new."""
-    return any(event.action == "project.attach" and (event.after or {}).get("workstation") == project.workstation_id
-               for event in project.audit_events(project.id, limit=20))
 
 
 def _line(vertical: bool = False) -> QFrame:

@@ -35,8 +35,9 @@ class Heart:
 
 
 @pytest.fixture(scope="module")
-def heart(tmp_path_factory):
-    project = Project.create(tmp_path_factory.mktemp("registry") / "proj", name="Registry")
+def heart(tmp_path_factory, module_backend):
+    project = Project.create(tmp_path_factory.mktemp("registry") / "proj", name="Registry",
+                             database_url=module_backend.new_url())
     v1 = project.datasets.import_file(SAMPLE_CSV, name="heart").version
     h = Heart()
     h.project, h.v1 = project, v1

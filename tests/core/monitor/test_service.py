@@ -38,9 +38,9 @@ class Shared:
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory):
+def shared(tmp_path_factory, module_backend):
     folder = tmp_path_factory.mktemp("monitor")
-    project = Project.create(folder / "proj", name="Monitor")
+    project = Project.create(folder / "proj", name="Monitor", database_url=module_backend.new_url())
     train_csv = folder / "train.csv"
     with_target(make_frame(6_000, seed=1), seed=1).to_csv(train_csv, index=False)
     project.datasets.import_file(train_csv, name="patients")
