@@ -44,8 +44,10 @@ def _team_objects(session, objects: str | os.PathLike | None, url: str) -> Path:
     if objects is not None:
         shared = Path(objects).expanduser().resolve()
     else:
-        recorded = session.scalars(select(AuditEventRow.after).where(AuditEventRow.action == "project.create")
-                                   ).first() or {}
+        # where the team's objects went: named when the project was created there, or pushed there
+        recorded = session.scalars(select(AuditEventRow.after).where(
+            AuditEventRow.action.in_(("project.create", "project.push_to_db")),
+            AuditEventRow.after.is_not(None)).order_by(AuditEventRow.at.desc())).first() or {}
         if not recorded.get("objects"):
             raise ProjectError(f"The team database at {where(url)} does not say where the team keeps its objects; "
                                "give the folder: --objects DIR.")

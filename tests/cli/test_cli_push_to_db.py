@@ -31,7 +31,7 @@ def test_push_then_work_in_the_team_database(pg_url, tmp_path):
     assert models["models"][0]["aliases"] == {"production": 1}
     scored = mldesk("predict", project, "hr@production", SAMPLE).stdout  # the model, from the team's objects
     assert len(scored.splitlines()) > 100
-    attached = json.loads(mldesk("init", tmp_path / "ben", "--db", pg_url, "--objects", objects, "--json").stdout)
+    attached = json.loads(mldesk("init", tmp_path / "ben", "--db", pg_url, "--json").stdout)  # the pushed folder
     assert attached["attached"] is True and attached["objects"] == str(objects.resolve())
     runs = json.loads(mldesk("runs", tmp_path / "ben", "--json").stdout)
     assert [r["run"] for r in runs["runs"]] == [run["run"]]
