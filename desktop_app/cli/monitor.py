@@ -58,13 +58,35 @@ def _column_json(c: ColumnDriftResult) -> dict[str, Any]:
     return {**{k: data.get(k) for k in COLUMN_KEYS}, **{k: v for k, v in data.items() if k not in COLUMN_KEYS}}
 
 
-def _failing(batch: MonitoringBatch, fail_on: str) -> bool:
+FAIL_ON_HELP = {
+    "dataset": "at least the drift share (default half) of the columns drifted",
+    "column": "any input column drifted",
+    "any": "a column, the predictions or the domain classifier drifted",
+}
+EXIT_EPILOG = ("exit codes: 0 when the check ran and the --fail-on condition does not hold (drifted\n"
+               "columns are still listed), 3 when it holds, 1 for a bad input:\n"
+               + "".join(f"  --fail-on {k:<8} exit 3 when {v}\n" for k, v in FAIL_ON_HELP.items()))
+
+
+def verdict(batch: MonitoringBatch, fail_on: str) -> tuple[bool, str]:
+    """(whether `--fail-on` holds, one sentence saying why the exit code is what it is)."""
+    r = batch.result
+    tested, drifted = len(r.columns), batch.drifted_columns
+    columns = f"{len(drifted)} of {tested} columns drifted" + (f" ({', '.join(drifted)})" if drifted else "")
+    others = [what for what, hit in (("the predictions", batch.prediction_drift),
+                                     ("the domain classifier", batch.multivariate_drift)) if hit]
     if fail_on == "column":
-        return bool(batch.drifted_columns)
+        return bool(drifted), columns + ("" if drifted else "; --fail-on column needs at least one")
     if fail_on == "any":
-        return bool(batch.dataset_drift or batch.drifted_columns or batch.prediction_drift
-                     or batch.multivariate_drift)
-    return batch.dataset_drift
+        hits = ([columns] if drifted or batch.dataset_drift else []) + [f"{o} drifted" for o in others]
+        return bool(hits), "; ".join(hits) if hits else "nothing drifted"
+    share = f"{batch.share_drifted:.0%} {'≥' if batch.dataset_drift else '<'} the drift share {r.drift_share or 0:.0%}"
+    if batch.dataset_drift:
+        return True, f"dataset drift: {columns}, {share}"
+    also = ["--fail-on column exits 3 on that" if drifted else ""] + \
+        [f"--fail-on any exits 3 because {' and '.join(others)} drifted" if others else ""]
+    hint = "; ".join(a for a in also if a)
+    return False, f"no dataset drift: {columns}, {share}" + (f" ({hint})" if hint else "")
 
 
 def _print_table(rows: Sequence[ColumnDriftResult]) -> None:
@@ -89,10 +111,12 @@ def cmd_drift(args: argparse.Namespace) -> int:
                 html.write_text(project.monitor.report_html(batch), encoding="utf-8")
             except OSError as exc:
                 raise write_failed(html, exc, f"The batch was stored as {batch.short_id}") from None
-    failing = _failing(batch, args.fail_on)
+    failing, why = verdict(batch, args.fail_on)
+    code = EXIT_DRIFT if failing else EXIT_OK
     if args.json:
-        print_json(batch_json(batch))
-        return EXIT_DRIFT if failing else EXIT_OK
+        print_json({**batch_json(batch), "fails_on": args.fail_on, "failed": failing, "reason": why,
+                    "exit_code": code})
+        return code
     r = batch.result
     print(f"Batch {batch.short_id} ({batch.name}, {batch.rows:,} rows) against {batch.model_label}, "
           f"stored as {batch.dataset_label}")
@@ -104,17 +128,11 @@ def cmd_drift(args: argparse.Namespace) -> int:
         _print_table(r.prediction.columns)
     _print_multivariate(r.multivariate)
     _print_labelled(r.metrics)
-    tested, drifted = len(r.columns), len(batch.drifted_columns)
-    share = f"{batch.share_drifted:.0%} {'≥' if batch.dataset_drift else '<'} {r.drift_share or 0:.0%}"
-    if batch.dataset_drift:
-        print(f"DRIFT: {drifted} of {tested} columns drifted ({share}): {', '.join(batch.drifted_columns)}")
-    elif drifted:
-        print(f"No dataset drift: {drifted} of {tested} columns drifted ({share}): {', '.join(batch.drifted_columns)}")
-    else:
-        print(f"No drift: none of {tested} columns drifted")
+    print(("DRIFT" if batch.dataset_drift else "No dataset drift" if batch.drifted_columns else "No drift")
+          + f" — exit {code} (--fail-on {args.fail_on}): {why}")
     if args.html:
         print(f"Report written to {args.html}")
-    return EXIT_DRIFT if failing else EXIT_OK
+    return code
 
 
 def _print_multivariate(multivariate: MultivariateDrift | None) -> None:
@@ -143,13 +161,15 @@ def _print_labelled(metrics: LabelledMetrics | None) -> None:
 
 def add_commands(command) -> None:
     drift = command("drift", cmd_drift, "check a batch of new rows for drift against a model version "
-                                        "(exit 3 when drift is found)")
+                                        "(exit 3 when the --fail-on condition holds)")
+    drift.epilog, drift.formatter_class = EXIT_EPILOG, argparse.RawDescriptionHelpFormatter
     drift.add_argument("project", metavar="PROJECT")
     drift.add_argument("model", metavar="MODEL[@VERSION|@ALIAS]")
     drift.add_argument("file", metavar="FILE", help="the new rows: CSV, Excel or Parquet")
     drift.add_argument("--name", type=non_empty, help="the batch's name (default: the file name)")
     drift.add_argument("--fail-on", choices=["dataset", "column", "any"], default="dataset",
-                       help="exit 3 on dataset drift (default), on any drifted column, or on any drift at all "
-                            "(columns, predictions, domain classifier)")
+                       help="when to exit 3: dataset (default) — at least the drift share (half) of the columns "
+                            "drifted; column — any column drifted; any — a column, the predictions or the domain "
+                            "classifier drifted")
     drift.add_argument("--html", metavar="FILE", help="also write the drift report as a self-contained HTML page")
     add_json_flag(drift)
