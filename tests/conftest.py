@@ -37,7 +37,8 @@ SERVER_ENV = "MLDESK_TEST_POSTGRES_URL"
 # with its projects in a fresh PostgreSQL database. MLDESK_TEST_BACKEND=postgresql puts every test
 # on PostgreSQL (to explore). A test about the local SQLite file itself is marked `sqlite_only`.
 BOTH_BACKENDS = ("tests/core/test_store.py", "tests/core/test_datasets.py", "tests/core/test_tracking.py",
-                 "tests/core/test_registry.py", "tests/core/test_registry_edges.py", "tests/core/monitor/")
+                 "tests/core/test_registry.py", "tests/core/test_registry_edges.py", "tests/core/test_registry_gate.py",
+                 "tests/core/monitor/")
 BACKEND_ENV = "MLDESK_TEST_BACKEND"
 
 

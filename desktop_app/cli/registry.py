@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from desktop_app.cli.common import (
@@ -59,21 +60,68 @@ def event_json(event) -> dict[str, Any]:
             "after": event.after, "reason": event.reason}
 
 
+def _before_register(registry, name: str, alias: str | None) -> tuple[list[str], Any]:
+    """(the model's gate, the version holding `alias`) before registering; ([], None) for a new model."""
+    from desktop_app.core.errors import NotFoundError
+
+    try:
+        model = registry.get_model(name)
+    except NotFoundError:
+        return [], None
+    holder = alias and model.aliases.get(alias.strip())
+    return [str(r) for r in model.kpi_gate], (registry.get_version(model.name, holder) if holder else None)
+
+
+def _gate_sentence(model: str, before: list[str], after: list[str], required: list[str]) -> str:
+    if before != after:
+        return (f"KPI gate of {model} set to {', '.join(after)}" if not before else
+                f"KPI gate of {model} changed from {', '.join(before)} to {', '.join(after)}")
+    if before and set(required) - set(before):
+        return (f"{model} keeps its KPI gate {', '.join(before)} (checked too); add --set-gate to make "
+                f"{', '.join(required)} its gate instead")
+    return ""
+
+
 def cmd_register(args: argparse.Namespace) -> int:
+    from desktop_app.core.registry.alias_check import warning_text, worse_metrics
+
+    if args.set_gate and not args.require:
+        raise usage_error("--set-gate needs the rules: --require METRIC>=VALUE --set-gate")
     with open_project(args.project) as project:
-        version = project.registry.register(
-            args.run, args.name, alias=args.alias, require=args.require, description=args.description or "",
-            reason=args.reason or "",
+        registry = project.registry
+        gate_before, holder = _before_register(registry, args.name, args.alias)
+        version = registry.register(
+            args.run, args.name, alias=args.alias, require=args.require, set_gate=args.set_gate,
+            description=args.description or "", reason=args.reason or "",
         )
-        if args.json:
-            print_json(version_json(version))
-            return EXIT_OK
-        aliases = f" as {', '.join(version.aliases)}" if version.aliases else ""
-        print(f"Registered {version.model_name} v{version.number}{aliases}: run {version.run_id[:8]}, "
-              f"{version.algorithm} on {version.dataset_label} → {version.target}")
-        for name, value in version.metrics.items():
-            print(f"  {name:<20}{metric(value)}")
+        model = registry.get_model(version.model_name)
+        gate_after = [str(r) for r in model.kpi_gate]
+    required = [str(r) for r in dict.fromkeys(_parsed(args.require))]
+    gate_text = _gate_sentence(version.model_name, gate_before, gate_after, required)
+    worse = worse_metrics(model.kpi_gate, holder.metrics, version.metrics) if holder else []
+    warning = warning_text(version.model_name, (args.alias or "").strip(), holder.number,
+                           version.number, worse) if worse else ""
+    if warning:
+        print(f"mldesk: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print_json({**version_json(version), "kpi_gate": {"before": gate_before, "rules": gate_after,
+                                                          "changed": gate_before != gate_after, "text": gate_text},
+                    **({"warning": warning} if warning else {})})
+        return EXIT_OK
+    aliases = f" as {', '.join(version.aliases)}" if version.aliases else ""
+    print(f"Registered {version.model_name} v{version.number}{aliases}: run {version.run_id[:8]}, "
+          f"{version.algorithm} on {version.dataset_label} → {version.target}")
+    for name, value in version.metrics.items():
+        print(f"  {name:<20}{metric(value)}")
+    if gate_text:
+        print(gate_text)
     return EXIT_OK
+
+
+def _parsed(rules: list[str]):
+    from desktop_app.core.registry.gate import parse_rule
+
+    return [parse_rule(r) for r in rules]
 
 
 def _parse_alias(text: str, option: str = "--alias") -> tuple[str, int]:
@@ -99,9 +147,13 @@ def _apply_changes(project, args: argparse.Namespace) -> list[dict[str, Any]]:
         changes.append({"change": "gate", "rules": rules,
                         "text": f"KPI gate of {m.name}: {', '.join(rules) if rules else 'none'}"})
     for alias, number in (_parse_alias(item) for item in args.alias):
+        warnings = registry.alias_warnings(name, alias, number)
         v = registry.set_alias(name, alias, number, reason=reason)
         changes.append({"change": "alias", "alias": alias, "version": v.number,
-                        "text": f"Alias '{alias}' of {v.model_name} → v{v.number}"})
+                        "text": f"Alias '{alias}' of {v.model_name} → v{v.number}",
+                        **({"warning": warnings[0]} if warnings else {})})
+        for warning in warnings:   # on stderr, so that it is seen even with --json
+            print(f"mldesk: warning: {warning}", file=sys.stderr)
     for alias, number in (_parse_alias(item, "--resolve") for item in args.resolve):
         v = registry.resolve_alias_conflict(name, alias, number, reason=reason)
         changes.append({"change": "resolve", "alias": alias, "version": v.number,
@@ -149,8 +201,9 @@ def _event_text(event) -> str:
     before, after = event.before or {}, event.after or {}
     if event.action == "model.alias":
         old, new = before.get("version"), after.get("version")
+        worse = f" (worse on {', '.join(after['worse'])})" if after.get("worse") else ""
         return f"{after.get('alias') or before.get('alias')}: {'v' + str(old) if old else '—'} → " \
-               f"{'v' + str(new) if new else 'removed'}"
+               f"{'v' + str(new) if new else 'removed'}{worse}"
     if event.action == "model.register":
         return f"v{after.get('version')} from run {str(after.get('run_id', ''))[:8]} ({after.get('dataset')})"
     if event.action == "model.gate":
@@ -214,7 +267,10 @@ def add_commands(command) -> None:
     register.add_argument("--name", required=True, metavar="MODEL", help="the model's name, e.g. heart-risk")
     register.add_argument("--alias", help="give the new version this alias, e.g. production")
     register.add_argument("--require", action="append", default=[], metavar="METRIC>=VALUE",
-                          help="refuse unless the run's test metric meets this, e.g. recall>=0.7 (repeatable)")
+                          help="refuse unless the run's test metric meets this, e.g. recall>=0.7 (repeatable); "
+                               "a model without a KPI gate keeps these rules as its gate")
+    register.add_argument("--set-gate", action="store_true",
+                          help="make the --require rules the model's KPI gate, replacing the one it has (audited)")
     register.add_argument("--description", help="what this version is")
     register.add_argument("--reason", help="why (kept in the audit trail; needed to move an existing alias)")
     add_json_flag(register)

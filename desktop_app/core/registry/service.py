@@ -104,11 +104,14 @@ class RegistryService:
         alias: str | None = None,
         reason: str = "",
         require: Iterable[str | KpiRule] | None = None,
+        set_gate: bool = False,
     ) -> ModelVersion:
         """Register a finished run as the next version of model `name` (created if new).
 
-        The model's KPI gate (and `require`, extra rules checked for this registration only,
-        as `mldesk register --require` gives them) must pass on the run's test metrics.
+        The model's KPI gate and `require` (as `mldesk register --require` gives them) must pass
+        on the run's test metrics. A model without a gate keeps `require` as its gate — a rule
+        checked once and forgotten would let a later alias move skip it; a model with another
+        gate keeps its own unless `set_gate` replaces it (both audited as model.gate).
         `alias` is set on the new version in the same transaction. `description` and `tags`
         describe the version.
         """
@@ -151,7 +154,8 @@ class RegistryService:
                         "version (e.g. give it an alias) instead of registering the run again.")
             number = (session.scalar(select(func.max(ModelVersionRow.number)).where(
                 ModelVersionRow.model_id == model.id)) or 0) + 1
-            rules = gate.rules_from_json(model.kpi_gate) + tuple(r for r in extra)
+            existing = gate.rules_from_json(model.kpi_gate)
+            rules = existing + tuple(r for r in extra if r not in existing)
             failures = gate.check_gate(rules, run.metrics)
             if failures:
                 raise gate.gate_error(f"Run {run.short_id} (as {model.name} v{number})", failures)
@@ -169,6 +173,8 @@ class RegistryService:
                 "metrics": dict(run.metrics), "gate": [str(r) for r in rules], "description": row.description,
                 "tags": tags, "new_model": created,
             })
+            if extra and (set_gate or not existing) and set(extra) != set(existing):
+                self._write_gate(session, model, extra, reason or f"set when registering v{number}")
             if alias is not None:
                 self._move_alias(session, model, row, alias, reason)
             session.flush()
@@ -220,6 +226,22 @@ class RegistryService:
         version = self.resolve(version)
         model = self.get_model(version.model_name)
         return gate.check_gate(model.kpi_gate, version.metrics)
+
+    def alias_warnings(self, name: str, alias: str, number: int) -> list[str]:
+        """Why moving `alias` to version `number` looks like a step back ([] when it does not, or is new)."""
+        from desktop_app.core.registry.alias_check import warning_text, worse_metrics
+
+        alias = clean_alias(alias)
+        with self._db.read() as session:
+            model = model_by_name(session, name)
+            row = version_row(session, model, number)
+            current = session.scalars(select(ModelAliasRow).where(
+                ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
+            if current is None or current.version_id == row.id:
+                return []
+            old = session.get_one(ModelVersionRow, current.version_id)
+            worse = worse_metrics(gate.rules_from_json(model.kpi_gate), _metrics(session, old), _metrics(session, row))
+            return [warning_text(model.name, alias, old.number, row.number, worse)] if worse else []
 
     # -- aliases --------------------------------------------------------------------------
 
@@ -300,12 +322,18 @@ class RegistryService:
             if not reason:
                 raise ReasonRequiredError(f"Moving the alias '{alias}' of {model.name} from v{old.number} to "
                                           f"v{row.number} needs a reason; say why (e.g. better recall on new data).")
-            before = {"alias": alias, "version": old.number, "version_id": old.id}
+            before = {"alias": alias, "version": old.number, "version_id": old.id, "metrics": _metrics(session, old)}
             current.version_id, current.updated_at, current.updated_by = row.id, utcnow(), current_user()
         else:
             session.add(ModelAliasRow(model_id=model.id, name=alias, version_id=row.id, updated_by=current_user()))
+        after: dict[str, Any] = {"alias": alias, "version": row.number, "version_id": row.id,
+                                 "metrics": _metrics(session, row)}
+        if "metrics" in before:  # a move: what got worse is kept beside the reason given for it
+            from desktop_app.core.registry.alias_check import worse_metrics
+
+            after["worse"] = worse_metrics(gate.rules_from_json(model.kpi_gate), before["metrics"], after["metrics"])
         event = audit.record(session, "model.alias", "registered_model", model.id, reason=reason, before=before,
-                             after={"alias": alias, "version": row.number, "version_id": row.id})
+                             after=after)
         changes.record(session, event, key, {"version_id": row.id})
 
     # -- archive ----------------------------------------------------------------------------
@@ -362,13 +390,18 @@ class RegistryService:
                     ModelVersionRow, ModelVersionRow.run_id == RunRow.id).where(ModelVersionRow.model_id == model.id)):
                 names.update(k for k, v in (metrics or {}).items() if v is not None)
             parsed = gate.validate_rules(rules, sorted(names) or None, f"{model.name}'s versions")
-            before = [str(r) for r in gate.rules_from_json(model.kpi_gate)]
-            model.kpi_gate = gate.rules_to_json(parsed)
-            event = audit.record(session, "model.gate", "registered_model", model.id, reason=(reason or "").strip(),
-                                 before={"rules": before}, after={"rules": [str(r) for r in parsed]})
-            changes.record(session, event, changes.gate_key(model.id), {"kpi_gate": model.kpi_gate})
+            self._write_gate(session, model, parsed, reason)
             session.flush()
             return model_entity(session, model)
+
+    @staticmethod
+    def _write_gate(session: Session, model: RegisteredModelRow, rules: Iterable[KpiRule], reason: str) -> None:
+        parsed = tuple(rules)
+        before = [str(r) for r in gate.rules_from_json(model.kpi_gate)]
+        model.kpi_gate = gate.rules_to_json(parsed)
+        event = audit.record(session, "model.gate", "registered_model", model.id, reason=(reason or "").strip(),
+                             before={"rules": before}, after={"rules": [str(r) for r in parsed]})
+        changes.record(session, event, changes.gate_key(model.id), {"kpi_gate": model.kpi_gate})
 
     def describe(self, name: str, *, number: int | None = None, description: str | None = None,
                  tags: Mapping[str, Any] | None = None) -> RegisteredModel | ModelVersion:
@@ -490,3 +523,8 @@ class RegistryService:
             if current is not None:
                 holder = version_entity(session, model, session.get_one(ModelVersionRow, current.version_id))
         return compare(self._runs, candidate, holder, alias, self.load_model, progress)
+
+
+def _metrics(session: Session, version: ModelVersionRow) -> dict[str, Any]:
+    """The test metrics of the run behind `version`."""
+    return dict(session.get_one(RunRow, version.run_id).metrics or {})
