@@ -79,9 +79,11 @@ def predict_json(result=None, report=None, refused: str | None = None) -> dict[s
         "rows": report.rows if report is not None else None,
         "scored": result.rows_scored if result is not None else 0,
         "left_out": result.rows_left_out if result is not None else None,
+        "flagged": result.rows_flagged if result is not None else None,
         "issues": [i.to_dict() for i in report.issues] if report is not None else [],
         "out": str(result.out_path) if result is not None and result.out_path is not None else None,
         "valid_rows": report.valid_rows if report is not None else None,
+        "scorable_rows": report.scorable_rows if report is not None else None,
         "fatal": report.fatal if report is not None else None,
         "validation": report.summary() if report is not None else None,
     }
@@ -108,7 +110,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         except ScoringError as exc:
             message = str(exc)
             report = exc.report
-            if report is not None and report.fatal and not args.only_valid and 0 < report.valid_rows \
+            if report is not None and report.fatal and not args.only_valid and 0 < report.scorable_rows \
                     and not report.missing_columns:
                 message = f"{message.rstrip('.')} with --only-valid."
             if args.json and report is not None:
@@ -116,8 +118,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print(f"mldesk: {message}", file=sys.stderr)
             return EXIT_BAD_INPUT
     report = result.report
-    left_out = (f"; {result.rows_left_out:,} rows with problems left out (--only-valid)"
+    left_out = (f"; {result.rows_left_out:,} rows that cannot be scored left out (--only-valid)"
                 if result.rows_left_out else "")
+    left_out += (f"; {result.rows_flagged:,} rows flagged (see the flags column)" if result.rows_flagged else "")
     if args.json:
         print_json(predict_json(result))
     elif args.out is None:  # the rows go to stdout, so that they pipe; the report to stderr
@@ -153,5 +156,6 @@ def add_commands(command) -> None:
     predict.add_argument("file", metavar="FILE", help="rows to score: CSV, Excel or Parquet")
     predict.add_argument("--out", metavar="FILE", help="write the scored rows here (.csv, .parquet or .xlsx)")
     predict.add_argument("--only-valid", action="store_true",
-                         help="score only the rows without problems and leave the others out")
+                         help="score the rows that can be scored and leave out those with errors (text in a number "
+                              "column, …); rows with warnings are always scored and say why in the flags column")
     add_json_flag(predict, "print a summary as one JSON document (needs --out)")

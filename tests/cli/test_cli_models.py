@@ -162,11 +162,13 @@ def test_predict_to_a_file_and_to_stdout(heart):
     with open(out, newline="", encoding="utf-8") as f:
         scored = list(csv.DictReader(f))
     assert len(scored) == rows and {"prediction", "proba_Yes", "age"} <= set(scored[0])
+    assert list(scored[0])[0] == "row" and list(scored[0])[-1] == "flags" and scored[-1]["row"] == str(rows)
 
     done = mldesk("predict", project, "heart-risk", SAMPLE)
     piped = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(piped) == rows and {r["prediction"] for r in piped} <= {"Yes", "No"}
     assert [r["prediction"] for r in piped] == [r["prediction"] for r in scored]
+    assert list(piped[0]) == list(scored[0])   # stdout and --out: the same columns
     assert f"Scored {rows:,}" in done.stderr   # the report goes to stderr, so stdout is only the rows
 
     assert "--out" in mldesk("predict", project, "heart-risk", SAMPLE, "--json", check_code=2).stderr
@@ -182,6 +184,9 @@ def test_predict_refuses_fatal_problems_unless_only_valid(heart):
     summary = _json("predict", heart["project"], "heart-risk", bad, "--out", heart["folder"] / "valid.csv",
                     "--only-valid")
     assert summary["scored"] == expected and summary["left_out"] == _sample_rows() - expected
+    with open(heart["folder"] / "valid.csv", newline="", encoding="utf-8") as f:
+        numbers = [int(r["row"]) for r in csv.DictReader(f)]
+    assert len(numbers) == expected and numbers == sorted(numbers) and numbers[-1] == _sample_rows()
     assert any(i["column"] == "age" and i["problem"] == "wrong_type" for i in summary["issues"])
 
 

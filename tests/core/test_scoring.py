@@ -128,7 +128,8 @@ def test_scoring_keeps_the_columns_and_adds_the_pipelines_predictions(heart, tmp
     out = tmp_path / "scored.csv"
     result = heart.scoring.score_file("heart-risk@1", SAMPLE_CSV, out=out)
     frame = read_rows(SAMPLE_CSV)
-    assert list(result.output.columns) == list(frame.columns) + ["prediction", "proba_No", "proba_Yes"]
+    assert list(result.output.columns) == ["row", *frame.columns, "prediction", "proba_No", "proba_Yes", "flags"]
+    assert list(result.output["row"]) == list(range(1, 5001)) and not result.output["flags"].str.len().any()
     assert (result.rows_in, result.rows_scored, result.rows_left_out) == (5000, 5000, 0)
     pipeline = heart.scoring.pipeline("heart-risk")
     assert list(result.output["prediction"]) == list(pipeline.predict(frame))
@@ -168,13 +169,37 @@ def test_fatal_problems_stop_scoring_unless_only_valid_rows_are_asked_for(heart,
         heart.scoring.score_file("heart-risk", source)
     assert info.value.report.invalid_rows == 3
     result = heart.scoring.score_file("heart-risk", source, only_valid=True)
-    assert (result.rows_in, result.rows_scored, result.rows_left_out) == (300, 297, 3)
-    assert result.left_out_examples == [3, 7, 9]
-    kept = rows.drop(index=[3, 7, 9]).reset_index(drop=True)
+    # only the rows with an error are left out; row 9's new category is scored and flagged
+    assert (result.rows_in, result.rows_scored, result.rows_left_out, result.rows_flagged) == (300, 298, 2, 1)
+    assert result.left_out_examples == [3, 7]
+    kept = rows.drop(index=[3, 7]).reset_index(drop=True)
     assert list(result.output["sys_bp"]) == list(kept["sys_bp"])
+    assert list(result.output["row"][2:5]) == [3, 5, 6]   # input rows 4 and 8 are left out
+    assert result.output.set_index("row").loc[10, "flags"] == "new value: cholesterol 'extreme' not seen in training"
     # warnings alone do not stop scoring: every row is scored, the report says what was odd
     warned = heart.scoring.score_frame("heart-risk", rows.drop(index=[3, 7]))
     assert warned.rows_scored == 298 and warned.report.valid_rows == 297 and not warned.report.fatal
+
+
+def test_rows_outside_the_training_range_are_scored_flagged_and_numbered(heart, tmp_path):
+    """Half the patients 8 years older: the oldest are outside training's range, and still scored."""
+    aged = pd.read_csv(SAMPLE_CSV).drop(columns=["heart_disease"])
+    aged.insert(0, "patient_id", range(1001, 1001 + len(aged)))
+    aged.loc[aged.index % 2 == 1, "age"] += 8
+    top = int(pd.read_csv(SAMPLE_CSV)["age"].max())
+    beyond = aged.index[aged["age"] > top]
+    source = tmp_path / "aged.csv"
+    aged.to_csv(source, index=False)
+    for only_valid in (False, True):   # warnings are never a reason to leave a row out
+        result = heart.scoring.score_file("heart-risk", source, out=tmp_path / "aged-scored.csv",
+                                          only_valid=only_valid)
+        assert (result.rows_scored, result.rows_left_out, result.rows_flagged) == (5000, 0, len(beyond)) != (5000, 0, 0)
+    written = pd.read_csv(tmp_path / "aged-scored.csv", keep_default_na=False)
+    assert list(written.columns[:2]) == ["row", "patient_id"] and list(written.columns[-1:]) == ["flags"]
+    first = beyond[0]
+    assert written.loc[first, "row"] == first + 1 and written.loc[first, "patient_id"] == 1001 + first
+    assert written.loc[first, "flags"] == f"outside training range: age {aged.loc[first, 'age']} > {top}"
+    assert (written["flags"] != "").sum() == len(beyond)
 
 
 def test_a_missing_column_stops_scoring_even_for_valid_rows_only(heart, rows):

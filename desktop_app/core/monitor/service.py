@@ -227,7 +227,7 @@ class MonitorService:
 
         progress(0.45, f"Scoring {len(frame):,} rows")
         scored = self._scoring.score_frame(version, frame, progress=scaled(progress, 0.45, 0.6))
-        output = scored.output.iloc[:, frame.shape[1]:]
+        output = scored.output[list(scored.prediction_columns)]
         seconds["score"], clock = time.perf_counter() - clock, time.perf_counter()
 
         progress(0.6, "Comparing the columns")

@@ -2,14 +2,16 @@
 
     result = project.scoring.score_file("churn@production", "new.csv", out=Path("scored.csv"),
                                         only_valid=False, progress=cb, cancel=token)
-    result.output          # the input columns + prediction (+ proba_<class> per class)
+    result.output          # row, the input columns, prediction (+ proba_<class> per class), flags
     result.report          # the ValidationReport the rows were checked with
 
 The rows are validated against the model's input signature first. Fatal problems (a missing
 column, text in a number column, …) stop scoring with a ScoringError carrying the report,
-unless `only_valid`: then the rows with any problem (error or warning) are left out of the
-output — not kept with an empty prediction — and counted in `rows_left_out`. Without
-`only_valid`, rows with warnings only (new categories, numbers out of range) are scored.
+unless `only_valid`: then the rows with an error are left out of the output — not kept with
+an empty prediction — and counted in `rows_left_out`. Rows with warnings only (new
+categories, numbers out of range) are always scored, and their `flags` column says why they
+deserve a second look (`rows_flagged`). The output's columns are scoring.output's, for the
+window and `mldesk predict` alike.
 
 Long work (reading, predicting in chunks of CHUNK_ROWS, writing) reports progress and honours
 cancel between steps and chunks; the window calls this from a worker thread. The fitted
@@ -48,23 +50,27 @@ class ScoringResult:
     run_id: str
     rows_in: int
     rows_scored: int
-    rows_left_out: int               # rows with a problem, left out with only_valid
+    rows_left_out: int               # rows with an error, left out with only_valid
     report: ValidationReport
-    output: pd.DataFrame = field(repr=False)   # input columns + prediction (+ probabilities)
+    output: pd.DataFrame = field(repr=False)   # row, input columns, prediction (+ probabilities), flags
     classes: list[Any] | None = None
     out_path: Path | None = None
     seconds: float = 0.0
+    prediction_columns: tuple[str, ...] = ()   # prediction and proba_<class> as named in `output`
+    rows_flagged: int = 0            # scored rows with a warning (their `flags` cell says why)
+    id_columns: tuple[str, ...] = ()   # the input's id columns, right after `row` in `output`
 
     @property
     def left_out_examples(self) -> list[int]:
         """Positions (0-based, in the input) of the first rows left out."""
         import numpy as np
 
-        return [int(i) for i in np.flatnonzero(~self.report.valid)[:10]] if self.rows_left_out else []
+        return [int(i) for i in np.flatnonzero(~self.report.scorable)[:10]] if self.rows_left_out else []
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "run_id": self.run_id, "rows_in": self.rows_in,
                 "rows_scored": self.rows_scored, "rows_left_out": self.rows_left_out,
+                "rows_flagged": self.rows_flagged,
                 "left_out_examples": self.left_out_examples, "classes": self.classes,
                 "out": str(self.out_path) if self.out_path is not None else None,
                 "seconds": round(self.seconds, 3), "validation": self.report.to_dict()}
@@ -156,11 +162,8 @@ class ScoringService:
         rows = frame.reset_index(drop=True)
         if report.fatal and not only_valid:
             raise ScoringError(_refusal(report), report)
-        if only_valid:
-            if report.valid_rows == 0:
-                raise ScoringError(_nothing_valid(report), report)
-            if report.invalid_rows:
-                rows = rows.loc[report.valid].reset_index(drop=True)
+        if report.fatal and report.scorable_rows == 0:
+            raise ScoringError(_nothing_valid(report), report)
         return self._score(source, rows, report, scaled(progress, 0.1, 1.0), started)
 
     def score_file(self, ref: ModelRef, path: str | os.PathLike, *, out: str | os.PathLike | None = None,
@@ -184,27 +187,37 @@ class ScoringService:
 
     def _score(self, source: ModelSource, rows: pd.DataFrame, report: ValidationReport,
                progress: ProgressCallback, started: float) -> ScoringResult:
-        import pandas as pd
+        """Score the rows no error touched (all of them when there is no error) and assemble the output."""
+        import numpy as np
 
+        from desktop_app.core.scoring.output import assemble, id_columns, row_flags
         from desktop_app.core.scoring.predict import classes_of, predict_frame
 
         pipeline = self.pipeline(source)
+        keep = report.scorable
+        flags = row_flags(report, rows)[keep]
+        numbers = np.flatnonzero(keep) + 1   # as a spreadsheet numbers the input's rows
+        if not keep.all():
+            rows = rows.loc[keep].reset_index(drop=True)
+        kinds = self._datasets.get_version(source.run.dataset_version_id).kinds
+        ids = id_columns(rows, self.signature(source), kinds)
         predictions = predict_frame(pipeline, rows, taken=[str(c) for c in rows.columns], progress=progress)
-        output = pd.concat([rows, predictions], axis=1)
+        output = assemble(rows, numbers, ids, predictions, flags)
         return ScoringResult(
             model=source.label, run_id=source.run.id, rows_in=report.rows, rows_scored=len(output),
             rows_left_out=report.rows - len(output), report=report, output=output, classes=classes_of(pipeline),
-            seconds=time.perf_counter() - started,
+            seconds=time.perf_counter() - started, prediction_columns=tuple(str(c) for c in predictions.columns),
+            rows_flagged=int(sum(1 for f in flags if f)), id_columns=tuple(ids),
         )
 
 
 def _refusal(report: ValidationReport) -> str:
     errors = [i for i in report.issues if i.severity == "error"]
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    if report.missing_columns or report.valid_rows == 0:
+    if report.missing_columns or report.scorable_rows == 0:
         return f"These rows cannot be scored: {errors[0].message}{more}"
     return (f"These rows cannot be scored as they are: {errors[0].message}{more} Fix the data, or score only "
-            f"the {report.valid_rows:,} rows without problems.")
+            f"the {report.scorable_rows:,} rows that can be scored.")
 
 
 def _nothing_valid(report: ValidationReport) -> str:

@@ -17,7 +17,8 @@ Problems, worst first:
   not_checked        info     too many categories in training to check for new ones
 
 Every row-level problem marks its rows in `issue.rows`; `report.valid` is the rows no
-problem touched, so "score valid rows only" can leave out exactly the flagged rows.
+problem touched, `report.scorable` the rows no error touched: "score only the rows that can be
+scored" leaves out exactly the rows with errors, and the rows with warnings are scored and flagged.
 The values are converted exactly as the model converts them (`AsNumbers`, `AsCategories`,
 `DateParts`) after the recipe's prediction-time fixes, so a flagged value is one the model
 would indeed mistake, and a fix the recipe repeats (numbers written "1.234,5") is not flagged.
@@ -101,6 +102,20 @@ class ValidationReport:
     def invalid_rows(self) -> int:
         return self.rows - self.valid_rows
 
+    @property
+    def scorable(self) -> np.ndarray:
+        """Rows no error touched (bool per row); rows with warnings only are scorable."""
+        keep = np.ones(self.rows, dtype=bool)
+        for issue in self.of(Severity.ERROR):
+            if issue.rows is None:   # a missing column or a failed recipe: no row can be scored
+                return np.zeros(self.rows, dtype=bool)
+            keep &= ~issue.rows
+        return keep
+
+    @property
+    def scorable_rows(self) -> int:
+        return int(self.scorable.sum())
+
     def of(self, severity: Severity | str) -> list[Issue]:
         return [i for i in self.issues if i.severity == severity]
 
@@ -113,7 +128,8 @@ class ValidationReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "valid_rows": self.valid_rows, "invalid_rows": self.invalid_rows,
-                "fatal": self.fatal, "summary": self.summary(), "issues": [i.to_dict() for i in self.issues]}
+                "scorable_rows": self.scorable_rows, "fatal": self.fatal, "summary": self.summary(),
+                "issues": [i.to_dict() for i in self.issues]}
 
 
 def validate(
