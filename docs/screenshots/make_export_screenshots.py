@@ -4,11 +4,14 @@
 
 A throw-away project gets the sample data (heart.csv), two logistic regressions trained in this
 process (plain and balanced) registered as heart-risk v1 (archived) and v2 (production), and a file
-of "new patients": 400 rows of the sample without the target, with planted problems (text in the
-age column, an unknown cholesterol level, blood pressures outside the trained range).
+of "new patients": 400 rows of the sample without the target, with a patient id, every second
+patient 8 years older (the oldest beyond the ages training saw) and planted problems (text in the
+age column, an unknown cholesterol level).
 
   export_step.png      the Bundle tab after a verified export of heart-risk@production
-  export_scoring.png   the Batch scoring tab: the new patients checked, the valid rows scored
+  export_scoring.png   the Batch scoring tab: the new patients checked, the rows that can be scored
+                       scored (the oldest flagged), the preview numbered as the input
+  export_scoring_small.png  the same at 1024×700
 
 With MLDESK_SHOTS_ALL=1 it also writes, to a temp folder, the empty step, the Bundle tab before
 the first export, the export dialog (with the "replace" question) and a failed verification.
@@ -38,10 +41,11 @@ def new_patients(folder: Path) -> Path:
     import pandas as pd
 
     frame = pd.read_csv(SAMPLE).drop(columns=[TARGET]).sample(400, random_state=7).reset_index(drop=True)
+    frame.insert(0, "patient_id", range(20_001, 20_401))
+    frame.loc[frame.index % 2 == 1, "age"] += 8                              # half the patients 8 years older
     frame["age"] = frame["age"].astype(object)
     frame.loc[[12, 57, 203], "age"] = ["unknown", "n/k", "unknown"]          # text in a number column
     frame.loc[[88, 301], "cholesterol"] = "very high"                       # a level training never saw
-    frame.loc[[40, 41], "sys_bp"] = [240, 260]                              # beyond the trained range
     frame["clinic"] = "North"                                               # a column the model does not use
     path = folder / "new_patients.csv"
     frame.to_csv(path, index=False)
@@ -90,13 +94,21 @@ def main() -> int:
         wait_until(app, lambda: True)
         save(window, "export_failed.png", work)
 
-    # Batch scoring: the new patients checked, then the valid rows scored into a CSV.
+    # Batch scoring: the new patients checked, the rows with text in 'age' left out (as the user chose),
+    # the others scored into a CSV with the oldest flagged.
     step.tabs.setCurrentWidget(step.scoring)
     step.validate_file(new_patients(work))
     wait_until(app, lambda: not step.busy and not window.runner.tasks, timeout=60)
+    step.scoring.only_valid.setChecked(True)
     step.scoring.score_button.click()
     wait_until(app, lambda: not step.busy and not window.runner.tasks, timeout=60)
     save(window, "export_scoring.png")
+    window.resize(1024, 700)
+    wait_until(app, lambda: True)
+    save(window, "export_scoring_small.png")
+    window.resize(1440, 900)
+    wait_until(app, lambda: True)
+    save(window, "export_scoring_1440.png", work)   # looked at, not in the guide
 
     window.close()
     return 0

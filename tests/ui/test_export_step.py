@@ -232,7 +232,8 @@ def choose_input(qtbot, step, monkeypatch, path):
     wait_done(qtbot, step)
 
 
-def test_batch_scoring_checks_the_file_then_scores_the_valid_rows(qtbot, step, heart, files, tmp_path, monkeypatch):
+def test_batch_scoring_checks_the_file_then_scores_the_rows_that_can_be_scored(qtbot, step, heart, files, tmp_path,
+                                                                                monkeypatch):
     bad, missing = files
     load(qtbot, step, heart)
     step.tabs.setCurrentWidget(step.scoring)
@@ -247,14 +248,17 @@ def test_batch_scoring_checks_the_file_then_scores_the_valid_rows(qtbot, step, h
 
     # Text in a number column on 3 rows: score the 4,997 others.
     choose_input(qtbot, step, monkeypatch, bad)
-    assert panel.verdict.summary().startswith("⚠ 3 rows have problems — score the 4,997 valid rows?")
+    assert panel.verdict.summary().startswith("⚠ 3 rows cannot be scored — score the other 4,997?")
     issues = rows_of(panel.issues_model)
     assert issues[0][:5] == ["✗", "age", "Wrong kind of value", "3", "'abc', 'n/k'"]
     assert "holds text where the model expects numbers in 3 rows" in issues[0][5]
     assert issues[1][:3] == ["ℹ", "heart_disease", "Not used by the model"]
-    assert panel.only_valid.isVisible() and panel.only_valid.isChecked()
-    assert "Leave out the 3 rows with problems" in panel.only_valid.text()
-    assert panel.output() == tmp_path / "bad-scored.csv"
+    # Rows with errors are left out only when the user says so (as `mldesk predict --only-valid`).
+    assert panel.only_valid.isVisible() and not panel.only_valid.isChecked()
+    assert "Score only the 4,997 rows that can be scored (leave out the 3 rows with errors)" == panel.only_valid.text()
+    assert not panel.score_button.isEnabled() and "tick the box" in panel.score_button.toolTip()
+    panel.only_valid.click()
+    assert panel.output() == heart.path / "exports" / "bad-scored.csv"   # the project's exports/ by default
     out = tmp_path / "scored.parquet"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(tmp_path / "scored"), "Parquet (*.parquet)")))
@@ -267,14 +271,17 @@ def test_batch_scoring_checks_the_file_then_scores_the_valid_rows(qtbot, step, h
     assert panel.summary.text().startswith("✓ Scored 4,997 rows · 3 left out (rows 4, 8, 12)")
     assert "saved to scored.parquet" in panel.summary.text()
     model = panel.preview_model
-    assert model.columns[:3] == ["prediction", "proba_No", "proba_Yes"] and "age" in model.columns
-    assert model.highlighted == {"prediction", "proba_No", "proba_Yes"}
+    assert model.columns[:4] == ["prediction", "proba_No", "proba_Yes", "flags"] and "age" in model.columns
+    assert model.highlighted == {"prediction", "proba_No", "proba_Yes", "flags"} and "row" not in model.columns
+    # the preview numbers the input's rows: input rows 4 and 8 were left out
+    assert [model.headerData(r, Qt.Orientation.Vertical) for r in range(2, 8)] == ["3", "5", "6", "7", "9", "10"]
     assert model.rowCount() == 200 and panel.preview.isVisible()
     assert model.data(model.index(0, 0)) in ("No", "Yes")
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(0, 4), Qt.ItemDataRole.BackgroundRole) is None
     scored = pd.read_parquet(out)
     assert len(scored) == 4_997 and {"prediction", "proba_No", "proba_Yes"} <= set(scored.columns)
+    assert list(scored["row"][2:5]) == [3, 5, 6]
     assert not (scored["age"].astype(str) == "abc").any()
 
     # An existing file typed in by hand is only replaced after asking.
@@ -287,6 +294,78 @@ def test_batch_scoring_checks_the_file_then_scores_the_valid_rows(qtbot, step, h
     box.button(QMessageBox.StandardButton.Cancel).click()
     qtbot.waitUntil(lambda: not box.isVisible(), timeout=2_000)
     assert existing.read_text() == "keep me\n" and not step.busy
+
+
+@pytest.fixture
+def aged(tmp_path):
+    """aged.csv: the heart sample with every second patient 8 years older; the oldest leave training's range."""
+    frame = pd.read_csv(SAMPLE).drop(columns=["heart_disease"])
+    frame.insert(0, "patient_id", range(1001, 1001 + len(frame)))
+    frame.loc[frame.index % 2 == 1, "age"] += 8
+    frame.to_csv(tmp_path / "aged.csv", index=False)
+    top = int(pd.read_csv(SAMPLE)["age"].max())
+    return tmp_path / "aged.csv", list(frame.index[frame["age"] > top]), top
+
+
+def test_rows_outside_the_training_range_are_scored_flagged_and_numbered(qtbot, step, heart, aged, tmp_path,
+                                                                         monkeypatch):
+    path, beyond, top = aged
+    load(qtbot, step, heart)
+    step.tabs.setCurrentWidget(step.scoring)
+    panel = step.scoring
+    choose_input(qtbot, step, monkeypatch, path)
+    n = len(beyond)
+    assert panel.verdict.summary().startswith(f"⚠ All 5,000 rows can be scored — {n} will be flagged")
+    assert not panel.only_valid.isVisible()     # nothing to leave out: out-of-range rows are scored
+    out = tmp_path / "aged-scored.csv"
+    panel.output_edit.setText(str(out))
+    assert panel.score_button.text() == "Score 5,000 rows"
+    qtbot.mouseClick(panel.score_button, Qt.MouseButton.LeftButton)
+    wait_done(qtbot, step)
+
+    assert panel.summary.text().startswith(f"✓ Scored 5,000 rows · {n} flagged (age outside the trained range: "
+                                           "see the flags column) · none left out")
+    scored = pd.read_csv(out, keep_default_na=False)
+    assert len(scored) == 5_000 and list(scored.columns[:2]) == ["row", "patient_id"]
+    first = beyond[0]
+    assert scored.loc[first, "row"] == first + 1 and scored.loc[first, "patient_id"] == 1001 + first
+    assert scored.loc[first, "flags"].startswith("outside training range: age ")
+    assert scored.loc[first, "flags"].endswith(f" > {top}") and (scored["flags"] != "").sum() == n
+    model = panel.preview_model
+    flags = model.columns.index("flags")
+    assert model.data(model.index(first, flags)) == scored.loc[first, "flags"]
+    assert model.data(model.index(first, flags), Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_a_typed_path_is_checked_on_enter_and_a_wrong_one_is_explained(qtbot, step, heart, aged, tmp_path):
+    path, _beyond, _top = aged
+    load(qtbot, step, heart)
+    step.tabs.setCurrentWidget(step.scoring)
+    panel = step.scoring
+    panel.input_edit.setFocus()
+    qtbot.keyClicks(panel.input_edit, str(tmp_path / "nope.csv"))
+    qtbot.keyClick(panel.input_edit, Qt.Key.Key_Return)
+    assert panel.verdict.summary().startswith(f"✗ No such file There is no file {tmp_path / 'nope.csv'}")
+    assert not panel.score_button.isEnabled() and not step.busy
+
+    panel.input_edit.clear()
+    qtbot.keyClicks(panel.input_edit, str(path))
+    qtbot.keyClick(panel.input_edit, Qt.Key.Key_Return)
+    wait_done(qtbot, step)
+    assert panel.input_path == path and panel.report is not None and panel.report.rows == 5_000
+    assert panel.score_button.isEnabled()
+
+
+def test_scored_files_and_bundles_of_a_project_in_a_hidden_folder_go_to_documents(tmp_path):
+    from desktop_app.ui.steps.export.text import default_export_folder
+
+    documents = tmp_path / "Documents"
+    assert default_export_folder(tmp_path / "heart" / "exports", documents) == tmp_path / "heart" / "exports"
+    hidden = tmp_path / ".local" / "share" / "MLDesk" / "Sample project" / "exports"
+    assert default_export_folder(hidden, documents) == documents / "MLDesk" / "Sample project exports"
+    data = tmp_path / "AppData"
+    assert default_export_folder(data / "Sample project" / "exports", documents, [data]) == \
+        documents / "MLDesk" / "Sample project exports"
 
 
 # -- the window -------------------------------------------------------------------------------------------

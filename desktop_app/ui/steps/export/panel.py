@@ -313,7 +313,7 @@ class ExportStep(BundleActions, ScoringActions, StepPanel):
 
     def _remembered_folder(self) -> Path:
         value = QSettings().value(f"export/folder/{self._project_key()}")
-        return Path(str(value)) if value else Path(self.project.bundles.default_folder)
+        return Path(str(value)) if value else self.default_export_folder()
 
     def _remember_folder(self, folder: Path, zipped: bool) -> None:
         settings = QSettings()

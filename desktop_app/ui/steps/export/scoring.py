@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.steps.export.tables import IssuesModel, PreviewModel
-from desktop_app.ui.steps.export.text import Verdict, default_output, scoring_summary, validation_verdict
+from desktop_app.ui.steps.export.text import (
+    Verdict,
+    default_output,
+    missing_input,
+    scoring_summary,
+    validation_verdict,
+)
 from desktop_app.ui.steps.export.widgets import ProgressLine, VerdictBanner
 from desktop_app.ui.text.formatting import format_int, plural
 
@@ -47,7 +53,7 @@ PREVIEW_MAX_WIDTH = 220
 
 class ScoringPanel(QWidget):
     input_chosen = Signal(object)          # Path: validate it
-    score_requested = Signal(object, bool)  # output Path, only the valid rows
+    score_requested = Signal(object, bool)  # output Path, only the rows that can be scored
     cancel_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -57,6 +63,7 @@ class ScoringPanel(QWidget):
         self.report: ValidationReport | None = None
         self.input_path: Path | None = None
         self.output_path: Path | None = None   # of the last scoring shown
+        self.output_folder: Path | None = None   # where scored files go by default (the project's exports)
         self._busy = False
         self._confirmed_output: Path | None = None   # a file the user agreed to replace
         self.replace_box: QMessageBox | None = None
@@ -67,9 +74,10 @@ class ScoringPanel(QWidget):
         input_caption.setObjectName("subTitle")
         self.input_edit = QLineEdit()
         self.input_edit.setObjectName("scoreInput")
-        self.input_edit.setReadOnly(True)
-        self.input_edit.setPlaceholderText("A CSV, Excel or Parquet file with the columns the model was trained on "
+        self.input_edit.setPlaceholderText("Type or paste the path of a CSV, Excel or Parquet file and press Enter "
                                            "(or drop one here)")
+        self.input_edit.setClearButtonEnabled(True)
+        self.input_edit.editingFinished.connect(self.typed_input)
         self.choose_button = QPushButton("Choose file…")
         self.choose_button.setToolTip("Pick the rows to score; they are checked against the model first")
         self.choose_button.clicked.connect(self.choose_input)
@@ -225,9 +233,8 @@ class ScoringPanel(QWidget):
         self.input_edit.setToolTip(str(path))
         self.input_edit.setCursorPosition(0)
         current = self.output_edit.text().strip()
-        if not current or current == self._auto_output or Path(current).parent != self.input_path.parent \
-                or Path(current).exists():
-            self._auto_output = str(default_output(self.input_path))   # follows the input until edited
+        if not current or current == self._auto_output or Path(current).exists():
+            self._auto_output = str(default_output(self.input_path, self._output_folder()))   # until edited
             self.output_edit.setText(self._auto_output)
 
     def set_busy(self, busy: bool, message: str = "") -> None:
@@ -249,20 +256,17 @@ class ScoringPanel(QWidget):
         self.issues.resizeRowsToContents()
         self._fit_issues()
         self.verdict.set_verdict(validation_verdict(report))
-        invalid = report.rows - report.valid_rows
-        fatal = any(str(i.severity) == "error" for i in report.issues)
-        if 0 < report.valid_rows < report.rows:
-            self.only_valid.setText(f"Leave out the {plural(invalid, 'row')} with problems"
-                                    + (" (rows with errors cannot be scored)" if fatal else ""))
-            self.only_valid.setChecked(True)
-            self.only_valid.setEnabled(not fatal)
-            self.only_valid.setToolTip(
-                "Rows with errors cannot be scored: they are always left out." if fatal else
-                "Untick to score those rows too: the model treats new categories as unknown and extrapolates "
-                "beyond the trained range.")
+        # Only rows with errors can be left out, and only when asked (as `mldesk predict --only-valid`);
+        # rows with warnings are always scored and flagged.
+        unscorable = report.rows - report.scorable_rows
+        self.only_valid.setChecked(False)
+        if 0 < report.scorable_rows < report.rows:
+            self.only_valid.setText(f"Score only the {format_int(report.scorable_rows)} rows that can be scored "
+                                    f"(leave out the {plural(unscorable, 'row')} with errors)")
+            self.only_valid.setToolTip("Rows with errors (a value the model cannot read) cannot be scored; the "
+                                       "summary lists their row numbers.")
             self.only_valid.setVisible(True)
         else:
-            self.only_valid.setChecked(False)
             self.only_valid.setVisible(False)
         self._update_score_button()
 
@@ -298,10 +302,10 @@ class ScoringPanel(QWidget):
         self.summary.setToolTip(str(self.output_path or ""))
         self.summary.setVisible(True)
         self.open_button.setVisible(self.output_path is not None)
-        self.preview_model.set_frame(outcome.preview, outcome.added)
+        self.preview_model.set_frame(outcome.preview, outcome.added, outcome.row_numbers, outcome.ids)
         self.preview_title.setText(
-            f"First {format_int(len(outcome.preview))} of {plural(result.rows_scored, 'scored row')} — "
-            f"{', '.join(outcome.added)} added (highlighted)")
+            f"First {format_int(len(outcome.preview))} of {plural(result.rows_scored, 'scored row')}, numbered as "
+            f"in the input (the file's row column) — {', '.join(outcome.added)} added (highlighted)")
         self.preview_title.setVisible(True)
         self.preview_pages.setCurrentWidget(self.preview)
         self._size_preview()
@@ -321,9 +325,11 @@ class ScoringPanel(QWidget):
     def score_rows(self) -> int:
         """How many rows Score would score (0: it cannot)."""
         report = self.report
-        if report is None or report.valid_rows == 0:
+        if report is None or report.scorable_rows == 0:
             return 0
-        return report.valid_rows if self.only_valid.isChecked() or report.valid_rows == report.rows else report.rows
+        if report.scorable_rows == report.rows:
+            return report.rows
+        return report.scorable_rows if self.only_valid.isChecked() else 0
 
     def _update_score_button(self) -> None:
         n = self.score_rows()
@@ -331,6 +337,9 @@ class ScoringPanel(QWidget):
         problem = ""
         if self.report is None:
             problem = "Choose a file to score first."
+        elif n == 0 and self.report.scorable_rows:
+            problem = (f"{plural(self.report.rows - self.report.scorable_rows, 'row')} cannot be scored: fix the "
+                       "file, or tick the box to leave them out.")
         elif n == 0:
             problem = "No row of this file can be scored: see the problems above."
         elif out is None:
@@ -373,6 +382,21 @@ class ScoringPanel(QWidget):
         box.open()
 
     # -- files ------------------------------------------------------------------------------------
+    def typed_input(self) -> None:
+        """Enter (or leaving the field) checks a typed path; a path that is no file says so in the banner."""
+        text = self.input_edit.text().strip().strip('"')
+        if self._busy or not text or (self.input_path is not None and text == str(self.input_path)):
+            return
+        path = Path(text).expanduser()
+        if path.is_file():
+            self.input_chosen.emit(path)
+        else:
+            self.input_path = None
+            self.show_problem(missing_input(path))
+
+    def _output_folder(self) -> Path | None:
+        return self.output_folder
+
     def choose_input(self) -> None:
         start = str(self.input_path.parent) if self.input_path else ""
         path, _filter = QFileDialog.getOpenFileName(self, "Choose the rows to score", start, INPUT_FILTER)

@@ -8,10 +8,11 @@ check replaces the one under way, a scoring waits for nothing else to run.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app.ui.steps.export.text import Verdict, exact_ref
+from desktop_app.ui.steps.export.text import Verdict, default_export_folder, exact_ref
 from desktop_app.ui.widgets.errors import show_error, technical_details, user_message
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class ScoringActions:
         if self.project is None or self.entry is None or self.work.running("score"):
             return None
         path = Path(path)
+        self.scoring.output_folder = self.default_export_folder()
         self.scoring.set_input(path)
         self.scoring.reset(keep_input=True)
         project, version = self.project, self.entry.version
@@ -43,6 +45,18 @@ class ScoringActions:
         self.scoring.set_busy(True, f"Reading {path.name}…")
         self._update_actions()
         return task
+
+    def default_export_folder(self: ExportStep) -> Path:
+        """Where bundles and scored files go unless the user browses elsewhere: the project's exports/, or a
+        folder in Documents when the project itself hides under an app-data folder (the sample project)."""
+        from PySide6.QtCore import QStandardPaths
+
+        from desktop_app.core.sample import user_data_dir
+
+        assert self.project is not None
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return default_export_folder(Path(self.project.bundles.default_folder),
+                                     Path(documents or Path.home()), [user_data_dir()])
 
     def _validated(self: ExportStep, report: ValidationReport) -> None:
         self.scoring.set_busy(False)
@@ -64,6 +78,9 @@ class ScoringActions:
         if self.project is None or self.entry is None or path is None or self.busy:
             return None
         project, version, out = self.project, self.entry.version, Path(out)
+        if out.parent == self.scoring.output_folder:
+            with suppress(OSError):   # the default folder in Documents may not exist yet; the core says if it fails
+                out.parent.mkdir(parents=True, exist_ok=True)
         ref = exact_ref(version)
         task = self.work.start(
             "score", f"Scoring {path.name}",

@@ -30,6 +30,8 @@ LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 PREDICTION_BACKGROUND = QBrush(QColor("#e8f0fd"))
 PREDICTION_HEADER = QBrush(QColor("#d3e2fa"))
 MISSING = QBrush(QColor("#8a929c"))
+FLAG_COLOR = QBrush(QColor(SEVERITY_COLOR["warning"]))
+FLAGS = "flags"   # core.scoring.output.FLAGS (the ui does not import core at module level)
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -108,21 +110,26 @@ class IssuesModel(QAbstractTableModel):
 
 
 class PreviewModel(QAbstractTableModel):
-    """The first scored rows of a (small) DataFrame; `highlighted` columns get a tint and a bold header."""
+    """The first scored rows of a (small) DataFrame; `highlighted` columns get a tint and a bold header.
+
+    Rows are numbered as in the input file (`row_numbers`), so a row left out leaves a gap."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.frame: Any = None
         self.columns: list[str] = []
         self.highlighted: set[str] = set()
+        self.row_numbers: list[int] = []
         self._cells: list[list[str]] = []
         self._numeric: list[bool] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_frame(self, frame: Any | None, highlighted: Sequence[str] = ()) -> None:
+    def set_frame(self, frame: Any | None, highlighted: Sequence[str] = (), row_numbers: Sequence[int] = (),
+                  ids: Sequence[str] = ()) -> None:
         self.beginResetModel()
         self.frame = frame
+        self.row_numbers = list(row_numbers)
         self.columns = [str(c) for c in frame.columns] if frame is not None else []
         self.highlighted = {str(c) for c in highlighted}
         self._cells, self._numeric = [], []
@@ -134,7 +141,9 @@ class PreviewModel(QAbstractTableModel):
                 numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
                 self._numeric.append(numeric)
                 fixed = str(name) in self.highlighted and str(name).startswith("proba_")
-                self._cells.append([_probability(v) if fixed else _cell(v) for v in series.tolist()])
+                plain = str(name) in ids   # an id is written as it is: 20001, not 20,001
+                self._cells.append([_probability(v) if fixed else str(v) if plain else _cell(v)
+                                    for v in series.tolist()])
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt name
@@ -145,7 +154,10 @@ class PreviewModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Vertical:
-            return str(section + 1) if role == DISPLAY else None
+            number = self.row_numbers[section] if section < len(self.row_numbers) else section + 1
+            if role == DISPLAY:
+                return format_int(number)
+            return f"Row {format_int(number)} of the input file" if role == TOOLTIP else None
         name = self.columns[section]
         if role == DISPLAY:
             return name
@@ -156,6 +168,8 @@ class PreviewModel(QAbstractTableModel):
         if role == TOOLTIP and name in self.highlighted:
             if name.startswith("proba_"):
                 return f"The model's probability of the class '{name[6:].rstrip('_')}' (0 to 1)"
+            if name.startswith(FLAGS):
+                return "Why a scored row deserves a second look (empty when nothing was odd)"
             return "What the model predicts for the row"
         return None
 
@@ -171,6 +185,10 @@ class PreviewModel(QAbstractTableModel):
             return PREDICTION_BACKGROUND
         if role == FOREGROUND and self._cells[column][index.row()] == "—":
             return MISSING
+        if role == FOREGROUND and self.columns[column].startswith(FLAGS):
+            return FLAG_COLOR
+        if role == TOOLTIP and self.columns[column].startswith(FLAGS):
+            return self._cells[column][index.row()] or None
         return None
 
 

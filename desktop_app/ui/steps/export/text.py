@@ -223,41 +223,51 @@ def _value(value: Any) -> str:
 
 
 def validation_verdict(report: ValidationReport) -> Verdict:
-    """'All 5,000 rows can be scored.' / '312 rows have problems — score the 4,688 valid rows?'."""
-    rows, valid = report.rows, report.valid_rows
+    """'All 5,000 rows can be scored' (warnings are scored and flagged) / '3 rows cannot be scored — …'."""
+    rows, scorable = report.rows, report.scorable_rows
     if rows == 0:
         return Verdict("fail", "Nothing to score", "The file has no rows.")
     errors = [i for i in report.issues if str(i.severity) == "error"]
-    if valid == 0:
+    if scorable == 0:
         first = errors[0].message if errors else "every row has a problem."
         return Verdict("fail", "No row can be scored", first)
-    if valid == rows:
-        return Verdict("ok", f"All {format_int(rows)} rows can be scored",
-                       "They match what the model was trained on." if report.ok
-                       else "Notes below are for information only.")
-    bad = rows - valid
-    return Verdict("warn", f"{plural(bad, 'row')} {'has' if bad == 1 else 'have'} problems — "
-                           f"score the {format_int(valid)} valid rows?",
-                   "The rows with problems are left out of the output; the table says what is wrong with them."
-                   if errors else
-                   "Those rows have values the model did not see in training. Leave them out, or score them "
-                   "anyway (untick the box below).")
+    flagged = scorable - report.valid_rows
+    flag_note = (f"{plural(flagged, 'row')} with values training never saw "
+                 f"{'is' if flagged == 1 else 'are'} scored and flagged (the flags column says why)."
+                 if flagged else "")
+    if scorable == rows:
+        if not flagged:
+            return Verdict("ok", f"All {format_int(rows)} rows can be scored",
+                           "They match what the model was trained on." if report.ok
+                           else "Notes below are for information only.")
+        return Verdict("warn", f"All {format_int(rows)} rows can be scored — {format_int(flagged)} will be flagged",
+                       flag_note + " Predictions there are extrapolations; check them before acting on them.")
+    bad = rows - scorable
+    return Verdict("warn", f"{plural(bad, 'row')} cannot be scored — score the other {format_int(scorable)}?",
+                   "Fix the file, or tick the box below to leave them out; the table says what is wrong." +
+                   (f" {flag_note}" if flag_note else ""))
 
 
-def default_output(input_path: Path, suffix: str = ".csv") -> Path:
-    """'new.csv' → 'new-scored.csv' beside it; '-scored-2' etc. when that exists already."""
+def default_output(input_path: Path, folder: Path | None = None, suffix: str = ".csv") -> Path:
+    """'new.csv' → 'new-scored.csv' in `folder` (beside the input without one); '-scored-2' etc. when taken."""
     stem = f"{input_path.stem}-scored"
-    candidate = input_path.with_name(stem + suffix)
+    folder = folder if folder is not None else input_path.parent
+    candidate = folder / (stem + suffix)
     n = 2
     while candidate.exists():
-        candidate = input_path.with_name(f"{stem}-{n}{suffix}")
+        candidate = folder / f"{stem}-{n}{suffix}"
         n += 1
     return candidate
 
 
 def scoring_summary(result: Any) -> str:
-    """'Scored 4,997 rows · 3 left out (rows 4, 8, 12) · 0.4 s · saved to scored.csv'."""
+    """'Scored 4,997 rows · 104 flagged (age outside the trained range) · 3 left out (rows 4, 8, 12) · …'."""
     parts = [f"Scored {plural(result.rows_scored, 'row')}"]
+    if result.rows_flagged:
+        reasons = [f"{i.column} {problem_words(i.problem).lower()}" for i in result.report.issues
+                   if str(i.severity) == "warning" and i.column]
+        shown = ", ".join(reasons[:2]) + (", …" if len(reasons) > 2 else "")
+        parts.append(f"{format_int(result.rows_flagged)} flagged ({shown}: see the flags column)")
     if result.rows_left_out:
         examples = result.left_out_examples
         shown = ", ".join(str(i + 1) for i in examples[:5])
@@ -272,7 +282,19 @@ def scoring_summary(result: Any) -> str:
     return " · ".join(parts)
 
 
-def prediction_columns(columns: Sequence[str], classes: Sequence[Any] | None) -> list[str]:
-    """The columns scoring added: prediction and one probability per class (the last ones)."""
-    n = 1 + len(classes or ())
-    return [str(c) for c in list(columns)[-n:]]
+def missing_input(path: Path) -> Verdict:
+    """A typed path that is not a file."""
+    if path.is_dir():
+        return Verdict("fail", "That is a folder", f"{path} is a folder; type the path of a CSV, Excel or Parquet "
+                                                   "file in it, or use Choose file….")
+    return Verdict("fail", "No such file", f"There is no file {path}; check the path, or use Choose file….")
+
+
+def default_export_folder(exports: Path, documents: Path, hidden_roots: Sequence[Path] = ()) -> Path:
+    """The project's exports/ folder, unless the project lives where a file browser does not look (a folder
+    whose name starts with '.', or the platform's app-data folder, as the sample project does): then
+    `<Documents>/MLDesk/<project folder> exports`."""
+    project = exports.parent
+    hidden = any(part.startswith(".") for part in project.parts) or any(
+        project.is_relative_to(root) for root in hidden_roots)
+    return documents / "MLDesk" / f"{project.name} exports" if hidden else exports

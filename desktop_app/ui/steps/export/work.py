@@ -49,8 +49,10 @@ class ExportOutcome:
 @dataclass(frozen=True)
 class ScoringOutcome:
     result: ScoringResult
-    preview: pd.DataFrame           # predictions first, at most PREVIEW_ROWS rows
-    added: list[str] = field(default_factory=list)   # the prediction and probability columns
+    preview: pd.DataFrame           # predictions and flags first, at most PREVIEW_ROWS rows
+    added: list[str] = field(default_factory=list)   # the prediction, probability and flags columns
+    row_numbers: list[int] = field(default_factory=list)   # each preview row's number in the input
+    ids: list[str] = field(default_factory=list)           # id columns: shown as written, no separators
 
 
 def export_bundle(project: Project, ref: str, folder: Path, *, zipped: bool, overwrite: bool,
@@ -74,10 +76,9 @@ def validate_file(project: Project, ref: str, path: Path,
 
 def score_file(project: Project, ref: str, path: Path, out: Path, *, only_valid: bool,
                progress: ProgressCallback = no_progress) -> ScoringOutcome:
-    from desktop_app.ui.steps.export.text import prediction_columns
-
     result = project.scoring.score_file(ref, path, out=out, only_valid=only_valid, progress=short_messages(progress))
-    added = prediction_columns(list(result.output.columns), result.classes)
     head = result.output.head(PREVIEW_ROWS)
-    preview = head[added + [c for c in head.columns if c not in added]].reset_index(drop=True)
-    return ScoringOutcome(result, preview, added)
+    row, flags = head.columns[0], head.columns[-1]   # scoring.output's order: row first, flags last
+    added = [*result.prediction_columns, str(flags)]
+    preview = head[added + [c for c in head.columns if c not in added and c != row]].reset_index(drop=True)
+    return ScoringOutcome(result, preview, added, [int(n) for n in head[row]], list(result.id_columns))
