@@ -1,9 +1,12 @@
-"""The "Register a run…" dialog: pick a finished run, name the model, optionally give an alias.
+"""The "Register a run…" dialog: pick a finished run, name the model, optionally give an alias and a KPI gate.
 
 Finished runs load on a worker thread, newest first, with their algorithm, data and key
 metrics. The KPI gate verdict of the chosen model is shown before confirming (and the
 button says why it is disabled when the gate or the run refuses); whatever the core still
 refuses is shown in its own words inside the dialog, which stays open to fix it.
+The KPI gate field is prefilled with the model's gate; rules typed there become the gate (a
+gate set only later would let an alias move skip it). A mistake in a field is shown once the
+user has typed there or pressed Register, not on an untouched dialog.
 """
 
 from __future__ import annotations
@@ -101,6 +104,8 @@ class RegisterDialog(QDialog):
         self.name.setCurrentText(model_name)
         self.name.lineEdit().setPlaceholderText("e.g. heart-risk — an existing model or a new name")
         self.name.lineEdit().textChanged.connect(lambda _t: self._on_name())
+        self.name.lineEdit().textEdited.connect(lambda _t: self._touch("name"))
+        self.touched: set[str] = set()   # fields the user typed in: only their mistakes are shown
         self.name_note = QLabel()
         self.name_note.setObjectName("hint")
         self.name_note.setWordWrap(True)
@@ -116,6 +121,13 @@ class RegisterDialog(QDialog):
         self.reason.setObjectName("registerReason")
         self.reason.setPlaceholderText("Why (kept in the history; needed when the alias moves from another version)")
         self.reason.textChanged.connect(lambda _t: self._update())
+        self.gate = QLineEdit()
+        self.gate.setObjectName("registerGate")
+        self.gate.setPlaceholderText("none — or rules every version must meet, e.g. recall>=0.7, roc_auc>=0.8")
+        self.gate.setToolTip("The model's KPI gate: a version that misses a rule can be neither registered nor "
+                             "given an alias.")
+        self.gate.textChanged.connect(lambda _t: self._update())
+        self.gate.textEdited.connect(lambda _t: self._touch("gate"))
         self.verdict = QLabel()
         self.verdict.setObjectName("gateVerdict")
         self.verdict.setWordWrap(True)
@@ -130,6 +142,7 @@ class RegisterDialog(QDialog):
         form.addRow("Model name", self.name)
         form.addRow("", self.name_note)
         form.addRow("Description", self.description)
+        form.addRow("KPI gate", self.gate)
         form.addRow("Alias", self.alias)
         form.addRow("Reason", self.reason)
 
@@ -230,7 +243,20 @@ class RegisterDialog(QDialog):
                 self.alias.addItem(alias)
         self.alias.setCurrentText(alias_text)
         self.alias.blockSignals(False)
+        if "gate" not in self.touched:   # follow the chosen model's gate until the user writes their own
+            self.gate.setText(", ".join(str(r) for r in model.kpi_gate) if model is not None else "")
         self._update()
+
+    def _touch(self, field: str) -> None:
+        self.touched.add(field)
+        self._update()
+
+    def typed_rules(self, recorded: list[str] | None = None) -> tuple[Any, ...]:
+        """The KPI gate field's rules (KpiRuleError for a mistake), checked against `recorded` metric names."""
+        from desktop_app.core.registry.gate import validate_rules
+
+        parts = [p for p in self.gate.text().replace(";", ",").split(",") if p.strip()]
+        return validate_rules(parts, recorded or None, "the run") if parts else ()
 
     def _problems(self) -> tuple[list[str], str]:
         """(what stops registering, the verdict line in rich text)."""
@@ -257,28 +283,39 @@ class RegisterDialog(QDialog):
                 alias = ""
         model = self.models.get(name)
         verdict = ""
+        try:
+            typed = self.typed_rules(sorted(k for k, v in run.metrics.items() if v is not None) if run else None)
+        except MLDeskError as error:
+            problems.append(f"KPI gate: {error}")
+            typed = ()
+        existing = tuple(model.kpi_gate) if model is not None else ()
+        new_gate = bool(typed) and set(typed) != set(existing)
         if run is not None and name:
             number = (max((v.number for v in model.versions), default=0) + 1) if model is not None else 1
             same = next((v for v in (model.versions if model else ()) if v.run_id == run.id), None)
             if same is not None:
                 problems.append(f"Run {run.id[:8]} is already registered as {name} v{same.number}; give that "
                                 "version an alias instead, or pick another run.")
-            rules = model.kpi_gate if model is not None else ()
+            rules = existing + tuple(r for r in typed if r not in existing)
             failures = gate_failures(rules, run.metrics)
             if failures:
                 problems.append(f"Run {run.id[:8]} (as {name} v{number}) does not pass the KPI gate: "
                                 f"{'; '.join(failures)}; train a better model or change the gate.")
                 verdict = f"<span style='color:{BAD_COLOR}'>✗ Fails the KPI gate of {escape(name)} " \
                           f"({escape(gate_text(rules))}): {escape('; '.join(failures))}.</span>"
+            elif new_gate:
+                replaces = f"; it replaces {escape(gate_text(existing))}" if existing else ""
+                verdict = f"<span style='color:{OK_COLOR}'>✓ Passes {escape(gate_text(typed))}, which becomes the " \
+                          f"KPI gate of {escape(name)}{replaces} (recorded in the history).</span>"
             elif rules:
                 verdict = f"<span style='color:{OK_COLOR}'>✓ Passes the KPI gate of {escape(name)} " \
                           f"({escape(gate_text(rules))}).</span>"
             elif model is not None:
                 verdict = f"<span style='color:{INFO_COLOR}'>{escape(name)} has no KPI gate: any finished run " \
-                          "can be registered (set one in the KPI gate tab).</span>"
+                          "can be registered and take an alias (type rules in KPI gate to set one).</span>"
             else:
-                verdict = f"<span style='color:{INFO_COLOR}'>A new model: it has no KPI gate yet (set one in the " \
-                          "KPI gate tab after registering).</span>"
+                verdict = f"<span style='color:{INFO_COLOR}'>A new model: it has no KPI gate yet (type rules such as " \
+                          "recall>=0.7 in KPI gate to set one).</span>"
             if alias and model is not None and alias in model.aliases and not self.reason.text().strip():
                 problems.append(f"'{alias}' now points at {name} v{model.aliases[alias]}; registering moves it to "
                                 f"v{number} — say why in Reason.")
@@ -299,7 +336,9 @@ class RegisterDialog(QDialog):
         problems, verdict = self._problems()
         text = verdict
         if problems:
-            shown = [p for p in problems if "KPI gate" not in p or not verdict]
+            untouched = "name" not in self.touched and not self.name.currentText().strip()
+            shown = [p for p in problems if ("does not pass the KPI gate" not in p or not verdict)
+                     and not (untouched and p.startswith("The model name is empty"))]
             if shown:
                 text = (text + "<br>" if text else "") + "<br>".join(
                     f"<span style='color:{BAD_COLOR}'>{escape(p)}</span>" for p in shown)
@@ -327,6 +366,7 @@ class RegisterDialog(QDialog):
 
     # -- registering ----------------------------------------------------------------------------------
     def accept(self) -> None:
+        self.touched.update({"name", "gate"})   # pressing Register shows every mistake
         problems, _verdict = self._problems()
         if problems or self.work.running("register"):
             self._update()
@@ -337,9 +377,13 @@ class RegisterDialog(QDialog):
         description = self.description.text().strip()
         reason = self.reason.text().strip()
         registry = self.project.registry
+        model = self.models.get(name)
+        typed = self.typed_rules()
+        set_gate = bool(typed) and set(typed) != set(model.kpi_gate if model is not None else ())
 
         def work(_progress):
-            return registry.register(run.id, name, description=description, alias=alias, reason=reason)
+            return registry.register(run.id, name, description=description, alias=alias, reason=reason,
+                                     require=typed or None, set_gate=set_gate)
 
         self.work.start("register", f"Registering run {run.id[:8]} as {name}", work, done=self._registered,
                         failed=self._refused)
