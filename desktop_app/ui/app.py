@@ -49,6 +49,9 @@ QPushButton#primaryButton:disabled { background: #9dbcf0; border-color: #9dbcf0;
 QToolButton#projectButton { font-size: 11.5pt; font-weight: 600; border: none; padding: 4px 6px; }
 QToolButton#projectButton:hover { background: #eef2f6; border-radius: 4px; }
 QToolButton#projectButton::menu-indicator { image: none; width: 0; }
+QToolButton#helpButton { border: 1px solid #c5ccd6; border-radius: 11px; min-width: 20px; min-height: 20px;
+                         max-width: 20px; max-height: 20px; color: #4a5563; font-weight: 600; }
+QToolButton#helpButton:hover { background: #eef2f6; border-color: #1a63d6; color: #1a63d6; }
 QWidget#topBar { background: #f6f8fa; }
 QWidget#taskBar { background: #f6f8fa; }
 QLabel#taskCaption { font-weight: 600; color: #3b4654; }

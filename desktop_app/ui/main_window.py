@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.core.errors import SchemaUpgradeNeeded
 from desktop_app.ui.shell import recent
+from desktop_app.ui.shell.guide_files import STEP_SECTIONS, GuideMissing, guide_path
+from desktop_app.ui.shell.guide_window import GuideWindow
 from desktop_app.ui.shell.join_team_dialog import JoinTeamDialog
 from desktop_app.ui.shell.navigator import StepNavigator
 from desktop_app.ui.shell.new_project_dialog import NewProjectDialog
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self.team_sync = TeamSync(self.runner, parent=self)   # the open project's sync with its team's folder
         self.database_watch = TeamDatabaseWatch(self.runner, parent=self)   # its team database's server, if any
         self.upgrade_question: QMessageBox | None = None
+        self.guide_window: GuideWindow | None = None   # Help → User guide, made when first asked for
         self._closing = False          # the window's last sync ran (or is running): the next close is for real
         self._stale: list[StepPanel] = []   # steps still to reload after changes received from the team
         self._retired: list[Project] = []  # projects closed once their tasks end
@@ -191,6 +194,8 @@ class MainWindow(QMainWindow):
             "Run the step's main action", self._trigger_primary, ["Ctrl+Return", "Ctrl+Enter"]
         )
         self.refresh_action = self._action("&Refresh", self.refresh, ["F5"])
+        self.guide_action = self._action("&User guide", lambda: self.show_guide(), ["F1"],
+                                         "The user guide shipped with MLDesk (no network needed)")
         self.about_action = self._action("&About MLDesk", self._about)
 
         menu_bar = self.menuBar()
@@ -209,6 +214,8 @@ class MainWindow(QMainWindow):
         view_menu = menu_bar.addMenu("&View")
         view_menu.addAction(self.refresh_action)
         help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
         self.project_menu = QMenu(self)
@@ -278,6 +285,7 @@ class MainWindow(QMainWindow):
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setWidget(step)
         self.steps[step.key] = step
+        step.help_button.clicked.connect(lambda _c=False, k=step.key: self.show_guide(STEP_SECTIONS[k]))
         self._scrollers[step.key] = scroller
         self.step_stack.addWidget(scroller)
         self.navigator.add_step(step.key, step.title_label.text())
@@ -536,6 +544,16 @@ class MainWindow(QMainWindow):
         self.runner.task_ended.connect(close_when_idle)
 
     # -- window ---------------------------------------------------------------------------------
+    def show_guide(self, section: str = "") -> None:
+        """The user guide in its own window, at the heading `section` (a slug) or at the top."""
+        if self.guide_window is None:
+            try:
+                self.guide_window = GuideWindow(guide_path(), parent=self)
+            except GuideMissing as error:
+                show_error(self, "The user guide cannot be shown", error)
+                return
+        self.guide_window.show_section(section)
+
     def _about(self) -> None:
         QMessageBox.about(
             self, "About MLDesk",

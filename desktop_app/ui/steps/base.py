@@ -13,7 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.ui.work.background import BackgroundWork
 
@@ -57,6 +57,11 @@ class StepPanel(QWidget):
         self._splitters: list[QSplitter] = []
         self.title_label = QLabel(title)
         self.title_label.setObjectName("pageTitle")
+        self.help_button = QToolButton()   # the window opens the step's section of the user guide
+        self.help_button.setObjectName("helpButton")
+        self.help_button.setText("?")
+        self.help_button.setToolTip(f"How the {title} step works: its section of the user guide")
+        self.help_button.setAccessibleName(f"Help on the {title} step")
         self.purpose_label = QLabel(purpose)
         self.purpose_label.setObjectName("purpose")
         self.purpose_label.setWordWrap(True)
@@ -72,6 +77,7 @@ class StepPanel(QWidget):
 
         header = QHBoxLayout()
         header.addWidget(self.title_label)
+        header.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addStretch(1)
         header.addWidget(self.primary_button)
         self.body = QVBoxLayout()

@@ -1,0 +1,39 @@
+"""Build step: a wheel carries the user guide, so Help → User guide works offline once installed.
+
+`[tool.setuptools.cmdclass]` in pyproject.toml runs this `build_py`: after the Python files it copies
+docs/*.md and docs/screenshots/*.png into `desktop_app/resources/guide/` of the build (the guide stays
+in docs/, where it is written and where GitHub shows it). `desktop_app/ui/shell/guide_files.py` finds it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from setuptools.command.build_py import build_py
+
+DOCS = Path(__file__).resolve().parent / "docs"
+PATTERNS = ("*.md", "screenshots/*.png")
+
+
+def copy_guide(docs: Path, target: Path) -> list[Path]:
+    """Copy the guide's files from `docs` into `target`; refuse to build without the guide."""
+    if not (docs / "user_guide.md").is_file():
+        raise FileNotFoundError(f"{docs / 'user_guide.md'} is missing: a build without the user guide is refused")
+    copied = []
+    for pattern in PATTERNS:
+        for source in sorted(docs.glob(pattern)):
+            destination = target / source.relative_to(docs)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+            copied.append(destination)
+    return copied
+
+
+class BuildPy(build_py):
+    """setuptools' build_py, plus the guide (an editable install reads docs/ in place instead)."""
+
+    def run(self) -> None:
+        super().run()
+        if not getattr(self, "editable_mode", False):
+            copy_guide(DOCS, Path(self.build_lib) / "desktop_app" / "resources" / "guide")
