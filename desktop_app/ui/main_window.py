@@ -7,6 +7,10 @@ on opening and, briefly, on closing (`work.team_sync`). A project in a team data
 joined from the New-project dialog, upgraded only when the analyst agrees (`shell.upgrade_question`),
 and watched while it is open: when its server cannot be reached the notice bar says so while
 `work.team_database_watch` retries, and the step in view reloads once it is back.
+
+Steps follow the project as it changes (`work.changes`): what a step changed reloads the step in view
+if it shows that kind of thing and marks the others stale until they are shown; a change made elsewhere
+(the CLI, a worker, a teammate) is noticed when the window regains focus or a step is shown.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -86,9 +90,11 @@ class MainWindow(QMainWindow):
         self.team_sync = TeamSync(self.runner, parent=self)   # the open project's sync with its team's folder
         self.database_watch = TeamDatabaseWatch(self.runner, parent=self)   # its team database's server, if any
         self.upgrade_question: QMessageBox | None = None
+        self.audit_watch = AuditWatch(self.runner, parent=self)   # changes made outside this window
+        self.audit_watch.moved.connect(self._changed_elsewhere)
         self.guide_window: GuideWindow | None = None   # Help → User guide, made when first asked for
         self._closing = False          # the window's last sync ran (or is running): the next close is for real
-        self._stale: list[StepPanel] = []   # steps still to reload after changes received from the team
+        self._stale: list[StepPanel] = []   # steps to reload when shown: the project changed since they loaded
         self._retired: list[Project] = []  # projects closed once their tasks end
         self._build_actions()
 
@@ -257,7 +263,6 @@ class MainWindow(QMainWindow):
         data.focus_changed.connect(train.set_focus_version)
         quality.focus_requested.connect(data.tree.select_version)
         quality.version_created.connect(lambda v: data.refresh(select_version_id=v.id))
-        quality.version_created.connect(lambda _v: train.refresh())
         train.go_to_compare.connect(compare.select_runs)
         # "Register…" in Compare opens the dialog in the Registry step.
         compare.register_requested.connect(
@@ -267,10 +272,10 @@ class MainWindow(QMainWindow):
         registry.go_to_export.connect(export.select_version)  # the Export step opens on the version picked there
         monitor.focus_changed.connect(self.top_bar.set_model)
         # The team: a conflict settled in one place clears its mark in the other; the badge opens the Team place;
-        # a change made here waits to be sent (the count in the top bar); changes received reach every step.
+        # a change made here waits to be sent (the count in the top bar, `_follow_change`); changes received
+        # reach every step.
         team, sync = self.team_step, self.team_sync
         team.conflict_resolved.connect(lambda: registry.refresh())
-        registry.models_changed.connect(sync.status_soon)
         self.sync_badge.clicked.connect(lambda: self.navigator.select("team"))
         sync.received.connect(self._follow_the_team)
 
@@ -294,12 +299,39 @@ class MainWindow(QMainWindow):
     def _show_step(self, key: str) -> None:
         self.step_stack.setCurrentWidget(self._scrollers[key])
         step = self.steps[key]
-        if step in self._stale:       # changes received from the team: this one first
+        if step in self._stale:       # the project changed since it loaded
             self._stale.remove(step)
             step.refresh()
 
     def _follow_the_team(self, _report: object) -> None:
         """Changes received from the team reach every step, as a local change would: the step in view
+        self.audit_watch.check()
+
+    def _follow_change(self, kinds: frozenset[Change], source: StepPanel | None = None) -> None:
+        """A change made in `source` (None: outside this window) reaches every other step that shows it:
+        the step in view reloads now, keeping its selection; the others when they are shown."""
+        if self.project is None:
+            return
+        current = self.current_step()
+        for step in self.steps.values():
+            if step is source or not step.shows & kinds:
+                continue
+            if step is current:
+                step.refresh()
+            elif step not in self._stale:
+                self._stale.append(step)
+        if source is not None:
+            self.audit_watch.settle()   # what this window wrote is not news on the next check
+        self.team_sync.status_soon()    # a change made here waits to be sent (the count in the top bar)
+
+    def _changed_elsewhere(self) -> None:
+        self._follow_change(EVERYTHING)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        super().changeEvent(event)
+        # Back from another program (a terminal running mldesk, say): look for what changed meanwhile.
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.project is not None:
+            self.audit_watch.check()
         reloads now, the others one per turn of the event loop (no single long pause)."""
         current = self.current_step()
         self._stale = [s for s in self.steps.values() if s is not current and s is not self.team_step]
@@ -307,6 +339,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._refresh_next_stale)
 
     def _refresh_next_stale(self) -> None:
+        self.audit_watch.settle()
         if self._stale and self.project is not None:
             self._stale.pop(0).refresh()
             QTimer.singleShot(0, self._refresh_next_stale)
@@ -496,6 +529,7 @@ class MainWindow(QMainWindow):
         self._back_timer.stop()
         if project is None:
             self.setWindowTitle("MLDesk")
+        self.audit_watch.set_project(project)
             self.top_bar.set_project(None)
             self._show_in_steps(None)
             self.welcome.refresh()

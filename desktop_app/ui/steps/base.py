@@ -4,6 +4,8 @@ splitter positions.
 
 A step subclasses `StepPanel`, puts its content in `self.body`, connects `self.primary_button`,
 runs long work through `self.work` (`ui.work.background`) and shows a project in `set_project`.
+It names the kinds of project state it shows in `shows` and says what it changed with `announce`:
+the window reloads the other steps that show that kind (`ui.work.changes`).
 """
 
 from __future__ import annotations
@@ -45,8 +47,10 @@ class StepPanel(QWidget):
 
     key = ""
     state_changed = Signal(object, str)  # StepState, detail for the navigator tooltip
+    shows: frozenset[Change] = frozenset()   # what this step shows: it reloads when another step changes it
     go_to_step = Signal(str)             # the key of the step to open (the window's navigator follows)
 
+    project_changed = Signal(object)     # frozenset[Change]: what this step just changed in the project
     def __init__(self, runner: TaskRunner, title: str, purpose: str, primary_text: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +119,11 @@ class StepPanel(QWidget):
         raise NotImplementedError
 
     def refresh(self) -> Any:
-        """Reload what the panel shows (F5)."""
+        """Reload what the panel shows (F5), keeping what the user selected."""
+
+    def announce(self, *kinds: Change) -> None:
+        """Tell the window this step changed the project (the other steps showing it follow)."""
+        self.project_changed.emit(frozenset(kinds))
 
     # -- shared chores ------------------------------------------------------------------------
     def load_registered_models(self, *, done: Callable[[list[RegisteredModel]], Any],

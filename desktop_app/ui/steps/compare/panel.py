@@ -30,6 +30,7 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error
+from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 
@@ -52,6 +53,7 @@ RELOAD_DELAY_MS = 400   # runs ending in a burst reload the table once
 
 class CompareStep(StepPanel):
     key = "compare"
+    shows = frozenset({Change.RUNS})
     go_to_train = Signal()          # from the empty state (go_to_step("train") follows)
     rerun_queued = Signal(list)     # ids of the new runs queued by Re-run
     register_requested = Signal(str)  # "Next: Register this run": the run's id

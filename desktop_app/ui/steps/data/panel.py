@@ -23,6 +23,7 @@ from desktop_app.ui.steps.data.import_wizard import ImportWizard, dropped_file
 from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work.changes import Change
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +41,7 @@ PURPOSE = (
 
 class DataStep(StepPanel):
     key = "data"
+    shows = frozenset({Change.DATASETS})
     focus_changed = Signal(object)  # the version label in focus, or None
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
@@ -163,6 +165,7 @@ class DataStep(StepPanel):
             self.wizard.deleteLater()  # the previous, closed one
         self.wizard = ImportWizard(self.project, self.runner, path=path, parent=self.window())
         self.wizard.imported.connect(lambda result: self.refresh(select_version_id=result.version.id))
+        self.wizard.imported.connect(lambda _result: self.announce(Change.DATASETS))
         self.wizard.open()
         return self.wizard
 

@@ -50,6 +50,7 @@ from desktop_app.ui.steps.export.text import PickerEntry, Verdict
 from desktop_app.ui.text.formatting import relative_time
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error
+from desktop_app.ui.work.changes import Change
 
 if TYPE_CHECKING:
     from desktop_app.core.audit_entities import AuditEvent
@@ -75,6 +76,7 @@ class ExportStep(BundleActions, ScoringActions, StepPanel):
     """The step; what its two tabs run is in bundle_actions.py and scoring_actions.py (mixins)."""
 
     key = "export"
+    shows = frozenset({Change.REGISTRY, Change.BUNDLES})
     go_to_registry = Signal()          # go_to_step("registry") follows
     go_to_monitor = Signal()           # go_to_step("monitor") follows
     exported = Signal(object)          # the ExportResult of a successful export
@@ -85,6 +87,7 @@ class ExportStep(BundleActions, ScoringActions, StepPanel):
         self.setStyleSheet(STYLE)
         self.go_to_registry.connect(lambda: self.go_to_step.emit("registry"))
         self.go_to_monitor.connect(lambda: self.go_to_step.emit("monitor"))
+        self.exported.connect(lambda _result: self.announce(Change.BUNDLES))
         self.models: list[RegisteredModel] = []
         self.entry: PickerEntry | None = None
         self.dialog: ExportDialog | None = None

@@ -29,6 +29,7 @@ from desktop_app.ui.steps.monitor.picker import ModelPicker
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ LAST_MODEL_KEY = "monitor/lastModel"
 
 class MonitorStep(StepPanel):
     key = "monitor"
+    shows = frozenset({Change.REGISTRY, Change.MONITOR})
     go_to_registry = Signal()           # go_to_step("registry") follows
     batch_added = Signal(object)        # the new MonitoringBatch
     focus_changed = Signal(object)      # the model ref the user picked here, for the top bar
@@ -124,6 +126,7 @@ class MonitorStep(StepPanel):
         self.body.addSpacing(4)
         self.body.addWidget(self.pages, 1)
         self.next_button.clicked.connect(lambda: self.go_to_step.emit("train"))
+        self.batch_added.connect(lambda _batch: self.announce(Change.MONITOR))
         self.remember_splitters(self.splitter, self.left_splitter, self.panel.map_splitter, self.panel.time_splitter)
 
     # -- project, models and batches ---------------------------------------------------------------
@@ -337,6 +340,7 @@ class MonitorStep(StepPanel):
         def saved(stored: DriftSettings) -> None:
             self.settings = stored
             self.picker.set_thresholds(stored)
+            self.announce(Change.REGISTRY)   # the Registry's history records the change
 
         return self.work.run(f"Saving the drift settings of {name}",
                              lambda _p: monitor.set_settings(name, settings, reason=reason), done=saved,

@@ -35,6 +35,7 @@ from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, v
 from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
     thresholds and the report's export in report_actions.py (mixins)."""
 
     key = "quality"
+    shows = frozenset({Change.DATASETS, Change.REPORTS})
     focus_requested = Signal(str)      # a version id the user picked here (the Data step follows)
     version_created = Signal(object)   # DatasetVersionInfo made by applying fixes
 
@@ -220,6 +222,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         self.set_next("Next: Train a model →", enabled=True,
                       tooltip="The Train step shows this report's summary before you train.")
         self.next_button.clicked.connect(lambda: self.go_to_step.emit("train"))
+        self.version_created.connect(lambda _version: self.announce(Change.DATASETS))
         self._clock = QTimer(self)  # keeps "checked 2 min ago" true
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self._show_summary)
@@ -392,6 +395,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
 
     def _checked(self, stored: StoredReport) -> None:
         self._show_running(False)
+        self.announce(Change.REPORTS)   # the Train step shows the verdict of the newest report
         if self.version is not None and stored.version.id == self.version.id:
             self._reports.insert(0, stored)
             if stored.report.target != self.target():

@@ -43,6 +43,7 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.conflict_dialog import ConflictDialog
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work.changes import Change
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
@@ -68,6 +69,7 @@ class RegistryStep(RegistryChanges, StepPanel):
     are in changes.py (a mixin)."""
 
     key = "registry"
+    shows = frozenset({Change.REGISTRY, Change.BUNDLES})
     go_to_export = Signal(str)        # the selected version's id (go_to_step("export") follows)
     focus_changed = Signal(object)    # "heart-risk@production", "heart-risk@2", or None
     models_changed = Signal()         # after a change made here
@@ -77,6 +79,7 @@ class RegistryStep(RegistryChanges, StepPanel):
         self.setObjectName("registryStep")
         self.setStyleSheet(STYLE)
         self.go_to_export.connect(lambda _version_id: self.go_to_step.emit("export"))
+        self.models_changed.connect(lambda: self.announce(Change.REGISTRY))
         self.models: list[RegisteredModel] = []
         self.conflicts: list[Conflict] = []               # settings changed on two workstations at once (sync)
         self.conflict_dialog: ConflictDialog | None = None

@@ -44,6 +44,7 @@ from desktop_app.ui.steps.train.training import TrainingActions
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class TrainStep(TrainingActions, StepPanel):
     training.py (a mixin)."""
 
     key = "train"
+    shows = frozenset({Change.DATASETS, Change.REPORTS, Change.RUNS})
     go_to_compare = Signal(list)    # run ids of the latest batch, for the Compare step to select
     go_to_data = Signal()           # from the empty state (go_to_step("data") follows)
     focus_requested = Signal(str)   # a version id the user picked here (the Data step may follow)
