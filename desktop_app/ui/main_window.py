@@ -59,6 +59,7 @@ from desktop_app.ui.steps.team import TeamStep
 from desktop_app.ui.steps.train import TrainStep
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.work.background import BackgroundWork
+from desktop_app.ui.work.changes import EVERYTHING, AuditWatch, Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
 from desktop_app.ui.work.tasks import Task, TaskRunner
@@ -89,9 +90,9 @@ class MainWindow(QMainWindow):
         self.join_dialog: JoinTeamDialog | None = None
         self.team_sync = TeamSync(self.runner, parent=self)   # the open project's sync with its team's folder
         self.database_watch = TeamDatabaseWatch(self.runner, parent=self)   # its team database's server, if any
-        self.upgrade_question: QMessageBox | None = None
         self.audit_watch = AuditWatch(self.runner, parent=self)   # changes made outside this window
         self.audit_watch.moved.connect(self._changed_elsewhere)
+        self.upgrade_question: QMessageBox | None = None
         self.guide_window: GuideWindow | None = None   # Help → User guide, made when first asked for
         self._closing = False          # the window's last sync ran (or is running): the next close is for real
         self._stale: list[StepPanel] = []   # steps to reload when shown: the project changed since they loaded
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
         registry, export, monitor = self.registry_step, self.export_step, self.monitor_step
         for step in self.steps.values():
             step.go_to_step.connect(self.navigator.select)
+            step.project_changed.connect(lambda kinds, s=step: self._follow_change(kinds, s))
         # One version in focus: the Quality and Train steps follow the Data step, Data follows Quality.
         data.focus_changed.connect(self.top_bar.set_dataset)
         data.focus_changed.connect(quality.set_focus)
@@ -264,11 +266,12 @@ class MainWindow(QMainWindow):
         quality.focus_requested.connect(data.tree.select_version)
         quality.version_created.connect(lambda v: data.refresh(select_version_id=v.id))
         train.go_to_compare.connect(compare.select_runs)
+        # Train and Compare follow the run queue themselves; what its workers wrote is not news elsewhere.
+        self.run_queue.run_ended.connect(lambda _run_id, _status: self.audit_watch.settle())
         # "Register…" in Compare opens the dialog in the Registry step.
         compare.register_requested.connect(
             lambda run_id: (self.navigator.select("registry"), registry.register_run(run_id)))
         registry.focus_changed.connect(self.top_bar.set_model)
-        registry.models_changed.connect(export.refresh)     # registered, archived, re-aliased: list them again
         registry.go_to_export.connect(export.select_version)  # the Export step opens on the version picked there
         monitor.focus_changed.connect(self.top_bar.set_model)
         # The team: a conflict settled in one place clears its mark in the other; the badge opens the Team place;
@@ -302,9 +305,6 @@ class MainWindow(QMainWindow):
         if step in self._stale:       # the project changed since it loaded
             self._stale.remove(step)
             step.refresh()
-
-    def _follow_the_team(self, _report: object) -> None:
-        """Changes received from the team reach every step, as a local change would: the step in view
         self.audit_watch.check()
 
     def _follow_change(self, kinds: frozenset[Change], source: StepPanel | None = None) -> None:
@@ -332,14 +332,17 @@ class MainWindow(QMainWindow):
         # Back from another program (a terminal running mldesk, say): look for what changed meanwhile.
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.project is not None:
             self.audit_watch.check()
+
+    def _follow_the_team(self, _report: object) -> None:
+        """Changes received from the team reach every step, as a local change would: the step in view
         reloads now, the others one per turn of the event loop (no single long pause)."""
         current = self.current_step()
         self._stale = [s for s in self.steps.values() if s is not current and s is not self.team_step]
         current.refresh()
+        self.audit_watch.settle()
         QTimer.singleShot(0, self._refresh_next_stale)
 
     def _refresh_next_stale(self) -> None:
-        self.audit_watch.settle()
         if self._stale and self.project is not None:
             self._stale.pop(0).refresh()
             QTimer.singleShot(0, self._refresh_next_stale)
@@ -526,10 +529,10 @@ class MainWindow(QMainWindow):
         self.project = project
         self.team_sync.set_project(project, sync=sync)
         self.database_watch.set_project(project)
+        self.audit_watch.set_project(project)
         self._back_timer.stop()
         if project is None:
             self.setWindowTitle("MLDesk")
-        self.audit_watch.set_project(project)
             self.top_bar.set_project(None)
             self._show_in_steps(None)
             self.welcome.refresh()
@@ -621,6 +624,7 @@ class MainWindow(QMainWindow):
                 return
         self.save_settings()
         self.team_sync.set_project(None)   # nothing more to read or sync
+        self.audit_watch.set_project(None)
         self.train_step.shutdown()  # stops the worker processes of runs still going
         self.runner.shutdown(wait=True)
         if self.project is not None:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.ui.work.background import BackgroundWork
+from desktop_app.ui.work.changes import Change
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
@@ -46,11 +47,11 @@ class StepPanel(QWidget):
     """Subclasses put their content in `self.body` and connect `self.primary_button`."""
 
     key = ""
-    state_changed = Signal(object, str)  # StepState, detail for the navigator tooltip
     shows: frozenset[Change] = frozenset()   # what this step shows: it reloads when another step changes it
+    state_changed = Signal(object, str)  # StepState, detail for the navigator tooltip
     go_to_step = Signal(str)             # the key of the step to open (the window's navigator follows)
-
     project_changed = Signal(object)     # frozenset[Change]: what this step just changed in the project
+
     def __init__(self, runner: TaskRunner, title: str, purpose: str, primary_text: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
