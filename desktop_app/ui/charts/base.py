@@ -24,8 +24,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetricsF, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QLabel,
     QMenu,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QToolTip,
@@ -313,6 +315,7 @@ class ChartPanel(QWidget):
         self.layout_.setSpacing(4)
         self.layout_.addWidget(self.stack, 1)
         self.chart: Any = None
+        self.page: Any = None     # the chart, or the scroll area holding it
         self._legends: dict[int, tuple[Any, list[tuple[Any, str]]]] = {}   # id → (legend, entries)
         self._legend_width = 0
 
@@ -320,15 +323,23 @@ class ChartPanel(QWidget):
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
 
-    def set_chart(self, chart: Any, name: str) -> None:
-        """Put `chart` (a pyqtgraph widget, built once and redrawn) in the panel."""
+    def set_chart(self, chart: Any, name: str, *, scroll: bool = False) -> None:
+        """Put `chart` (a pyqtgraph widget, built once and redrawn) in the panel; with `scroll`, in a
+        vertical scroll area (give the chart a minimum height: what it holds stays readable)."""
         self.chart = chart
-        self.stack.addWidget(chart)
+        self.page = chart
+        if scroll:
+            self.page = QScrollArea()
+            self.page.setWidgetResizable(True)
+            self.page.setFrameShape(QFrame.Shape.NoFrame)
+            self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.page.setWidget(chart)
+        self.stack.addWidget(self.page)
         install_menu(chart, name)
 
     def show_chart(self) -> None:
         patch_view_boxes(self.chart)
-        self.stack.setCurrentWidget(self.chart)
+        self.stack.setCurrentWidget(self.page)
 
     def set_legend(self, legend: Any, entries: list[tuple[Any, str]]) -> None:
         """Fill a `top_legend` with these entries, in as many columns as the chart's width allows
@@ -348,7 +359,7 @@ class ChartPanel(QWidget):
 
     @property
     def showing_chart(self) -> bool:
-        return self.chart is not None and self.stack.currentWidget() is self.chart
+        return self.chart is not None and self.stack.currentWidget() is self.page
 
     def export(self, path: str | Path) -> Path:
         if self.chart is None:

@@ -28,6 +28,24 @@ def format_float(value: float) -> str:
     return text
 
 
+def format_score(value: float) -> str:
+    """A metric for tables and labels, the same on every screen: 3 decimals below 10 ('0.078', '0.820'),
+    4 significant digits above (errors in the target's units: '1,234', '12.35')."""
+    if math.isnan(value) or math.isinf(value):
+        return format_float(value)
+    return f"{value:.3f}" if -10 < value < 10 else format_float(value)
+
+
+def format_score_change(value: float) -> str:
+    """A difference of two metrics, signed, on the same rule ('+0.657')."""
+    return ("+" if value >= 0 else "") + format_score(value) if -10 < value < 10 else f"{value:+,.4g}"
+
+
+def format_exact_score(value: float) -> str:
+    """A metric in a tooltip: more digits than on screen, for whoever wants them ('0.0784')."""
+    return f"{value:.4f}" if -10 < value < 10 else f"{value:,.2f}"
+
+
 def format_number(value: object) -> str:
     """Format an int or float; anything else with str()."""
     if isinstance(value, bool):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.training.metric_names import MAIN_METRICS, METRIC_LABELS, METRIC_ORDER, SHORT_METRIC_LABELS
-from desktop_app.ui.text.formatting import format_float, format_number
+from desktop_app.ui.text.formatting import format_float, format_number, format_score
 
 if TYPE_CHECKING:
     from desktop_app.core.tracking.entities import RunInfo
@@ -72,10 +72,13 @@ def main_metric(runs: Sequence[RunInfo]) -> str | None:
 
 
 def format_metric(value: Any) -> str:
+    """A metric on screen (tables, labels, legends, bars): `format_score`'s one rule everywhere."""
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:.3f}" if -10 < value < 10 else format_float(value)
+    if isinstance(value, bool):
+        return format_number(value)
+    if isinstance(value, (int, float)) or hasattr(value, "__float__"):
+        return format_score(float(value))
     return format_number(value)
 
 

@@ -136,20 +136,24 @@ class ComparePanel(QWidget):
         self.pages.setCurrentWidget(self.message)
 
     def show_runs(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict]) -> None:
-        """Compare `runs` (2 or more, in table order) with these colours and the curves loaded so far."""
+        """Compare `runs` (in table order; one run shows its own figures) with these colours and the curves
+        loaded so far."""
         from desktop_app.core.compare import compare_runs
 
         # Oldest first: "before → after" reads naturally, and the Change column is after minus before.
         self.runs = sorted(runs, key=lambda r: (r.created_at is None, r.created_at))
         self.colors, self.curves = colors, curves
         compared = self.runs[:MAX_COMPARED]
-        self.titles = compare_titles(compared)
+        self.titles = compare_titles(compared) if len(compared) > 1 else {r.id: run_title(r) for r in compared}
         for run in self.runs[MAX_COMPARED:]:
             self.titles[run.id] = run_title(run)
         self.comparison = compare_runs(compared)
         self._show_tabs_for(compared)
         differing = _telling_settings(self.comparison, compared)
         common = common_description(compared)
+        if len(self.runs) == 1:
+            self._show_one(compared[0])
+            return
         self.heading.setText(f"Comparing {len(self.runs)} runs" + (f" of {common}" if common else ""))
         note = ("They differ in: " + ", ".join(_setting_word(n) for n in differing[:6])
                 + ("…" if len(differing) > 6 else "") + ".") if differing else "Their settings are identical."
@@ -164,6 +168,16 @@ class ComparePanel(QWidget):
             note += (f" Biggest change: {metric_label(metric).lower()} {format_metric(first)} → {format_metric(last)}."
                      if len(compared) == 2 else f" They differ most in {metric_label(metric).lower()}.")
         self.note.setText(note)
+        self._show_drawn()
+
+    def _show_one(self, run: RunInfo) -> None:
+        """One run selected: its own settings, metrics, curves and matrix; a second run adds the comparison."""
+        self.heading.setText(f"Run {run.short_id} · {run_title(run, with_id=False)}")
+        self.note.setText(f"{run.dataset_label} → {run.target}. Select a second run (Ctrl+click) to compare them: "
+                          "what differs, which scores better, and where.")
+        self._show_drawn()
+
+    def _show_drawn(self) -> None:
         self.pages.setCurrentWidget(self.content)
         self._dirty = set(range(self.tabs.count()))
         self._draw_current(self.tabs.currentIndex())

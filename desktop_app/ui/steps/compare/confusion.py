@@ -1,4 +1,8 @@
-"""Confusion matrices side by side: small heat maps with counts, tinted in each run's colour."""
+"""Confusion matrices side by side: small heat maps with counts, tinted in each run's colour.
+
+As many matrices a row as fit the width (at least CELL_WIDTH pixels each), wrapping onto more
+rows; the rows scroll, so every matrix can be reached at any window size.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.base import ChartPanel, canvas, on_hover, style_plot_item
+from desktop_app.ui.charts.base import ChartPanel, canvas, on_hover, set_title, style_plot_item
 from desktop_app.ui.text.formatting import format_int, shorten
+from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import run_title, status_key
 
 if TYPE_CHECKING:
     from desktop_app.core.tracking.entities import RunInfo
 
-PER_ROW = 3
+MAX_PER_ROW = 3
+CELL_WIDTH = 220      # pixels a matrix needs to stay readable (counts, shares, tick labels)
+CELL_HEIGHT = 270
 MAX_CLASSES = 12
 
 
@@ -27,6 +34,7 @@ class ConfusionMatrices(ChartPanel):
         self.setObjectName("confusionMatrices")
         self.cells: list[tuple[Any, Any, list[str], np.ndarray]] = []   # (plot, run, labels, matrix)
         self.titles: dict[str, str] = {}
+        self.per_row = 0      # matrices a row, as laid out now
 
     def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
@@ -41,22 +49,24 @@ class ConfusionMatrices(ChartPanel):
             return
         if self.chart is None:
             layout = canvas()
-            self.set_chart(layout, "confusion_matrices")
+            self.set_chart(layout, "confusion_matrices", scroll=True)
             on_hover(self.chart, self._describe)
         layout = self.chart
         layout.clear()
         self.cells = []
-        for k, run in enumerate(shown):
+        for run in shown:
             confusion = curves[run.id]["confusion_matrix"]
             labels = [str(label) for label in confusion["labels"]][:MAX_CLASSES]
             matrix = np.asarray(confusion["matrix"], dtype=float)[:MAX_CLASSES, :MAX_CLASSES]
             n = len(labels)
-            plot = layout.addPlot(row=k // PER_ROW, col=k % PER_ROW)
+            plot = pg.PlotItem()
             style_plot_item(plot, "Predicted", "Actual")
             plot.showGrid(x=False, y=False)
             color = colors.get(run.id, QColor("#4e79a7"))
-            plot.setTitle(f"<span style='color:{color.name()}'>■</span> {self.titles[run.id]}",
-                          color="#1d2733", size="9pt")
+            # Cut to a cell's width: a long title would widen its matrix past the panel's edge.
+            title = QFontMetricsF(_title_font()).elidedText(self.titles[run.id], Qt.TextElideMode.ElideMiddle,
+                                                            CELL_WIDTH - 80)
+            set_title(plot, f"<span style='color:{color.name()}'>■</span> {escape(title)}", size="9pt")
             totals = matrix.sum(axis=1, keepdims=True)
             share = np.divide(matrix, totals, out=np.zeros_like(matrix), where=totals > 0)
             image = np.zeros((n, n, 4), dtype=np.ubyte)
@@ -83,7 +93,34 @@ class ConfusionMatrices(ChartPanel):
             plot.setRange(xRange=(0, n), yRange=(0, n), padding=0.02)
             plot.setAspectLocked(True)
             self.cells.append((plot, run, labels, matrix))
+        self.per_row = 0
+        self._arrange()
         self.show_chart()
+
+    def per_row_for(self, width: float) -> int:
+        """How many matrices side by side fit in `width` pixels."""
+        return max(1, min(MAX_PER_ROW, len(self.cells), int((width - 18) // (CELL_WIDTH + 6))))   # margins, spacing
+
+    def _arrange(self) -> None:
+        """Lay the matrices out in rows as wide as the panel allows; the rows scroll when they are taller."""
+        if self.chart is None or not self.cells:
+            return
+        room = self.page.viewport().width() if self.page is not None else self.width()
+        per_row = self.per_row_for(room or self.width())
+        if per_row != self.per_row:
+            self.per_row = per_row
+            layout = self.chart.ci
+            for plot, *_rest in self.cells:
+                if plot in layout.items:
+                    layout.removeItem(plot)
+            for k, (plot, *_rest) in enumerate(self.cells):
+                layout.addItem(plot, row=k // per_row, col=k % per_row)
+        rows = -(-len(self.cells) // self.per_row)
+        self.chart.setMinimumHeight(rows * CELL_HEIGHT)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._arrange()
 
     def _describe(self, widget: Any, scene_pos: QPointF) -> str | None:
         for plot, run, labels, matrix in self.cells:
@@ -101,6 +138,12 @@ class ConfusionMatrices(ChartPanel):
                     f"{_pct(share)} of the {format_int(int(row_total))} rows that are "
                     f"{labels[i]}")
         return None
+
+
+def _title_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(9)
+    return font
 
 
 def _tint(color: QColor, share: float) -> tuple[int, int, int, int]:

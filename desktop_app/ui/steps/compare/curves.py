@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import (
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 CLASS_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                 Qt.PenStyle.DashDotDotLine)
 ALL_CLASSES = "\x00all"          # the picker's "All classes" entry
+AXIS_MARGIN_PX = 12              # room an axis keeps beside its title and between two tick labels
 
 
 class CurvesChart(ChartPanel):
@@ -54,6 +55,7 @@ class CurvesChart(ChartPanel):
         self.mode = "binary"            # or "multiclass"
         self.classes: list[str] = []    # multiclass: every class of the drawn runs, in order
         self.titles: dict[str, str] = {}
+        self.axis_titles: dict[tuple[Any, str], str] = {}   # (plot, "bottom"/"left") → its whole title
         self._args: tuple | None = None
 
         self.class_combo = QComboBox()
@@ -118,6 +120,8 @@ class CurvesChart(ChartPanel):
         for plot in (self.roc, self.pr):
             plot.setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
             plot.setAspectLocked(False)
+            plot.vb.sigResized.connect(lambda _vb: self._fit_axes())
+            plot.getAxis("bottom").setStyle(hideOverlappingLabels=False)   # keep 0.0 and 1.0 at the ends
         self.set_chart(layout, "curves")
         on_hover(self.chart, self._describe)
 
@@ -127,6 +131,7 @@ class CurvesChart(ChartPanel):
             plot.clear()
 
     def _label_axes(self, multiclass: bool, which: str = "") -> None:
+        """The axis titles: whole when the axis is long enough for them, else their first words."""
         if multiclass:
             texts = ("False positive rate (share of the other rows flagged)",
                      "True positive rate (recall of the class)",
@@ -134,12 +139,28 @@ class CurvesChart(ChartPanel):
         else:
             texts = ("False positive rate (share of negatives flagged)", "True positive rate (recall)",
                      "Recall (share of positives found)", "Precision (share of flags that are right)")
-        self.roc.setLabel("bottom", texts[0], color=TEXT_PEN)
-        self.roc.setLabel("left", texts[1], color=TEXT_PEN)
-        self.pr.setLabel("bottom", texts[2], color=TEXT_PEN)
-        self.pr.setLabel("left", texts[3], color=TEXT_PEN)
+        self.axis_titles = dict(zip(((self.roc, "bottom"), (self.roc, "left"), (self.pr, "bottom"),
+                                     (self.pr, "left")), texts))
         set_title(self.roc, f"ROC curve{which}")
         set_title(self.pr, f"Precision–recall curve{which}")
+        self._fit_axes()
+
+    def _fit_axes(self) -> None:
+        """Axis titles and 0–1 ticks that fit the plots' size: a narrow chart gets short titles
+        ('False positive rate', the whole one in the axis' tooltip) and fewer ticks."""
+        for (plot, side), text in self.axis_titles.items():
+            axis = plot.getAxis(side)
+            length = plot.vb.width() if side == "bottom" else plot.vb.height()
+            for shown in (text, text.split(" (")[0]):    # the whole title, else its first words
+                if axis.labelText != shown:
+                    plot.setLabel(side, shown, color=TEXT_PEN)
+                if length <= 0 or axis.label.boundingRect().width() + AXIS_MARGIN_PX <= length:
+                    break
+            axis.setToolTip(text)
+            tick_font = axis.style.get("tickFont") or axis.font()
+            tick_room = QFontMetricsF(tick_font).horizontalAdvance("0.0") * 2 + AXIS_MARGIN_PX
+            step = 0.2 if length <= 0 or length / 5 >= tick_room else 0.5
+            axis.setTicks([[(round(v * step, 1), f"{v * step:.1f}") for v in range(int(round(1 / step)) + 1)]])
 
     def _draw_binary(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                      titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
@@ -180,7 +201,7 @@ class CurvesChart(ChartPanel):
                               symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen("w", width=1.2))
                 self.pr.plot([recall_point], [precision_point], pen=None, symbol="o", symbolSize=9,
                              symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen("w", width=1.2))
-        self.set_legend(self.legend, entries if len(entries) > 1 else [])
+        self.set_legend(self.legend, entries)   # one run too: its AUC and AP
         self.set_legend(self.class_legend, [])
         note = "Dots: where each run's decision threshold puts it. Dashed: a model that guesses."
         self.legend_note.setText(note + _skipped_words(skipped, skipped_kind))

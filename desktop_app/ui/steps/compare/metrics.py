@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.charts.base import TEXT_PEN, ChartPanel, canvas, on_hover, set_title, style_plot_item, top_legend
+from desktop_app.ui.steps.compare.bar_labels import BarLabels
+from desktop_app.ui.text.formatting import format_exact_score, format_score_change
 from desktop_app.ui.text.runs import format_metric, metric_label, run_title, short_metric_label, sort_metrics
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ class MetricBars(ChartPanel):
         self.legend: Any = None
         self._titles: dict[str, str] = {}
         self.highlight: str | None = None                # the metric highlighted as differing most
+        self.value_labels: dict[Any, BarLabels] = {}     # plot → the values written above its bars
 
     def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor],
                  titles: dict[str, str] | None = None) -> None:
@@ -64,21 +67,19 @@ class MetricBars(ChartPanel):
             for plot in (self.plot, self.error_plot):
                 plot.showGrid(x=False, y=True, alpha=0.12)
                 plot.getAxis("bottom").setStyle(tickTextOffset=4)
-                plot.vb.sigResized.connect(lambda _vb: self._fit_ticks())
+                plot.vb.sigResized.connect(lambda _vb: self._fit())
             self.set_chart(layout, "metrics")
             on_hover(self.chart, self._describe)
         n = len(self.runs)
-        self.values, self.bars, self.error_bars = {}, {}, {}
+        self.values, self.bars, self.error_bars, self.value_labels = {}, {}, {}, {}
         self._place([p for p, metrics in ((self.plot, self.metrics), (self.error_plot, self.error_metrics))
                      if metrics])
         both = bool(self.metrics and self.error_metrics)
         if self.metrics:
-            self.bars = self._draw(self.plot, self.metrics, colors, labels=lambda h: f"{h:.2f}")
+            self.bars = self._draw(self.plot, self.metrics, colors, labels=format_metric)
             lowest = min([0.0, *(v for (_r, m), v in self.values.items() if m in self.metrics)])
+            self.value_labels[self.plot].bottom = min(lowest * 1.1, 0.0)
             self.highlight = self._highlight(self.plot)
-            # Room above the tallest bar for its value.
-            top = 1.0 + (0.12 if n <= MAX_LABELLED_RUNS else 0.04)
-            self.plot.setYRange(min(lowest * 1.1, 0.0), top, padding=0)
             self.plot.getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(0, 6)]])
             set_title(self.plot, "Scores — higher is better" if both else None, size="9pt")
         else:
@@ -87,13 +88,20 @@ class MetricBars(ChartPanel):
             self.error_bars = self._draw(self.error_plot, self.error_metrics, colors, labels=format_metric)
             highest = max([v for (_r, m), v in self.values.items() if m in self.error_metrics] or [1.0])
             self.error_plot.getAxis("left").setTicks(None)
-            self.error_plot.setYRange(0.0, highest * (1.16 if n <= MAX_LABELLED_RUNS else 1.06), padding=0)
+            self.value_labels[self.error_plot].floor = highest
             units = _target_words(self.runs)
             self.error_plot.setLabel("left", f"Error, in {units}", color=TEXT_PEN)
             set_title(self.error_plot, "Errors — lower is better", size="9pt")
         bars = self.bars or self.error_bars
         self.set_legend(self.legend, [(bars[r.id], self._titles[r.id]) for r in self.runs] if n > 1 else [])
         self.show_chart()
+        self._fit()
+
+    def _fit(self) -> None:
+        """After a resize: the metric names under the groups, the values above the bars."""
+        self._fit_ticks()
+        for labels in self.value_labels.values():
+            labels.fit()
 
     def _place(self, plots: list[Any]) -> None:
         """Put exactly `plots` side by side under the legend, each as wide as its metric groups need."""
@@ -117,6 +125,7 @@ class MetricBars(ChartPanel):
         plot.clear()
         n = len(self.runs)
         width = GROUP_WIDTH / n
+        values = self.value_labels[plot] = BarLabels(plot, slot=width, floor=1.0)
         bars_by_run = {}
         for j, run in enumerate(self.runs):
             xs, heights = [], []
@@ -138,8 +147,7 @@ class MetricBars(ChartPanel):
                     font = label.textItem.font()
                     font.setPointSizeF(7.5 if n > 2 else 8.5)
                     label.setFont(font)
-                    label.setPos(x, h)
-                    plot.addItem(label)
+                    values.add(label, x, h)
         self._fit_ticks(plot, metrics)
         return bars_by_run
 
@@ -193,18 +201,20 @@ class MetricBars(ChartPanel):
         band.setZValue(-10)
         plot.addItem(band)
         if len(self.runs) == 2 and first is not None and last is not None:
-            text = f"{last - first:+.2f}"
+            text = format_score_change(last - first)
         else:
             values = [v for v in (self.values.get((r.id, metric)) for r in self.runs) if v is not None]
-            text = f"spread {max(values) - min(values):.2f}"
+            text = f"spread {format_metric(max(values) - min(values))}"
         label = pg.TextItem(text, color="#8a5a00", anchor=(0.5, 1.0))
         font = label.textItem.font()
         font.setBold(True)
         font.setPointSizeF(10)
         label.setFont(font)
         top = max(v for (_run_id, m), v in self.values.items() if m == metric)
-        label.setPos(i, top + 0.09)
+        label.setPos(i, top)
+        label.bar = (i, top)
         plot.addItem(label)
+        self.value_labels[plot].highlight = label
         return metric
 
     def _describe(self, widget: Any, scene_pos: QPointF) -> str | None:
@@ -229,7 +239,7 @@ class MetricBars(ChartPanel):
             return f"{self._titles[run.id]}: no {metric_label(metric)}"
         others = [f"{self._titles[r.id]}: {format_metric(self.values.get((r.id, metric)))}"
                   for r in self.runs if r is not run]
-        exact = f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
+        exact = format_exact_score(value)
         return (f"<b>{metric_label(metric)}</b> — {self._titles[run.id]}: <b>{exact}</b>"
                 + ("<br>" + "<br>".join(others) if others else ""))
 

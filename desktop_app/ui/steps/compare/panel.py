@@ -88,8 +88,10 @@ class CompareStep(StepPanel):
         self.splitter.setObjectName("compareSplitter")
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.panel)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([470, 610])
+        # Both sides give way on a small window: the charts keep room beside a wide runs table.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([450, 630])
         self.splitter.setChildrenCollapsible(False)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
@@ -186,13 +188,12 @@ class CompareStep(StepPanel):
         oldest_first = sorted(runs, key=lambda r: (r.created_at is None, r.created_at))
         colors = self.colors.assign(r.id for r in oldest_first)
         self.table.set_colors(colors)
-        if len(runs) < 2:
-            self.panel.show_message(
-                "Select one more run to compare (Ctrl+click)." if runs else
-                "Select two or more runs in the table to compare them (Ctrl+click or Shift+click).")
+        if not runs:
+            self.panel.show_message("Select two or more runs in the table to compare them "
+                                    "(Ctrl+click or Shift+click).")
             return
-        self.panel.show_runs(runs, colors, self.curves)
-        if not self._compared_once:
+        self.panel.show_runs(runs, colors, self.curves)   # one run: its own figures, until a second is added
+        if len(runs) >= 2 and not self._compared_once:
             self._compared_once = True
             self._set_state(StepState.DONE, f"{plural(len(runs), 'run')} compared")
         self._load_curves(runs[:MAX_COMPARED])
@@ -215,7 +216,7 @@ class CompareStep(StepPanel):
 
     def _curves_loaded(self, curves: dict[str, dict]) -> None:
         self.curves.update(curves)
-        if len(self.table.selected_ids()) >= 2:
+        if self.table.selected_ids():
             self.panel.update_curves(self.curves)
 
     # -- re-run ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QFont, QIcon
 
 from desktop_app.core.training.metric_names import METRIC_HELP
 from desktop_app.ui.charts.colors import swatch
-from desktop_app.ui.text.formatting import exact_time, relative_time
+from desktop_app.ui.text.formatting import exact_time, format_exact_score, relative_time
 from desktop_app.ui.text.runs import (
     STATUS_COLOR,
     algorithm_label,
@@ -305,6 +305,9 @@ class RunsModel(QAbstractTableModel):
             return exact_time(run.created_at) if run.created_at else None
         if column.key == "status" and run.error:
             return run.error.split("\n\n")[0]
+        if column.key.startswith(("metric.", "cv.")):
+            value = column.value(run)
+            return f"{column.title}: {format_exact_score(value)}" if isinstance(value, (int, float)) else None
         return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.training.metric_names import lower_is_better
 from desktop_app.ui.charts.colors import swatch
+from desktop_app.ui.text.formatting import format_exact_score, format_score_change
 from desktop_app.ui.text.runs import format_metric, format_value, metric_label, setting_label, sort_metrics
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 DIFFERS_BACKGROUND = QColor("#fff4d6")
 BEST_COLOR = QColor("#1b5e20")
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 1   # a run column's whole title (its header shows it fitted)
+HEADER_PADDING = 28                         # the swatch and the header's margins, in pixels
+MAX_MIN_SECTION = 180
 
 
 def _table(name: str) -> QTableWidget:
@@ -49,15 +53,45 @@ def _run_headers(table: QTableWidget, first: str, runs: list[RunInfo], colors: d
     table.setHorizontalHeaderItem(0, QTableWidgetItem(first))
     for k, run in enumerate(runs, start=1):
         item = QTableWidgetItem(swatch(colors.get(run.id, QColor("#4e79a7"))), titles[run.id])
+        item.setData(TITLE_ROLE, titles[run.id])
         item.setToolTip(f"{titles[run.id]}\nRun {run.id}")
         table.setHorizontalHeaderItem(k, item)
     for k, text in enumerate(extra, start=1 + len(runs)):
         table.setHorizontalHeaderItem(k, QTableWidgetItem(text))
     header = table.horizontalHeader()
-    header.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # a long run title keeps its start and its id
+    header.setTextElideMode(Qt.TextElideMode.ElideNone)   # fit_run_headers cuts each line itself
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     for k in range(1, table.columnCount()):
         header.setSectionResizeMode(k, QHeaderView.ResizeMode.Stretch)
+    if not header.property("fitsRunTitles"):
+        header.setProperty("fitsRunTitles", True)
+        header.sectionResized.connect(lambda *_args: fit_run_headers(table))
+        header.geometriesChanged.connect(lambda: fit_run_headers(table))
+    fit_run_headers(table)
+
+
+def fit_run_headers(table: QTableWidget) -> None:
+    """Each run's title on lines of its own parts ('Logistic regression', 'balanced', '3dc09ba5'), each
+    line cut to the column's width: a narrow column still shows what sets the run apart, not 'L…d'."""
+    header = table.horizontalHeader()
+    metrics = QFontMetrics(header.font())
+    # Columns never narrower than the words after the model's name (what sets a run apart, its id):
+    # the table scrolls sideways instead.
+    titles = [table.horizontalHeaderItem(k).data(TITLE_ROLE) for k in range(1, table.columnCount())
+              if table.horizontalHeaderItem(k) is not None]
+    words = [part for title in titles if title for part in title.split(" · ")[1:]]
+    need = max((metrics.horizontalAdvance(w) for w in words), default=0) + HEADER_PADDING
+    header.setMinimumSectionSize(min(MAX_MIN_SECTION, max(header.minimumSectionSize(), need)))
+    for k in range(1, table.columnCount()):
+        item = table.horizontalHeaderItem(k)
+        title = item.data(TITLE_ROLE) if item is not None else None
+        if not title:
+            continue
+        room = max(24, header.sectionSize(k) - HEADER_PADDING)
+        lines = [metrics.elidedText(part, Qt.TextElideMode.ElideRight, room) for part in title.split(" · ")]
+        text = "\n".join(lines)
+        if item.text() != text:
+            item.setText(text)
 
 
 class SettingsDiff(QWidget):
@@ -109,10 +143,13 @@ class SettingsDiff(QWidget):
         if comparison is None:
             return
         runs = list(comparison.runs)
-        rows = comparison.differing_settings() if self.differences_only.isChecked() else comparison.settings
+        alone = len(runs) == 1     # nothing to differ from: every setting of the run
+        rows = (comparison.differing_settings() if self.differences_only.isChecked() and not alone
+                else comparison.settings)
         differing = len(comparison.differing_settings())
-        self.note.setText(f"{differing} of {len(comparison.settings)} differ" if differing else
-                          "all settings are the same")
+        self.differences_only.setVisible(not alone)
+        self.note.setText("of this run" if alone else f"{differing} of {len(comparison.settings)} differ"
+                          if differing else "all settings are the same")
         _run_headers(table, "Setting", runs, self._colors, self._titles)
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
@@ -186,13 +223,15 @@ class MetricsTable(QWidget):
             for k, value in enumerate(row.values, start=1):
                 item = QTableWidgetItem(format_metric(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                exact = format_exact_score(value) if isinstance(value, (int, float)) else ""
+                item.setToolTip(exact)
                 if row.best == k - 1:
                     item.setFont(bold)
                     item.setForeground(BEST_COLOR)
-                    item.setToolTip("Best of these runs")
+                    item.setToolTip(f"{exact} — best of these runs")
                 table.setItem(r, k, item)
             if pair:
                 a, b = row.values
-                change = QTableWidgetItem("" if a is None or b is None else f"{b - a:+.3f}")
+                change = QTableWidgetItem("" if a is None or b is None else format_score_change(b - a))
                 change.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, len(runs) + 1, change)
