@@ -168,6 +168,7 @@ def test_the_top_bar_and_the_team_place_say_where_the_project_lives(qtbot, windo
     assert str(tmp_path / "objects") in text
     assert not team.primary_button.isVisible() and not team.empty.isVisible()   # no "Link to a shared folder…"
     assert "team database" in team.purpose_label.text()
+    wait_idle(qtbot, window.runner)                           # opening a step looks for changes made elsewhere
     team.trigger_primary()                                    # Ctrl+Enter does nothing here
     assert window.runner.tasks == [] and window.team_sync.status.folder is None
 
