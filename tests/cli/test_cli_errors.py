@@ -33,6 +33,8 @@ from desktop_app.ui.system_check import NO_DISPLAY
 from tests.cli.helpers import SAMPLE
 
 USAGE, BAD = 2, 1
+# The module's setup runs every case (about 200 processes, two at a time): minutes on a loaded machine.
+pytestmark = pytest.mark.timeout(1200)
 
 
 @dataclass(frozen=True)
