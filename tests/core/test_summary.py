@@ -85,3 +85,10 @@ def test_a_million_rows_are_summarised():
     s = summarize_column(labels, K.CATEGORICAL)
     record("summary_1m_rows_s", time.perf_counter() - start)   # goal: 0.8 s (bench_responsiveness.py)
     assert sum(n for _, n in s.top_values) == 1_000_000
+
+
+def test_whole_numbers_over_a_wide_range_get_whole_bins_without_a_comb():
+    ages = pd.Series(np.repeat(np.arange(30, 88), 10))   # 58 ages, 10 rows each: a flat histogram
+    edges, counts = summarize_column(ages, K.NUMERIC).histogram
+    assert edges[0] == 29.5 and edges[-1] >= 87.5 and set(np.diff(edges)) == {2.0}
+    assert set(counts[:-1]) == {20} and sum(counts) == 580    # every bar holds two ages (equal-width bins alternated)

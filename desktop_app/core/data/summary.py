@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from desktop_app.core.data.bins import are_whole, whole_number_edges
 from desktop_app.core.data.settings import ColumnKind
 
 TOP_VALUES = 10
@@ -74,8 +75,8 @@ def _finite(values: pd.Series) -> np.ndarray:
 
 
 def _histogram(numbers: np.ndarray, low: float, high: float) -> tuple[list[float], list[int]]:
-    if low.is_integer() and high.is_integer() and high - low < HISTOGRAM_BINS and np.all(numbers == np.round(numbers)):
-        edges = np.arange(low - 0.5, high + 1.5)  # small integer range: one bar per value
+    if are_whole(numbers):
+        edges = whole_number_edges(low, high, HISTOGRAM_BINS)  # one bar per value, or per 2, 3… values
     else:
         edges = np.histogram_bin_edges(numbers, bins=HISTOGRAM_BINS, range=(low, high) if high > low else None)
     counts, edges = np.histogram(numbers, bins=edges)

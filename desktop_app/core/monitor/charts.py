@@ -9,11 +9,13 @@ the rest pooled as "(other)". Shares, not counts, so sides of different sizes co
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from desktop_app.core.data.bins import are_whole, whole_number_edges
 from desktop_app.core.monitor.reference import NUMERIC, OTHER, ColumnReference, category_counts, numbers
 
 BINS = 30
@@ -47,9 +49,13 @@ def _numeric(ref: ColumnReference, batch: pd.Series) -> dict[str, Any]:
     if not lows:
         return {"kind": NUMERIC, "column": ref.column, "edges": [], "reference": [], "batch": []}
     lo, hi = min(lows), max(highs)
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    edges = np.linspace(lo, hi, BINS + 1)
+    if _whole(ref, values):
+        edges = whole_number_edges(math.floor(lo), math.ceil(hi), BINS)  # ages: no comb of 1- and 2-age bars
+        lo, hi = float(edges[0]), float(edges[-1])
+    else:
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, BINS + 1)
     inner = edges[1:-1]
     # bin i holds edges[i] ≤ x < edges[i+1]; the outer bins also take everything beyond
     ref_le = ref.numeric.count_lt(inner) if ref.numeric.n else np.zeros(inner.size, dtype=np.int64)
@@ -66,6 +72,12 @@ def _numeric(ref: ColumnReference, batch: pd.Series) -> dict[str, Any]:
         "missing": {"reference": ref.missing_share,
                     "batch": float(1 - values.size / len(batch)) if len(batch) else 0.0},
     }
+
+
+def _whole(ref: ColumnReference, batch: np.ndarray) -> bool:
+    """Both sides hold whole numbers only (an empty side does not count against)."""
+    sides = [side for side in (ref.numeric.values if ref.numeric.n else np.array([]), batch) if side.size]
+    return bool(sides) and all(are_whole(np.asarray(side, dtype="float64")) for side in sides)
 
 
 def _categorical(ref: ColumnReference, batch: pd.Series) -> dict[str, Any]:

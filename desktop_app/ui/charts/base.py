@@ -102,6 +102,9 @@ def style_plot_item(plot: Any, x_label: str | None, y_label: str | None, *, grid
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(AXIS_PEN))
         axis.setTextPen(pg.mkPen(TEXT_PEN))
+    for name in ("left", "bottom", "right", "top"):
+        # Counts, batch numbers and metrics are read as they are: never "(x0.001)" or "(×1e+06)" on a title.
+        plot.getAxis(name).enableAutoSIPrefix(False)
     if x_label:
         plot.setLabel("bottom", x_label, color=TEXT_PEN)
     if y_label:

@@ -27,6 +27,12 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name: never asks for the whole text's width
         return QSize(1, super().minimumSizeHint().height())
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name: asks for the whole text, so that it grows back
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        whole = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2 * self.margin()
+        return QSize(max(hint.width(), whole), hint.height())
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
         self._fit()

@@ -40,7 +40,7 @@ class ColumnSummaryPanel(QScrollArea):
         self.setObjectName("columnSummary")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(250)
+        self.setMinimumWidth(200)
         self.summary: ColumnSummary | None = None
 
         self.title = QLabel()

@@ -45,7 +45,7 @@ class DatasetTree(QTreeWidget):
         self.setColumnCount(1)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformRowHeights(True)
-        self.setMinimumWidth(220)
+        self.setMinimumWidth(150)
         self.setIndentation(14)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.currentItemChanged.connect(self._on_current)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 SAMPLE_ROWS = 100
-MIN_WIDTH, MAX_WIDTH, PADDING = 56, 280, 22
+MIN_WIDTH, MAX_WIDTH, PADDING = 48, 220, 16  # narrow: a laptop shows 5+ columns
 
 
 class FrameView(QTableView):
@@ -55,7 +55,7 @@ class FrameView(QTableView):
         rows = min(model.rowCount(), SAMPLE_ROWS)
         for column in range(model.columnCount()):
             header = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            width = header_metrics.horizontalAdvance(header) + PADDING + 14  # room for the sort arrow
+            width = header_metrics.horizontalAdvance(header) + PADDING + 10  # room for the sort arrow
             for row in range(rows):
                 text = model.display_text(row, column) if hasattr(model, "display_text") else str(
                     model.data(model.index(row, column)) or ""

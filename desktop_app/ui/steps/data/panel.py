@@ -89,8 +89,11 @@ class DataStep(StepPanel):
         self.inner_splitter.setObjectName("dataInnerSplitter")
         self.inner_splitter.addWidget(self.table_stack)
         self.inner_splitter.addWidget(self.summary)
-        self.inner_splitter.setStretchFactor(0, 1)
-        self.inner_splitter.setSizes([600, 280])
+        # The table is what the step is for: it takes most of any change of the window's width (at
+        # 1024 px the summary and the tree used to keep theirs and leave the table two columns).
+        self.inner_splitter.setStretchFactor(0, 3)
+        self.inner_splitter.setStretchFactor(1, 1)
+        self.inner_splitter.setSizes([660, 240])
         self.inner_splitter.setChildrenCollapsible(False)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
@@ -105,8 +108,9 @@ class DataStep(StepPanel):
         self.splitter.setObjectName("dataSplitter")
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 900])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([240, 960])
         self.splitter.setChildrenCollapsible(False)
 
         self.pages = QStackedWidget()

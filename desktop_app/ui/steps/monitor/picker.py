@@ -61,6 +61,8 @@ class ModelPicker(QWidget):
         caption.setBuddy(self.combo)
         self.thresholds = QLabel()
         self.thresholds.setObjectName("hint")
+        self.thresholds.setWordWrap(True)   # a laptop's width cut it mid-word; two lines read whole
+        self.thresholds.setMinimumWidth(120)
         self.settings_button = QPushButton("Drift settings…")
         self.settings_button.setObjectName("driftSettingsButton")
         self.settings_button.setToolTip("See and change the thresholds that decide when a feature and a batch have "
@@ -72,7 +74,7 @@ class ModelPicker(QWidget):
         layout.addWidget(self.combo)
         layout.addSpacing(8)
         layout.addWidget(self.thresholds, 1)
-        layout.addWidget(self.settings_button)
+        layout.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def set_models(self, models: Sequence[RegisteredModel], remembered: str | None = None) -> str | None:
         """Fill the list; returns the ref now selected (kept when still there)."""

@@ -39,19 +39,20 @@ class FixActions:
 
     def _on_selection_changed(self: QualityStep, findings: list[Finding]) -> None:
         fixable = [f for f in findings if f.fix is not None]
-        if len(findings) > 1:
+        if fixable:
             from desktop_app.core.quality.plan import plan_fixes
 
-            count = len(plan_fixes(fixable).applied) if fixable else 0
+            count = len(plan_fixes(fixable).applied)
             self.apply_selected_button.setText(f"Apply {plural(count, 'selected fix', 'selected fixes')}…")
         else:
             self.apply_selected_button.setText("Apply selected fixes…")
-        enabled = len(findings) > 1 and bool(fixable) and not self._fix_block_reason()
+        # One fixable finding is enough: the button is where a newcomer looks after selecting a row.
+        blocked = self._fix_block_reason()
+        enabled = bool(fixable) and not blocked
         self.apply_selected_button.setEnabled(enabled)
         self.apply_selected_button.setToolTip(
-            "Apply the fixes of every selected finding in one new version" if enabled
-            else "Select two or more findings that have a fix (Ctrl+click)" if not self._fix_block_reason()
-            else self._fix_block_reason()
+            "Preview the fixes of every selected finding, then apply them in one new version" if enabled
+            else blocked or "Select findings that have a fix (Ctrl+click to select several)"
         )
 
     def open_fix_preview(self: QualityStep, findings: list[Finding]) -> FixPreviewDialog | None:

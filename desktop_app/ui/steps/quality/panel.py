@@ -31,8 +31,10 @@ from desktop_app.ui.steps.quality.findings_list import FindingsPanel
 from desktop_app.ui.steps.quality.fix_actions import FixActions
 from desktop_app.ui.steps.quality.report_actions import ReportActions
 from desktop_app.ui.steps.quality.report_summary import ReportSummary
+from desktop_app.ui.steps.quality.target_choice import likely_target
 from desktop_app.ui.steps.quality.text import TARGET_CHECKS_TEXT, counts_text, version_text, version_tip
 from desktop_app.ui.text.rich_text import escape
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.work.changes import Change
@@ -54,6 +56,8 @@ PURPOSE = (
     "run the checks, read the evidence and apply the fixes you agree with."
 )
 NO_TARGET = "No target"
+TARGET_NOTE_TIP = (f"Without a target, the target checks ({TARGET_CHECKS_TEXT}) are skipped. "
+                   "Choose the column a model will predict to run them.")
 STYLE = """
 QWidget#qualityStep, QWidget#findingDetailBody { background: #ffffff; }
 QScrollArea#findingDetail { background: #ffffff; border: 1px solid #dde3e9; }
@@ -118,13 +122,8 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         self.target_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.target_combo.setToolTip("The column a model will predict; target checks need it")
         self.target_combo.currentIndexChanged.connect(self._on_target_picked)
-        self.target_note = QLabel("target checks skipped")
+        self.target_note = ElidedLabel("target checks skipped")  # "…" on a narrow window; the tooltip says all
         self.target_note.setObjectName("hint")
-        self.target_note.setMinimumWidth(1)  # clipped rather than widen a narrow window (the tooltip says it all)
-        self.target_note.setToolTip(
-            f"Without a target, the target checks ({TARGET_CHECKS_TEXT}) are skipped. "
-            "Choose the column a model will predict to run them."
-        )
         self.thresholds_button = QPushButton("Th&resholds…")
         self.thresholds_button.setToolTip("See and change the limits the checks compare against")
         self.thresholds_button.clicked.connect(self.open_thresholds)
@@ -319,14 +318,20 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         except Exception as error:  # noqa: BLE001 - shown to the user
             self._reports = []
             show_error(self, f"Could not read the saved reports of {version.label}", error)
-        # Target: the one of the newest report, else the one used before (for this dataset), else none.
+        # Target: the newest report's, else the one picked before (here or for this dataset; "" is
+        # "No target" picked), else the one this dataset was last checked or trained with, or a guess.
         columns = [c.name for c in version.columns]
+        remembered = QSettings().value(f"quality/target/{version.dataset_id}")
+        why = ""
         if self._reports:
             target = self._reports[0].report.target
+        elif previous_target in columns:
+            target = previous_target
+        elif remembered is not None and (remembered in columns or remembered == ""):
+            target = remembered or None
         else:
-            remembered = QSettings().value(f"quality/target/{version.dataset_id}")
-            target = previous_target if previous_target in columns else remembered
-        self._fill_targets(columns, target if target in columns else None)
+            target, why = likely_target(self.project, version, self.versions)
+        self._fill_targets(columns, target if target in columns else None, why)
         if self._recheck_version_id == version.id:
             self._recheck_version_id = None
             self._show_report(None)
@@ -334,7 +339,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         else:
             self._show_report(self._report_for_target())
 
-    def _fill_targets(self, columns: list[str], target: str | None) -> None:
+    def _fill_targets(self, columns: list[str], target: str | None, why: str = "") -> None:
         kinds = self.version.kinds if self.version is not None else {}
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
@@ -346,7 +351,14 @@ class QualityStep(FixActions, ReportActions, StepPanel):
                                           Qt.ItemDataRole.ToolTipRole)
         self.target_combo.setCurrentIndex(max(0, self.target_combo.findData(target)) if target else 0)
         self.target_combo.blockSignals(False)
-        self.target_note.setVisible(target is None)
+        self._show_target_note(target, why)
+
+    def _show_target_note(self, target: str | None, why: str = "") -> None:
+        """'target checks skipped' without a target; why a preselected target was chosen."""
+        text = "target checks skipped" if target is None else why
+        self.target_note.setText(text)
+        self.target_note.setToolTip(f"{text}\n\n{TARGET_NOTE_TIP}")
+        self.target_note.setVisible(target is None or bool(why))
 
     def target(self) -> str | None:
         return self.target_combo.currentData() if self.target_combo.count() else None
@@ -360,7 +372,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
 
     def _on_target_picked(self, _index: int) -> None:
         target = self.target()
-        self.target_note.setVisible(target is None)
+        self._show_target_note(target)
         if self.version is not None:
             QSettings().setValue(f"quality/target/{self.version.dataset_id}", target or "")
         self._show_report(self._report_for_target())

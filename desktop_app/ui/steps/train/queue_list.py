@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.text.runs import STATUS_COLOR, format_seconds, run_title, status_text
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.tracking.entities import RunInfo
@@ -37,7 +38,7 @@ class QueueRow(QFrame):
         self.status = "queued"
         self.dot = QLabel("●")
         self.dot.setFixedWidth(14)
-        self.title = QLabel(title)
+        self.title = ElidedLabel(title)  # a narrow queue shows "Logistic regression · bal…", never a cut word
         self.title.setObjectName("queueTitle")
         self.title.setMinimumWidth(60)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -48,9 +49,9 @@ class QueueRow(QFrame):
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(96)
         self.progress.setFixedHeight(10)
-        self.state = QLabel()
+        self.state = ElidedLabel()  # "62% · fitting the model" is long; the tooltip keeps it whole
         self.state.setObjectName("hint")
-        self.state.setFixedWidth(136)
+        self.state.setMinimumWidth(60)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop this run now; nothing of it is kept but the record that it was cancelled")
         self.cancel_button.clicked.connect(lambda: self.cancel_requested.emit(self.run_id))
@@ -58,15 +59,24 @@ class QueueRow(QFrame):
         self.details_button.setToolTip("Read why this run failed")
         self.details_button.setVisible(False)
         self.details_button.clicked.connect(lambda: self.details_requested.emit(self.run_id))
-        layout = QHBoxLayout(self)
+        # Two lines: the title gets the row's whole width (beside the bar it was cut to "Logistic re" at
+        # 1024 px), the bar and the state go under it.
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.dot)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.details_button)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(8)
+        bottom.addSpacing(self.dot.width() + 8)
+        bottom.addWidget(self.progress)
+        bottom.addWidget(self.state, 1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 3, 6, 3)
-        layout.setSpacing(8)
-        layout.addWidget(self.dot)
-        layout.addWidget(self.title, 1)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.state)
-        layout.addWidget(self.cancel_button)
-        layout.addWidget(self.details_button)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
         self.set_status("queued")
 
     def set_status(self, status: str, run: RunInfo | None = None, message: str = "") -> None:
@@ -99,7 +109,6 @@ class QueueRow(QFrame):
         self.progress.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
         text = f"{fraction:.0%} · {message}" if message else f"{fraction:.0%}"
         self.state.setText(text)
-        self.state.setToolTip(message)
 
 
 class RunQueueList(QWidget):
