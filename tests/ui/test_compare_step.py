@@ -273,3 +273,12 @@ def test_one_finished_run_selected_leads_on_to_register_it(qtbot, compare_step, 
     with qtbot.waitSignal(compare_step.register_requested, timeout=1000) as signal:
         compare_step.next_button.click()
     assert signal.args == [balanced.id]
+
+
+def test_a_reload_due_as_the_window_closes_does_nothing(qtbot, compare_step, project, runner):
+    load(qtbot, compare_step, project, 0)
+    compare_step._reload_timer.setInterval(50)
+    compare_step._reload_timer.start()   # a run ended a moment before the window closed
+    runner.shutdown()
+    qtbot.wait(200)                      # the timer fires: before the fix, "The task runner has been shut down"
+    assert not compare_step._reload_timer.isActive()

@@ -164,6 +164,11 @@ class TaskRunner(QObject):
         for task in self._tasks:
             task.cancel()
 
+    @property
+    def is_shut_down(self) -> bool:
+        """The window closed: no more work is taken (a timer that fires after that must not submit)."""
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
         """Cancel everything and stop the pool (on window close); pending results are dropped."""
         self._closed = True

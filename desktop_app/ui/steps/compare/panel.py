@@ -101,7 +101,8 @@ class CompareStep(StepPanel):
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(self.refresh)
+        # the timer may fire after the window closed (runs ended as it closed): reload only while open
+        self._reload_timer.timeout.connect(lambda: None if self.work.runner.is_shut_down else self.refresh())
         self.run_queue.run_submitted.connect(lambda _id: self._reload_timer.start())
         # Runs on their way: prepare the chart library now, while nobody is looking at charts.
         self.run_queue.run_submitted.connect(lambda _id: warm_up_charts(self))
