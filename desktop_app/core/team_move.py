@@ -22,7 +22,6 @@ copy is proven whole:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 import time
@@ -41,7 +40,7 @@ from desktop_app.core.project import DB_FILE, Project
 from desktop_app.core.store import audit
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.models import Base, ProjectRow
-from desktop_app.core.store.objects import CHUNK, ObjectStore, sha256_file
+from desktop_app.core.store.objects import ObjectStore, sha256_file
 from desktop_app.core.store.server import where
 from desktop_app.core.store.team_file import TEAM_FILE, TeamDatabase, checked_url
 
@@ -227,23 +226,17 @@ def _copy_objects(source: Path, store: ObjectStore, progress: ProgressCallback) 
     for i, (sha, file) in enumerate(found):
         progress(0.05 + 0.4 * i / max(1, len(found)), f"Copying stored file {i + 1:,} of {len(found):,}")
         target = store.path(sha)
-        if target.is_file() and sha256_file(target) == sha:
-            present += 1
-            continue
-        with store.staging_file() as staged:
-            digest = hashlib.sha256()
-            with open(file, "rb") as reader, open(staged, "wb") as writer:
-                while block := reader.read(CHUNK):
-                    digest.update(block)
-                    writer.write(block)
-                writer.flush()
-                os.fsync(writer.fileno())
-            if digest.hexdigest() != sha:
-                raise IntegrityError(f"The stored file {file} is damaged (its content no longer matches its hash); "
-                                     "nothing was moved — run `mldesk doctor` on the project first.")
-            target.parent.mkdir(exist_ok=True)
-            os.replace(staged, target)  # over a damaged copy too: the bytes are the verified ones
-            os.chmod(target, 0o444)
+        if target.is_file():
+            if sha256_file(target) == sha:
+                present += 1
+                continue
+            target.chmod(0o644)  # a damaged copy there: replaced by the verified bytes
+            target.unlink()
+        try:
+            store.adopt_copy(file, sha, durable=True)
+        except IntegrityError:
+            raise IntegrityError(f"The stored file {file} is damaged (its content no longer matches its hash); "
+                                 "nothing was moved — run `mldesk doctor` on the project first.") from None
         copied += 1
     return copied, present
 

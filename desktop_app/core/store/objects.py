@@ -95,10 +95,11 @@ class ObjectStore:
             staged.write_bytes(data)
             return self.adopt(staged, sha256_bytes(data))
 
-    def adopt_copy(self, source: Path, sha256: str) -> None:
+    def adopt_copy(self, source: Path, sha256: str, *, durable: bool = False) -> None:
         """Copy a file from elsewhere (a shared folder) into the store, refusing it unless it matches `sha256`.
 
-        The copy is hashed as it is written (one read of the source, as a plain copy makes).
+        The copy is hashed as it is written (one read of the source, as a plain copy makes); `durable`
+        flushes it to disk before it takes its name (a move that commits records referring to it next).
         """
         if self.exists(sha256):
             return
@@ -108,6 +109,9 @@ class ObjectStore:
                 while block := reader.read(CHUNK):
                     digest.update(block)
                     writer.write(block)
+                if durable:
+                    writer.flush()
+                    os.fsync(writer.fileno())
             if digest.hexdigest() != sha256:
                 raise IntegrityError(f"The copy of {source} does not match its name (it is damaged or still being "
                                      "written); it was not stored.")
