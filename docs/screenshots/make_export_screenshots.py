@@ -1,6 +1,6 @@
-"""Grab the Export step offscreen at 1280×800 into docs/screenshots/.
+"""Grab the Export step offscreen (the window at 1280×800, or --size WxH) into docs/screenshots/.
 
-    python docs/screenshots/make_export_screenshots.py
+    python docs/screenshots/make_export_screenshots.py [--size 1024x700] [--out DIR]
 
 A throw-away project gets the sample data (heart.csv), two logistic regressions trained in this
 process (plain and balanced) registered as heart-risk v1 (archived) and v2 (production), and a file
@@ -11,7 +11,8 @@ age column, an unknown cholesterol level).
   export_step.png      the Bundle tab after a verified export of heart-risk@production
   export_scoring.png   the Batch scoring tab: the new patients checked, the rows that can be scored
                        scored (the oldest flagged), the preview numbered as the input
-  export_scoring_small.png  the same at 1024×700
+
+At 1024×700 each is named <name>_small.png (see shots.py).
 
 With MLDESK_SHOTS_ALL=1 it also writes, to a temp folder, the empty step, the Bundle tab before
 the first export, the export dialog (with the "replace" question) and a failed verification.
@@ -23,7 +24,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from shots import MODEL, SAMPLE, TARGET, heart_project, open_window, plain_and_balanced, save, start, wait_until
+from shots import (
+    MODEL,
+    SAMPLE,
+    TARGET,
+    heart_project,
+    open_window,
+    options,
+    plain_and_balanced,
+    save,
+    start,
+    wait_until,
+)
 
 
 def build_project(path: Path):
@@ -53,6 +65,7 @@ def new_patients(folder: Path) -> Path:
 
 
 def main() -> int:
+    options(__doc__)
     app, work = start("mldesk-export-shots-")
     extra = bool(os.environ.get("MLDESK_SHOTS_ALL"))
 
@@ -103,12 +116,6 @@ def main() -> int:
     step.scoring.score_button.click()
     wait_until(app, lambda: not step.busy and not window.runner.tasks, timeout=60)
     save(window, "export_scoring.png")
-    window.resize(1024, 700)
-    wait_until(app, lambda: True)
-    save(window, "export_scoring_small.png")
-    window.resize(1440, 900)
-    wait_until(app, lambda: True)
-    save(window, "export_scoring_1440.png", work)   # looked at, not in the guide
 
     window.close()
     return 0

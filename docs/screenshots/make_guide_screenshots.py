@@ -1,13 +1,14 @@
 """Grab the user guide's window (Help → User guide, a step's "?") offscreen into docs/screenshots/.
 
-    python docs/screenshots/make_guide_screenshots.py
+    python docs/screenshots/make_guide_screenshots.py [--size 1024x700] [--out DIR]
 
 The sample project with a plain and a balanced run, the Train step in view, its "?" pressed: the guide
 opens beside the window at the Train section.
 
-  help_guide.png          the guide's window at 1440×900, at "4. Train"
-  help_guide_small.png    the same at 1024×700
-  help_window_small.png   the main window at 1024×700 (where each step's "?" sits)
+  help_guide.png          the guide's window at 1440×900 (this script's default size), at "4. Train"
+  help_window.png         the main window at the same size (where each step's "?" sits)
+
+At 1024×700 (--size 1024x700) they are help_guide_small.png and help_window_small.png (see shots.py).
 
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import shutil
 
-from shots import heart_project, open_window, plain_and_balanced, save, start, wait_until
+import shots
+from shots import heart_project, open_window, options, plain_and_balanced, save, start, wait_until
 
-SIZES = {"": (1440, 900), "_small": (1024, 700)}
+DEFAULT_SIZE = (1440, 900)
 
 
 def main() -> None:
+    options(__doc__, default=DEFAULT_SIZE)
     app, work = start("mldesk-guide-shots-")
     try:
         project, version = heart_project(work / "heart")
@@ -29,14 +32,12 @@ def main() -> None:
         window = open_window(app, project)
         window.navigator.select("train")
         wait_until(app, lambda: not window.runner.tasks)
-        for suffix, size in SIZES.items():
-            window.resize(*size)
-            window.train_step.help_button.click()
-            guide = window.guide_window
-            guide.resize(*size)
-            wait_until(app, lambda g=guide: g.isVisible() and not g._fit_timer.isActive())
-            save(guide, f"help_guide{suffix}.png")
-        save(window, "help_window_small.png")
+        window.train_step.help_button.click()
+        guide = window.guide_window
+        guide.resize(*shots.SIZE)
+        wait_until(app, lambda: guide.isVisible() and not guide._fit_timer.isActive())
+        save(guide, "help_guide.png")
+        save(window, "help_window.png")
         window.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,12 +1,13 @@
-"""Grab the Monitor step offscreen at 1280×800 into docs/screenshots/.
+"""Grab the Monitor step offscreen (the window at 1280×800, or --size WxH) into docs/screenshots/.
 
-    python docs/screenshots/make_monitor_screenshots.py
+    python docs/screenshots/make_monitor_screenshots.py [--size 1024x700] [--out DIR]
 
 Builds a throw-away project: the heart sample, a logistic regression registered as
 heart-risk@production with a KPI gate, and five monthly batches cut from the sample — two as
 they are, one with a small shift, one with a broken feed (dataset drift), one without labels.
 Writes monitor_step.png (drift map, a drifted batch and feature selected), monitor_over_time.png
-and monitor_settings.png. Uses its own settings folder, so your recent projects are untouched.
+and monitor_settings.png (1000×620, no larger than the window); at 1024×700 each is named
+<name>_small.png (see shots.py). Uses its own settings folder, so your recent projects are untouched.
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shots import MODEL, SAMPLE, TARGET, heart_project, open_window, save, start, train_heart, wait_until
+from shots import MODEL, SAMPLE, TARGET, fit, heart_project, open_window, options, save, start, train_heart, wait_until
 
 
 def monthly_batches(folder: Path) -> list[Path]:
@@ -54,6 +55,7 @@ def monthly_batches(folder: Path) -> list[Path]:
 
 
 def main() -> int:
+    options(__doc__)
     app, work = start("mldesk-monitor-shots-")
     project, version = heart_project(work / "Heart study")
     run = train_heart(project, version, class_weight="balanced")
@@ -83,7 +85,7 @@ def main() -> int:
     save(window, "monitor_over_time.png")
 
     dialog = step.open_settings()
-    dialog.resize(1000, 620)
+    dialog.resize(*fit((1000, 620)))
     wait_until(app, dialog.isVisible)
     save(dialog, "monitor_settings.png")
     dialog.reject()

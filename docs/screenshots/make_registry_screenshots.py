@@ -1,6 +1,6 @@
-"""Grab the Registry step offscreen at 1280×800 into docs/screenshots/.
+"""Grab the Registry step offscreen (the window at 1280×800, or --size WxH) into docs/screenshots/.
 
-    python docs/screenshots/make_registry_screenshots.py
+    python docs/screenshots/make_registry_screenshots.py [--size 1024x700] [--out DIR]
 
 A throw-away project gets the sample data (heart.csv) and a derived version of it (outliers
 of weight capped, the alcohol column dropped), four runs trained in this process, and two
@@ -14,6 +14,7 @@ registered models:
   registry_step.png        the step with heart-risk v2 selected, its Overview tab
   registry_move_alias.png  "Move alias" for production v2 → v3, compared on held-out data
 
+At 1024×700 each is named <name>_small.png (see shots.py).
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
@@ -26,6 +27,7 @@ from shots import (
     heart_project,
     hide_caret,
     open_window,
+    options,
     plain_and_balanced,
     save,
     start,
@@ -62,6 +64,7 @@ def build_project(path):
 
 
 def main() -> int:
+    options(__doc__)
     app, work = start("mldesk-registry-shots-")
     project = build_project(work / "Heart study")
 

@@ -1,6 +1,13 @@
-"""Grab the main screens offscreen at 1280×800 into docs/screenshots/.
+"""Grab the main screens offscreen (the window at 1280×800, or --size WxH) into docs/screenshots/.
 
-    python docs/screenshots/make_screenshots.py
+    python docs/screenshots/make_screenshots.py [--size 1024x700] [--out DIR]
+
+  welcome.png        the welcome page with two recent projects, one of them moved away
+  import_wizard.png  the import wizard on its preview page (900×660, no larger than the window)
+  data_step.png      the Data step: the sample imported, the weight column selected
+  quality_step.png   the Quality step: checks run for heart_disease, a finding and its evidence
+
+At 1024×700 each is named <name>_small.png (see shots.py).
 
 Uses a throw-away settings folder and project, so your own recent projects are untouched.
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
@@ -8,10 +15,11 @@ The shared set-up (offscreen app, window, sample project, saving) is in shots.py
 
 from __future__ import annotations
 
-from shots import SAMPLE, open_window, save, start, wait_until
+from shots import SAMPLE, fit, open_window, options, save, start, wait_until
 
 
 def main() -> int:
+    options(__doc__)
     app, work = start("mldesk-shots-")
     from desktop_app.core.project import Project
     from desktop_app.ui.shell import recent
@@ -30,7 +38,7 @@ def main() -> int:
     window.create_project(work / "Heart study", "Heart study")
     wait_until(app, lambda: window.project is not None and not window.runner.tasks)
     wizard = window.data_step.open_import_wizard(SAMPLE)
-    wizard.resize(900, 660)
+    wizard.resize(*fit((900, 660)))
     wait_until(app, lambda: wizard.settings_page.isComplete())
     save(wizard, "import_wizard.png")
     wizard.reject()

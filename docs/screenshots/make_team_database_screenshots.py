@@ -1,6 +1,6 @@
 """Grab the window with a project in a team database offscreen into docs/screenshots/.
 
-    python docs/screenshots/make_team_database_screenshots.py
+    python docs/screenshots/make_team_database_screenshots.py [--size 1024x700] [--out DIR]
 
 Needs PostgreSQL's programs (Debian's `postgresql` package): the script starts a throw-away server of
 its own (tests/pg_server.py) with a database "heart", where Ana made "Heart study" (the sample data,
@@ -10,8 +10,9 @@ his. Then the server is stopped for a moment, and started again.
   team_database_new.png          the New-project dialog with "Team database" chosen and filled in
   team_database_window.png       Ben's window once joined: the top bar names the team database
   team_database_team.png         the Team place: shared through the team database, nothing to link
-  team_database_team_small.png   the same at 1024×700
   team_database_unreachable.png  the server stopped: "Team database unreachable — retrying…"
+
+At 1024×700 (--size 1024x700) each is named <name>_small.png (see shots.py).
 
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
@@ -20,9 +21,7 @@ from __future__ import annotations
 
 import os
 
-from shots import SAMPLE, hide_caret, open_window, save, start, wait_until
-
-SIZE = (1280, 800)
+from shots import SAMPLE, hide_caret, open_window, options, save, start, wait_until
 
 
 def team_database(server) -> str:
@@ -44,6 +43,7 @@ def main() -> int:
     from tests import pg_server
     from tests.ui.team_database_helpers import pause, resume
 
+    options(__doc__)
     app, work = start("mldesk-team-database-shots-")
     server = pg_server.start()
     os.environ["PGPASSFILE"] = str(server.passfile)
@@ -75,10 +75,6 @@ def main() -> int:
         window.navigator.select("team")
         wait_until(app, lambda: not window.runner.tasks)
         save(window, "team_database_team.png")
-        window.resize(1024, 700)
-        wait_until(app, lambda: True)
-        save(window, "team_database_team_small.png")
-        window.resize(*SIZE)
 
         window.notice.hide()
         window.navigator.select("data")

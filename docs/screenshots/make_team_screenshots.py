@@ -1,6 +1,6 @@
 """Grab the Team place and the conflict dialog offscreen into docs/screenshots/.
 
-    python docs/screenshots/make_team_screenshots.py
+    python docs/screenshots/make_team_screenshots.py [--size 1024x700] [--out DIR]
 
 Two workstations of one project, in throw-away folders: Ana's made "Heart study" (the sample data,
 three runs registered as heart-risk v1–v3, production on v1, KPI gate recall>=0.6) and shared it
@@ -9,11 +9,13 @@ production at v2 and Ben at v3 (a conflict); Ana imported a new version of the d
 the sync client has not delivered yet (a batch that waits); the sync client left a conflict copy in
 the folder (a stray); Ben described a model (a change waiting to be sent). The window is Ben's.
 
-  team_step.png           the Team place at 1440×900: folder, last sync, what waits and why, the conflict
-  team_step_small.png     the same at 1024×700
+  team_step.png           the Team place: folder, last sync, what waits and why, the conflict
   team_conflict.png       the conflict dialog: both moves side by side, v3 picked, the reason typed
-  registry_conflict.png   the Registry at 1440×900 with the model marked and its Aliases tab
+  registry_conflict.png   the Registry with the model marked and its Aliases tab
   team_join.png           "Join a team from a shared folder…" filled in, over the welcome page
+
+The window is at 1440×900 (this script's default size); at 1024×700 (--size 1024x700) each picture is
+named <name>_small.png (see shots.py).
 
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
@@ -29,6 +31,7 @@ from shots import (
     heart_project,
     hide_caret,
     open_window,
+    options,
     plain_and_balanced,
     save,
     start,
@@ -36,7 +39,7 @@ from shots import (
     wait_until,
 )
 
-SIZES = {"": (1440, 900), "_small": (1024, 700)}
+DEFAULT_SIZE = (1440, 900)
 IDENTIFIED = ("store.audit", "project", "data.service", "quality.service", "tracking.service", "registry.service")
 
 
@@ -103,6 +106,7 @@ def build_team(work):
 
 
 def main() -> int:
+    options(__doc__, default=DEFAULT_SIZE)
     app, work = start("mldesk-team-shots-")
     _shared, ben = build_team(work)
     window = open_window(app)
@@ -112,10 +116,8 @@ def main() -> int:
     window.navigator.select("team")
     step = window.team_step
     step.attention.select_conflict(MODEL, "production")
-    for suffix, size in SIZES.items():
-        window.resize(*size)
-        wait_until(app, lambda: not window.runner.tasks)
-        save(window, f"team_step{suffix}.png")
+    wait_until(app, lambda: not window.runner.tasks)
+    save(window, "team_step.png")
 
     dialog = step.resolve(step.attention.current().conflict)
     dialog.choose(3)
@@ -125,7 +127,6 @@ def main() -> int:
     save(dialog, "team_conflict.png")
     dialog.reject()
 
-    window.resize(*SIZES[""])
     window.navigator.select("registry")
     registry = window.registry_step
     wait_until(app, lambda: not window.runner.tasks and bool(registry.models))

@@ -1,6 +1,6 @@
-"""Grab the Train and Compare steps offscreen at 1280×800 into docs/screenshots/.
+"""Grab the Train and Compare steps offscreen (the window at 1280×800, or --size WxH) into docs/screenshots/.
 
-    python docs/screenshots/make_training_screenshots.py
+    python docs/screenshots/make_training_screenshots.py [--size 1024x700] [--out DIR]
 
 The sample data (heart.csv) is imported into a throw-away project, checked with target
 heart_disease, and logistic regression is trained twice from the Train step — without and
@@ -14,15 +14,18 @@ written to CSV and imported:
                            the ROC / PR tab with one-vs-rest curves for every class;
   compare_regression.png   diabetes progression: ridge vs a random forest, the Residuals tab.
 
+At 1024×700 each is named <name>_small.png (see shots.py).
+
 The shared set-up (offscreen app, window, sample project, saving) is in shots.py.
 """
 
 from __future__ import annotations
 
-from shots import TARGET, heart_project, open_window, save, start, wait_until
+from shots import TARGET, heart_project, open_window, options, save, start, wait_until
 
 
 def main() -> int:
+    options(__doc__)
     app, work = start("mldesk-train-shots-")
     project, version = heart_project(work / "Heart study")
     project.quality.check(version, TARGET)
