@@ -71,7 +71,7 @@ def test_import_the_sample_through_the_wizard(qtbot, project_window, monkeypatch
     assert step.pages.currentWidget() is step.splitter
     dataset = step.tree.topLevelItem(0)
     assert dataset.text(0) == "heart"
-    assert dataset.child(0).text(0).startswith("v1 · 5,000 rows · 12 columns · ")
+    assert dataset.child(0).text(0).startswith("v1 · 5,000 rows\n12 columns · ")
     assert step.tree.current_version().label == "heart@1"  # the new version is selected
     assert "Imported" in dataset.child(0).toolTip(0)        # exact time on hover
     assert window.navigator.state("data") is StepState.DONE

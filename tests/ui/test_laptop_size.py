@@ -158,3 +158,72 @@ def test_monitor_threshold_text_wraps_and_axes_have_no_si_prefix(qtbot, laptop, 
             axis.setRange(0, 0.0004)   # what once made the batch axis say "(x0.001)"
             assert "(x" not in axis.labelString()
     assert all(e % 1 == 0.5 for e in step.panel.distribution.data["edges"])   # whole ages: no comb here either
+
+
+# -- The first-time analyst's second look (issue 14, item 7) -----------------------------------------
+
+def inside(widget, parent) -> bool:
+    """`widget`'s rect lies within `parent`'s (in `parent`'s coordinates)."""
+    top_left = widget.mapTo(parent, widget.rect().topLeft())
+    return parent.rect().contains(top_left) and parent.rect().contains(top_left + widget.rect().bottomRight())
+
+
+def test_data_tree_shows_the_version_entry_whole(qtbot, laptop, project):
+    project.datasets.import_file(SAMPLE_CSV, name="heart")
+    open_on(qtbot, laptop, project, "data")
+    tree = laptop.data_step.tree
+    qtbot.waitUntil(lambda: tree.current_version() is not None, timeout=30_000)
+    qtbot.wait(50)  # one layout pass at the laptop size
+    item = tree.currentItem()
+    rect = tree.visualItemRect(item)
+    for line in item.text(0).split("\n"):
+        assert rect.x() + tree.fontMetrics().horizontalAdvance(line) <= tree.viewport().width(), line
+    assert fully_visible_columns(laptop.data_step.view) >= 5
+
+
+def test_train_variant_settings_are_whole_and_options_scroll_into_view(qtbot, laptop, project):
+    project.datasets.import_file(SAMPLE_CSV, name="heart")
+    open_on(qtbot, laptop, project, "train")
+    step = laptop.train_step
+    qtbot.waitUntil(lambda: step.info is not None, timeout=30_000)
+    (variant,) = step.models.add_balanced_variants()
+    qtbot.wait(50)
+    assert shown(variant.summary) == "balanced weights"
+    assert_whole_or_elided(variant.summary, "balanced weights")
+    viewport = step.setup_scroll.viewport()
+    for card in step.models.cards:
+        for button in (card.expand_button, card.variant_button, card.check):
+            assert inside(button, card), (card.check.text(), button.text())
+            assert button.fontMetrics().horizontalAdvance(button.text()) <= button.width()
+        assert card.mapTo(viewport, card.rect().topRight()).x() <= viewport.width()
+    step.setup_scroll.ensureWidgetVisible(step.options)
+    qtbot.waitUntil(lambda: inside(step.options, viewport), timeout=5_000)
+
+
+def test_monitor_drift_map_title_and_verdict_are_whole_or_elided(qtbot, laptop, registered, tmp_path):
+    import pyqtgraph as pg
+
+    batch = pd.read_csv(SAMPLE_CSV).sample(400, random_state=1)
+    batch["age"] += 8
+    batch.to_csv(tmp_path / "batch.csv", index=False)
+    open_on(qtbot, laptop, registered, "monitor")
+    step = laptop.monitor_step
+    qtbot.waitUntil(lambda: step.version is not None and not step.busy, timeout=30_000)
+    step.add_batch_file(tmp_path / "batch.csv")
+    qtbot.waitUntil(lambda: len(step.batches) == 1 and not step.busy, timeout=60_000)
+    wait_idle(qtbot, laptop.runner, 30_000)
+    step.panel.select(step.batches[0].id, "age")
+    step.panel.draw_all()
+    dist = step.panel.distribution
+    qtbot.waitUntil(lambda: dist.showing_chart, timeout=20_000)
+    qtbot.wait(50)
+
+    title = step.panel.heat_map.title
+    assert title.isVisible() and title.text().startswith("Drift of each feature in 1 batch")
+    assert_whole_or_elided(title, title.text())
+    assert "Wasserstein" in dist.verdict.text()
+    assert_whole_or_elided(dist.verdict, dist.verdict.text())
+    assert inside(dist.verdict, dist)
+    (plot,) = [item for view in dist.findChildren(pg.GraphicsView) for item in view.scene().items()
+               if isinstance(item, pg.PlotItem)]
+    assert plot.vb.height() >= 50    # a histogram, not a strip with crowded y labels

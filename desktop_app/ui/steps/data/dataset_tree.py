@@ -1,4 +1,4 @@
-"""Datasets and their versions as a tree: "heart" → "v1 · 5,000 rows · 12 columns · 2 min ago"."""
+"""Datasets and their versions as a tree: "heart" → "v1 · 5,000 rows" over "12 columns · 2 min ago"."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ if TYPE_CHECKING:
     from desktop_app.core.data.entities import DatasetInfo, DatasetVersionInfo
 
 VERSION_ROLE = Qt.ItemDataRole.UserRole
+MAX_WIDTH = 260
 
 
 def version_text(version: DatasetVersionInfo) -> str:
+    # Two lines: on one, a laptop's narrow tree showed "v1 · 5,00… just now".
     return (
-        f"v{version.number} · {plural(version.rows, 'row')} · "
+        f"v{version.number} · {plural(version.rows, 'row')}\n"
         f"{plural(version.n_columns, 'column')} · {relative_time(version.created_at)}"
     )
 
@@ -44,7 +46,7 @@ class DatasetTree(QTreeWidget):
         self.setHeaderHidden(True)
         self.setColumnCount(1)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setUniformRowHeights(True)
+        self.setUniformRowHeights(False)   # a dataset's name is one line, a version two
         self.setMinimumWidth(150)
         self.setIndentation(14)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -78,11 +80,17 @@ class DatasetTree(QTreeWidget):
                     target = child
             parent.setExpanded(True)
         self.blockSignals(False)
+        self._fit_width()
         if target is not None:
             self.setCurrentItem(target)
         current = self.current_version()
         if (current.id if current else None) != (previous.id if previous else None):
             self.version_selected.emit(current)
+
+    def _fit_width(self) -> None:
+        """As wide as the widest entry (within reason): the splitter may not squeeze it below that."""
+        needed = self.sizeHintForColumn(0) + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(150, min(needed, MAX_WIDTH)))
 
     def current_version(self) -> Any:
         item = self.currentItem()

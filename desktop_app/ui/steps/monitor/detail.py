@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 READY_POLL_MS = 25
 PREPARING = "Preparing the charts…"
+DISTRIBUTION_MIN_HEIGHT = 215
 
 
 class MonitorPanel(QWidget):
@@ -62,6 +63,9 @@ class MonitorPanel(QWidget):
         self.table.feature_selected.connect(lambda column: self.select(self.batch_id, column))
 
         self.map_splitter = _splitter("monitorMapSplitter", self.heat_map, self.distribution, [320, 260])
+        # Room for a readable histogram at 700 px high (it was a strip with crowded y labels);
+        # the heat map, which has hover and a tick per row it can fit, gives way first.
+        self.distribution.setMinimumHeight(DISTRIBUTION_MIN_HEIGHT)
         self.time_splitter = _splitter("monitorTimeSplitter", self.share, self.quality, [300, 300])
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
@@ -18,6 +18,7 @@ from desktop_app.ui.charts.base import TEXT_PEN, LegendChartPanel
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.text.formatting import format_float, format_int, shorten
 from desktop_app.ui.text.rich_text import escape
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
@@ -40,9 +41,8 @@ class DistributionChart(LegendChartPanel):
         self.combo.activated.connect(lambda _i: self._chosen())
         caption = QLabel("Distributions of")
         caption.setBuddy(self.combo)
-        self.verdict = QLabel()
+        self.verdict = ElidedLabel()   # "Wasserstein (÷ std) 1.144 ≥ 0.1" ran off a laptop's right edge
         self.verdict.setObjectName("hint")
-        self.verdict.setTextFormat(Qt.TextFormat.RichText)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(caption)
@@ -103,8 +103,8 @@ class DistributionChart(LegendChartPanel):
         ref_name = f"Training data ({format_int(data.get('reference_rows', 0))} rows)"
         batch_name = f"Batch {mt.short_name(batch.name, 24)} ({format_int(data.get('batch_rows', 0))} rows)"
         drifted = bool(result and result.drifted)
-        self.verdict.setText(f"<span style='color:{mt.ALERT_COLOR if drifted else '#4a5563'}'>"
-                             f"{escape(mt.verdict(result))}</span>" if result else "")
+        self.verdict.setStyleSheet(f"color: {mt.ALERT_COLOR if drifted else '#4a5563'};")
+        self.verdict.setText(mt.verdict(result) if result else "")
         self.note.setText(self._note(data, result))
         drawn = (self._numeric(plot, data, ref_name, batch_name) if data.get("kind") == "numeric"
                  else self._categorical(plot, data, ref_name, batch_name))

@@ -23,7 +23,6 @@ from desktop_app.ui.charts.base import (
     ChartPanel,
     canvas,
     on_hover,
-    set_title,
     style_plot_item,
     top_legend,
 )
@@ -31,6 +30,7 @@ from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import fit_batch_axis
 from desktop_app.ui.text.formatting import format_int, shorten
 from desktop_app.ui.text.rich_text import escape
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import ColumnDriftResult, MonitoringBatch
@@ -58,6 +58,15 @@ class DriftHeatMap(ChartPanel):
         self.legend: Any = None
         self._grid: Any = None
         self._frames: list[Any] = []
+        # The title is a Qt label above the chart: a plot title is clipped without "…" in a narrow window.
+        self.title = ElidedLabel()
+        self.title.setObjectName("heatMapTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setVisible(False)
+        self.layout_.insertWidget(0, self.title)
 
     # -- data -------------------------------------------------------------------------------------
     def set_batches(self, batches: Sequence[MonitoringBatch], selected_batch: str | None = None,
@@ -86,6 +95,10 @@ class DriftHeatMap(ChartPanel):
         self._ensure_chart()
         self._draw()
         self.show_chart()
+
+    def show_message(self, text: str) -> None:
+        self.title.setVisible(False)
+        super().show_message(text)
 
     def set_selection(self, batch_id: str | None, feature: str | None) -> None:
         self.selected_batch, self.selected_feature = batch_id, feature
@@ -147,9 +160,10 @@ class DriftHeatMap(ChartPanel):
         n, m = len(self.features), len(self.batches)
         plot.setYRange(-0.5, n - 0.5, padding=0.01)
         alerts = sum(b.dataset_drift for b in self.batches)
-        set_title(plot, f"Drift of each feature in {format_int(m)} batch{'es' if m != 1 else ''}"
-                  + (f" — {alerts} with dataset drift (⚠)" if alerts else "")
-                  + "; most often drifted first", size="9pt")
+        self.title.setText(f"Drift of each feature in {format_int(m)} batch{'es' if m != 1 else ''}"
+                           + (f" — {alerts} with dataset drift (⚠)" if alerts else "")
+                           + "; most often drifted first")
+        self.title.setVisible(True)
         self._fit_legend()
         self._draw_selection()
         self._fit_ticks()

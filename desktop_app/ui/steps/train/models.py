@@ -1,7 +1,7 @@
 """The model checklist of the Train step: one card per algorithm of the task.
 
-A card is a checkbox with the model's name, a one-line summary of what differs from the
-defaults, and a collapsible parameter form. "Add variant" copies a card so the same model
+A card is a checkbox with the model's name, under it a one-line summary of what differs from the
+defaults (none for default settings), and a collapsible parameter form. "Add variant" copies a card so the same model
 can be trained twice in one batch with different settings (say, without and with balanced
 class weights); every ticked card becomes one run.
 """
@@ -67,15 +67,20 @@ class ModelCard(QFrame):
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 2, 0)
         header.setSpacing(6)
-        header.addWidget(self.check)
-        header.addWidget(self.summary, 1)
+        header.addWidget(self.check, 1)
         header.addWidget(self.expand_button)
         header.addWidget(self.variant_button)
         header.addWidget(self.remove_button)
+        # The summary on a line of its own under the name: beside it, a variant's "balanced weights"
+        # shrank to "b…" in a laptop's half-window. Default settings say nothing (one line per card).
+        self.summary_row = QHBoxLayout()
+        self.summary_row.setContentsMargins(4 + self.check.iconSize().width() + 8, 0, 2, 2)
+        self.summary_row.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(header)
+        layout.addLayout(self.summary_row)
         layout.addWidget(self.form)
         self._update_summary()
 
@@ -120,6 +125,7 @@ class ModelCard(QFrame):
             parts.insert(0, "no class weights")
         text = ", ".join(parts) if parts else "default settings"
         self.summary.setText(text)
+        self.summary.setVisible(bool(parts))
 
 
 class ModelChecklist(QWidget):
