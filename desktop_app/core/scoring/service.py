@@ -135,9 +135,13 @@ class ScoringService:
     def validate(self, ref: ModelRef, frame: pd.DataFrame,
                  progress: ProgressCallback = no_progress) -> ValidationReport:
         """`frame` checked against the model's signature (see scoring.validation)."""
+        from desktop_app.core.scoring.output import id_columns
         from desktop_app.core.scoring.validation import validate
 
-        return validate(self.signature(ref), frame, progress)
+        source = self.source(ref)
+        signature = self.signature(source)
+        kinds = self._datasets.get_version(source.run.dataset_version_id).kinds
+        return validate(signature, frame, progress, ids=id_columns(frame, signature, kinds))
 
     def validate_file(self, ref: ModelRef, path: str | os.PathLike, progress: ProgressCallback = no_progress,
                       cancel: CancelToken | None = None) -> ValidationReport:

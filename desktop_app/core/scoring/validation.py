@@ -14,6 +14,7 @@ Problems, worst first:
   out_of_range       warning  a number outside the range seen in training: an extrapolation
   unexpected_missing warning  a gap in a column that had none in training: filled as in training
   extra_columns      info     columns the model does not use: ignored
+  id_columns         info     ids the model does not use, as expected: kept in the output to join back
   not_checked        info     too many categories in training to check for new ones
 
 Every row-level problem marks its rows in `issue.rows`; `report.valid` is the rows no
@@ -26,6 +27,7 @@ would indeed mistake, and a fix the recipe repeats (numbers written "1.234,5") i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -54,6 +56,7 @@ class Problem(StrEnum):
     OUT_OF_RANGE = "out_of_range"
     UNEXPECTED_MISSING = "unexpected_missing"
     EXTRA_COLUMNS = "extra_columns"
+    ID_COLUMNS = "id_columns"
     NOT_CHECKED = "not_checked"
 
 
@@ -133,16 +136,20 @@ class ValidationReport:
 
 
 def validate(
-    signature: InputSignature, frame: pd.DataFrame, progress: ProgressCallback = no_progress
+    signature: InputSignature, frame: pd.DataFrame, progress: ProgressCallback = no_progress,
+    ids: Collection[str] = (),
 ) -> ValidationReport:
     """Check `frame` (rows as read from a file) against the model's `signature`; `progress` may cancel
-    between columns."""
+    between columns. `ids` are the input's id columns (`output.id_columns`): expected, not a problem."""
     n = len(frame)
     present = {str(c) for c in frame.columns}
     issues: list[Issue] = [_missing_column(name) for name in signature.names if name not in present]
-    extra = [str(c) for c in frame.columns if str(c) not in signature]
+    unused = [str(c) for c in frame.columns if str(c) not in signature]
+    extra = [name for name in unused if name not in ids]
     if extra:
         issues.append(_extra_columns(extra))
+    if len(extra) < len(unused):
+        issues.append(_id_columns([name for name in unused if name in ids]))
     if issues and issues[0].problem == Problem.MISSING_COLUMN:
         return _report(n, issues, np.zeros(n, dtype=bool))
 
@@ -291,6 +298,15 @@ def _extra_columns(names: list[str]) -> Issue:
     return Issue(None, Problem.EXTRA_COLUMNS, Severity.INFO, len(names), tuple(names),
                  f"{_count(len(names), 'column')} the model does not use ({shown}) "
                  f"{'is' if len(names) == 1 else 'are'} ignored.")
+
+
+def _id_columns(names: list[str]) -> Issue:
+    shown = ", ".join(f"'{n}'" for n in names[:EXAMPLES]) + (f" and {len(names) - EXAMPLES} more"
+                                                              if len(names) > EXAMPLES else "")
+    return Issue(None, Problem.ID_COLUMNS, Severity.INFO, len(names), tuple(names),
+                 f"{shown} {'identifies' if len(names) == 1 else 'identify'} the rows: the model does not use "
+                 f"{'it' if len(names) == 1 else 'them'}, as expected, and the scored file keeps "
+                 f"{'it' if len(names) == 1 else 'them'} to join back to the input.")
 
 
 def _row_issue(column: str, problem: Problem, severity: Severity, rows: np.ndarray, examples: tuple,

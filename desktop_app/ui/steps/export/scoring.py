@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -49,6 +50,8 @@ OUTPUT_FILTER = "CSV (*.csv);;Parquet (*.parquet);;Excel (*.xlsx)"
 INPUT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".pq")
 OUTPUT_SUFFIXES = (".csv", ".parquet", ".xlsx")
 PREVIEW_MAX_WIDTH = 220
+ISSUE_ROWS = 4     # issue rows the table shows before it scrolls
+PREVIEW_ROWS = 8   # preview rows the panel keeps room for (it scrolls as a whole when the window is smaller)
 
 
 class ScoringPanel(QWidget):
@@ -97,7 +100,8 @@ class ScoringPanel(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((28, 110, 170, 70, 180)):
             header.resizeSection(column, width)
-        header.sectionResized.connect(lambda *_a: self.issues.resizeRowsToContents())
+        header.sectionResized.connect(lambda *_a: self._fit_issues())
+        self.issues.viewport().installEventFilter(self)   # narrower (a scroll bar came): texts wrap onto more lines
 
         # -- 2. the output ----------------------------------------------------------------------------
         output_caption = QLabel("2. Save the scored rows to")
@@ -141,6 +145,10 @@ class ScoringPanel(QWidget):
         rows = self.preview.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.preview.setMinimumHeight(self.preview.horizontalHeader().sizeHint().height()
+                                      + PREVIEW_ROWS * rows.defaultSectionSize()
+                                      + self.preview.horizontalScrollBar().sizeHint().height()
+                                      + 2 * self.preview.frameWidth())
         self.preview.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.preview_empty = QLabel("The first 200 scored rows will show here, with the prediction and the "
                                     "probability of each class first.")
@@ -172,10 +180,7 @@ class ScoringPanel(QWidget):
         output_row.addWidget(output_caption)
         output_row.addWidget(self.output_edit, 1)
         output_row.addWidget(self.output_button)
-        choice_row = QHBoxLayout()
-        choice_row.setSpacing(8)
-        choice_row.addWidget(self.only_valid, 1)
-        choice_row.addWidget(self.score_button)
+        output_row.addWidget(self.score_button)
         result_row = QHBoxLayout()
         result_row.setSpacing(8)
         result_row.addWidget(self.summary, 1)
@@ -185,7 +190,7 @@ class ScoringPanel(QWidget):
         bottom_layout.setContentsMargins(0, 4, 0, 0)
         bottom_layout.setSpacing(6)
         bottom_layout.addLayout(output_row)
-        bottom_layout.addLayout(choice_row)
+        bottom_layout.addWidget(self.only_valid)
         bottom_layout.addWidget(self.progress)
         bottom_layout.addLayout(result_row)
         bottom_layout.addWidget(self.preview_title)
@@ -196,10 +201,17 @@ class ScoringPanel(QWidget):
         self.splitter.addWidget(top)
         self.splitter.addWidget(bottom)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([230, 330])
+        self.splitter.setStretchFactor(1, 1)
+        # On a laptop the check and the preview do not both fit: the panel scrolls rather than squeeze them.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("scoringScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.splitter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.scroll)
         self.reset()
 
     # -- states -----------------------------------------------------------------------------------
@@ -253,7 +265,6 @@ class ScoringPanel(QWidget):
         self.report = report
         self.issues_model.set_report(report)
         self.issues.setVisible(bool(report.issues))
-        self.issues.resizeRowsToContents()
         self._fit_issues()
         self.verdict.set_verdict(validation_verdict(report))
         # Only rows with errors can be left out, and only when asked (as `mldesk predict --only-valid`);
@@ -271,19 +282,26 @@ class ScoringPanel(QWidget):
         self._update_score_button()
 
     def _fit_issues(self) -> None:
-        """Give the issues table room for its rows (up to about six), leaving the rest to the preview."""
-        top, bottom = self.splitter.sizes()
-        total = top + bottom
-        if not self.issues_model.rowCount() or total <= 0:
+        """Rows as tall as their wrapped text; the table as tall as its first rows, the preview gets the rest."""
+        count = self.issues_model.rowCount()
+        for row in range(count):   # resizeRowsToContents leaves a row below the fold too short
+            self.issues.setRowHeight(row, self.issues.sizeHintForRow(row) + 4)   # the hint cuts the last line
+        if not count:
+            self.issues.setMinimumHeight(0)
             return
-        rows = sum(self.issues.rowHeight(r) for r in range(min(self.issues_model.rowCount(), 6)))
+        rows = sum(self.issues.rowHeight(r) for r in range(min(count, ISSUE_ROWS)))
         table = self.issues.horizontalHeader().sizeHint().height() + rows + 2 * self.issues.frameWidth() + 8
-        width = max(self.verdict.width(), 400)
-        verdict = self.verdict.heightForWidth(width) if self.verdict.hasHeightForWidth() else 0
-        verdict = max(verdict, self.verdict.sizeHint().height())
-        fixed = self.input_edit.sizeHint().height() + verdict + 2 * 6 + 4
-        new_top = max(140, min(fixed + table, total - 250))
-        self.splitter.setSizes([new_top, total - new_top])
+        if table != self.issues.minimumHeight():
+            self.issues.setMinimumHeight(table)
+            self.splitter.widget(0).layout().invalidate()   # else its minimum is the one before
+            top = self.splitter.widget(0).minimumSizeHint().height()
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([top, max(total - top, self.splitter.widget(1).minimumSizeHint().height())])
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        if watched is self.issues.viewport() and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self, self._fit_issues)   # once the columns have their new widths
+        return super().eventFilter(watched, event)
 
     def show_problem(self, verdict: Verdict) -> None:
         """The file could not be checked (unreadable, no model): say so in the banner."""
@@ -309,6 +327,7 @@ class ScoringPanel(QWidget):
         self.preview_title.setVisible(True)
         self.preview_pages.setCurrentWidget(self.preview)
         self._size_preview()
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureWidgetVisible(self.preview_pages, 0, 0))   # the result
 
     def _size_preview(self) -> None:
         self.preview.resizeColumnsToContents()

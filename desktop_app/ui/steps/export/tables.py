@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.ui.steps.export.text import (
+    COLUMN_LISTS,
     SEVERITY_COLOR,
     SEVERITY_GLYPH,
     issue_examples_text,
@@ -70,7 +71,7 @@ class IssuesModel(QAbstractTableModel):
         if column == 0:
             return SEVERITY_GLYPH.get(severity, "")
         if column == 1:
-            if issue.column is None and str(getattr(issue.problem, "value", issue.problem)) == "extra_columns":
+            if issue.column is None and str(getattr(issue.problem, "value", issue.problem)) in COLUMN_LISTS:
                 names = [str(n) for n in issue.examples]
                 return ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
             return issue.column or "(several)"
@@ -79,7 +80,7 @@ class IssuesModel(QAbstractTableModel):
         if column == 3:
             return issue_rows_text(issue, self.total_rows)
         if column == 4:
-            if str(getattr(issue.problem, "value", issue.problem)) == "extra_columns":
+            if str(getattr(issue.problem, "value", issue.problem)) in COLUMN_LISTS:
                 return ""
             return issue_examples_text(issue)
         return issue.message

@@ -32,8 +32,10 @@ PROBLEM_WORDS = {
     "out_of_range": "Outside the trained range",
     "unexpected_missing": "Unexpected gap",
     "extra_columns": "Not used by the model",
+    "id_columns": "Id — kept for joining",
     "not_checked": "Not checked",
 }
+COLUMN_LISTS = ("extra_columns", "id_columns")   # issues about columns: their examples are column names
 SEVERITY_GLYPH = {"error": "✗", "warning": "⚠", "info": "ℹ"}
 SEVERITY_COLOR = {"error": "#b3261e", "warning": "#8a5a00", "info": "#4a5563"}
 OK_COLOR, FAIL_COLOR, NEUTRAL_COLOR, WARN_COLOR = "#1f7a35", "#b3261e", "#4a5563", "#8a5a00"
@@ -200,7 +202,7 @@ def issue_rows_text(issue: Issue, total_rows: int) -> str:
     problem = str(getattr(issue.problem, "value", issue.problem))
     if problem in ("missing_column", "recipe_failed"):
         return f"all {format_int(total_rows)}"
-    if problem in ("extra_columns", "not_checked"):
+    if problem in COLUMN_LISTS or problem == "not_checked":
         return "—"
     return format_int(issue.count)
 
