@@ -100,3 +100,31 @@ def test_batch_scoring_gives_its_tables_room_and_calls_ids_expected(qtbot, windo
     # The scored rows come into view: five or more on screen, numbered as in the input.
     qtbot.waitUntil(lambda: fully_visible_rows(panel.preview, panel.scroll) >= 5, timeout=3_000)
     assert panel.summary.visibleRegion().boundingRect().height() == panel.summary.height()
+
+
+# -- Compare ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [LAPTOP, DESKTOP], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_compare_settings_name_the_algorithms_as_the_window_does(qtbot, window, project, size):
+    from desktop_app.core.tracking.entities import RunSpec
+    from desktop_app.ui.text.runs import algorithm_label
+    from tests.ui.helpers import train_plain_and_balanced
+
+    plain, _balanced = train_plain_and_balanced(project)
+    forest = project.runs.train(RunSpec(plain.dataset_version_id, plain.target, "random_forest",
+                                        params={"n_estimators": 20}))
+    open_on(qtbot, window, project, "compare", size)
+    step = window.compare_step
+    qtbot.waitUntil(lambda: not step.loading and step.table.model.rowCount() == 3, timeout=20_000)
+    step.select_runs([plain.id, forest.id])
+    qtbot.waitUntil(lambda: all(r in step.curves for r in (plain.id, forest.id)), timeout=20_000)
+    panel = step.panel
+    panel.tabs.setCurrentWidget(panel.summary_splitter)
+    qtbot.waitUntil(lambda: panel.settings.table.isVisible())
+
+    table = panel.settings.table
+    row = panel.settings.visible_settings().index("algorithm")
+    shown = [table.item(row, k).text() for k in range(1, table.columnCount())]
+    assert shown == [algorithm_label("logistic_regression"), algorithm_label("random_forest")]
+    assert "_" not in "".join(shown)
+    shoot(window, f"compare_summary_{size[0]}")

@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
 from desktop_app.core.training.metric_names import lower_is_better
 from desktop_app.ui.charts.colors import swatch
 from desktop_app.ui.text.formatting import format_exact_score, format_score_change
-from desktop_app.ui.text.runs import format_metric, format_value, metric_label, setting_label, sort_metrics
+from desktop_app.ui.text.runs import (
+    algorithm_label,
+    format_metric,
+    format_value,
+    metric_label,
+    setting_label,
+    sort_metrics,
+)
 
 if TYPE_CHECKING:
     from desktop_app.core.compare import Comparison
@@ -173,6 +180,8 @@ class SettingsDiff(QWidget):
 
 
 def _setting_text(name: str, value: Any) -> str:
+    if name == "algorithm" and isinstance(value, str):
+        return algorithm_label(value)   # the name the rest of the window uses
     if name == "class_weight":
         return value or "none"
     if name == "cv_folds" and value is None:
