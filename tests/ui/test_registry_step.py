@@ -281,3 +281,19 @@ def test_window_has_the_registry_after_compare_and_shows_the_model_in_focus(qtbo
     qtbot.waitUntil(lambda: not dialog.loading, timeout=10_000)
     dialog.reject()
     QApplication.processEvents()
+
+
+def test_moving_an_alias_to_a_clearly_worse_version_warns_before_confirming(qtbot, step, project,
+                                                                           plain_and_balanced_runs):
+    plain, balanced = plain_and_balanced_runs
+    project.registry.register(balanced.id, "no-gate", alias="production")   # v1: recall ~0.73
+    project.registry.register(plain.id, "no-gate")                          # v2: recall ~0.08
+    load(qtbot, step, project)
+    step.tree.select("no-gate", 2)
+    move = step.move_alias("production", 2)
+    verdict = move.verdict.text()
+    assert verdict.startswith("⚠ no-gate v2 is worse than v1") and "recall" in verdict, verdict
+    assert move.ok_button.isEnabled()   # allowed (no gate), with the reason the dialog asks for
+    move.set_target(1)
+    assert not move.verdict.text().startswith("⚠")
+    move.reject()

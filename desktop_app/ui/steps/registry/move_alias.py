@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
-BETTER_BG, BETTER_FG, BAD_COLOR, OK_COLOR = "#e3f1e5", "#1f6b33", "#b3261e", "#2e7d32"
+BETTER_BG, BETTER_FG, BAD_COLOR, OK_COLOR, WARN_COLOR = "#e3f1e5", "#1f6b33", "#b3261e", "#2e7d32", "#8a5a00"
 
 
 class MoveAliasDialog(QDialog):
@@ -208,6 +208,21 @@ class MoveAliasDialog(QDialog):
             return f"'{alias}' already points at v{target.number}; pick another version to move it."
         return None
 
+    def worse_warning(self) -> str | None:
+        """The sentence `mldesk models --alias` warns with when the version is clearly worse than the holder's
+        (on the gate's metrics, else the headline ones): allowed, but said before the user confirms."""
+        from desktop_app.core.registry.alias_check import worse_metrics
+
+        holder, target = self.holder(), self.target()
+        if holder is None or target is None or holder.number == target.number:
+            return None
+        worse = worse_metrics(self.model.kpi_gate, holder.metrics, target.metrics)
+        if not worse:
+            return None
+        return (f"{self.model.name} v{target.number} is worse than v{holder.number}, which holds "
+                f"'{self.alias_name()}', on {', '.join(worse)}. You can still move it; say why below "
+                "(the audit trail keeps both versions' figures).")
+
     def _changed(self) -> None:
         holder, target, alias = self.holder(), self.target(), self.alias_name() or "the alias"
         if holder is not None:
@@ -224,8 +239,10 @@ class MoveAliasDialog(QDialog):
             self.heading.setText(f"Give a version of {name} an alias")
             self.explain.setText(f"Scripts, bundles and monitoring can then name that version {name}@{alias}.")
         problem = self._problem()
-        self.verdict.setText(f"✗ {problem}" if problem else "✓ This version can take the alias.")
-        self.verdict.setStyleSheet(f"color: {BAD_COLOR if problem else OK_COLOR};")
+        warning = None if problem else self.worse_warning()
+        self.verdict.setText(f"✗ {problem}" if problem else f"⚠ {warning}" if warning
+                             else "✓ This version can take the alias.")
+        self.verdict.setStyleSheet(f"color: {BAD_COLOR if problem else WARN_COLOR if warning else OK_COLOR};")
         self.ok_button.setEnabled(problem is None and not self.work.running("move"))
         self.ok_button.setToolTip(problem or "")
         if target is not None:
