@@ -3,7 +3,8 @@
 Qt renders the guide's Markdown itself (QTextBrowser reads `.md` files, images relative to the file).
 Markdown headings carry no anchors there, so each heading gets its GitHub slug as an anchor name when a
 page loads: the guide's own links (`#9-team-…`), the steps' sections and the contents list all use them.
-Screenshots are scaled down to the page's width, never cut.
+Screenshots are scaled down to the page's width (a list item's by its indent too), never cut: no horizontal
+scroll bar.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ class GuideWindow(QWidget):
         inside = int(document.documentMargin()) + 4   # a point in the text: the margin hits no block
         top = self.browser.cursorForPosition(QPoint(inside, inside)).block()
         room = self.browser.viewport().width() - 2 * document.documentMargin() - IMAGE_MARGIN
-        images: list[tuple[int, QTextImageFormat]] = []
+        images: list[tuple[int, QTextImageFormat, float]] = []   # position, format, the line's indent
         moved = False
         block = document.begin()
         while block.isValid():
@@ -200,14 +201,15 @@ class GuideWindow(QWidget):
             while not fragments.atEnd():
                 fragment = fragments.fragment()
                 if fragment.isValid() and fragment.charFormat().isImageFormat():
-                    images.append((fragment.position(), fragment.charFormat().toImageFormat()))
+                    images.append((fragment.position(), fragment.charFormat().toImageFormat(),
+                                   _indent(document, block, fragment.position())))
                 fragments += 1
             block = block.next()
-        for position, image in images:
+        for position, image, indent in images:
             picture = document.resource(QTextDocument.ResourceType.ImageResource, QUrl(image.name()))
             if picture is None or picture.isNull() or picture.width() == 0:
                 continue
-            width = max(min(float(picture.width()), room), 50.0)
+            width = max(min(float(picture.width()), room - indent), 50.0)   # a list item's picture is indented
             if abs(image.width() - width) < 1:
                 continue
             image.setWidth(width)
@@ -235,3 +237,11 @@ class GuideWindow(QWidget):
             found = self.browser.find(text, flags)
         self.find_status.setText("" if found else "Not found")
         return found
+
+
+def _indent(document: QTextDocument, block, position: int) -> float:
+    """How far right of the page's margin the line holding `position` starts (a list item's indent)."""
+    document.documentLayout().blockBoundingRect(block)   # lays the block out if it is not yet
+    layout = block.layout()
+    line = layout.lineForTextPosition(position - block.position()) if layout is not None else None
+    return max(0.0, line.x()) if line is not None and line.isValid() else 0.0

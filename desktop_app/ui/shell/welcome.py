@@ -172,8 +172,7 @@ class WelcomePage(QWidget):
     def _card(self, button: QPushButton, text: str) -> QFrame:
         frame = QFrame()
         frame.setObjectName("card")
-        label = QLabel(text)
-        label.setWordWrap(True)
+        label = _WrappingLabel(text)
         label.setObjectName("hint")
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(frame)
@@ -244,3 +243,18 @@ class WelcomePage(QWidget):
         menu.addAction("Open", lambda: self._activate(item))
         menu.addAction("Remove from list", self._remove_selected)
         menu.exec(self.recent_list.viewport().mapToGlobal(pos))
+
+
+class _WrappingLabel(QLabel):
+    """A wrapped label that is always as tall as its lines at its width (a card's text wrapped in a narrow
+    window was cut mid-line: the row of cards does not ask its labels for their height at a width)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)

@@ -1,16 +1,20 @@
 """The Monitor step's charts over time: one column per batch, named by the batch under it.
 
 `fit_batch_axis` thins the names when they would overlap and leaves room for the outer ones;
-`BatchChart` is a `LegendChartPanel` (the chart toolkit's) over the batches, oldest first.
+`BatchChart` is a `LegendChartPanel` (the chart toolkit's) over the batches, oldest first, with its title in
+a Qt label above the chart (a plot title is clipped without "…" in a narrow window) and a minimum height that
+keeps its plot readable (the Monitor tab scrolls rather than squeezing it).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.charts.base import LegendChartPanel
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import MonitoringBatch
@@ -47,10 +51,27 @@ def fit_batch_axis(plot: Any, labels: list[str], fallback_width: float) -> None:
 class BatchChart(LegendChartPanel):
     """A chart over time: one column per batch (`batches`, oldest first), named by `labels` below."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, min_height: int = 0) -> None:
         super().__init__(parent)
         self.batches: list[MonitoringBatch] = []
         self.labels: list[str] = []
+        self.title = ElidedLabel()
+        self.title.setObjectName("chartTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setVisible(False)
+        self.layout_.insertWidget(0, self.title)
+        self.setMinimumHeight(min_height)
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+        self.title.setVisible(True)
+
+    def show_message(self, text: str) -> None:
+        self.title.setVisible(False)
+        super().show_message(text)
 
     def _fit_ticks(self) -> None:
         if self.chart is None or not self.batches:

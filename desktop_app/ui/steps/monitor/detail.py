@@ -5,6 +5,9 @@ is made here too but placed by the step under its batch list).
   Over time     the share of drifted features per batch, and the model's quality on labelled batches
   Results table the selected batch's per-feature results, sortable
 
+The charts keep the height they need to be read (a row per feature in the heat map, a plot under each
+legend); in a small window the Drift map and Over time tabs scroll as a whole rather than squeezing them.
+
 The panel owns the selection (a batch and a feature): a click in the heat map or the table, or
 a pick in the column list, changes it; `selection_changed` tells the step (which keeps the
 batch list in step), `distribution_wanted` asks it to load a distribution it has not cached.
@@ -19,7 +22,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.distribution import DistributionChart
@@ -35,7 +47,7 @@ if TYPE_CHECKING:
 
 READY_POLL_MS = 25
 PREPARING = "Preparing the charts…"
-DISTRIBUTION_MIN_HEIGHT = 215
+DISTRIBUTION_MIN_HEIGHT = 265
 
 
 class MonitorPanel(QWidget):
@@ -63,17 +75,18 @@ class MonitorPanel(QWidget):
         self.table.feature_selected.connect(lambda column: self.select(self.batch_id, column))
 
         self.map_splitter = _splitter("monitorMapSplitter", self.heat_map, self.distribution, [320, 260])
-        # Room for a readable histogram at 700 px high (it was a strip with crowded y labels);
-        # the heat map, which has hover and a tick per row it can fit, gives way first.
+        # Room for a readable histogram (it was a strip with crowded y labels) under a heat map with a named
+        # row per feature: in a small window the tab scrolls.
         self.distribution.setMinimumHeight(DISTRIBUTION_MIN_HEIGHT)
         self.time_splitter = _splitter("monitorTimeSplitter", self.share, self.quality, [300, 300])
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitorTabs")
         self.tabs.setDocumentMode(True)
         for widget, title, tip in (
-            (self.map_splitter, "Drift map", "Which features drifted in which batch; click a cell to see how"),
-            (self.time_splitter, "Over time", "Share of drifted features per batch, and the model's quality where "
-                                              "batches had labels"),
+            (_scrolling(self.map_splitter), "Drift map",
+             "Which features drifted in which batch; click a cell to see how"),
+            (_scrolling(self.time_splitter), "Over time",
+             "Share of drifted features per batch, and the model's quality where batches had labels"),
             (self.table, "Results table", "Every feature's test, statistic, p-value, threshold, PSI and missing "
                                           "values in the selected batch"),
         ):
@@ -208,6 +221,16 @@ class MonitorPanel(QWidget):
         if self.batches:
             self._draw_charts()
             self._show_selection()
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a vertical scroll area: it fills the tab, and scrolls when the tab is shorter than its minimum."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    return area
 
 
 def _splitter(name: str, top: QWidget, bottom: QWidget, sizes: list[int]) -> QSplitter:

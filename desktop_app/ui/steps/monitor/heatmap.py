@@ -39,6 +39,8 @@ CELL_WIDTH = 0.92
 CELL_HEIGHT = 0.86
 SELECTED_PEN = "#1f6feb"
 MAX_LABEL = 18
+ROW_PX = 18          # each feature row tall enough for its name (the map asks for it; the tab scrolls)
+FRAME_PX = 150       # the title, the colour key and the batch axis around the rows
 
 
 class DriftHeatMap(ChartPanel):
@@ -92,6 +94,7 @@ class DriftHeatMap(ChartPanel):
                 self.cells[(i, j)] = column
                 self.bands[(i, j)] = mt.band(column)
         self.labels = mt.batch_labels(self.batches)
+        self.setMinimumHeight(FRAME_PX + ROW_PX * len(self.features))
         self._ensure_chart()
         self._draw()
         self.show_chart()

@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.core.training.metric_names import MAIN_METRICS
-from desktop_app.ui.charts.base import nearest_point, set_title
+from desktop_app.ui.charts.base import nearest_point
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import BatchChart
 from desktop_app.ui.text.rich_text import escape
@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 
 LINE_COLOR = "#59a14f"
 TEST_COLOR = "#6b7480"
+MIN_HEIGHT = 365   # px: the metric picker, the title, a four-row legend, a readable plot and the batch axis
 
 
 class QualityChart(BatchChart):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, min_height=MIN_HEIGHT)
         self.setObjectName("qualityChart")
         self.combo = QComboBox()
         self.combo.setObjectName("metricPicker")
@@ -125,9 +126,9 @@ class QualityChart(BatchChart):
         pad = max(0.05, (high - low) * 0.25)
         plot.setYRange(low - pad, high + pad, padding=0)
         unlabelled = len(self.batches) - len(self.points)
-        set_title(plot, f"{metric_label(metric)} on {len(self.points)} labelled batch"
-                        f"{'es' if len(self.points) != 1 else ''}"
-                        + (f" ({unlabelled} without labels)" if unlabelled else ""), size="9pt")
+        self.set_title(f"{metric_label(metric)} on {len(self.points)} labelled batch"
+                       f"{'es' if len(self.points) != 1 else ''}"
+                       + (f" ({unlabelled} without labels)" if unlabelled else ""))
         self._fit_ticks()
         self.show_chart()
 

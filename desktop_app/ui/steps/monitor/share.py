@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.ui.charts.base import nearest_point, set_title
+from desktop_app.ui.charts.base import nearest_point
 from desktop_app.ui.steps.monitor import text as mt
 from desktop_app.ui.steps.monitor.batch_chart import BatchChart
 from desktop_app.ui.text.rich_text import escape
@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from desktop_app.core.monitor.entities import MonitoringBatch
 
 LINE_COLOR = "#4e79a7"
+MIN_HEIGHT = 270   # px: the title, a two-row legend, a readable plot and the batch axis
 
 
 class DriftShareChart(BatchChart):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, min_height=MIN_HEIGHT)
         self.setObjectName("driftShareChart")
         self.shares: list[float] = []
         self.thresholds: list[float] = []
@@ -74,9 +75,8 @@ class DriftShareChart(BatchChart):
         top = max(100.0, *self.shares, *self.thresholds)
         plot.setYRange(-top * 0.07, top * 1.05, padding=0)
         plot.getAxis("left").setTicks([[(v, f"{v}%") for v in range(0, 101, 25)], []])
-        set_title(plot, f"Share of features drifted per batch — {len(alerts)} of {len(xs)} at or above the "
-                        f"threshold" if alerts else "Share of features drifted per batch — none at the threshold",
-                  size="9pt")
+        self.set_title(f"Share of features drifted per batch — {len(alerts)} of {len(xs)} at or above the "
+                       f"threshold" if alerts else "Share of features drifted per batch — none at the threshold")
         self.set_selection(selected_batch)
         self._fit_ticks()
         self.show_chart()
