@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTextBrowser,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.steps.export.text import Verdict, format_size, run_commands
 from desktop_app.ui.steps.export.widgets import CommandList, ProgressLine, VerdictBanner
 from desktop_app.ui.text.formatting import exact_time, plural, relative_time
+from desktop_app.ui.widgets.elided_label import ElidedLabel
 
 if TYPE_CHECKING:
     from desktop_app.core.bundles.listing import BundleListing
@@ -98,9 +100,9 @@ class BundlePanel(QWidget):
         # -- the bundle -------------------------------------------------------------------------------
         self.path_caption = QLabel("Bundle")
         self.path_caption.setObjectName("subTitle")
-        self.path_label = QLabel()
+        # Shortened in the middle: the bundle folder's own name at the end always shows; the tooltip has it all.
+        self.path_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.path_label.setObjectName("bundlePath")
-        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.path_label.setMinimumWidth(120)
         self.when_label = QLabel()
         self.when_label.setObjectName("hint")
@@ -130,6 +132,10 @@ class BundlePanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # As tall as its rows (the outer pane scrolls instead): no scroll bar of its own beside the pane's.
+        self.files.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.files.itemExpanded.connect(lambda _item: self._fit_files())
+        self.files.itemCollapsed.connect(lambda _item: self._fit_files())
         run_title = QLabel("How to run it")
         run_title.setObjectName("subTitle")
         self.commands = CommandList()
@@ -142,11 +148,20 @@ class BundlePanel(QWidget):
         left_layout.setContentsMargins(0, 0, 6, 0)
         left_layout.setSpacing(4)
         left_layout.addWidget(self.files_title)
-        left_layout.addWidget(self.files, 1)
+        left_layout.addWidget(self.files)
         left_layout.addSpacing(6)
         left_layout.addWidget(run_title)
         left_layout.addWidget(self.commands)
         left_layout.addWidget(self.mlflow_hint)
+        left_layout.addStretch(1)
+        # On a laptop the files and the commands do not both fit: the pane scrolls as a whole.
+        self.left_scroll = QScrollArea()
+        self.left_scroll.setObjectName("bundleLeftScroll")
+        self.left_scroll.setWidgetResizable(True)
+        self.left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.left_scroll.setWidget(left)
+        self.left_scroll.viewport().setAutoFillBackground(False)
 
         card_title = QLabel("Model card (MODEL_CARD.md)")
         card_title.setObjectName("subTitle")
@@ -163,7 +178,7 @@ class BundlePanel(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("exportBundleSplitter")
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.left_scroll)
         self.splitter.addWidget(right)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 1)
@@ -267,6 +282,17 @@ class BundlePanel(QWidget):
             item.setText(1, format_size(size))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.files.addTopLevelItems(tops)
+        self._fit_files()
+
+    def _fit_files(self) -> None:
+        """The list as tall as the rows it shows (folders open or closed)."""
+        rows, item = 0, self.files.topLevelItem(0)
+        while item is not None:
+            rows += 1
+            item = self.files.itemBelow(item)
+        row = self.files.sizeHintForRow(0) if rows else self.fontMetrics().height() + 4
+        self.files.setFixedHeight(self.files.header().sizeHint().height() + max(rows, 1) * row
+                                  + 2 * self.files.frameWidth() + 2)
 
     def file_names(self) -> list[str]:
         """Top-level names as listed (folders end with '/')."""

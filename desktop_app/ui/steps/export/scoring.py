@@ -95,6 +95,8 @@ class ScoringPanel(QWidget):
         self.issues.verticalHeader().setVisible(False)
         self.issues.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.issues.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # As tall as all its rows (one per column at most): the panel scrolls, no second bar beside its own.
+        self.issues.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.issues.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
@@ -282,14 +284,14 @@ class ScoringPanel(QWidget):
         self._update_score_button()
 
     def _fit_issues(self) -> None:
-        """Rows as tall as their wrapped text; the table as tall as its first rows, the preview gets the rest."""
+        """Rows as tall as their wrapped text; the table as tall as all its rows, the preview gets the rest."""
         count = self.issues_model.rowCount()
         for row in range(count):   # resizeRowsToContents leaves a row below the fold too short
             self.issues.setRowHeight(row, self.issues.sizeHintForRow(row) + 4)   # the hint cuts the last line
         if not count:
             self.issues.setMinimumHeight(0)
             return
-        rows = sum(self.issues.rowHeight(r) for r in range(min(count, ISSUE_ROWS)))
+        rows = sum(self.issues.rowHeight(r) for r in range(count))
         table = self.issues.horizontalHeader().sizeHint().height() + rows + 2 * self.issues.frameWidth() + 8
         if table != self.issues.minimumHeight():
             self.issues.setMinimumHeight(table)

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextOption
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -150,8 +152,37 @@ class VerdictBanner(QFrame):
         return " ".join(t for t in (self.glyph.text(), self.headline.text(), self.text.text()) if t)
 
 
+class CommandBox(QTextEdit):
+    """A command in a read-only, selectable box that wraps it (anywhere, paths too) and is as tall as its lines:
+    the whole command on screen, copied as one line."""
+
+    def __init__(self, command: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("commandEdit")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().setDocumentMargin(3)
+        self.setPlainText(command)
+        self.setToolTip(command)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
+        self._fit()
+
+    def _fit(self) -> None:
+        height = math.ceil(self.document().size().height()) + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+
 class CommandList(QWidget):
-    """Rows of 'what it does   [command]   [Copy]' — each command selectable and copied with one click."""
+    """Rows of 'what it does   [command]   [Copy]' — each command whole (wrapped), selectable and copied with
+    one click."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,7 +191,7 @@ class CommandList(QWidget):
         self.grid.setHorizontalSpacing(8)
         self.grid.setVerticalSpacing(4)
         self.grid.setColumnStretch(1, 1)
-        self.edits: list[QLineEdit] = []
+        self.boxes: list[CommandBox] = []
         self.copy_buttons: list[QPushButton] = []
 
     def set_commands(self, commands: list[tuple[str, str]]) -> None:
@@ -168,28 +199,22 @@ class CommandList(QWidget):
             item = self.grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self.edits, self.copy_buttons = [], []
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.boxes, self.copy_buttons = [], []
         for row, (what, command) in enumerate(commands):
             label = QLabel(what)
             label.setObjectName("hint")
-            edit = QLineEdit(command)
-            edit.setObjectName("commandEdit")
-            edit.setReadOnly(True)
-            edit.setFont(mono)
-            edit.setCursorPosition(0)
-            edit.setToolTip(command)
+            box = CommandBox(command)
             button = QPushButton("Copy")
             button.setToolTip(f"Copy to the clipboard: {command}")
             button.clicked.connect(lambda _c=False, text=command, b=button: self._copy(text, b))
-            self.grid.addWidget(label, row, 0)
-            self.grid.addWidget(edit, row, 1)
-            self.grid.addWidget(button, row, 2)
-            self.edits.append(edit)
+            self.grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(box, row, 1)
+            self.grid.addWidget(button, row, 2, Qt.AlignmentFlag.AlignTop)
+            self.boxes.append(box)
             self.copy_buttons.append(button)
 
     def commands(self) -> list[str]:
-        return [e.text() for e in self.edits]
+        return [box.toPlainText() for box in self.boxes]
 
     @staticmethod
     def _copy(text: str, button: QPushButton) -> None:

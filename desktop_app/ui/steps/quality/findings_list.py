@@ -178,7 +178,9 @@ class FindingsPanel(QWidget):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(MESSAGE_COL, QHeaderView.ResizeMode.Stretch)   # ends in "…"; tooltip: all of it
+        header.setMinimumSectionSize(40)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # it fits: no sideways scroll
         self._size_columns()
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected()))
@@ -237,9 +239,10 @@ class FindingsPanel(QWidget):
             button.setText(f"{SEVERITY_PLURAL[severity]} {format_int(n)}")
 
     def _size_columns(self) -> None:
-        """Severity, check and column as wide as their text (within limits); the message takes the rest."""
+        """Severity, check and column as wide as their text (within limits, else "…" and the tooltip); the message
+        stretches over the rest."""
         header, metrics = self.table.horizontalHeader(), self.fontMetrics()
-        for column, (low, high) in {SEVERITY_COL: (70, 110), CHECK_COL: (80, 190), COLUMN_COL: (70, 160)}.items():
+        for column, (low, high) in {SEVERITY_COL: (70, 110), CHECK_COL: (60, 160), COLUMN_COL: (60, 140)}.items():
             texts = [HEADERS[column]] + [str(self.model.index(r, column).data()) for r in range(self.model.rowCount())]
             extra = 34 if column == SEVERITY_COL else 18  # the icon, the sort arrow, padding
             header.resizeSection(column, min(high, max(low, max(metrics.horizontalAdvance(t) for t in texts) + extra)))

@@ -198,7 +198,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([480, 620])
+        self.splitter.setSizes([600, 500])   # the findings list keeps room for a readable message at 1024
         self.splitter.setChildrenCollapsible(False)
 
         self.report_stack = QStackedWidget()
