@@ -143,7 +143,7 @@ def test_two_logistic_regressions_train_in_the_background(qtbot, train, heart):
 
     open_project(qtbot, train, heart)
     plain, balanced = plain_and_balanced(train)
-    assert "2 runs" in train.start_summary.text() and "variant 2" in train.start_summary.toolTip()
+    assert "2 runs" in train.start_summary.text() and "regression · balanced" in train.start_summary.toolTip()
     with Heartbeat() as heartbeat:
         click(qtbot, train.primary_button)
         qtbot.waitUntil(lambda: len(train.queue_list.rows) == 2, timeout=30_000)

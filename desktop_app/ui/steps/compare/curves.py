@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from desktop_app.ui.charts.base import (
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 CLASS_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                 Qt.PenStyle.DashDotDotLine)
 ALL_CLASSES = "\x00all"          # the picker's "All classes" entry
+TITLE_POINTS = 10.0              # the plots' titles (set_title's size)
 AXIS_MARGIN_PX = 12              # room an axis keeps beside its title and between two tick labels
 
 
@@ -56,6 +57,7 @@ class CurvesChart(ChartPanel):
         self.classes: list[str] = []    # multiclass: every class of the drawn runs, in order
         self.titles: dict[str, str] = {}
         self.axis_titles: dict[tuple[Any, str], str] = {}   # (plot, "bottom"/"left") → its whole title
+        self.plot_titles: dict[Any, str] = {}   # plot → its whole title (shortened to fit: see _fit_titles)
         self._args: tuple | None = None
 
         self.class_combo = QComboBox()
@@ -141,13 +143,34 @@ class CurvesChart(ChartPanel):
                      "Recall (share of positives found)", "Precision (share of flags that are right)")
         self.axis_titles = dict(zip(((self.roc, "bottom"), (self.roc, "left"), (self.pr, "bottom"),
                                      (self.pr, "left")), texts))
-        set_title(self.roc, f"ROC curve{which}")
-        set_title(self.pr, f"Precision–recall curve{which}")
+        self.plot_titles = {self.roc: f"ROC curve{which}", self.pr: f"Precision–recall curve{which}"}
+        for plot in (self.roc, self.pr):
+            plot.titleLabel.setToolTip(self.plot_titles[plot])
         self._fit_axes()
 
+    def _fit_titles(self) -> None:
+        """Plot titles that fit half the chart's width: whole, else without their "(…)", else shortened
+        with "…" (the whole one in the tooltip). A pyqtgraph title is as wide as its text at the least,
+        so a long one would push the second plot off the chart's right edge (1024×700)."""
+        room = self.chart.viewport().width() / 2 - 2 * AXIS_MARGIN_PX
+        font = QFont()
+        font.setPointSizeF(TITLE_POINTS)
+        metrics = QFontMetricsF(font)
+        for plot, text in self.plot_titles.items():
+            shown = text
+            for candidate in (text, text.split(" (")[0]):
+                shown = candidate
+                if metrics.horizontalAdvance(candidate) <= room:
+                    break
+            else:
+                shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(room, 40.0))
+            if plot.titleLabel.text != shown:
+                set_title(plot, shown, size=f"{TITLE_POINTS:g}pt")
+
     def _fit_axes(self) -> None:
-        """Axis titles and 0–1 ticks that fit the plots' size: a narrow chart gets short titles
+        """Titles, axis titles and 0–1 ticks that fit the plots' size: a narrow chart gets short titles
         ('False positive rate', the whole one in the axis' tooltip) and fewer ticks."""
+        self._fit_titles()
         for (plot, side), text in self.axis_titles.items():
             axis = plot.getAxis(side)
             length = plot.vb.width() if side == "bottom" else plot.vb.height()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.compare.runs_model import DEFAULT_WIDTH, RunsModel, RunsProxy
 from desktop_app.ui.text.formatting import format_int, plural
+from desktop_app.ui.widgets.elided_combo import ElidedComboBox
 
 if TYPE_CHECKING:
     from desktop_app.core.tracking.entities import RunInfo
@@ -37,6 +38,12 @@ STATUS_FILTERS = (
 )
 ALL_EXPERIMENTS = "All experiments"
 SETTINGS_KEY = "compare/columns"
+FILTER_MIN_PX = 120   # "Filter runs…" and the clear button
+
+
+def _list_whole(combo: QComboBox) -> None:
+    """The combo's opened list as wide as its longest entry (the closed combo may shorten it)."""
+    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
 
 
 class RunsTable(QWidget):
@@ -61,14 +68,14 @@ class RunsTable(QWidget):
         self._filter_timer.setInterval(150)
         self._filter_timer.timeout.connect(lambda: self._apply_filter(text=self.filter_edit.text()))
         self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
-        self.status_combo = QComboBox()
+        self.status_combo = ElidedComboBox()
         self.status_combo.setObjectName("statusFilter")
         for text, value in STATUS_FILTERS:
             self.status_combo.addItem(text, value)
         self.status_combo.setToolTip("Show runs with this status only")
         self.status_combo.currentIndexChanged.connect(
             lambda _i: self._apply_filter(statuses=self.status_combo.currentData()))
-        self.experiment_combo = QComboBox()
+        self.experiment_combo = ElidedComboBox()
         self.experiment_combo.setObjectName("experimentFilter")
         self.experiment_combo.addItem(ALL_EXPERIMENTS, None)
         self.experiment_combo.setToolTip("Show the runs of one experiment")
@@ -105,6 +112,13 @@ class RunsTable(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("hint")
 
+        # A laptop's runs table is ~345 px wide: the combos give way (their text shortened with "…", the
+        # list whole when opened) so that the filter keeps room for its words.
+        self.filter_edit.setMinimumWidth(FILTER_MIN_PX)
+        for combo in (self.status_combo, self.experiment_combo):
+            _list_whole(combo)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(7)
         filters = QHBoxLayout()
         filters.setSpacing(6)
         filters.addWidget(self.filter_edit, 1)
@@ -159,6 +173,7 @@ class RunsTable(QWidget):
         index = self.experiment_combo.findData(current)
         self.experiment_combo.setCurrentIndex(max(index, 0))
         self.experiment_combo.blockSignals(False)
+        _list_whole(self.experiment_combo)
         if index < 0 and current is not None:
             self._apply_filter(experiment=None)
 

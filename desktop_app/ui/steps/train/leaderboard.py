@@ -22,6 +22,8 @@ from desktop_app.ui.text.runs import distinguishing, format_metric, main_metric,
 if TYPE_CHECKING:
     from desktop_app.core.tracking.entities import RunInfo
 
+MODEL_MIN_PX = 190   # "Logistic regression · balanced" whole, or nearly
+MODEL_FIT_PX = 140   # "Logistic re…balanced": still tells the variants apart
 CLOSE = 0.005   # main-metric differences below this are noise, not a winner
 COLUMNS_BY_MAIN = {
     "roc_auc": ("roc_auc", "recall", "precision", "f1", "accuracy"),
@@ -50,12 +52,18 @@ class BatchLeaderboard(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(26)
+        # A laptop's table is ~330 px wide: the model names shorten in the middle ("Logistic re…balanced",
+        # whole on hover) and the metric columns keep their width, scrolling sideways with the bar right
+        # under the rows (the table is as tall as its rows).
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)
 
     def set_runs(self, runs: list[RunInfo]) -> None:
         """The ended runs of the batch; finished ones ranked, the others listed below them."""
@@ -105,10 +113,34 @@ class BatchLeaderboard(QWidget):
                     item.setToolTip(f"Best {metric_label(metric)} of this batch")
                 table.setItem(row, column, item)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         for column in range(1, len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.note.setText(self._verdict(finished, main, extra))
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The Model column fills what the metric columns leave; when that is under MODEL_FIT_PX it keeps
+        MODEL_MIN_PX (or its widest name) and the table scrolls sideways."""
+        table = self.table
+        if table.columnCount() == 0:
+            return
+        metrics_px = sum(table.columnWidth(c) for c in range(1, table.columnCount()))
+        names_px = max((table.fontMetrics().horizontalAdvance(table.item(r, 0).text()) + 16
+                        for r in range(table.rowCount()) if table.item(r, 0)), default=0)
+        free = table.viewport().width() - metrics_px
+        # Room for a name shortened in the middle: no sideways scroll for a few pixels.
+        table.setColumnWidth(0, free if free >= MODEL_FIT_PX else max(min(names_px, MODEL_MIN_PX), 80))
+        # As tall as its rows (plus the sideways bar): the bar sits under them, not at the panel's foot.
+        bar = table.horizontalScrollBar()
+        wide = table.columnWidth(0) + metrics_px > table.viewport().width()
+        height = (table.horizontalHeader().height() + table.rowCount() * table.verticalHeader().defaultSectionSize()
+                  + 2 * table.frameWidth() + (bar.sizeHint().height() if wide else 0))
+        table.setMaximumHeight(max(height, 60))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def _verdict(self, finished: list[RunInfo], main: str | None, extra: dict[str, list[str]]) -> str:
         """One or two sentences: who leads on the main metric, and where the runs really differ."""

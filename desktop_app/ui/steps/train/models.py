@@ -31,9 +31,9 @@ class ModelCard(QFrame):
         self.setObjectName("modelCard")
         self.algorithm = algorithm
         self.variant = variant
-        self.check = QCheckBox(algorithm.label if variant == 1 else f"{algorithm.label} · variant {variant}")
+        self.check = QCheckBox()
         self.check.setObjectName("modelCheck")
-        self.check.setToolTip(f"Train {algorithm.label} ({algorithm.name}) in the next batch")
+        self.set_title(algorithm.label if variant == 1 else f"{algorithm.label} · variant {variant}")
         self.check.toggled.connect(lambda _v: self.changed.emit())
         self.summary = ElidedLabel()  # "balanced weights, C=0.1, …" shortened, whole on hover
         self.summary.setObjectName("hint")
@@ -92,6 +92,10 @@ class ModelCard(QFrame):
     def set_checked(self, checked: bool) -> None:
         self.check.setChecked(checked)
 
+    def set_title(self, title: str) -> None:
+        self.check.setText(title)
+        self.check.setToolTip(f"Train {title} ({self.algorithm.name}) in the next batch")
+
     def params(self) -> dict[str, Any]:
         """The parameters moved away from the defaults (the run records those as chosen)."""
         return self.form.changed_values()
@@ -141,6 +145,7 @@ class ModelChecklist(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
+        self.changed.connect(self._retitle)
 
     def set_task(self, task: str | None, checked: tuple[str, ...] = ()) -> None:
         """One card per algorithm of `task`; `checked` names the ones ticked (default: the first)."""
@@ -204,6 +209,25 @@ class ModelChecklist(QWidget):
         self._layout.removeWidget(card)
         card.deleteLater()
         self.changed.emit()
+
+    def _retitle(self) -> None:
+        """Each card named as its run will be in the queue and the ranking: the model and what sets it apart
+        from the other cards of the same model ('Logistic regression · balanced', '… · C=0.1'); 'variant N'
+        only for a copy that nothing sets apart yet."""
+        taken: set[str] = set()
+        for card in self.cards:
+            siblings = [c for c in self.cards if c.algorithm.name == card.algorithm.name]
+            words = ["balanced"] if card.class_weight_choice() == "balanced" else []
+            if len(siblings) > 1:
+                keys = sorted({k for c in siblings for k in c.params()})
+                words += [f"{k}={format_value(card.params().get(k))}" for k in keys
+                          if len({repr(c.params().get(k)) for c in siblings}) > 1]
+            title = " · ".join([card.algorithm.label, *words])
+            if title in taken:
+                title += f" · variant {card.variant}"
+            taken.add(title)
+            if card.check.text() != title:
+                card.set_title(title)
 
     def _make_card(self, algorithm: Algorithm, variant: int) -> ModelCard:
         card = ModelCard(algorithm, variant)
