@@ -129,9 +129,9 @@ class Project:
         """A new project folder; with `project_id`, a new workstation of an existing project (`sync.clone`).
 
         With a PostgreSQL `team_database` (or `database_url`) the records live in that team database and the
-        folder holds only
-        its settings file: an empty database gets the schema and the project, one that holds a project
-        gets this folder attached to it as a new workstation (`objects`: the team's objects folder).
+        folder holds only its settings file: an empty database gets the schema and the project, one that
+        holds a project gets this folder attached to it as a new workstation (`objects`: the team's objects
+        folder; `upgrade`: an older schema may be upgraded).
         """
         folder = Path(path).expanduser()
         if cls.holds_project(folder):
