@@ -99,6 +99,28 @@ def test_truncated_database_is_refused_unmodified(tmp_path):
     _untouched(db, lambda: Project.open(tmp_path / "p"))
 
 
+@pytest.mark.sqlite_only
+def test_a_file_a_checkpoint_is_still_extending_is_not_called_cut_off(tmp_path):
+    """Another process checkpointing its WAL writes page 1 (the new size) before it extends the file:
+    opening at that moment must wait for it, not call the database cut off (seen in tests/core/test_stress)."""
+    import threading
+
+    from desktop_app.core.store.database import inspect_sqlite_file
+
+    Project.create(tmp_path / "p").close()
+    db = tmp_path / "p" / DB_FILE
+    whole = db.read_bytes()
+    page_size = int.from_bytes(whole[16:18], "big")
+    db.write_bytes(whole[:-2 * page_size])                      # the header already counts two more pages
+    (tmp_path / "p" / f"{DB_FILE}-wal").write_bytes(b"")        # a live WAL beside it
+    threading.Timer(0.3, lambda: db.write_bytes(whole)).start()  # the checkpoint ends
+    inspect_sqlite_file(db)
+
+    db.write_bytes(whole[:-2 * page_size])                      # still short when the wait is over: cut off
+    with pytest.raises(ProjectError, match="2 page\\(s\\) shorter than its header announces"):
+        inspect_sqlite_file(db)
+
+
 def test_foreign_sqlite_database_is_refused_unmodified(tmp_path):
     folder = tmp_path / "p"
     folder.mkdir()

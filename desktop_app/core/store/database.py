@@ -46,6 +46,7 @@ from desktop_app.core.store import server
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 WRITE_ATTEMPTS = 6
+CHECKPOINT_WAIT_S = 3.0  # how long a short file beside a live WAL may still be growing (a checkpoint)
 _READ_ONLY = "mldesk_read_only"
 _UPGRADE_LOCK = 0x6D6C6465736B  # "mldesk": the advisory lock a server's schema upgrade holds
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
@@ -92,21 +93,38 @@ def _not_a_database(path: Path, why: str) -> ProjectError:
     )
 
 
+def _short_by(path: Path) -> int | None:
+    """Pages the file lacks against the size its header announces (None: it is not SQLite at all)."""
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages, change_counter, valid_for = (int.from_bytes(header[i:i + 4], "big") for i in (28, 24, 92))
+    if not pages or change_counter != valid_for:
+        return 0
+    return max(0, pages - path.stat().st_size // page_size)
+
+
 def _check_header(path: Path) -> None:
     """Refuse a file that is not whole SQLite before SQLite sees it (it would create side files).
 
     The header names the page size and, when its "valid-for" counter matches the change
-    counter, the database size in pages: a file shorter than that was cut off.
+    counter, the database size in pages: a file shorter than that was cut off. Another process
+    checkpointing its WAL writes page 1 before it extends the file, so with a `-wal` beside it a
+    short file is looked at again for a moment before it is called cut off.
     """
-    with open(path, "rb") as handle:
-        header = handle.read(100)
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+    short = _short_by(path)
+    if short is None:
         raise _not_a_database(path, "it does not start like an SQLite database")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages, change_counter, valid_for = (int.from_bytes(header[i:i + 4], "big") for i in (28, 24, 92))
-    if pages and change_counter == valid_for and path.stat().st_size < pages * page_size:
-        raise _not_a_database(path, f"it is shorter than the {pages} pages its header announces — it was cut off")
+    live = path.with_name(path.name + "-wal").exists()
+    deadline = time.monotonic() + (CHECKPOINT_WAIT_S if live else 0)
+    while short and time.monotonic() < deadline:
+        time.sleep(0.05)
+        short = _short_by(path) or 0
+    if short:
+        raise _not_a_database(path, f"it is {short} page(s) shorter than its header announces — it was cut off")
 
 
 def inspect_sqlite_file(path: Path) -> None:
