@@ -113,7 +113,12 @@ def test_a_file_a_checkpoint_is_still_extending_is_not_called_cut_off(tmp_path):
     page_size = int.from_bytes(whole[16:18], "big")
     db.write_bytes(whole[:-2 * page_size])                      # the header already counts two more pages
     (tmp_path / "p" / f"{DB_FILE}-wal").write_bytes(b"")        # a live WAL beside it
-    threading.Timer(0.3, lambda: db.write_bytes(whole)).start()  # the checkpoint ends
+
+    def checkpoint_ends():                                      # it extends the file, never rewrites it
+        with open(db, "ab") as handle:
+            handle.write(whole[-2 * page_size:])
+
+    threading.Timer(0.3, checkpoint_ends).start()
     inspect_sqlite_file(db)
 
     db.write_bytes(whole[:-2 * page_size])                      # still short when the wait is over: cut off
