@@ -92,7 +92,7 @@ def _all_export_folders(project: Project) -> list[str]:
 
 def _sqlite_damage(database: Path) -> str | None:
     """SQLite's own verdict on the file, read-only; a sentence when it is damaged."""
-    from desktop_app.core.store.database import inspect_sqlite_file
+    from desktop_app.core.store.sqlite_file import inspect_sqlite_file
 
     try:
         inspect_sqlite_file(database)

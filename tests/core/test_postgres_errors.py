@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 from desktop_app.core.errors import ProjectError, SchemaUpgradeNeeded
 from desktop_app.core.project import Project
 from desktop_app.core.store import audit
-from desktop_app.core.store.database import Database, _alembic_config, head_revision, known_revisions
+from desktop_app.core.store.database import Database, _alembic_config
 from desktop_app.core.store.models import AuditEventRow, ExperimentRow
+from desktop_app.core.store.sqlite_file import head_revision, known_revisions
 
 SECRET = "s3cret-never-shown"
 

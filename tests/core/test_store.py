@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 
 from desktop_app.core.errors import IntegrityError, NotFoundError, ProjectError
 from desktop_app.core.project import DB_FILE, Project
-from desktop_app.core.store.database import head_revision
 from desktop_app.core.store.models import Base
+from desktop_app.core.store.sqlite_file import head_revision
 from desktop_app.core.store.team_file import TEAM_FILE
 
 
@@ -39,7 +39,8 @@ def test_migrated_schema_equals_the_models(project, tmp_path):
     from alembic import command
     from sqlalchemy import create_engine
 
-    from desktop_app.core.store.database import _alembic_config, known_revisions
+    from desktop_app.core.store.database import _alembic_config
+    from desktop_app.core.store.sqlite_file import known_revisions
 
     engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
     with engine.begin() as connection:
@@ -105,7 +106,7 @@ def test_a_file_a_checkpoint_is_still_extending_is_not_called_cut_off(tmp_path):
     opening at that moment must wait for it, not call the database cut off (seen in tests/core/test_stress)."""
     import threading
 
-    from desktop_app.core.store.database import inspect_sqlite_file
+    from desktop_app.core.store.sqlite_file import inspect_sqlite_file
 
     Project.create(tmp_path / "p").close()
     db = tmp_path / "p" / DB_FILE

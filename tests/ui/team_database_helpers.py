@@ -66,7 +66,8 @@ def older_team_project(url: str, folder: Path, objects: Path, revision_index: in
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from desktop_app.core.store.database import _alembic_config, known_revisions
+    from desktop_app.core.store.database import _alembic_config
+    from desktop_app.core.store.sqlite_file import known_revisions
     from desktop_app.core.store.team_file import TeamDatabase
 
     engine = create_engine(url)

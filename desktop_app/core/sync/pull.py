@@ -20,9 +20,10 @@ from typing import Any
 
 from desktop_app.core.errors import MLDeskError
 from desktop_app.core.progress import ProgressCallback, no_progress
-from desktop_app.core.store.database import Database, known_revisions
+from desktop_app.core.store.database import Database
 from desktop_app.core.store.models import SyncCursorRow, utcnow
 from desktop_app.core.store.objects import ObjectStore
+from desktop_app.core.store.sqlite_file import known_revisions
 from desktop_app.core.sync.apply import Waiting, apply_batch
 from desktop_app.core.sync.batch import GENESIS, Batch, read_batch
 from desktop_app.core.sync.folder import FORMAT, SharedFolder

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select
 
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import changes
-from desktop_app.core.store.database import Database, head_revision
+from desktop_app.core.store.database import Database
 from desktop_app.core.store.models import (
     AuditEventRow,
     ModelVersionRow,
@@ -32,6 +32,7 @@ from desktop_app.core.store.models import (
     utcnow,
 )
 from desktop_app.core.store.objects import ObjectStore
+from desktop_app.core.store.sqlite_file import head_revision
 from desktop_app.core.sync.folder import SharedFolder, SyncError
 from desktop_app.core.sync.publish import publish
 from desktop_app.core.sync.pull import pull
