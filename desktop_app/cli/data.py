@@ -111,29 +111,30 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
-        datasets = project.datasets.list()
-        if args.json:
-            print_json(
-                {
-                    "project": project.name,
-                    "datasets": [
-                        {"name": d.name, "id": d.id, "versions": [version_json(v) for v in d.versions]}
-                        for d in datasets
-                    ],
-                }
-            )
-            return EXIT_OK
-        if not datasets:
-            print(f"No datasets in '{project.name}' yet — add one with: mldesk import {args.project} FILE")
-            return EXIT_OK
-        print(f"{'DATASET':<28}{'ROWS':>12}{'COLUMNS':>9}  {'CREATED (UTC)':<17}  SHA256")
-        for dataset in datasets:
-            for v in dataset.versions:
-                print(
-                    f"{v.label:<28}{v.rows:>12,}{v.n_columns:>9}  "
-                    f"{v.created_at:%Y-%m-%d %H:%M}  {v.sha256[:12]}"
-                )
+    from desktop_app.core.data.listing import datasets_at
+
+    found = datasets_at(args.project)  # a glance: no SQLAlchemy to import when the project needs nothing done
+    if found is None:
+        with open_project(args.project) as project:
+            found = project.name, project.datasets.list()
+    name, datasets = found
+    if args.json:
+        print_json(
+            {
+                "project": name,
+                "datasets": [
+                    {"name": d.name, "id": d.id, "versions": [version_json(v) for v in d.versions]} for d in datasets
+                ],
+            }
+        )
+        return EXIT_OK
+    if not datasets:
+        print(f"No datasets in '{name}' yet — add one with: mldesk import {args.project} FILE")
+        return EXIT_OK
+    print(f"{'DATASET':<28}{'ROWS':>12}{'COLUMNS':>9}  {'CREATED (UTC)':<17}  SHA256")
+    for dataset in datasets:
+        for v in dataset.versions:
+            print(f"{v.label:<28}{v.rows:>12,}{v.n_columns:>9}  {v.created_at:%Y-%m-%d %H:%M}  {v.sha256[:12]}")
     return EXIT_OK
 
 

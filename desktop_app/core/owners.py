@@ -26,6 +26,8 @@ from desktop_app.core.identity import current_host
 # (which start times are counted from) is read as whole seconds and drifts with clock
 # adjustments. A process id reused within this window by another process is not a worry.
 START_TOLERANCE_MS = 2000
+# The temporary folder an export is built in, beside its final place (`bundles.service`).
+EXPORT_TEMP_PREFIX = ".mldesk-export-"
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,8 @@ from desktop_app.core.store.database import Database
 from desktop_app.core.store.models import AuditEventRow, ProjectRow, SyncStateRow, WorkstationRow, new_id
 from desktop_app.core.store.objects import ObjectStore
 from desktop_app.core.store.server import where
-from desktop_app.core.store.team_file import TEAM_FILE, TeamDatabase, checked_url
-
-DB_FILE = "mldesk.db"
-# A team with a database server sets this (or passes database_url) to use it instead of SQLite.
-DATABASE_URL_ENV = "MLDESK_DATABASE_URL"
+from desktop_app.core.store.sqlite_file import DB_FILE
+from desktop_app.core.store.team_file import DATABASE_URL_ENV, TEAM_FILE, TeamDatabase, checked_url
 
 
 def _refuse_a_shared_location(folder: Path) -> None:

@@ -43,7 +43,7 @@ from desktop_app.core.bundles.errors import BundleError
 from desktop_app.core.bundles.listing import BundleListing, LastExport, list_bundle
 from desktop_app.core.errors import MLDeskError
 from desktop_app.core.identity import current_host, current_user
-from desktop_app.core.owners import owner_of_temp, temp_name
+from desktop_app.core.owners import EXPORT_TEMP_PREFIX, owner_of_temp, temp_name
 from desktop_app.core.progress import CancelToken, ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit
 
@@ -62,7 +62,6 @@ if TYPE_CHECKING:
 
 EXAMPLE_ROWS = 5
 VERIFY_ROWS = 1000
-EXPORT_TEMP_PREFIX = ".mldesk-export-"
 EXPORT_ACTION = "model.export"
 
 

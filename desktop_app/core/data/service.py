@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from desktop_app.core.data.entities import ColumnInfo, DatasetInfo, DatasetVersionInfo, ImportResult
+from desktop_app.core.data.entities import DatasetInfo, DatasetVersionInfo, ImportResult
+from desktop_app.core.data.listing import DATASETS_SQL, datasets_from, version_entity
 from desktop_app.core.data.settings import ColumnKind, ReadSettings
 from desktop_app.core.errors import DataImportError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
@@ -168,7 +169,7 @@ class DatasetService:
                     )
                 ).first()
                 if existing is not None:
-                    return _version_entity(existing, dataset.name), False
+                    return version_entity(existing, dataset.name), False
             else:
                 dataset = DatasetRow(id=named_id(session.info["project"], "dataset", name), name=name,
                                      created_by=current_user())
@@ -211,7 +212,7 @@ class DatasetService:
             )
             for extra in also_record:
                 extra(session, row)
-            return _version_entity(row, name), True
+            return version_entity(row, name), True
 
         # Names and numbers are taken inside one write transaction, retried if another
         # process took the same one first (see store.database).
@@ -220,20 +221,9 @@ class DatasetService:
     # -- queries --------------------------------------------------------------------------
 
     def list(self) -> list[DatasetInfo]:
+        """Every dataset with its versions (`data.listing`: the same query `mldesk datasets` runs at a glance)."""
         with self._db.read() as session:
-            rows = session.scalars(
-                select(DatasetRow)
-                .where(DatasetRow.deleted_at.is_(None))
-                .options(selectinload(DatasetRow.versions))
-                .order_by(DatasetRow.name)
-            ).all()
-            return [
-                DatasetInfo(
-                    id=d.id, name=d.name, description=d.description, created_at=d.created_at,
-                    created_by=d.created_by, versions=tuple(_version_entity(v, d.name) for v in d.versions),
-                )
-                for d in rows
-            ]
+            return datasets_from(session.connection().exec_driver_sql(DATASETS_SQL))
 
     def get_version(self, ref: str) -> DatasetVersionInfo:
         """Resolve `name` (latest version), `name@N`, or a version id (or unique id prefix ≥ 6)."""
@@ -249,7 +239,7 @@ class DatasetService:
             found = session.execute(select(DatasetVersionRow, DatasetRow.name).join(DatasetVersionRow.dataset)
                                     .where(DatasetVersionRow.id == ref)).first()
             if found is not None:
-                return _version_entity(found[0], found[1])
+                return version_entity(found[0], found[1])
         name, _, number = ref.partition("@")
         dataset = session.scalars(
             select(DatasetRow).where(DatasetRow.name == name, DatasetRow.deleted_at.is_(None))
@@ -263,13 +253,13 @@ class DatasetService:
             row = session.scalars(query.order_by(DatasetVersionRow.number.desc())).first()
             if row is None:
                 raise NotFoundError(f"Dataset '{name}' has no version {number}; `mldesk datasets` lists them.")
-            return _version_entity(row, dataset.name)
+            return version_entity(row, dataset.name)
         if len(ref) >= 6 and "@" not in ref:
             rows = session.scalars(
                 select(DatasetVersionRow).where(DatasetVersionRow.id.startswith(ref, autoescape=True)).limit(2)
             ).all()
             if len(rows) == 1:
-                return _version_entity(rows[0], rows[0].dataset.name)
+                return version_entity(rows[0], rows[0].dataset.name)
         raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
 
     def load_table(
@@ -312,22 +302,3 @@ class DatasetService:
         return frame
 
 
-def _version_entity(row: DatasetVersionRow, dataset_name: str) -> DatasetVersionInfo:
-    return DatasetVersionInfo(
-        id=row.id,
-        dataset_id=row.dataset_id,
-        dataset_name=dataset_name,
-        number=row.number,
-        sha256=row.sha256,
-        rows=row.rows,
-        columns=tuple(ColumnInfo(c["name"], ColumnKind(c["kind"]), c["dtype"]) for c in row.columns),
-        source_name=row.source_name,
-        source_sha256=row.source_sha256,
-        read_settings=ReadSettings.from_dict(row.read_settings) if row.read_settings else None,
-        warnings=tuple(row.warnings or ()),
-        parent_id=row.parent_id,
-        recipe=row.recipe,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        host=row.host,
-    )

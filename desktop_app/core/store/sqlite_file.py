@@ -15,6 +15,7 @@ from pathlib import Path
 
 from desktop_app.core.errors import ProjectError
 
+DB_FILE = "mldesk.db"  # in the project folder
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CHECKPOINT_WAIT_S = 3.0  # how long a short file beside a live WAL may still be growing (a checkpoint)
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")

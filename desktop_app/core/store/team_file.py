@@ -19,17 +19,19 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from desktop_app.core.errors import ProjectError
 
 TEAM_FILE = "team-database.json"
+# A team with a database server sets this (or passes database_url) to use it instead of SQLite.
+DATABASE_URL_ENV = "MLDESK_DATABASE_URL"
 FORMAT = 1
 
 
 def checked_url(url: str) -> str:
     """`url` if it may be kept in the project folder: a server database, and no password in it."""
+    from sqlalchemy.engine import make_url  # here: reading the settings file must not import SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url.strip())
     except ArgumentError:
