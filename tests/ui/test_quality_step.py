@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.core.quality.checks._common import EVIDENCE
 from desktop_app.core.quality.thresholds import Thresholds
@@ -303,6 +303,21 @@ def test_errors_make_the_step_need_attention(qtbot, window, project, tmp_path):
     assert window.navigator.state("quality") is StepState.ATTENTION
     assert step.findings.current().check == "missing_target"
     assert step.summary_line.text().startswith("<b>1 error")
+    wait_idle(qtbot, window.runner)
+
+
+def test_a_table_too_large_for_the_memory_is_refused_with_a_message_not_a_crash(qtbot, step, window, monkeypatch):
+    from desktop_app.core import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1024**2)   # 1 MB available
+    step.set_target("heart_disease")
+    click(qtbot, step.primary_button)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is not None, timeout=30_000)
+    box = window.findChild(QMessageBox, "errorBox")
+    text = box.informativeText()
+    assert "Checking heart@1 needs about" in text and "1 MB is available now" in text and "sample" in text
+    assert "Traceback" not in text and step.stored is None and not step.is_checking()
+    box.close()
     wait_idle(qtbot, window.runner)
 
 

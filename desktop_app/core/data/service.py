@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop_app.core import memory
 from desktop_app.core.data.entities import DatasetInfo, DatasetVersionInfo, ImportResult
 from desktop_app.core.data.listing import DATASETS_SQL, datasets_from, version_entity
 from desktop_app.core.data.settings import ColumnKind, ReadSettings
@@ -73,6 +74,7 @@ class DatasetService:
         if not path.is_file():
             raise DataImportError(f"There is no file {path}; check the path and try again.")
         name = clean_dataset_name(name if name is not None else path.stem)
+        memory.ensure_fits(f"Importing {path.name}", memory.step_bytes("import", memory.file_table_bytes(path)))
         progress(0.0, f"Reading {path.name}")
         settings = settings or detect_settings(path)
 
@@ -261,6 +263,10 @@ class DatasetService:
             if len(rows) == 1:
                 return version_entity(rows[0], rows[0].dataset.name)
         raise NotFoundError(f"There is no dataset '{ref}' in this project; `mldesk datasets` lists them.")
+
+    def table_bytes(self, version: DatasetVersionInfo) -> int:
+        """The version's size in memory once loaded (pandas), estimated without loading it (core.memory)."""
+        return memory.table_bytes(version.columns, version.rows, self._objects.path(version.sha256))
 
     def load_table(
         self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False,

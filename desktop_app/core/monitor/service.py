@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
 from sqlalchemy.orm import Session
 
+from desktop_app.core import memory
 from desktop_app.core.errors import NotFoundError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.monitor.entities import MonitoringBatch, MonitorReference
@@ -196,6 +197,8 @@ class MonitorService:
         clock = time.perf_counter()
         version = self._resolve(model_ref)
         settings = self.settings(version.model_name)
+        memory.ensure_fits(f"Checking this batch against {version.label}",
+                           self._memory_needed(version, path_or_frame))
         progress(0.0, "Reading the batch")
         if isinstance(path_or_frame, pd.DataFrame):
             frame = path_or_frame.reset_index(drop=True)
@@ -281,6 +284,19 @@ class MonitorService:
             batch = self._entity(session, row)
         progress(1.0, f"{len(drift.drifted_columns)} of {len(drift.columns)} columns drifted")
         return batch
+
+    def _memory_needed(self, version: ModelVersion, given: str | Path | pd.DataFrame) -> int | None:
+        """Peak memory of a batch: its own steps, plus the reference statistics if they are not stored yet."""
+        import pandas as pd
+
+        if isinstance(given, pd.DataFrame):
+            batch = memory.step_bytes("batch", int(given.memory_usage(deep=True).sum()))
+        else:
+            batch = memory.step_bytes("batch", memory.file_table_bytes(Path(given))) if Path(given).is_file() else 0
+        if self._reference_row(version.id) is not None:
+            return batch
+        training = self._datasets.table_bytes(self._datasets.get_version(version.dataset_version_id))
+        return (batch or 0) + (memory.step_bytes("reference", training) or 0)
 
     def _import(self, version: ModelVersion, frame: pd.DataFrame, given: str | Path | pd.DataFrame, source: str,
                 signature: InputSignature, target: str | None) -> DatasetVersionInfo:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from desktop_app.core import memory
 from desktop_app.core.data.entities import DatasetVersionInfo, ImportResult
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
@@ -57,6 +58,7 @@ class QualityService:
         from desktop_app.core.quality.thresholds import Thresholds
 
         version = self._version(version)
+        memory.ensure_fits(f"Checking {version.label}", memory.step_bytes("check", self._datasets.table_bytes(version)))
         progress(0.0, f"Loading {version.label}")
         frame = self._datasets.load(version)
         report = run_checks(frame, version.kinds, target, thresholds or Thresholds(), scaled(progress, 0.1, 0.97))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from desktop_app.core import memory
 from desktop_app.core.errors import Cancelled, MLDeskError, NotFoundError
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.owners import current_owner
@@ -192,6 +193,8 @@ class RunService:
         from desktop_app.core.training.search import search
 
         version = self._datasets.get_version(run.dataset_version_id)
+        needed = memory.step_bytes("train", self._datasets.table_bytes(version))
+        memory.ensure_fits(f"Training on {version.label}", needed)
         progress(0.0, f"Loading {version.label}")
         frame = self._datasets.load(version)
         options = run.options

@@ -81,6 +81,10 @@ def _labels(series: pd.Series) -> np.ndarray:
         return values.astype(np.int64) if np.all(np.mod(values, 1) == 0) else values
     if isinstance(series.dtype, pd.CategoricalDtype):
         return np.asarray(series.astype(object), dtype=object)
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
+        # One shared string per class, not one per row (~60 bytes each: 0.6 GB on 10M rows).
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        return np.asarray(uniques, dtype=object)[codes]
     return series.to_numpy(dtype=object)
 
 

@@ -124,8 +124,9 @@ def _label(value: Any) -> str:
 
 
 def _categories(series: pd.Series) -> np.ndarray:
-    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(series.dtype):
-        return series.to_numpy(dtype=object, na_value=np.nan)  # already text: the fast path
+    # Through the distinct values even for text: every cell then points at one shared string per
+    # category (8 bytes a cell) instead of a string object of its own (~60 bytes) — on 10M rows the
+    # difference is gigabytes — and the encoders downstream compare identical objects, faster.
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     labels = np.empty(len(uniques) + 1, dtype=object)
     labels[:-1] = [_label(u) for u in uniques]

@@ -1,0 +1,243 @@
+"""Ten-million-row benchmark (issue 15). Prints, per step, the 10M ÷ 1M time and peak memory ÷ table size.
+
+    .venv/bin/python tests/benchmarks/bench_10m.py [--rows 1000000 10000000] [--batch-rows 1000000]
+                                                   [--steps import quality logistic_regression
+                                                            hist_gradient_boosting drift]
+                                                   [--workdir /tmp/bench10m] [--keep] [--json]
+
+For each row count N, the wide heart sample (resources/sample_data/make_heart_sample.py --wide:
+20 mixed columns — 8 numeric, 9 categorical/boolean, a date, an id, the Yes/No target) is
+generated once into --workdir, and one project is taken through the app's core services, each
+step in a fresh interpreter so its peak memory is its own:
+
+  import                  project.datasets.import_file(csv)
+  quality                 project.quality.check(version, target="heart_disease")
+  logistic_regression     project.runs.train(RunSpec(..., "logistic_regression"))
+  hist_gradient_boosting  project.runs.train(RunSpec(..., "hist_gradient_boosting"))
+  drift                   project.registry.register(the logistic regression's run), then
+                          project.monitor.add_batch(model, a 1M-row batch CSV) — the first batch of a
+                          version also builds its reference statistics from the N training rows
+
+Per step: wall seconds, and the rise of the process's maximum RSS over its RSS just before the
+step (libraries already imported). The table's in-memory size is the imported snapshot loaded as
+the app loads it (project.datasets.load → pandas, memory_usage(deep=True)).
+
+  time ratio    seconds at the largest N ÷ seconds at the smallest N    goal ≤ 12 for 10M ÷ 1M
+  memory ratio  peak rise ÷ the table's in-memory size                  goal ≤ 2.5
+
+With --window, each table is then imported and checked in the real window (offscreen, the
+wizard clicked through as a user does: tests/benchmarks/gui_driver.py) and the longest stall of a
+10 ms heartbeat timer is reported per action (goal ≤ 100 ms).
+
+The projects and data stay in --workdir (delete it afterwards: the 10M CSV is ~1.4 GB); with
+--keep an existing project of the same N is reused for the steps after import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.benchmarks.harness import PY, compile_app, run_child  # noqa: E402
+
+GENERATOR = REPO / "resources" / "sample_data" / "make_heart_sample.py"
+TARGET = "heart_disease"
+STEPS = ["import", "quality", "logistic_regression", "hist_gradient_boosting", "drift"]
+TIME_GOAL, MEMORY_GOAL = 12.0, 2.5
+
+PRELUDE = """
+import json, resource, sys, time
+def rss_bytes():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+def peak_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+import numpy, pandas, pyarrow, pyarrow.parquet, pyarrow.csv, sklearn.pipeline, sklearn.linear_model
+import sklearn.ensemble, scipy.stats
+from desktop_app.core.project import Project
+from desktop_app.core.tracking.entities import RunSpec
+import desktop_app.core.data.readers, desktop_app.core.data.kinds, desktop_app.core.data.detect
+import desktop_app.core.quality.checks, desktop_app.core.training.evaluation, desktop_app.core.monitor.drift
+folder, step, source = sys.argv[1], sys.argv[2], sys.argv[3]
+project = Project.create(folder) if step == 'import' else Project.open(folder)
+start = rss_bytes()
+t = time.perf_counter()
+"""
+
+STEP_CODE = {
+    "import": "out = {'version': project.datasets.import_file(source, name='bench').version.id}",
+    "quality": "r = project.quality.check('bench', target='heart_disease').report.summary()\n"
+               "out = {'summary': r['text']}",
+    "logistic_regression": "run = project.runs.train(RunSpec('bench', 'heart_disease', 'logistic_regression'))\n"
+                           "out = {'run': run.id, 'status': str(run.status), 'error': run.error,\n"
+                           "       'metrics': {k: run.metrics.get(k) for k in ('roc_auc', 'recall')}}",
+    "hist_gradient_boosting": "run = project.runs.train(RunSpec('bench', 'heart_disease', "
+                              "'hist_gradient_boosting'))\n"
+                              "out = {'run': run.id, 'status': str(run.status), 'error': run.error,\n"
+                              "       'metrics': {k: run.metrics.get(k) for k in ('roc_auc', 'recall')}}",
+    "drift": "runs = [r for r in project.runs.list() if r.algorithm == 'logistic_regression'"
+             " and str(r.status) == 'finished']\n"
+             "model = project.registry.register(runs[0].id, 'bench-model')\n"
+             "batch = project.monitor.add_batch(model, source)\n"
+             "out = {'drifted': list(batch.drifted_columns), 'seconds': batch.result.seconds}",
+}
+
+EPILOGUE = """
+seconds = time.perf_counter() - t
+out.update(seconds=seconds, peak_rise=peak_bytes() - start, start_rss=start)
+if 'run' in out:  # outside the timing: the fit's own figures, and how many rounds the boosting ran
+    run = project.runs.get(out['run'])
+    out['timings'] = run.summary.get('timings')
+    out['n_iter'] = getattr(project.runs.load_model(run).steps[-1][1], 'n_iter_', None)
+print(json.dumps(out, default=str))
+"""
+
+WINDOW = """
+import json, sys, time, tempfile
+from PySide6.QtCore import QTimer, QElapsedTimer
+from PySide6.QtWidgets import QApplication
+from desktop_app.core.project import Project
+from tests.benchmarks.gui_driver import open_window, import_in_window, spin_until
+app = QApplication([])
+project = Project.create(sys.argv[1])
+window = open_window(project)
+gaps, clock, last = [], QElapsedTimer(), [0]
+clock.start()
+def beat():
+    now = clock.elapsed(); gaps.append(now - last[0]); last[0] = now
+timer = QTimer(); timer.timeout.connect(beat); timer.start(10)
+out = {}
+def stall():
+    worst = max(gaps[1:], default=10) - 10
+    gaps.clear(); last[0] = clock.elapsed()
+    return worst
+t = time.perf_counter()
+version = import_in_window(window, sys.argv[2])   # the wizard, then the Data step shows the table
+out["import_seconds"], out["import_stall_ms"] = time.perf_counter() - t, stall()
+window.navigator.select("quality")
+step = window.quality_step
+spin_until(lambda: not window.runner.tasks)
+stall()
+step.set_target("heart_disease")
+t = time.perf_counter()
+step.run_checks()
+spin_until(lambda: not step.is_checking() and not window.runner.tasks)
+out["check_seconds"], out["check_stall_ms"] = time.perf_counter() - t, stall()
+out["checked"] = step.stored is not None
+timer.stop()
+print(json.dumps(out))
+"""
+
+SIZE = """
+import json, sys
+from desktop_app.core.project import Project
+project = Project.open(sys.argv[1])
+version = project.datasets.get_version('bench')
+frame = project.datasets.load(version)
+print(json.dumps({"rows": version.rows, "columns": len(version.columns),
+                  "frame_bytes": int(frame.memory_usage(deep=True).sum()),
+                  "snapshot_bytes": project.objects.path(version.sha256).stat().st_size,
+                  "dtypes": frame.dtypes.astype(str).value_counts().to_dict()}))
+"""
+
+
+def data_file(workdir: Path, rows: int, seed: int, stem: str) -> Path:
+    path = workdir / f"{stem}_{rows}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        subprocess.run([PY, str(GENERATOR), "--rows", str(rows), "--wide", "--seed", str(seed), "--out", str(path)],
+                       check=True, capture_output=True)
+        print(f"  generated {path.name} ({path.stat().st_size / 2**20:.0f} MB) in "
+              f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return path
+
+
+def run_size(rows: int, workdir: Path, steps: list[str], batch: Path, keep: bool) -> dict:
+    """Every step for `rows` rows, each in its own interpreter; {step: figures} plus the table's size."""
+    csv = data_file(workdir, rows, 42, "heart_wide")
+    folder = workdir / f"project_{rows}"
+    if "import" in steps or not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+        steps = ["import", *[s for s in steps if s != "import"]]
+    out: dict = {"rows": rows, "csv_bytes": csv.stat().st_size, "steps": {}}
+    for step in steps:
+        source = str(batch if step == "drift" else csv)
+        if step == "drift" and "logistic_regression" not in out["steps"] and not keep:
+            raise SystemExit("drift needs the logistic regression step first (it registers that run)")
+        load = os.getloadavg()[0]
+        figures = run_child(PRELUDE + STEP_CODE[step] + EPILOGUE, str(folder), step, source)
+        figures["load_before"] = load
+        out["steps"][step] = figures
+        fit = figures.get("timings") or {}
+        print(f"  {rows:>11,} rows  {step:<24} {figures['seconds']:8.1f} s  "
+              f"peak +{figures['peak_rise'] / 2**30:5.2f} GB  (load {load:.1f})"
+              + (f"  fit {fit['fit_seconds']:.1f} s, predict {fit['predict_seconds']:.1f} s" if fit else "")
+              + (f", {figures['n_iter']} boosting rounds" if figures.get("n_iter") else ""), file=sys.stderr)
+    out.update(run_child(SIZE, str(folder)))  # its own interpreter: no step's peak includes it
+    return out
+
+
+def report(results: list[dict]) -> None:
+    small, large = results[0], results[-1]
+    print(f"\n{'step':<24}" + "".join(f"{r['rows']:>12,} rows" for r in results)
+          + f"{'time ratio':>12}{'mem ÷ table':>13}{'mem ÷ table':>13}")
+    print(f"{'':<24}" + "".join(f"{'s / peak GB':>17}" for _ in results)
+          + f"{'(goal ≤ 12)':>12}{'(smallest)':>13}{'(largest)':>13}")
+    for step in STEPS:
+        if not all(step in r["steps"] for r in results):
+            continue
+        cells = "".join(f"{r['steps'][step]['seconds']:>9.1f} / {r['steps'][step]['peak_rise'] / 2**30:4.2f}"
+                        for r in results)
+        ratio = large["steps"][step]["seconds"] / small["steps"][step]["seconds"]
+        mem_small = small["steps"][step]["peak_rise"] / small["frame_bytes"]
+        mem_large = large["steps"][step]["peak_rise"] / large["frame_bytes"]
+        print(f"{step:<24}{cells}{ratio:>12.2f}{mem_small:>13.2f}{mem_large:>13.2f}")
+    for r in results:
+        print(f"table {r['rows']:,} × {r['columns']}: {r['frame_bytes'] / 2**30:.2f} GB in memory (pandas), "
+              f"CSV {r['csv_bytes'] / 2**30:.2f} GB; dtypes {r['dtypes']}")
+    print(f"goals: time ratio ≤ {TIME_GOAL} (for 10× the rows), peak ÷ table ≤ {MEMORY_GOAL}; "
+          f"{os.cpu_count()} CPUs, load average now {os.getloadavg()[0]:.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--batch-rows", type=int, default=1_000_000)
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=STEPS)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench10m"))
+    parser.add_argument("--keep", action="store_true", help="reuse an imported project of the same N")
+    parser.add_argument("--window", action="store_true",
+                        help="also import and check each table in the real window (offscreen), timing the longest "
+                             "event-loop stall with a 10 ms heartbeat")
+    parser.add_argument("--json", action="store_true", help="print every figure as JSON as the last line")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    compile_app()
+    batch = data_file(args.workdir, args.batch_rows, 7, "batch")
+    results = [run_size(rows, args.workdir, args.steps, batch, args.keep) for rows in sorted(args.rows)]
+    report(results)
+    for r in results if args.window else ():
+        folder = args.workdir / f"window_{r['rows']}"
+        shutil.rmtree(folder, ignore_errors=True)
+        r["window"] = run_child(WINDOW, str(folder), str(data_file(args.workdir, r["rows"], 42, "heart_wide")))
+        shutil.rmtree(folder, ignore_errors=True)
+        w = r["window"]
+        print(f"window, {r['rows']:,} rows: import {w['import_seconds']:.1f} s, longest stall "
+              f"{w['import_stall_ms']:.0f} ms; checks {w['check_seconds']:.1f} s, longest stall "
+              f"{w['check_stall_ms']:.0f} ms (goal ≤ 100 ms)")
+    if args.json:
+        print(json.dumps(results, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
