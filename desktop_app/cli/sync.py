@@ -19,23 +19,15 @@ def _print_lists(waiting, conflicts, strays) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     if args.status and args.folder:
         raise usage_error("--status shows the linked folder; give no FOLDER with it")
-    with open_project(args.project) as project:
-        if args.status:
-            status = project.sync.status()
-            if args.json:
-                print_json(status.to_dict())
-                return EXIT_OK
-            if status.folder is None:
-                print(f"'{project.name}' is not linked to a shared folder; link it with: "
-                      f"mldesk sync {args.project} FOLDER")
-                return EXIT_OK
-            when = f"{status.last_sync_at:%Y-%m-%d %H:%M} UTC" if status.last_sync_at else "never"
-            print(f"Shared folder: {status.folder}   last sync: {when}   "
-                  f"waiting to be sent: {status.pending:,} change(s)")
-            _print_lists(status.waiting, status.conflicts, [])
-            return EXIT_OK
-        report = project.sync.sync(args.folder, progress=stderr_progress())
-        conflicts = project.sync.conflicts()
+    if args.status:
+        return _status(args)
+    from desktop_app.core.sync.idle import idle_sync
+
+    report, conflicts = idle_sync(args.project, args.folder), []  # nothing to do: found without opening
+    if report is None:
+        with open_project(args.project) as project:
+            report = project.sync.sync(args.folder, progress=stderr_progress())
+            conflicts = project.sync.conflicts()
     if args.json:
         print_json(report.to_dict())
         return EXIT_OK
@@ -44,6 +36,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"note: {note}")
     _print_lists(report.waiting, conflicts, report.strays)
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project:
+        status = project.sync.status()
+        if args.json:
+            print_json(status.to_dict())
+            return EXIT_OK
+        if status.folder is None:
+            print(f"'{project.name}' is not linked to a shared folder; link it with: mldesk sync {args.project} FOLDER")
+            return EXIT_OK
+        when = f"{status.last_sync_at:%Y-%m-%d %H:%M} UTC" if status.last_sync_at else "never"
+        print(f"Shared folder: {status.folder}   last sync: {when}   waiting to be sent: {status.pending:,} change(s)")
+        _print_lists(status.waiting, status.conflicts, [])
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ it is written once, and this workstation writes only into its own journal folder
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from desktop_app.core.store.sqlite_file import head_revision
 from desktop_app.core.sync.folder import SharedFolder, SyncError
 from desktop_app.core.sync.publish import publish
 from desktop_app.core.sync.pull import pull
+from desktop_app.core.sync.report import SyncReport
 
 _KINDS = {"alias": "alias", "status": "status", "gate": "KPI gate", "describe": "description",
           "drift": "drift settings"}
@@ -80,24 +81,6 @@ class Conflict:
         return (f"{self.model}: the {what} was changed on two workstations at once ({choices}); {self.winner} is "
                 f"used until someone chooses (mldesk models PROJECT {self.model} --resolve "
                 f"{self.alias or 'ALIAS'}=N).")
-
-
-@dataclass
-class SyncReport:
-    folder: str
-    published: int = 0
-    applied: int = 0
-    objects_sent: int = 0
-    objects_received: int = 0
-    waiting: list[dict[str, Any]] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    strays: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"folder": self.folder, "published": self.published, "applied": self.applied,
-                "objects_sent": self.objects_sent, "objects_received": self.objects_received,
-                "waiting": self.waiting, "conflicts": self.conflicts, "strays": self.strays, "notes": self.notes}
 
 
 @dataclass(frozen=True)
