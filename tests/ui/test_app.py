@@ -28,7 +28,7 @@ configure_application(app)
 window = MainWindow()
 window.show()
 app.processEvents()
-heavy = [m for m in ("pandas", "pyqtgraph", "pyarrow", "sqlalchemy", "desktop_app.core.data.readers")
+heavy = [m for m in ("numpy", "pandas", "pyqtgraph", "pyarrow", "sqlalchemy", "desktop_app.core.data.readers")
          if m in sys.modules]
 print(json.dumps({"seconds": time.perf_counter() - start, "heavy": heavy}))
 window.close()

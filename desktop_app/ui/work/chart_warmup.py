@@ -10,6 +10,9 @@ the app) so that the full garbage collection the import would trigger scans only
 objects — a collection of the whole heap took 50–105 ms here, after freezing 3 ms — and
 then imports pyqtgraph, which is left with ~50 ms of work in the running app (~0.2 s in one
 go without the slices; more under pytest, whose import hook slows every import).
+
+numpy, which pyqtgraph needs, is not Qt: it is imported on a thread of its own meanwhile (the
+window opens without it; `ui/steps/compare` imports it where it draws).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sys
+import threading
 import time
 
 from PySide6.QtCore import QObject, QTimer
@@ -41,6 +45,8 @@ def warm_up_charts(parent: QObject) -> None:
         return
     from PySide6 import QtCore, QtGui, QtWidgets
 
+    if "numpy" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("numpy",), name="numpy-import", daemon=True).start()
     names = iter([(module, name) for module in (QtCore, QtGui, QtWidgets) for name in dir(module)])
     later = iter([*(lambda m=m: importlib.import_module(m) for m in DEPENDENCIES), gc.freeze])
     timer = QTimer(parent)

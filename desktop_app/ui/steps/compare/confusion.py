@@ -6,10 +6,10 @@ rows; the rows scroll, so every matrix can be reached at any window size.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QWidget
@@ -20,6 +20,8 @@ from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import run_title, status_key
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from desktop_app.core.tracking.entities import RunInfo
 
 MAX_PER_ROW = 3
@@ -38,6 +40,7 @@ class ConfusionMatrices(ChartPanel):
 
     def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
+        import numpy as np  # here, as pyqtgraph: the window's start does not wait for them
         import pyqtgraph as pg
 
         self.titles = titles or {r.id: run_title(r) for r in runs}
@@ -127,7 +130,7 @@ class ConfusionMatrices(ChartPanel):
             if not plot.vb.sceneBoundingRect().contains(scene_pos):
                 continue
             point = plot.vb.mapSceneToView(scene_pos)
-            i, j = int(np.floor(point.y())), int(np.floor(point.x()))
+            i, j = math.floor(point.y()), math.floor(point.x())
             if not (0 <= i < len(labels) and 0 <= j < len(labels)):
                 return None
             row_total = matrix[i].sum()

@@ -8,10 +8,10 @@ once with a line style per class (the colour is still the run).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
@@ -32,6 +32,8 @@ from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from desktop_app.core.tracking.entities import RunInfo
 
 # Line styles of the classes when every class is drawn at once (more classes: one at a time).
@@ -187,6 +189,7 @@ class CurvesChart(ChartPanel):
 
     def _draw_binary(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                      titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
+        import numpy as np  # here, as pyqtgraph: the window's start does not wait for them
         import pyqtgraph as pg
 
         self.mode = "binary"
@@ -231,6 +234,7 @@ class CurvesChart(ChartPanel):
 
     def _draw_multiclass(self, runs: list[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                          titles: dict[str, str], skipped: int, skipped_kind: str) -> None:
+        import numpy as np
         import pyqtgraph as pg
 
         self.mode = "multiclass"
@@ -354,7 +358,7 @@ class CurvesChart(ChartPanel):
             if label is not None:
                 text += f"{escape(label)} vs the rest: "
             text += f"{x_name} {xs[i]:.3f}, {y_name} {ys[i]:.3f}"
-            if i < len(thresholds) and np.isfinite(thresholds[i]):
+            if i < len(thresholds) and math.isfinite(thresholds[i]):
                 text += (f"<br>at threshold {thresholds[i]:.3f}" if label is None else
                          f"<br>flagging rows whose probability of {escape(label)} is at least {thresholds[i]:.3f}")
             return text

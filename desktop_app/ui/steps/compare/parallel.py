@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
@@ -22,6 +21,8 @@ from desktop_app.ui.text.runs import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from desktop_app.core.tracking.entities import RunInfo
 
 COLOR_BINS = 24
@@ -46,8 +47,8 @@ class ParallelCoordinates(ChartPanel):
         self.layout_.insertLayout(0, controls)
         self.runs: list[RunInfo] = []
         self.axes: list[str] = []          # parameter names, then the metric
-        self.values = np.zeros((0, 0))     # runs × axes, raw (NaN where missing)
-        self.scaled = np.zeros((0, 0))     # runs × axes in 0..1
+        self.values: np.ndarray | None = None   # runs × axes, raw (NaN where missing); made by _redraw
+        self.scaled: np.ndarray | None = None   # runs × axes in 0..1
         self.plot: Any = None
         self.titles: dict[str, str] = {}
 
@@ -72,6 +73,7 @@ class ParallelCoordinates(ChartPanel):
         self.metric_combo.setCurrentIndex(self.metric_combo.findData(metric))
 
     def _redraw(self) -> None:
+        import numpy as np  # here: the window opens without waiting for numpy
         import pyqtgraph as pg
 
         metric = self.metric_combo.currentData()
@@ -142,6 +144,8 @@ class ParallelCoordinates(ChartPanel):
         self.show_chart()
 
     def _describe(self, widget: Any, scene_pos: QPointF) -> str | None:
+        import numpy as np
+
         if self.plot is None or not self.axes or not self.plot.vb.sceneBoundingRect().contains(scene_pos):
             return None
         vb = self.plot.vb
@@ -194,6 +198,8 @@ def _is_log(runs: Sequence[RunInfo], name: str) -> bool:
 
 
 def _scale(column: np.ndarray, log: bool) -> np.ndarray:
+    import numpy as np
+
     values = column.copy()
     if log:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
@@ -31,6 +30,8 @@ from desktop_app.ui.text.rich_text import escape
 from desktop_app.ui.text.runs import format_metric, run_title, status_key
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from desktop_app.core.tracking.entities import RunInfo
 
 MAX_POINTS = 6000          # dots on each plot, all runs together
@@ -42,6 +43,7 @@ POINT_ALPHA = 150
 
 class ResidualsChart(ChartPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
+
         super().__init__(parent)
         self.setObjectName("residualsChart")
         self.fit: Any = None          # predicted vs actual
@@ -59,6 +61,7 @@ class ResidualsChart(ChartPanel):
 
     def set_runs(self, runs: Sequence[RunInfo], colors: dict[str, QColor], curves: dict[str, dict],
                  titles: dict[str, str] | None = None) -> None:
+        import numpy as np  # here: the window opens without waiting for numpy
         import pyqtgraph as pg
 
         titles = titles or {r.id: run_title(r) for r in runs}
@@ -188,6 +191,8 @@ def _usable(residuals: Any) -> bool:
 
 def _thin(n: int, limit: int) -> np.ndarray:
     """At most `limit` indices spread evenly over 0..n-1 (the stored rows are already a random sample)."""
+    import numpy as np
+
     if n <= limit:
         return np.arange(n)
     return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
@@ -195,6 +200,8 @@ def _thin(n: int, limit: int) -> np.ndarray:
 
 def _trend(predicted: np.ndarray, residual: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """(mean prediction, mean residual) per bin of equally many rows, along the predictions."""
+    import numpy as np
+
     bins = min(TREND_BINS, len(predicted) // MIN_PER_BIN)
     if bins < 3:
         return None

@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
@@ -16,6 +15,8 @@ from desktop_app.ui.steps.compare.runs_model import columns_for
 from desktop_app.ui.text.runs import run_title
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from desktop_app.core.tracking.entities import RunInfo
 
 MAX_LEGEND = 12
@@ -25,6 +26,7 @@ DEFAULT_Y = ("metric.recall", "metric.recall_macro", "metric.r2")
 
 class RunScatter(ChartPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
+
         super().__init__(parent)
         self.setObjectName("runScatter")
         self.x_combo = QComboBox()
@@ -73,6 +75,7 @@ class RunScatter(ChartPanel):
         self.y_combo.setCurrentIndex(self.y_combo.findData(y_key))
 
     def _redraw(self) -> None:
+        import numpy as np  # here: the window opens without waiting for numpy
         import pyqtgraph as pg
 
         x_key, y_key = self.x_combo.currentData(), self.y_combo.currentData()
