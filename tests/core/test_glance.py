@@ -123,3 +123,13 @@ def test_mldesk_datasets_does_not_import_sqlalchemy(listed):
     assert "alpha@3" in done.stdout and "zeta@1" in done.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "pandas", "numpy", "alembic")}
+
+
+def test_opening_a_project_the_full_way_does_not_import_alembic(listed):
+    """The schema revision is compared with the migration files' names; Alembic only runs a migration."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "runs", str(listed)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "sqlalchemy.orm" in imported   # opened the full way …
+    assert not {m for m in imported if m.split(".")[0] in ("alembic", "pandas", "numpy")}   # … and no further
