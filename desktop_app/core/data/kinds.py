@@ -90,8 +90,9 @@ def _integer_id(name: str, column: pa.ChunkedArray) -> bool:
     rows = len(column)
     if rows < 2 or column.null_count:
         return False
-    values = column.to_numpy()
-    if not (np.all(values[1:] > values[:-1]) or _unique(column, sample_values(column))):  # ids usually count up
+    # ids usually count up (compared in Arrow: to_numpy would import pandas, a quarter second)
+    rising = pc.all(pc.greater(column.slice(1), column.slice(0, rows - 1))).as_py()
+    if not (rising or _unique(column, sample_values(column))):
         return False
     if _ID_NAME.search(name) or rows >= 1000:
         return True
@@ -166,16 +167,28 @@ def _is_text(kind: pa.DataType) -> bool:
 def sample_values(column: pa.ChunkedArray | pa.Array, size: int = SAMPLE_SIZE) -> pa.Array:
     """Up to `size` non-null values spread evenly over the column."""
     if len(column) > size:
-        picked = column.take(np.linspace(0, len(column) - 1, size).astype(np.int64)).drop_null()
+        picked = column.take(_spread(len(column), size)).drop_null()
         if len(picked) < min(100, len(column) - column.null_count):
             picked = column.drop_null()  # mostly empty: the spread missed the values
             if len(picked) > size:
-                picked = picked.take(np.linspace(0, len(picked) - 1, size).astype(np.int64))
+                picked = picked.take(_spread(len(picked), size))
     else:
         picked = column.drop_null()
     if isinstance(picked, pa.ChunkedArray):
         picked = picked.combine_chunks()
     return picked
+
+
+def _null(kind: pa.DataType) -> pa.Scalar:
+    """A missing value of `kind` (`pa.scalar(None, kind)` would import pandas)."""
+    return pa.nulls(1, kind)[0]
+
+
+def _spread(length: int, size: int) -> pa.Array:
+    """`size` row numbers spread evenly over `length` rows, as an Arrow array made from numpy's
+    buffer: `pa.array(numpy)` would import pandas (a quarter second) to look for a Series."""
+    positions = np.linspace(0, length - 1, size).astype(np.int64)
+    return pa.Array.from_buffers(pa.int64(), size, [None, pa.py_buffer(positions)])
 
 
 # -- dates ------------------------------------------------------------------------------
@@ -217,7 +230,7 @@ def _parse(values: pa.Array | pa.ChunkedArray, fmt: str) -> pa.Array | pa.Chunke
     if fmt == ISO_CAST:
         iso = pc.match_substring_regex(values, _ISO)
         try:
-            return pc.if_else(iso, values, pa.scalar(None, values.type)).cast(TIMESTAMP)
+            return pc.if_else(iso, values, _null(values.type)).cast(TIMESTAMP)
         except pa.ArrowInvalid:  # one impossible date (2021-02-30) fails the whole cast
             parsed = _parse(values, DATE_FORMATS[0])
             for fmt in DATE_FORMATS[1:5]:
@@ -259,7 +272,7 @@ def _best_effort_formats(trimmed: pa.ChunkedArray) -> list[str]:
 def _to_numeric(name: str, column: pa.ChunkedArray, notes: list[str]) -> pa.ChunkedArray:
     trimmed = pc.utf8_trim_whitespace(column)
     numeric = pc.match_substring_regex(trimmed, _NUMBER)
-    parsed = pc.if_else(numeric, trimmed, pa.scalar(None, trimmed.type)).cast(pa.float64())
+    parsed = pc.if_else(numeric, trimmed, _null(trimmed.type)).cast(pa.float64())
     _note_lost(name, column, parsed, notes, "text values")
     return parsed
 

@@ -7,6 +7,11 @@ line ends and the ranges are parsed on several threads, which keeps the import a
 plain `pd.read_csv` (itself parallel in pandas 3.1). Progress is reported, and cancel
 honoured, between chunks or ranges.
 
+A whole-file read of a file under 64 MB first goes through pyarrow's reader
+(`read_csv_arrow`), which makes the same table — types, values, Arrow chunks and so the
+snapshot's hash — without importing pandas, and hands back to the pandas read whatever it
+cannot make the same (a decimal comma, ragged rows, values pyarrow reads otherwise …).
+
 The header is read here, not by pandas: names are cleaned, rows above the table
 (`ReadSettings.skip_rows`) are passed over as the csv module counts records, leading ragged
 rows are found, and with `row_names` (R's write.table layout) the unnamed first field of each
@@ -46,6 +51,7 @@ from desktop_app.core.progress import ProgressCallback
 CHUNK_ROWS = 100_000
 PARALLEL_RANGE_BYTES = 8 << 20  # per thread task when a large UTF-8 file is read in parallel
 MAX_WORKERS = 6  # pandas' own default ceiling for parallel CSV reading
+USE_ARROW = True  # whole-file reads try pyarrow's reader first (read_csv_arrow); False: pandas only
 ROW_NAME = "row_name"  # the column made of R's row names when they are more than row numbers
 
 _SKIPPED = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -63,8 +69,12 @@ class CsvReader:
 
     def read(self, progress: ProgressCallback, nrows: int | None) -> TableRead:
         self._plan()
-        parts = self._read_parallel(progress) if nrows is None else None
-        tables, text_columns = parts or self._read_serial(progress, nrows)
+        tables = self._read_arrow(progress) if nrows is None else None
+        parts = self._read_parallel(progress) if nrows is None and tables is None else None
+        if tables is not None:
+            text_columns: set[str] = set()  # settled by the pyarrow read itself
+        else:
+            tables, text_columns = parts or self._read_serial(progress, nrows)
         if sum(t.num_rows for t in tables) == 0:
             raise DataImportError(
                 f"The file {self.path.name} has a header but no data rows — choose a file with data below the header."
@@ -97,6 +107,14 @@ class CsvReader:
             f"it was kept as the column '{table.column_names[0]}'."
         )
         return table
+
+    def _read_arrow(self, progress: ProgressCallback) -> list[pa.Table] | None:
+        """The whole file through pyarrow's reader when that gives the same table (read_csv_arrow)."""
+        if not USE_ARROW:
+            return None
+        from desktop_app.core.data.read_csv_arrow import read_with_arrow
+
+        return read_with_arrow(self, progress)
 
     def _read_serial(self, progress: ProgressCallback, nrows: int | None) -> tuple[list[pa.Table], set[str]]:
         size = self.path.stat().st_size

@@ -6,6 +6,7 @@ import wizard shows). The format is checked against the file's content first; th
 done by one module per kind of file:
 
     read_csv             delimited text: chunked, parallel on large UTF-8 files, R's row names
+    read_csv_arrow       the same table through pyarrow's reader, where it can be made the same
     read_excel_parquet   Excel workbooks and Parquet files
     tables               what they share: clean column names, one schema across chunks
 
