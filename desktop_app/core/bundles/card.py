@@ -127,7 +127,8 @@ def model_card(
         f"serve.py protects itself from slow and oversized requests: a client has {serve.HEADER_TIMEOUT:g} s for "
         f"its request headers (`--timeout`) and {serve.BODY_TIMEOUT:g} s for its body (`--body-timeout`), a body "
         f"over {serve.MAX_BODY_MB} MB gets 413 (`--max-body-mb`), and beyond {serve.MAX_CONNECTIONS} connections "
-        "at once (`--max-connections`) a client gets 503. `python serve.py --help` lists every option.",
+        "at once (`--max-connections`) a client gets 503. `--workers N` answers with N processes sharing the port "
+        "(Linux, macOS; on Windows one process answers). `python serve.py --help` lists every option.",
         "",
     ]
     return "\n".join(lines)
