@@ -191,6 +191,27 @@ def test_progress_and_cancel(tmp_path, used, request, units):
         read_table(path, detect_settings(path), cancel)
 
 
+def test_the_pyarrow_read_does_not_import_pandas(tmp_path):
+    """Not importing pandas is most of what the pyarrow read saves in a new process."""
+    import subprocess
+    import sys
+
+    rows = "".join(f"{i},{i % 7},{i * 0.5},{'yes' if i % 3 else 'no'},2024-01-{1 + i % 28:02d}\n"
+                   for i in range(25_000))
+    path = write(tmp_path, "id,group,x,flag,day\n" + rows)  # over kinds' 20,000-value sample
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from desktop_app.core.data.detect import detect_settings\n"
+        "from desktop_app.core.data.kinds import apply_kinds, infer_kinds\n"
+        "from desktop_app.core.data.readers import read_table\n"
+        "t = read_table(Path(sys.argv[1]), detect_settings(Path(sys.argv[1]))).table\n"
+        "apply_kinds(t, infer_kinds(t))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 # -- files pyarrow hands back to pandas -----------------------------------------------------------
 
 
@@ -206,6 +227,7 @@ def test_progress_and_cancel(tmp_path, used, request, units):
         ("a,b\n18446744073709551615,x\n1,y\n", {}),  # beyond int64: pandas reads uint64
         ("only\n1\n   \n2\n", {}),  # one column: pandas passes over the line of spaces
         ("title\n\na,b\n1,2\n", {"skip_rows": 2}),
+        ("a,b\r1,2\r3,4\r", {}),  # bare CR line ends
     ],
 )
 def test_files_pyarrow_would_read_otherwise_are_read_by_pandas(tmp_path, monkeypatch, used, text, changes):
@@ -231,13 +253,13 @@ TOKENS = st.sampled_from([
     "", "1", "-2", "007", "+3", "1.5", "-0.25", "1e5", ".5", "5.", "inf", "NaN", "nan", "NA", "n/a", "-", "?",
     "null", "None", "True", "false", "TRUE", "tRuE", "yes", "2024-01-31", "12:30", "2024-01-31 12:30:00",
     "0x10", "9223372036854775807", "9223372036854775808", " 1", "x y", "a,b", 'say "hi"', "line\nbreak", " ",
-    "   ", "é", "0", "00",
+    "   ", "é", "0", "00", "cr\rx", "1,5",
 ])
 WORDS = st.text(alphabet=string.ascii_letters + string.digits + " .-", min_size=0, max_size=6)
 
 
 def _cell(value: str) -> str:
-    if any(c in value for c in ',"\n') or value != value.strip():
+    if any(c in value for c in ',"\n\r') or value != value.strip():
         return '"' + value.replace('"', '""') + '"'
     return value
 
@@ -247,17 +269,18 @@ def _cell(value: str) -> str:
     columns=st.integers(2, 4),
     data=st.data(),
     units=st.sampled_from(["whole", "rows", "ranges"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
 )
-def test_random_files_read_the_same(tmp_path_factory, monkeypatch, columns, data, units):
+def test_random_files_read_the_same(tmp_path_factory, monkeypatch, columns, data, units, newline):
     monkeypatch.setattr(read_csv, "CHUNK_ROWS", 4 if units == "rows" else 100_000)
     monkeypatch.setattr(read_csv, "PARALLEL_RANGE_BYTES", 64 if units == "ranges" else 8 << 20)
     monkeypatch.setattr(read_csv, "_worker_count", lambda: 2)
     rows = data.draw(st.lists(st.lists(TOKENS | WORDS, min_size=columns, max_size=columns), min_size=1, max_size=14))
-    text = ",".join(f"c{i}" for i in range(columns)) + "\n" + "".join(
-        ",".join(_cell(v) for v in row) + "\n" for row in rows
+    text = ",".join(f"c{i}" for i in range(columns)) + newline + "".join(
+        ",".join(_cell(v) for v in row) + newline for row in rows
     )
     path = tmp_path_factory.mktemp("random") / "r.csv"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode("utf-8"))
     try:
         assert_same(path, monkeypatch, **{"encoding": "utf-8", "delimiter": ",", "quotechar": '"', "header": True,
                                           "skip_rows": 0, "row_names": False, "decimal": ".", "thousands": None})

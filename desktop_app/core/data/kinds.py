@@ -7,6 +7,7 @@ that must see every value (unique per row, boolean spellings) read the full colu
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -22,6 +23,7 @@ DATE_SHARE = 0.95      # share of sampled values that must parse for a datetime 
 NUMBER_SHARE = 0.95    # same, for a text column read as numbers
 EXACT_UNIQUE_ROWS = 200_000
 UNIQUE_BLOCK_ROWS = 50_000
+PARALLEL_ROWS = 50_000  # from this many rows, columns are inferred on several threads
 TIMESTAMP = pa.timestamp("us")
 
 BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
@@ -45,8 +47,15 @@ _ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
 
 
 def infer_kinds(table: pa.Table) -> dict[str, ColumnKind]:
-    """The kind of every column, by name."""
-    return {name: _infer(name, column) for name, column in zip(table.column_names, table.columns)}
+    """The kind of every column, by name; columns side by side on threads for a large table
+    (pyarrow.compute releases the GIL, so they share the cores)."""
+    if table.num_rows < PARALLEL_ROWS or table.num_columns < 2:
+        return {name: _infer(name, column) for name, column in zip(table.column_names, table.columns)}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
+        kinds = list(pool.map(_infer, table.column_names, table.columns))
+    return dict(zip(table.column_names, kinds))
 
 
 def apply_kinds(table: pa.Table, kinds: dict[str, ColumnKind]) -> TableRead:

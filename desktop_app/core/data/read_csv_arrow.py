@@ -114,7 +114,11 @@ class _ArrowRead:
     def _whole(self) -> bytes:
         path = self.reader.path
         with open(path, "rb") as handle:
-            start = 3 if handle.read(3) == b"\xef\xbb\xbf" and self.encoding in UTF8 else 0
+            whole = handle.read()
+            if whole.count(b"\r") != whole.count(b"\r\n"):
+                raise Refused("bare CR line ends: the header is found by LF")
+            start = 3 if whole.startswith(b"\xef\xbb\xbf") and self.encoding in UTF8 else 0
+            del whole
             handle.seek(start)
             if self.reader.s.header:
                 start = read_csv._end_of_first_record(handle, self.reader.s.quotechar.encode())
@@ -245,7 +249,9 @@ def _check(table: pa.Table, data: bytes) -> None:
                 continue
             if pc.any(pc.is_nan(column)).as_py():
                 raise Refused("a NaN spelling that is not a missing marker")
-            if pc.any(pc.and_(pc.greater_equal(pc.abs(column), INT64_EDGE), pc.is_finite(column))).as_py():
+            # (No Python number handed to pyarrow.compute: converting it would import pandas.)
+            finite = pc.min_max(pc.abs(column.filter(pc.is_finite(column))))
+            if (finite["max"].as_py() or 0.0) >= INT64_EDGE:
                 raise Refused("integers beyond 64 bits")
             if plus is None:
                 plus = b"+" in data
