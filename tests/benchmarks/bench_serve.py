@@ -13,7 +13,8 @@ as bench_bundle.py makes it) imported, one run per algorithm trained and exporte
   mlflow                `mlflow models serve -m <bundle> --env-manager local` (MLflow's pyfunc
                         scoring server: uvicorn + FastAPI, one worker; benchmark-only, the app never
                         needs it). Checked to serve the bundle: its predictions for 50 rows must
-                        equal serve.py's, else the benchmark stops.
+                        equal serve.py's, else the benchmark stops. Its native libraries keep their
+                        own thread counts unless --mlflow-threads pins them (serve.py pins its own).
 
 The client is the same for all: threads in this process, each holding one HTTP/1.1 keep-alive
 connection (raw socket, TCP_NODELAY, the request bytes built beforehand) and sending 1-row
@@ -102,10 +103,10 @@ class Client:
 
 
 @contextlib.contextmanager
-def started(command: list[str], port: int, cwd: Path):
+def started(command: list[str], port: int, cwd: Path, env: dict[str, str] | None = None):
     """A server process (its own process group, stopped whole) answering GET /ping on `port`."""
     log = open(cwd / f"server-{port}.log", "w+")  # noqa: SIM115  (closed below)
-    process = subprocess.Popen(command, cwd=cwd, env=_env(), stdout=log, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, cwd=cwd, env=_env() | (env or {}), stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -196,10 +197,13 @@ def measure(algorithm: str, args, work: Path) -> dict:
                                              "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)],
     }
     ports = {name: _free_port() for name in servers}
+    threads = {} if args.mlflow_threads is None else {
+        name: str(args.mlflow_threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     load_before = os.getloadavg()[0]
     with contextlib.ExitStack() as stack:
         for name, command in servers.items():
-            stack.enter_context(started(command(ports[name]), ports[name], work))
+            stack.enter_context(started(command(ports[name]), ports[name], work,
+                                        threads if name.startswith("mlflow") else None))
         ours, theirs = (_predictions(ports[n], requests[:50]) for n in ("serve.py", "mlflow models serve"))
         if ours != theirs:
             raise RuntimeError(f"MLflow's predictions differ from serve.py's: {theirs[:5]} vs {ours[:5]}")
@@ -239,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--algorithms", nargs="+", default=["logistic_regression", "hist_gradient_boosting"])
     parser.add_argument("--train-rows", type=int, default=5_000)
+    parser.add_argument("--mlflow-threads", type=int, default=None, metavar="N",
+                        help="OMP/OpenBLAS/MKL threads for the MLflow server (default: its own, all cores); "
+                             "serve.py pins its own to 1 per request")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mldesk-bench-serve-") as tmp:
@@ -249,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"1-row dataframe_split requests over loopback keep-alive; medians of {args.passes} passes of "
           f"{args.seconds:g} s per server and client count. Python {sys.version.split()[0]}, {os.cpu_count()} CPUs.")
     for r in results:
+        pinned = f"; MLflow with {args.mlflow_threads} native thread(s)" if args.mlflow_threads else ""
         print(f"\n{r['algorithm']}  (MLflow serves the bundle: its predictions equal serve.py's on 50 rows; "
-              f"1-min load {r['load_before']:.2f} before, {r['load_after']:.2f} after)")
+              f"1-min load {r['load_before']:.2f} before, {r['load_after']:.2f} after{pinned})")
         for row in r["table"]:
             low, high = row["ratio_range"]
             print(f"  {row['server']:<22} {row['clients']} client{'s' if row['clients'] > 1 else ' '}  "
