@@ -97,7 +97,8 @@ out.update(seconds=seconds, peak_rise=peak_bytes() - start, start_rss=start)
 if 'run' in out:  # outside the timing: the fit's own figures, and how many rounds the boosting ran
     run = project.runs.get(out['run'])
     out['timings'] = run.summary.get('timings')
-    out['n_iter'] = getattr(project.runs.load_model(run).steps[-1][1], 'n_iter_', None)
+    if run.algorithm == 'hist_gradient_boosting':  # early stopping: more rows may run more rounds
+        out['n_iter'] = int(project.runs.load_model(run).steps[-1][1].n_iter_)
 print(json.dumps(out, default=str))
 """
 
