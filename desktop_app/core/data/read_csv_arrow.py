@@ -55,6 +55,9 @@ INT64_EDGE = 2.0**63  # pandas reads larger integers as uint64 or text, pyarrow 
 NUMBERISH = (r"(?i)^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d*)?\s*$"
              r"|^\s*[-+]?(inf|infinity|nan)\s*$|^\s*(true|false)\s*$|^\s*$")
 BLOCK_BYTES = 1 << 20  # pyarrow's default
+# The allocator for what the read makes. Not Arrow's default (mimalloc): with it the import of
+# a 400k-row file spent 0.4–0.6 s more in the kernel (page faults) on the benchmark machine.
+POOL = pa.system_memory_pool
 # Above this, pandas reads: its parser takes about 30% less CPU per byte than pyarrow's here
 # (pandas 3.1, pyarrow 26, 2 cores), which outweighs the quarter second of importing pandas
 # that the pyarrow read saves (docs/benchmarks.md, "mldesk import").
@@ -185,6 +188,7 @@ class _ArrowRead:
                     quoted_strings_can_be_null=True, true_values=_spellings("true"),
                     false_values=_spellings("false"), column_types={name: pa.string() for name in self.text},
                 ),
+                memory_pool=POOL(),
             )
         except pa.ArrowInvalid:
             if whole or len(data) <= BLOCK_BYTES:
@@ -206,11 +210,11 @@ class _ArrowRead:
             if rows and column.null_count == rows:
                 column = pa.chunked_array([pa.nulls(rows)])
             elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                column = self._text_chunks(column.combine_chunks().cast(STRING))
+                column = self._text_chunks(column.combine_chunks(POOL()).cast(STRING, memory_pool=POOL()))
             else:
                 if pa.types.is_integer(column.type) and column.null_count:
-                    column = column.cast(pa.float64())
-                column = pa.chunked_array([column.combine_chunks()])
+                    column = column.cast(pa.float64(), memory_pool=POOL())
+                column = pa.chunked_array([column.combine_chunks(POOL())])
             arrays.append(column)
         return pa.Table.from_arrays(arrays, names=table.column_names)
 
