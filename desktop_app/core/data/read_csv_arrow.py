@@ -210,10 +210,10 @@ class _ArrowRead:
             if rows and column.null_count == rows:
                 column = pa.chunked_array([pa.nulls(rows)])
             elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                column = self._text_chunks(column.combine_chunks(POOL()).cast(STRING, memory_pool=POOL()))
+                column = self._text_chunks(pc.cast(column.combine_chunks(POOL()), STRING, memory_pool=POOL()))
             else:
                 if pa.types.is_integer(column.type) and column.null_count:
-                    column = column.cast(pa.float64(), memory_pool=POOL())
+                    column = pc.cast(column, pa.float64(), memory_pool=POOL())
                 column = pa.chunked_array([column.combine_chunks(POOL())])
             arrays.append(column)
         return pa.Table.from_arrays(arrays, names=table.column_names)
