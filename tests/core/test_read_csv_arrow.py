@@ -119,6 +119,12 @@ def test_varied_values_read_the_same(tmp_path, monkeypatch, used, request, units
     assert table.column("when").type == "large_string"  # dates and times stay text until kinds
 
 
+def test_dates_first_seen_in_a_later_range_stay_text(tmp_path, monkeypatch, used, small_ranges):
+    lines = [f"{i},," for i in range(40)] + [f"{i},2024-01-{1 + i % 28:02d},10:{i % 60:02d}" for i in range(40, 80)]
+    table = assert_same(write(tmp_path, "n,day,time\n" + "\n".join(lines) + "\n"), monkeypatch)
+    assert used[0] is True and str(table.schema.field("day").type) == "large_string"
+
+
 def test_a_bom_and_crlf_line_ends(tmp_path, monkeypatch, used):
     path = write(tmp_path, "a,b\r\n1,x\r\n2,y\r\n", "utf-8-sig")
     table = assert_same(path, monkeypatch)

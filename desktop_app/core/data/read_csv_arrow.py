@@ -102,7 +102,7 @@ class _ArrowRead:
             if not data.strip():
                 return []  # a header and no rows: the caller says so
             progress(0.0, f"Reading {self.reader.path.name}")  # a file under 16 MB: one step
-            table = self._parse(data)
+            table = self._parse(data, learn=True)
             progress(0.9, f"Read {table.num_rows:,} rows of {self.reader.path.name}")
             step = read_csv.CHUNK_ROWS
             units = [self._as_pandas_chunk(table.slice(start, step)) for start in range(0, table.num_rows, step)]
@@ -139,7 +139,7 @@ class _ArrowRead:
             head = handle.read(1 << 20)
         head = head[: head.rfind(b"\n") + 1]
         if head:
-            self._parse(head)
+            self._parse(head, learn=True)
 
         def task(start: int, end: int) -> pa.Table:
             with open(path, "rb") as handle:
@@ -163,14 +163,19 @@ class _ArrowRead:
 
     # -- one parse -----------------------------------------------------------------------------
 
-    def _parse(self, data: bytes, whole: bool = False) -> pa.Table:
+    def _parse(
+        self, data: bytes, whole: bool = False, learn: bool = False, text: frozenset[str] = frozenset()
+    ) -> pa.Table:
         """`data` (data rows only, UTF-8) typed as pandas types a chunk: on all of it.
 
         pyarrow parses blocks of `BLOCK_BYTES` on its threads, types each column on the first
         block (one that is all blank defers to the next) and fails on a later value that does
         not fit that type; `data` is then parsed again as one block, typed on all of it. So
         the type is the first of pyarrow's candidates that every value fits, either way.
+        Dates and times are read as text: those found with `learn` (the main thread, before
+        the ranges) in every later parse, those found in a range in that range only (`text`).
         """
+        text = text | self.text
         s = self.reader.s
         try:
             table = pacsv.read_csv(
@@ -186,18 +191,19 @@ class _ArrowRead:
                 convert_options=pacsv.ConvertOptions(
                     null_values=self.reader._options()["na_values"], strings_can_be_null=True,
                     quoted_strings_can_be_null=True, true_values=_spellings("true"),
-                    false_values=_spellings("false"), column_types={name: pa.string() for name in self.text},
+                    false_values=_spellings("false"), column_types={name: pa.string() for name in text},
                 ),
                 memory_pool=POOL(),
             )
         except pa.ArrowInvalid:
             if whole or len(data) <= BLOCK_BYTES:
                 raise  # a parse error: the pandas read names the line
-            return self._parse(data, whole=True)
-        temporal = {f.name for f in table.schema if any(test(f.type) for test in _TEMPORAL)}
+            return self._parse(data, True, learn, text)
+        temporal = frozenset(f.name for f in table.schema if any(test(f.type) for test in _TEMPORAL))
         if temporal:  # pandas keeps dates and times as text; kinds parses them later
-            self.text |= temporal
-            return self._parse(data, whole)
+            if learn:
+                self.text |= temporal
+            return self._parse(data, whole, learn, text | temporal)
         _check(table, data)
         return table
 
