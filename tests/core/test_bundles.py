@@ -199,6 +199,7 @@ def test_predict_py_refuses_bad_input_files_in_one_sentence(exported, tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "empty.json").write_bytes(b"")
     (tmp_path / "short.json").write_text(json.dumps({"columns": ["age", "gender"], "data": [[50]]}))
+    (tmp_path / "twice.json").write_text(json.dumps({"columns": ["age", "age"], "data": [[50, 51]]}))
     (tmp_path / "a folder.csv").mkdir()
     cases = {
         "nowhere.csv": "There is no file nowhere.csv.",
@@ -206,6 +207,7 @@ def test_predict_py_refuses_bad_input_files_in_one_sentence(exported, tmp_path):
         "empty.csv": "empty.csv is empty; give a file with a header line and rows.",
         "empty.json": "empty.json is empty; give a file with a header line and rows.",
         "short.json": "The rows do not match the columns",
+        "twice.json": "'columns' names 'age' more than once; name each column once.",
     }
     for name, message in cases.items():
         done = run_predict(sys.executable, result.path, name, cwd=tmp_path)

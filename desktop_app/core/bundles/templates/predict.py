@@ -177,6 +177,11 @@ def _split(data, columns):
 
     if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
         raise BundleError("'data' must be a list of rows, each a list of values.")
+    if isinstance(columns, list):
+        named_twice = sorted({str(c) for c in columns if columns.count(c) > 1})
+        if named_twice:
+            raise BundleError(f"'columns' names {', '.join(repr(c) for c in named_twice)} more than once; "
+                              "name each column once.")
     try:
         return pd.DataFrame(data, columns=columns)
     except (ValueError, TypeError) as exc:  # rows longer or shorter than 'columns'
