@@ -45,10 +45,10 @@ def glance(folder: str | os.PathLike) -> sqlite3.Connection | None:
         return None
     try:
         inspect_sqlite_file(database)
-    except ProjectError:
+        connection = sqlite3.connect(f"{database.resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S,
+                                     isolation_level=None)
+    except (ProjectError, OSError, sqlite3.Error):
         return None
-    connection = sqlite3.connect(f"{database.resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S,
-                                 isolation_level=None)
     try:
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA synchronous=FULL")
