@@ -76,31 +76,9 @@ BACK_NOTICE_MS = 8_000     # how long "the team database is reachable again" sta
 
 # Below this a step scrolls; above it a step fills the window.
 STEP_MINIMUM_SIZE = (860, 560)
-# The steps are built after the welcome page shows, one per turn of the event loop this far apart
-# (or all at once when first needed): ~1,100 widgets styled by the stylesheet, ~0.4 s in one go.
-STEP_BUILD_INTERVAL_MS = 30
-
-
-class _Step:
-    """A step of the window (`data_step` → the step keyed "data"), built when first asked for."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.key = name.removesuffix("_step")
-
-    def __get__(self, window: MainWindow | None, owner: type | None = None):
-        return self if window is None else window.steps[self.key]
 
 
 class MainWindow(QMainWindow):
-    data_step = _Step()
-    quality_step = _Step()
-    train_step = _Step()
-    compare_step = _Step()
-    registry_step = _Step()
-    export_step = _Step()
-    monitor_step = _Step()     # the last workflow step: drift of registered models
-    team_step = _Step()        # not a workflow step: sharing with the team
-
     def __init__(self, runner: TaskRunner | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -133,21 +111,26 @@ class MainWindow(QMainWindow):
         self.top_bar = TopBar(self.project_menu, self.sync_badge)
         self.navigator = StepNavigator()
         self.step_stack = QStackedWidget()
-        self._steps: dict[str, StepPanel] = {}   # those built so far (`steps`: all of them)
+        self.steps: dict[str, StepPanel] = {}
         self._scrollers: dict[str, QScrollArea] = {}
         # Training runs in worker processes behind one queue shared by Train and Compare;
         # running runs also show in the task bar with Cancel.
         self.run_queue = RunQueueBridge(runner=self.runner, parent=self)
-        # In the navigator's order; the window opens on the welcome page without them (`steps`).
-        self._steps_to_build: list[Callable[[], StepPanel]] = [
-            lambda: DataStep(self.runner), lambda: QualityStep(self.runner),
-            lambda: TrainStep(self.runner, run_queue=self.run_queue),
-            lambda: CompareStep(self.runner, run_queue=self.run_queue), lambda: RegistryStep(self.runner),
-            lambda: ExportStep(self.runner),   # bundles and batch scoring of a registered version
-            lambda: MonitorStep(self.runner), lambda: TeamStep(self.runner, self.team_sync)]
-        self._building_a_step = False
+        self.data_step = DataStep(self.runner)
+        self.quality_step = QualityStep(self.runner)
+        self.train_step = TrainStep(self.runner, run_queue=self.run_queue)
+        self.compare_step = CompareStep(self.runner, run_queue=self.run_queue)
+        self.registry_step = RegistryStep(self.runner)
+        self.export_step = ExportStep(self.runner)    # bundles and batch scoring of a registered version
+        self.monitor_step = MonitorStep(self.runner)  # the last step: drift of registered models
+        for step in (self.data_step, self.quality_step, self.train_step, self.compare_step, self.registry_step,
+                     self.export_step, self.monitor_step):
+            self._add_step(step)
+        self.navigator.add_separator()
+        self.team_step = TeamStep(self.runner, self.team_sync)   # not a workflow step: sharing with the team
+        self._add_step(self.team_step)
+        self._connect_steps()
         self.navigator.step_selected.connect(self._show_step)
-        QTimer.singleShot(STEP_BUILD_INTERVAL_MS, self, self._build_steps_in_idle_time)
 
         project_page = QWidget()
         project_layout = QVBoxLayout(project_page)
@@ -269,32 +252,6 @@ class MainWindow(QMainWindow):
             button.setEnabled(not busy)
 
     # -- steps --------------------------------------------------------------------------------
-    @property
-    def steps(self) -> dict[str, StepPanel]:
-        """Every step by key, built now if idle time has not built them all yet (while one is being built:
-        those built so far, so that the steps keep the navigator's order)."""
-        while self._steps_to_build and not self._building_a_step:
-            self._build_a_step()
-        return self._steps
-
-    def _build_steps_in_idle_time(self) -> None:
-        if self._steps_to_build and not self._building_a_step:
-            self._build_a_step()
-        if self._steps_to_build:
-            QTimer.singleShot(STEP_BUILD_INTERVAL_MS, self, self._build_steps_in_idle_time)
-
-    def _build_a_step(self) -> None:
-        self._building_a_step = True
-        try:
-            step = self._steps_to_build.pop(0)()
-            if step.key == "team":
-                self.navigator.add_separator()
-            self._add_step(step)
-        finally:
-            self._building_a_step = False
-        if not self._steps_to_build:
-            self._connect_steps()
-
     def _connect_steps(self) -> None:
         """What one step tells another; a step asking for another step goes through the navigator."""
         data, quality, train, compare = self.data_step, self.quality_step, self.train_step, self.compare_step
@@ -335,7 +292,7 @@ class MainWindow(QMainWindow):
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setWidget(step)
-        self._steps[step.key] = step
+        self.steps[step.key] = step
         step.help_button.clicked.connect(lambda _c=False, k=step.key: self.show_guide(STEP_SECTIONS[k]))
         self._scrollers[step.key] = scroller
         self.step_stack.addWidget(scroller)
@@ -344,7 +301,7 @@ class MainWindow(QMainWindow):
 
     def _show_step(self, key: str) -> None:
         self.step_stack.setCurrentWidget(self._scrollers[key])
-        step = self._steps[key]   # the navigator lists the steps built
+        step = self.steps[key]
         if step in self._stale:       # the project changed since it loaded
             self._stale.remove(step)
             step.refresh()
@@ -653,7 +610,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("mainWindow/geometry", self.saveGeometry())
         settings.setValue("mainWindow/state", self.saveState())
-        for step in self._steps.values():
+        for step in self.steps.values():
             step.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
@@ -668,8 +625,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.team_sync.set_project(None)   # nothing more to read or sync
         self.audit_watch.set_project(None)
-        if "train" in self._steps:
-            self._steps["train"].shutdown()  # stops the worker processes of runs still going
+        self.train_step.shutdown()  # stops the worker processes of runs still going
         self.runner.shutdown(wait=True)
         if self.project is not None:
             self.project.close()

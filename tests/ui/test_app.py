@@ -75,35 +75,22 @@ def test_main_without_a_project_shows_the_welcome_page(qtbot, monkeypatch):
     windows[0].close()
 
 
-def test_the_steps_are_built_after_the_welcome_page_shows_without_taking_the_focus(qtbot):
-    """The welcome page shows first; the steps follow one per turn of the event loop, in the navigator's
-    order, and the window keeps the keyboard focus meanwhile."""
+def test_the_window_keeps_the_focus_once_shown(qtbot):
+    """Nothing built with the window takes the keyboard focus from it (an EmptyState once hid its hint
+    while the label was still a window of its own, which did in a shown window)."""
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.shell.navigator import KEY_ROLE
+    from desktop_app.ui.widgets.empty_state import EmptyState
 
     window = MainWindow()
     qtbot.addWidget(window)
-    assert window._steps == {}                     # nothing of the steps before the window shows
     window.show()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    qtbot.waitUntil(lambda: not window._steps_to_build, timeout=20_000)
-    assert QApplication.activeWindow() is window and window.welcome.isAncestorOf(QApplication.focusWidget())
-    keys = [window.navigator.item(i).data(KEY_ROLE) for i in range(window.navigator.count())]
-    assert keys == ["data", "quality", "train", "compare", "registry", "export", "monitor", None, "team"]
-    assert window.data_step is window.steps["data"] and window.team_step.key == "team"
-    window.close()
-
-
-def test_a_step_asked_for_before_idle_time_builds_them_all_at_once(qtbot):
-    from desktop_app.ui.main_window import MainWindow
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    step = window.export_step          # asked for before any event loop turn
-    assert step.key == "export" and list(window._steps) == [
-        "data", "quality", "train", "compare", "registry", "export", "monitor", "team"]
+    later = EmptyState("Nothing yet", "Do it")        # made after the window shows, hint hidden
+    qtbot.wait(50)
+    assert QApplication.activeWindow() is window and not later.hint.isVisibleTo(later)
+    later.deleteLater()
     window.close()
 
 

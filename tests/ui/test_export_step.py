@@ -373,7 +373,7 @@ def test_scored_files_and_bundles_of_a_project_in_a_hidden_folder_go_to_document
 def test_the_window_puts_export_between_registry_and_monitor(qtbot, window, heart):
     from desktop_app.core.project import Project
 
-    steps = window.steps   # built in idle time after the window shows, or now
+    steps = window.steps
     nav = window.navigator
     keys = [nav.item(i).data(KEY_ROLE) for i in range(nav.count())]
     assert keys == [*steps][:-1] + [None, "team"] or keys == [*steps]   # the separator has no key
