@@ -86,8 +86,14 @@ def example_rows(frame: pd.DataFrame, positions: list[int], highlight: list[str]
     return ExampleRows(headers, [p + 1 for p in positions], cells, numeric, [str(c) for c in front], len(positions))
 
 
-def build_evidence(frame: pd.DataFrame, kinds: dict, finding: Finding) -> Evidence:
-    """Everything the detail panel shows for `finding`, from the version's `frame`."""
+def build_evidence(
+    frame: pd.DataFrame, kinds: dict, finding: Finding, rows: tuple[list[int], pd.DataFrame] | None = None,
+) -> Evidence:
+    """Everything the detail panel shows for `finding`, from the version's `frame`.
+
+    `frame` may hold only the finding's column(s); then `rows` gives the example rows instead:
+    their positions in the table and those rows of every column (evidence_source.py loads both).
+    """
     from desktop_app.core.data.summary import summarize_column
 
     value = finding.value or {}
@@ -104,7 +110,11 @@ def build_evidence(frame: pd.DataFrame, kinds: dict, finding: Finding) -> Eviden
         evidence.summary = summarize_column(frame[column], _kind(frame, kinds, column))
         if finding.check == "outliers":
             evidence.fences = (value.get("lower"), value.get("upper"))
-    if finding.evidence_rows:
+    if rows is not None:
+        positions, taken = rows
+        evidence.rows = example_rows(taken, list(range(len(positions))), highlight)
+        evidence.rows.row_numbers = [p + 1 for p in positions]
+    elif rows is None and finding.evidence_rows:
         evidence.rows = example_rows(frame, [int(i) for i in finding.evidence_rows], highlight)
     return evidence
 

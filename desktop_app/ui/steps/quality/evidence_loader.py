@@ -1,8 +1,10 @@
-"""Loads a version's table once, in the background, and builds a finding's evidence from it.
+"""Builds a finding's evidence in the background, reading only the columns and rows it shows.
 
 The Quality step asks `request(finding)` whenever the highlighted finding changes; only the
-newest request is answered (`ready(finding, evidence)` or `failed(finding, text)`). The table
-is kept for the version in focus only, and shared with fix previews (`frame()`).
+newest request is answered (`ready(finding, evidence)` or `failed(finding, text)`). No table is
+kept in the window: each evidence reads its column(s) and example rows from the version's
+snapshot (evidence_source.py), so a 10-million-row version does not sit in memory twice; the fix
+preview loads the table it needs itself.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from desktop_app.core.data.entities import DatasetVersionInfo
     from desktop_app.core.data.service import DatasetService
     from desktop_app.core.quality.findings import Finding
@@ -37,35 +37,24 @@ class EvidenceLoader(QObject):
         self.work = BackgroundWork(runner)
         self._datasets: DatasetService | None = None
         self._version: DatasetVersionInfo | None = None
-        self._frame: pd.DataFrame | None = None
-        self._wanted: Finding | None = None     # the finding whose evidence is waiting for the table
 
     def set_version(self, datasets: DatasetService | None, version: DatasetVersionInfo | None) -> None:
-        """Forget the previous version's table; nothing is loaded until evidence is asked for."""
+        """Evidence from now on comes from `version`; a request for another version is dropped."""
         if version is not None and self._version is not None and version.id == self._version.id:
             return
         self.cancel()
-        self._datasets, self._version, self._frame = datasets, version, None
-
-    def frame(self) -> pd.DataFrame | None:
-        """The loaded table of the current version, or None."""
-        return self._frame
+        self._datasets, self._version = datasets, version
 
     def request(self, finding: Finding | None) -> None:
         self.work.drop("evidence")
-        self._wanted = None
-        if finding is None or self._version is None or not needs_data(finding):
+        if finding is None or self._version is None or self._datasets is None or not needs_data(finding):
             return
-        if self._frame is None:
-            self._wanted = finding
-            self._load()
-            return
-        frame, kinds = self._frame, dict(self._version.kinds)
+        datasets, version = self._datasets, self._version
 
-        def work(_progress):
-            from desktop_app.ui.steps.quality.evidence import build_evidence
+        def work(progress):
+            from desktop_app.ui.steps.quality.evidence_source import load_evidence
 
-            return build_evidence(frame, kinds, finding)
+            return load_evidence(datasets, version, finding, progress)
 
         self.work.start("evidence", f"Evidence for {finding.check}", work, visible=False,
                         done=lambda evidence: self.ready.emit(finding, evidence),
@@ -73,21 +62,3 @@ class EvidenceLoader(QObject):
 
     def cancel(self) -> None:
         self.work.drop()
-        self._wanted = None
-
-    # -- internals ------------------------------------------------------------------------------
-    def _load(self) -> None:
-        if self.work.running("table"):
-            return
-        version, datasets = self._version, self._datasets
-        self.work.start("table", f"Loading {version.label}", lambda progress: datasets.load(version, progress),
-                        visible=False, done=self._loaded, failed=self._load_failed)
-
-    def _loaded(self, frame: pd.DataFrame) -> None:
-        self._frame = frame
-        if self._wanted is not None:
-            self.request(self._wanted)
-
-    def _load_failed(self, error: BaseException) -> None:
-        wanted, self._wanted = self._wanted, None
-        self.failed.emit(wanted, user_message(error))

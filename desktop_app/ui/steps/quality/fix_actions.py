@@ -65,10 +65,9 @@ class FixActions:
         if self.fix_dialog is not None:
             self.fix_dialog.deleteLater()
         version, datasets = self.version, self.project.datasets
-        frame = self.evidence.frame()
 
-        def load_frame(progress):
-            return frame if frame is not None else datasets.load(version, progress)
+        def load_frame(progress):  # the whole table: a fix may drop or change any row
+            return datasets.load(version, progress)
 
         plan = plan_fixes(findings)
         dialog = FixPreviewDialog(plan, version, self._next_label(version), self.runner, load_frame, self.window())

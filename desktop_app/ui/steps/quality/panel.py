@@ -93,7 +93,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         self.thresholds: Thresholds | None = None           # for the next run (None: the defaults)
         self._recheck_version_id: str | None = None
         self._fix_notice = ""
-        self.evidence = EvidenceLoader(runner, self)  # the version's table, loaded once, and evidence from it
+        self.evidence = EvidenceLoader(runner, self)  # evidence, reading only the columns and rows it shows
         self.evidence.ready.connect(self._evidence_ready)
         self.evidence.failed.connect(self._evidence_failed)
         self.fix_dialog: FixPreviewDialog | None = None
