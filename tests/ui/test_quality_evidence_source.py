@@ -85,13 +85,38 @@ def test_the_loader_reads_only_the_column_of_a_one_column_finding(qtbot, project
     assert asked[-1] == ["weight", "weight_lb"]
 
 
-def test_example_rows_keep_the_dtype_of_the_whole_column():
+
+def test_load_table_gives_rows_from_their_row_groups_only(project, version, monkeypatch):
+    import pyarrow.parquet as pq
+
+    """Four groups of 100 rows stand in for the real file's one group (read_row_groups answers from it)."""
+    whole = project.datasets.load_table(version)
+    read: list[list[int]] = []
+
+    def read_row_groups(self, groups, columns=None):
+        read.append(list(groups))
+        return _concat(whole, groups)
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_groups", read_row_groups)
+    monkeypatch.setattr(pq.ParquetFile, "num_row_groups", property(lambda self: 4))
+    monkeypatch.setattr(pq.ParquetFile, "metadata", property(lambda self: _Groups([100, 100, 100, 100])))
+    taken = project.datasets.load_table(version, rows=[310, 5, 399, 7])
+    assert read[-1] == [0, 3]
+    assert taken.to_pylist() == whole.take([310, 5, 399, 7]).to_pylist()
+    assert project.datasets.load_table(version, rows=[]).schema == whole.schema
+    with pytest.raises(IndexError):
+        project.datasets.load_table(version, rows=[400])
+
+
+class _Groups:
+    def __init__(self, sizes):
+        self.sizes = sizes
+
+    def row_group(self, i):
+        return type("G", (), {"num_rows": self.sizes[i]})()
+
+
+def _concat(whole, groups):
     import pyarrow as pa
 
-    from desktop_app.ui.steps.quality.evidence_source import _rows_as_whole
-
-    table = pa.table({"count": pa.array([1, None, 3, 4], pa.int64()), "flag": pa.array([True, None, False, True]),
-                      "text": ["a", None, "c", "d"], "full": pa.array([1, 2, 3, 4], pa.int64())})
-    rows = _rows_as_whole(table, [2, 3])
-    assert rows.dtypes.to_dict() == table.to_pandas().dtypes.to_dict()
-    assert rows["count"].tolist() == [3.0, 4.0] and rows["flag"].tolist() == [False, True]
+    return pa.concat_tables([whole.slice(100 * g, 100) for g in groups])

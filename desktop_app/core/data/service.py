@@ -270,7 +270,7 @@ class DatasetService:
 
     def load_table(
         self, version: DatasetVersionInfo | str, progress: ProgressCallback = no_progress, categories: bool = False,
-        columns: builtins.list[str] | None = None,
+        columns: builtins.list[str] | None = None, rows: builtins.list[int] | None = None,
     ) -> pa.Table:
         """The version's snapshot as an Arrow table, verified against its hash.
 
@@ -278,7 +278,8 @@ class DatasetService:
         from it stops the load there (a single Parquet parse cannot be interrupted).
         With `categories`, categorical and boolean columns come dictionary-encoded
         (pandas categoricals): about twice as fast to load and far smaller, for display.
-        `columns` parses only those columns (the whole file is still verified).
+        `columns` parses only those columns (the whole file is still verified). `rows` (positions,
+        each within the table) parses only the row groups holding them, and gives those rows in that order.
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -292,7 +293,11 @@ class DatasetService:
             dictionary = [c.name for c in version.columns
                           if categories and c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
                           and c.dtype in ("string", "large_string")]
-            table = pq.read_table(pa.BufferReader(data), columns=columns, read_dictionary=dictionary or None)
+            if rows is None:
+                table = pq.read_table(pa.BufferReader(data), columns=columns, read_dictionary=dictionary or None)
+            else:
+                table = _read_rows(pq.ParquetFile(pa.BufferReader(data), read_dictionary=dictionary or None),
+                                   columns, rows)
         finally:
             self._objects.finish_check(version.sha256, thread, digest)
         progress(0.8, f"Loaded {version.label}")
@@ -308,3 +313,30 @@ class DatasetService:
         return frame
 
 
+
+
+def _read_rows(file: Any, columns: builtins.list[str] | None, rows: builtins.list[int]) -> pa.Table:
+    """Rows `rows` of a Parquet file, parsing only the row groups that hold them."""
+    import bisect
+
+    import pyarrow as pa
+
+    if not rows:
+        schema = file.schema_arrow
+        return (schema if columns is None else pa.schema([schema.field(c) for c in columns])).empty_table()
+    starts = [0]
+    for group in range(file.num_row_groups):
+        starts.append(starts[-1] + file.metadata.row_group(group).num_rows)
+    if any(not 0 <= r < starts[-1] for r in rows):
+        raise IndexError(f"row positions must be within the {starts[-1]} rows of the table")
+    groups = sorted({bisect.bisect_right(starts, r) - 1 for r in rows})
+    part = file.read_row_groups(groups, columns=columns)
+    offset, at = 0, {}
+    for group in groups:
+        at[group] = offset
+        offset += starts[group + 1] - starts[group]
+    index = []
+    for r in rows:
+        group = bisect.bisect_right(starts, r) - 1
+        index.append(at[group] + r - starts[group])
+    return part.take(pa.array(index, type=pa.int64()))
