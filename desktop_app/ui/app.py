@@ -106,10 +106,12 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
     if problem is not None:
         print(f"mldesk: {problem}", file=sys.stderr)
         return EXIT_CANNOT_START
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.widgets.errors import install_excepthook
+    from desktop_app.ui.work.chart_warmup import import_numpy_in_background
 
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
     configure_application(app)
@@ -119,6 +121,7 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
     # What start-up made lives as long as the window: keep it out of the full garbage
     # collections, whose time grows with the heap and lands as a stall anywhere.
     gc.freeze()
+    QTimer.singleShot(0, import_numpy_in_background)   # once the first page is painted
     if project_path is not None:
         window.open_project(project_path)
     return _run(app, window)

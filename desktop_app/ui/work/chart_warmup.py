@@ -11,8 +11,9 @@ objects — a collection of the whole heap took 50–105 ms here, after freezing
 then imports pyqtgraph, which is left with ~50 ms of work in the running app (~0.2 s in one
 go without the slices; more under pytest, whose import hook slows every import).
 
-numpy, which pyqtgraph needs, is not Qt: it is imported on a thread of its own meanwhile (the
-window opens without it; `ui/steps/compare` imports it where it draws).
+numpy, which pyqtgraph and pandas need, is not Qt: it is imported on a thread of its own
+(`import_numpy_in_background`), once the window has painted its first page — the window opens
+without it, and it is ready by the time a project opens unless one is opened at once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ DEPENDENCIES = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg", 
 _timer: QTimer | None = None
 
 
+_numpy_import: threading.Thread | None = None
+
+
+def import_numpy_in_background() -> None:
+    """Start importing numpy on a thread of its own (once per process); returns at once."""
+    global _numpy_import
+    if "numpy" not in sys.modules and _numpy_import is None:
+        _numpy_import = threading.Thread(target=importlib.import_module, args=("numpy",), name="numpy-import",
+                                         daemon=True)
+        _numpy_import.start()
+
+
 def charts_ready() -> bool:
     return "pyqtgraph" in sys.modules
 
@@ -45,8 +58,7 @@ def warm_up_charts(parent: QObject) -> None:
         return
     from PySide6 import QtCore, QtGui, QtWidgets
 
-    if "numpy" not in sys.modules:
-        threading.Thread(target=importlib.import_module, args=("numpy",), name="numpy-import", daemon=True).start()
+    import_numpy_in_background()
     names = iter([(module, name) for module in (QtCore, QtGui, QtWidgets) for name in dir(module)])
     later = iter([*(lambda m=m: importlib.import_module(m) for m in DEPENDENCIES), gc.freeze])
     timer = QTimer(parent)
