@@ -75,25 +75,6 @@ def test_main_without_a_project_shows_the_welcome_page(qtbot, monkeypatch):
     windows[0].close()
 
 
-def test_the_window_keeps_the_focus_once_shown(qtbot):
-    """Nothing built with the window takes the keyboard focus from it (an EmptyState once hid its hint
-    while the label was still a window of its own, which did in a shown window)."""
-    from PySide6.QtWidgets import QApplication
-
-    from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.widgets.empty_state import EmptyState
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    later = EmptyState("Nothing yet", "Do it")        # made after the window shows, hint hidden
-    qtbot.wait(50)
-    assert QApplication.activeWindow() is window and not later.hint.isVisibleTo(later)
-    later.deleteLater()
-    window.close()
-
-
 # -- the window cannot start here: one sentence, before Qt can abort (issue 10, item 0b) -------------------
 
 def _mldesk_command() -> list[str]:

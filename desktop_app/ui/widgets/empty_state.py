@@ -21,6 +21,7 @@ class EmptyState(QWidget):
         self.hint.setObjectName("hint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
+        self.hint.setVisible(bool(hint))
 
         layout = QVBoxLayout(self)
         layout.addStretch(2)
@@ -30,6 +31,3 @@ class EmptyState(QWidget):
         layout.addSpacing(4)
         layout.addWidget(self.hint)
         layout.addStretch(3)
-        # Hidden once it has a parent: hiding a label that is still a window of its own takes the
-        # keyboard focus from the window it is built in (steps are built after the window shows).
-        self.hint.setVisible(bool(hint))
