@@ -293,11 +293,10 @@ class DatasetService:
             dictionary = [c.name for c in version.columns
                           if categories and c.kind in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
                           and c.dtype in ("string", "large_string")]
-            if rows is None:
-                table = pq.read_table(pa.BufferReader(data), columns=columns, read_dictionary=dictionary or None)
-            else:
-                table = _read_rows(pq.ParquetFile(pa.BufferReader(data), read_dictionary=dictionary or None),
-                                   columns, rows)
+            # ParquetFile, not pq.read_table: the latter's dataset scanner can leave a decoding thread
+            # alive after a damaged file's error, and the process then aborts as it exits (apache/arrow#34314).
+            parquet = pq.ParquetFile(pa.BufferReader(data), read_dictionary=dictionary or None)
+            table = parquet.read(columns=columns) if rows is None else _read_rows(parquet, columns, rows)
         finally:
             self._objects.finish_check(version.sha256, thread, digest)
         progress(0.8, f"Loaded {version.label}")

@@ -196,6 +196,8 @@ class ReferenceStats:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ReferenceStats:
+        import pyarrow.parquet as pq
+
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             meta = json.loads(archive["meta.json"].tobytes())
             if meta.get("format") != FORMAT:
@@ -215,7 +217,7 @@ class ReferenceStats:
             columns = {e["column"]: load(e) for e in meta["columns"]}
             predictions = {e["column"]: load(e) for e in meta["predictions"]}
             target = load(meta["target"]) if meta["target"] else None
-            sample = pd.read_parquet(io.BytesIO(archive["sample.parquet"].tobytes()))
+            sample = pq.ParquetFile(io.BytesIO(archive["sample.parquet"].tobytes())).read().to_pandas()
         return cls(meta["rows"], columns, meta["kinds"], sample, meta["seed"], predictions, target, meta["info"])
 
 

@@ -240,7 +240,9 @@ def read_input(name: str, sep: str | None = None):
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
-            return pd.read_parquet(path)
+            import pyarrow.parquet as pq  # its ParquetFile: pd.read_parquet's scanner can abort the exit after an error
+
+            return pq.ParquetFile(path).read().to_pandas()
         except Exception as exc:
             raise BundleError(f"{path.name} cannot be read as Parquet ({type(exc).__name__}: {exc}).") from None
     if suffix == ".json":
