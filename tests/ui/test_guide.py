@@ -169,22 +169,24 @@ PROBE = """
 import json, re
 from pathlib import Path
 import desktop_app
+from desktop_app.core.paths import SAMPLE_CSV
 from desktop_app.ui.shell.guide_files import guide_path
 guide = guide_path()
 images = re.findall(r"!\\[[^]]*\\]\\(([^)]+)\\)", guide.read_text(encoding="utf-8"))
-print(json.dumps({"package": desktop_app.__file__, "guide": str(guide),
+print(json.dumps({"package": desktop_app.__file__, "guide": str(guide), "sample": str(SAMPLE_CSV),
                   "missing": [name for name in images if not (guide.parent / name).is_file()], "images": len(images)}))
 """
 
 
-def test_a_built_package_carries_the_guide(tmp_path):
-    """The build (pyproject's build_py, as a wheel is made) copies the guide and its screenshots into the
-    package; installed there, the app finds it through importlib.resources, away from any checkout."""
+def test_a_built_package_carries_the_guide_and_the_sample(tmp_path):
+    """The build (pyproject's build_py, as a wheel is made) copies the guide, its screenshots and the sample
+    table into the package; installed there, the app finds them away from any checkout."""
     source = tmp_path / "source"
     source.mkdir()
     for name in ("pyproject.toml", "build_guide.py", "MANIFEST.in", "README.md"):
         shutil.copy(REPO / name, source / name)
     shutil.copytree(REPO / "docs", source / "docs", ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(REPO / "resources", source / "resources")
     shutil.copytree(REPO / "desktop_app", source / "desktop_app", ignore=shutil.ignore_patterns("__pycache__"))
     built = tmp_path / "site"
     subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
@@ -198,3 +200,6 @@ def test_a_built_package_carries_the_guide(tmp_path):
     assert Path(found["package"]).is_relative_to(built)
     assert Path(found["guide"]) == built / "desktop_app" / "resources" / "guide" / "user_guide.md"
     assert found["images"] > 10 and found["missing"] == []
+    sample = built / "desktop_app" / "resources" / "sample_data" / "heart.csv"
+    assert Path(found["sample"]) == sample
+    assert sample.read_bytes() == (REPO / "resources" / "sample_data" / "heart.csv").read_bytes()
