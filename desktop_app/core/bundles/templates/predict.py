@@ -226,8 +226,6 @@ def read_csv(source, sep: str | None = None):
 
 def read_input(name: str, sep: str | None = None):
     """The rows of a CSV, Parquet or JSON file (`-`: CSV on standard input)."""
-    import pandas as pd
-
     if name == "-":
         return read_csv(io.StringIO(sys.stdin.read()), sep)
     path = Path(name)
