@@ -30,13 +30,28 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return gui_main(project_path=getattr(args, "project", None))
 
 
+class VersionAction(argparse.Action):
+    """`mldesk --version`: the first line as before ('mldesk 0.1.0'), then what a support request needs."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from desktop_app.core.installation import versions_text
+
+        print(f"mldesk {__version__}")
+        print("\n".join(versions_text().splitlines()[1:]))   # its first line is MLDesk's, printed above
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="mldesk",
         description="MLDesk: load data, check it, train and compare models, register, export, monitor drift.",
         epilog="Run without a command to open the window.",
     )
-    parser.add_argument("--version", action="version", version=f"mldesk {__version__}")
+    parser.add_argument("--version", action=VersionAction,
+                        help="show MLDesk's version, Python's and every library's, and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:

@@ -15,21 +15,47 @@ EXIT_FOUND = 3
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from desktop_app.core.doctor import examine
+    from desktop_app.core.doctor import DoctorReport, examine
 
-    report = examine(args.project, repair=not args.no_repair, progress=stderr_progress())
+    installation, window, window_opens = _installation_check()
+    report = DoctorReport()
+    if args.project is not None:
+        report = examine(args.project, repair=not args.no_repair, progress=stderr_progress())
+    problems = installation.problems + report.problems
     if args.json:
-        print_json(report.to_dict())
+        print_json({**report.to_dict(), "healthy": not problems, "problems": list(problems),
+                    "installation": {"checked": list(installation.checked), "problems": list(installation.problems),
+                                     "window": window}})
     else:
         for line in report.repaired:
             print(f"repaired: {line}")
-        for line in report.checked:
+        for line in installation.checked + report.checked:
             print(f"ok:       {line}")
-        for line in report.problems:
+        print(f"{'ok:' if window_opens else 'note:':<10}{window}")
+        for line in problems:
             print(f"PROBLEM:  {line}")
-        if report.healthy:
-            print("The project is sound." if not report.repaired else "The project is sound again.")
-    return EXIT_OK if report.healthy else EXIT_FOUND
+        if not problems:
+            print("The installation is sound." if args.project is None else
+                  "The project is sound." if not report.repaired else "The project is sound again.")
+    return EXIT_OK if not problems else EXIT_FOUND
+
+
+def _installation_check():
+    """The installation's report, one sentence on whether the window can open here, and whether it can (not
+    a fault when it cannot: the CLI needs no display)."""
+    from desktop_app.core.installation import InstallationReport, check_installation
+    from desktop_app.ui.shell.guide_files import GuideMissing, guide_path
+    from desktop_app.ui.system_check import window_problem
+
+    report = check_installation()
+    try:
+        guide = f"The user guide is in place ({guide_path()})."
+        report = InstallationReport(report.checked + (guide,), report.problems)
+    except GuideMissing as exc:
+        report = InstallationReport(report.checked, report.problems + (str(exc),))
+    problem = window_problem()
+    window = "The window can open here." if problem is None else f"The window cannot open here: {problem}"
+    return report, window, problem is None
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -61,9 +87,10 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 def add_commands(command) -> None:
     doctor = command("doctor", cmd_doctor,
-                     "check a project through and through and clear what a crash left (exit 3 when a "
-                     "problem remains)")
-    doctor.add_argument("project", metavar="PROJECT")
+                     "check this installation and a project through and through, and clear what a crash "
+                     "left (exit 3 when a problem remains)")
+    doctor.add_argument("project", metavar="PROJECT", nargs="?",
+                        help="the project to check (without it, only the installation is checked)")
     doctor.add_argument("--no-repair", action="store_true",
                         help="only report: mark no run interrupted and remove no leftover files")
     add_json_flag(doctor)

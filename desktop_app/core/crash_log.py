@@ -59,6 +59,7 @@ def write_crash_log(error: BaseException | str, context: str = "", argv: Sequenc
     their sentence instead of naming a file.
     """
     from desktop_app import __version__
+    from desktop_app.core.installation import versions_text
 
     folder = log_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -68,6 +69,8 @@ def write_crash_log(error: BaseException | str, context: str = "", argv: Sequenc
         f"what was running: {context or 'not recorded'}",
         f"command line: {' '.join(sys.argv if argv is None else argv)}",
         f"python {platform.python_version()} on {platform.platform()}",
+        "",
+        versions_text(),   # what a support request needs, and what `mldesk --version` prints
         "",
     ]
     details = error if isinstance(error, str) else "".join(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -34,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import __version__
 from desktop_app.core.errors import SchemaUpgradeNeeded
 from desktop_app.ui.shell import recent
 from desktop_app.ui.shell.guide_files import STEP_SECTIONS, GuideMissing, guide_path
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.audit_watch.moved.connect(self._changed_elsewhere)
         self.upgrade_question: QMessageBox | None = None
         self.guide_window: GuideWindow | None = None   # Help → User guide, made when first asked for
+        self.about_dialog: QDialog | None = None   # Help → About
         self._closing = False          # the window's last sync ran (or is running): the next close is for real
         self._stale: list[StepPanel] = []   # steps to reload when shown: the project changed since they loaded
         self._retired: list[Project] = []  # projects closed once their tasks end
@@ -592,10 +593,10 @@ class MainWindow(QMainWindow):
         self.guide_window.show_section(section)
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self, "About MLDesk",
-            f"<b>MLDesk {__version__}</b><p>Take tabular models from data to deployment on this computer.</p>",
-        )
+        from desktop_app.ui.shell.about_dialog import AboutDialog
+
+        self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()   # window-modal, without a nested event loop
 
     def _restore_geometry(self) -> None:
         settings = QSettings()

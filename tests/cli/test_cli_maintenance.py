@@ -58,3 +58,24 @@ def test_audit_verify_prints_the_chain_head(heart_proj):
     (head,) = report["heads"]
     assert head["seq"] == 3 and len(head["hash"]) == 64
     assert head["hash"] in mldesk("audit", "verify", heart_proj).stdout
+
+
+def test_doctor_without_a_project_checks_the_installation():
+    done = mldesk("doctor")
+    assert "ok:       All 16 libraries MLDesk needs are installed and load." in done.stdout
+    assert "sample table are in place" in done.stdout and "The user guide is in place" in done.stdout
+    assert done.stdout.rstrip().endswith("The installation is sound.")
+    report = json.loads(mldesk("doctor", "--json").stdout)
+    assert report["healthy"] and report["installation"]["problems"] == []
+    assert report["installation"]["window"]   # a sentence either way; no display is no fault of the CLI
+
+
+def test_version_names_python_and_every_library():
+    from desktop_app import __version__
+    from desktop_app.core.installation import DISTRIBUTIONS
+
+    lines = mldesk("--version").stdout.splitlines()
+    assert lines[0] == f"mldesk {__version__}"
+    names = [line.split()[0] for line in lines[1:]]
+    assert names[0] == "Python" and [d for d, _ in DISTRIBUTIONS] == names[1:len(DISTRIBUTIONS) + 1]
+    assert not any(line.endswith("not installed") for line in lines[1:len(DISTRIBUTIONS) + 1])
