@@ -1,0 +1,162 @@
+"""The offline install, proven: packaging/wheelhouse.py's folder installs MLDesk into a fresh virtual
+environment with `pip install --no-index --find-links WH mldesk` (the index unreachable as well, pip's
+configuration files ignored), and the installed app then works from a folder away from the checkout:
+`--version`, a project through its first training on the sample table the wheel carries, `doctor`, and
+the window's modules with Qt's offscreen platform.
+
+Building the wheelhouse downloads from the package index through pip, as CI's install step does (pip's
+cache serves a second run). Without an index the tests are skipped with the reason, and fail under
+CI=true: a green CI run must have tried them. One wheelhouse and one installation serve the module.
+Wall time on this 2-core machine: about 1 min (cold pip cache or warm: the downloads are a few seconds
+either way here); nearly all of it is creating the environment and pip unpacking ~230 MB of wheels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from desktop_app import __version__
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "packaging" / "wheelhouse.py"
+UNREACHABLE_INDEX = "http://127.0.0.1:9/simple"   # the discard port: nothing answers there
+
+pytestmark = pytest.mark.timeout(1200)
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    """This environment without pip's settings (find-links, extra indexes) or any path into the checkout,
+    pip pointed at an index that does not answer and told to read no configuration file."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith("PIP_") and name not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=UNREACHABLE_INDEX, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.update(extra)
+    return env
+
+
+def run(args, *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def build_wheelhouse(folder: Path, cwd: Path) -> subprocess.CompletedProcess:
+    done = run([sys.executable, SCRIPT, folder], cwd=cwd, timeout=900)
+    if done.returncode != 0 and "cannot reach the package index" in done.stderr:
+        why = f"no package index to build the wheelhouse from: {done.stderr.strip()}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    assert done.returncode == 0, f"wheelhouse.py failed (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """A wheelhouse, and a fresh virtual environment that installed MLDesk from it and nothing else."""
+    away = tmp_path_factory.mktemp("away")   # every command runs here, outside the checkout
+    assert REPO not in away.parents
+    wheelhouse = away / "wheelhouse"
+    built = build_wheelhouse(wheelhouse, away)
+
+    venv = away / "venv"
+    made = run([sys.executable, "-m", "venv", venv], cwd=away, env=offline_env())
+    assert made.returncode == 0, made.stderr
+    scripts = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = scripts / ("python.exe" if os.name == "nt" else "python")
+    install = run([python, "-m", "pip", "install", "--no-index", "--find-links", wheelhouse, "mldesk"],
+                  cwd=away, env=offline_env())
+    assert install.returncode == 0, f"the offline install failed:\n{install.stdout[-3000:]}{install.stderr}"
+    assert f"mldesk-{__version__}" in install.stdout
+    yield SimpleNamespace(wheelhouse=wheelhouse, summary=built.stdout, venv=venv, python=python,
+                          mldesk=scripts / "mldesk", away=away)
+
+
+def in_venv(installed, *args, check_code: int = 0, **env: str) -> subprocess.CompletedProcess:
+    """A command of the installed environment, from the folder away from the checkout."""
+    done = run(args, cwd=installed.away, env=offline_env(**env), timeout=300)
+    assert done.returncode == check_code, f"{args[1:]} exit {done.returncode}:\n{done.stdout[-2000:]}{done.stderr}"
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def test_the_wheelhouse_is_binary_wheels_with_their_checksums(installed):
+    folder = installed.wheelhouse
+    files = sorted(p.name for p in folder.iterdir())
+    assert "SHA256SUMS" in files and all(name.endswith(".whl") for name in files if name != "SHA256SUMS")
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert sorted(sums) == [name for name in files if name != "SHA256SUMS"]
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+    assert f"mldesk-{__version__}-py3-none-any.whl" in sums
+    for needed in ("pyside6_essentials", "pyarrow", "scikit_learn", "pandas", "skops", "sqlalchemy", "alembic"):
+        assert any(name.lower().startswith(needed + "-") for name in sums), f"no {needed} wheel"
+    assert not any(name.lower().startswith(("pytest", "mypy", "ruff", "mlflow", "psycopg")) for name in sums), (
+        "a dev or optional dependency got into the run-time wheelhouse")
+    counted = re.search(r"^(\d+) wheels, ([\d.]+) MB", installed.summary, re.MULTILINE)
+    assert counted and int(counted.group(1)) == len(sums)
+    assert float(counted.group(2)) == pytest.approx(sum((folder / n).stat().st_size for n in sums) / 1e6, abs=0.1)
+
+
+def test_the_offline_install_runs_a_project_through_its_first_training(installed, tmp_path):
+    version = in_venv(installed, installed.mldesk, "--version").stdout
+    assert version.splitlines()[0] == f"mldesk {__version__}"
+
+    where = json.loads(in_venv(installed, installed.python, "-c", (
+        "import json, sysconfig, desktop_app; from desktop_app.core.paths import SAMPLE_CSV; "
+        "print(json.dumps({'sample': str(SAMPLE_CSV), 'package': desktop_app.__file__, "
+        "'site': sysconfig.get_paths()['purelib']}))")).stdout)
+    site = Path(where["site"]).resolve()
+    assert site.is_relative_to(installed.venv.resolve())
+    sample = Path(where["sample"]).resolve()
+    assert sample.is_relative_to(site) and sample.is_file(), f"the sample table is not the packaged one: {sample}"
+    assert Path(where["package"]).resolve().is_relative_to(site), "MLDesk was imported from outside the environment"
+
+    project = tmp_path / "P"
+    assert in_venv(installed, installed.mldesk, "init", project).stdout.startswith("Created project 'P'")
+    imported = json.loads(in_venv(installed, installed.mldesk, "import", project, sample, "--json").stdout)
+    rows = len(sample.read_text(encoding="utf-8").splitlines()) - 1
+    assert (imported["dataset"], imported["version"], imported["rows"]) == ("heart", 1, rows)
+
+    report = json.loads(in_venv(installed, installed.mldesk, "check", project, "heart", "--target", "heart_disease",
+                                "--json").stdout)
+    assert (report["dataset"], report["version"]) == ("heart", 1)
+    assert any(f["check"] == "class_imbalance" and f["column"] == "heart_disease" for f in report["findings"])
+
+    run_ = json.loads(in_venv(installed, installed.mldesk, "train", project, "heart", "--target", "heart_disease",
+                              "--model", "logistic_regression", "--json").stdout)
+    assert run_["status"] == "finished" and run_["model"] == "logistic_regression"
+    assert run_["metrics"] and all(isinstance(v, float) for v in run_["metrics"].values())
+
+    assert "sound" in in_venv(installed, installed.mldesk, "doctor", project).stdout
+
+
+def test_the_offline_install_loads_the_window_modules(installed):
+    done = in_venv(installed, installed.python, "-c", (
+        "import PySide6.QtWidgets, desktop_app.ui.app; "
+        "app = PySide6.QtWidgets.QApplication([]); "
+        "print(app.platformName(), PySide6.__file__, desktop_app.ui.app.__file__)"), QT_QPA_PLATFORM="offscreen")
+    platform_name, *files = done.stdout.split()
+    assert platform_name == "offscreen"
+    assert all(Path(f).resolve().is_relative_to(installed.venv.resolve()) for f in files), files
+
+
+def test_a_wheelhouse_without_an_index_or_a_folder_is_refused_in_one_sentence(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    done = run([sys.executable, SCRIPT, not_a_folder / "wh"], cwd=tmp_path, env=offline_env())
+    assert done.returncode == 1 and done.stderr.startswith("wheelhouse: ") and done.stderr.count("\n") == 1
+    assert "not a writable folder" in done.stderr
+
+    folder = tmp_path / "wh"
+    done = run([sys.executable, SCRIPT, folder], cwd=tmp_path, env=offline_env(PIP_RETRIES="1"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr == "wheelhouse: pip cannot reach the package index; run this on a machine that can\n"
+    assert not any(folder.iterdir()), "a failed build left files behind"
