@@ -16,6 +16,11 @@ platform only published wheels will do, and a dependency without one for that pl
 A manylinux_2_N platform also accepts the older manylinux wheels (pip alone would not); a macOS
 one accepts wheels for older macOS versions (pip does that); --platform may be repeated.
 
+The oldest system the wheels run on is printed (the newest glibc or macOS that one of them needs): a
+wheelhouse for this machine takes the newest wheels, which may need a newer system than the offline
+machine's. A Linux workstation with an older glibc (RHEL 8: 2.28) needs its own tag, e.g.
+manylinux_2_28_x86_64; pip then picks releases built for it, or names the dependency that has none.
+
 On the offline machine (same platform and Python version), copy the folder, check it and install:
 
     cd wheelhouse && sha256sum -c SHA256SUMS && cd ..    # optional; Windows: Get-FileHash
@@ -82,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     megabytes = sum(f.stat().st_size for f in files) / 1e6
     extras = f"[{','.join(args.extras)}]" if args.extras else ""
     print(f"{len(files)} wheels, {megabytes:.1f} MB, in {out} (checksums in SHA256SUMS).")
+    for system, (version, wheel) in oldest_system(files).items():
+        print(f"Needs {system} {'.'.join(map(str, version))} or newer on the offline machine (for {wheel}).")
     print(f'Offline: pip install --no-index --find-links {out.name} "mldesk{extras}"')
     return 0
 
@@ -175,7 +182,7 @@ def expand_platform(tag: str) -> list[str]:
 
 def marker_environment(platforms: list[str] | None, python_version: str) -> dict[str, str]:
     """The values of environment markers on the offline machine, as far as its platform tag tells them."""
-    environment = dict(default_environment())
+    environment = {name: str(value) for name, value in default_environment().items()}
     environment.update(python_version=python_version, python_full_version=f"{python_version}.0",
                        implementation_name="cpython", platform_python_implementation="CPython")
     tag = (platforms or [""])[0]
@@ -236,6 +243,31 @@ def run_pip(args: list[str], what: str) -> None:
                       "(if the offline machine runs a newer system than the tag says, give its own tag)")
     sys.stderr.write(done.stderr)
     raise Refused(f"pip {args[0]} failed for {what} (exit {done.returncode}; its error is above)")
+
+
+def oldest_system(wheels: list[Path]) -> dict[str, tuple[tuple[int, int], str]]:
+    """{'glibc' or 'macOS': (the oldest version every wheel runs on, the wheel that sets it)}."""
+    floors: dict[str, tuple[tuple[int, int], str]] = {}
+    for wheel in wheels:
+        least: dict[str, tuple[int, int]] = {}
+        for system, version in filter(None, map(_system_of, {t.platform for t in parse_wheel_filename(wheel.name)[3]})):
+            least[system] = min(least.get(system, version), version)
+        for system, version in least.items():
+            if version > floors.get(system, ((0, 0), ""))[0]:
+                floors[system] = (version, wheel.name)
+    return floors
+
+
+def _system_of(platform: str) -> tuple[str, tuple[int, int]] | None:
+    """('glibc', (2, 28)) for manylinux_2_28_x86_64, ('macOS', (12, 0)) for macosx_12_0_arm64, else None."""
+    legacy = re.fullmatch(r"(manylinux\d+)_\w+", platform)
+    if legacy and legacy.group(1) in LEGACY_MANYLINUX:
+        return "glibc", (2, LEGACY_MANYLINUX[legacy.group(1)])
+    for system, pattern in (("glibc", r"manylinux_(\d+)_(\d+)_\w+"), ("macOS", r"macosx_(\d+)_(\d+)_\w+")):
+        match = re.fullmatch(pattern, platform)
+        if match:
+            return system, (int(match.group(1)), int(match.group(2)))
+    return None
 
 
 def write_sums(out: Path) -> list[Path]:

@@ -14,11 +14,14 @@ either way here); nearly all of it is creating the environment and pip unpacking
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -103,6 +106,10 @@ def test_the_wheelhouse_is_binary_wheels_with_their_checksums(installed):
     counted = re.search(r"^(\d+) wheels, ([\d.]+) MB", installed.summary, re.MULTILINE)
     assert counted and int(counted.group(1)) == len(sums)
     assert float(counted.group(2)) == pytest.approx(sum((folder / n).stat().st_size for n in sums) / 1e6, abs=0.1)
+    libc, here = platform.libc_ver()
+    if sys.platform == "linux" and libc == "glibc":   # the floor it prints lets this machine install it
+        floor = re.search(r"^Needs glibc (\d+)\.(\d+) or newer", installed.summary, re.MULTILINE)
+        assert floor and tuple(map(int, floor.groups())) <= tuple(map(int, here.split(".")[:2]))
 
 
 def test_the_offline_install_runs_a_project_through_its_first_training(installed, tmp_path):
@@ -160,3 +167,55 @@ def test_a_wheelhouse_without_an_index_or_a_folder_is_refused_in_one_sentence(tm
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stderr == "wheelhouse: pip cannot reach the package index; run this on a machine that can\n"
     assert not any(folder.iterdir()), "a failed build left files behind"
+
+
+# -- another platform's wheelhouse, without the network -----------------------------------------
+
+
+def wheelhouse_module():
+    spec = importlib.util.spec_from_file_location("wheelhouse_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_wheel(folder: Path, name: str, version: str, *requires: str, tag: str = "py3-none-any") -> None:
+    with zipfile.ZipFile(folder / f"{name}-{version}-{tag}.whl", "w") as archive:
+        lines = [f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"]
+        lines += [f"Requires-Dist: {r}\n" for r in requires]
+        archive.writestr(f"{name}-{version}.dist-info/METADATA", "".join(lines))
+
+
+def test_a_foreign_wheelhouse_is_checked_with_the_targets_markers(tmp_path):
+    """pip evaluates markers for the machine it runs on: what only Windows (or only an extra) needs is found missing."""
+    wheelhouse = wheelhouse_module()
+    from packaging.requirements import Requirement
+
+    fake_wheel(tmp_path, "mldesk", "0.1.0", "alpha>=1", 'winonly; sys_platform == "win32"',
+               'driver; extra == "team"')
+    fake_wheel(tmp_path, "alpha", "1.2", "beta[fast]", 'macfix; platform_system == "Darwin"')
+    fake_wheel(tmp_path, "beta", "2.0", 'speedup<3; extra == "fast"', 'tzdata; os_name == "nt"')
+    fake_wheel(tmp_path, "speedup", "3.1")   # present, but not the version asked for
+
+    def lacking(root: str, tag: str) -> list[str]:
+        return wheelhouse.missing(tmp_path, Requirement(root), wheelhouse.marker_environment([tag], "3.11"))
+
+    assert lacking("mldesk", "win_amd64") == ["speedup<3", "tzdata", "winonly"]
+    assert lacking("mldesk[team]", "macosx_12_0_arm64") == ["driver", "macfix", "speedup<3"]
+    assert lacking("mldesk", "manylinux_2_28_x86_64") == ["speedup<3"]
+
+
+def test_platform_tags_and_the_oldest_system_they_need():
+    wheelhouse = wheelhouse_module()
+    tags = wheelhouse.expand_platform("manylinux_2_28_x86_64")
+    assert tags[0] == "manylinux_2_28_x86_64" and "manylinux_2_17_x86_64" in tags
+    assert "manylinux_2_29_x86_64" not in tags
+    assert {"manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"} <= set(tags)
+    assert "manylinux_2_12_x86_64" in wheelhouse.expand_platform("manylinux2014_x86_64")
+    assert wheelhouse.expand_platform("win_amd64") == ["win_amd64"]
+
+    names = ["psutil-7.2.2-cp36-abi3-manylinux2010_x86_64.manylinux_2_12_x86_64.manylinux_2_28_x86_64.whl",
+             "pyside6_essentials-6.11.3-cp310-abi3-manylinux_2_34_x86_64.whl", "mldesk-0.1.0-py3-none-any.whl",
+             "numpy-2.4.6-cp311-cp311-macosx_14_0_arm64.whl", "pandas-3.1.1-cp311-cp311-macosx_11_0_arm64.whl"]
+    floors = wheelhouse.oldest_system([Path(n) for n in names])
+    assert floors == {"glibc": ((2, 34), names[1]), "macOS": ((14, 0), names[3])}
