@@ -78,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
             fetch_foreign(requirement, out, args.platform, args.python_version or current_python(), args.extras)
         else:
             run_pip(["wheel", "--prefer-binary", "--wheel-dir", str(out), requirement], "this machine")
-    except Refused as exc:
+    except (Refused, OSError) as exc:
         for leftover in out.iterdir():   # the folder was empty: a half wheelhouse would only mislead
             leftover.unlink()
-        print(f"wheelhouse: {exc}", file=sys.stderr)
+        print(f"wheelhouse: {exc if isinstance(exc, Refused) else f'no wheelhouse was made ({exc})'}", file=sys.stderr)
         return 1
     files = write_sums(out)
     megabytes = sum(f.stat().st_size for f in files) / 1e6

@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -80,6 +81,7 @@ def installed(tmp_path_factory):
     assert f"mldesk-{__version__}" in install.stdout
     yield SimpleNamespace(wheelhouse=wheelhouse, summary=built.stdout, venv=venv, python=python,
                           mldesk=scripts / "mldesk", away=away)
+    shutil.rmtree(away, ignore_errors=True)   # ~1.1 GB; pytest would keep it for three runs
 
 
 def in_venv(installed, *args, check_code: int = 0, **env: str) -> subprocess.CompletedProcess:
