@@ -49,7 +49,10 @@ def import_sample(qtbot, window, monkeypatch):
     click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
 
     assert wizard.currentPage() is wizard.kinds_page
-    assert wizard.kinds_page.table.rowCount() == len(HEART_COLUMNS)
+    table = wizard.kinds_page.table
+    assert table.rowCount() == len(HEART_COLUMNS)
+    samples = {table.item(row, 0).text(): table.item(row, 2).text() for row in range(table.rowCount())}
+    assert samples["age"].startswith("59, 69, 51, 53") and samples["gender"] == "Female, Male"
     assert wizard.button(QWizard.WizardButton.NextButton).text() == "Import"
     click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
 

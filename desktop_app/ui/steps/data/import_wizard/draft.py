@@ -29,6 +29,22 @@ class ImportDraft:
     preview: TableRead | None = None               # … its first rows read that way
     preview_frame: pd.DataFrame | None = None      # … the same rows as the preview table shows them
     inferred_kinds: dict[str, ColumnKind] = field(default_factory=dict)
+    sample_texts: dict[str, str] = field(default_factory=dict)   # … a few values of each column, as text
     name: str = ""                                 # … and the dataset's name
     kinds: dict[str, ColumnKind] | None = None     # the kinds page: only the kinds the user changed
     result: ImportResult | None = None             # the run page, once imported
+
+
+SAMPLES = 5
+
+
+def sample_texts(frame: pd.DataFrame) -> dict[str, str]:
+    """Column → its first few distinct values, shortened, for the kinds page. Made on the preview's
+    worker: the first use of pyarrow's kernels here took ~60 ms of the window thread at the kinds page."""
+    from desktop_app.ui.text.formatting import shorten
+
+    texts = {}
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str).unique()[:SAMPLES]
+        texts[str(column)] = ", ".join(shorten(v, 24) for v in values)
+    return texts

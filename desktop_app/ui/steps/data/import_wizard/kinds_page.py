@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -20,10 +20,6 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
 from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
-from desktop_app.ui.text.formatting import shorten
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 KIND_HELP = {
     "numeric": "Numbers: amounts, measurements, counts",
@@ -33,12 +29,6 @@ KIND_HELP = {
     "text": "Free text with many different values",
     "id": "Unique per row (customer number, UUID); not used for learning",
 }
-SAMPLES = 5
-
-
-def sample_values(frame: pd.DataFrame, column: str) -> str:
-    values = frame[column].dropna().astype(str).unique()[:SAMPLES]
-    return ", ".join(shorten(v, 24) for v in values)
 
 
 class KindsPage(QWizardPage):
@@ -75,7 +65,6 @@ class KindsPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         from desktop_app.core.data.settings import ColumnKind
 
-        frame = self.draft.preview_frame
         inferred = {str(k): str(v) for k, v in self.draft.inferred_kinds.items()}
         if inferred == self._inferred and self.table.rowCount():
             return  # keep the user's choices when coming back from the import page
@@ -96,7 +85,7 @@ class KindsPage(QWizardPage):
             combo.currentIndexChanged.connect(lambda _i, c=column: self._kind_changed(c))
             self.combos[column] = combo
             self.table.setCellWidget(row, 1, combo)
-            samples = QTableWidgetItem(sample_values(frame, column) if column in frame.columns else "")
+            samples = QTableWidgetItem(self.draft.sample_texts.get(column, ""))
             samples.setForeground(self.palette().placeholderText())
             self.table.setItem(row, 2, samples)
         self.table.resizeRowsToContents()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.steps.data.frame_view import FrameView
-from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
+from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft, sample_texts
 from desktop_app.ui.steps.data.import_wizard.files import PREVIEW_ROWS
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.elided_label import ElidedLabel
@@ -332,19 +332,21 @@ class SettingsPage(QWizardPage):
 
             read = read_preview(path, settings, nrows=PREVIEW_ROWS)
             above = rows_above(path, settings, ROWS_ABOVE_SHOWN)
-            return settings, read, infer_kinds(read.table), read.table.to_pandas(), above
+            frame = read.table.to_pandas()
+            return settings, read, infer_kinds(read.table), frame, sample_texts(frame), above
 
         self.status.setText("Updating the preview…")
         self.work.start("read", f"Previewing {path.name}", preview, visible=False,
                         done=lambda found: self._previewed(*found), failed=self._show_error)
 
     def _previewed(self, settings: ReadSettings, read: TableRead, kinds: dict[str, ColumnKind],
-                   frame: pd.DataFrame, above: list[str]) -> None:
+                   frame: pd.DataFrame, samples: dict[str, str], above: list[str]) -> None:
         self._show_rows_above(settings.skip_rows, above)
         from desktop_app.ui.steps.data.frame_model import FrameModel
 
         draft = self.draft
         draft.settings, draft.preview, draft.inferred_kinds, draft.preview_frame = settings, read, kinds, frame
+        draft.sample_texts = samples
         old = self.preview_view.model()
         self.preview_view.setModel(FrameModel(frame, kinds, parent=self))
         if old is not None:
