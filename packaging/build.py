@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -69,7 +70,7 @@ EXCLUDED_MODULES = (
     # optional imports of the libraries, for features the app does not use: YAML output of numpy's and scipy's
     # build configuration, scipy's dataset downloads, pyarrow's and rich's extras, cffi callbacks
     "yaml", "requests", "urllib3", "idna", "rich", "pygments", "markdown_it", "platformdirs", "textual", "cffi",
-    "pycparser", "pyarrow.flight", "pyarrow._flight", "pyarrow._s3fs", "pyarrow._gcsfs", "pyarrow._azurefs",
+    "pycparser", "readline", "pyarrow.flight", "pyarrow._flight", "pyarrow._s3fs", "pyarrow._gcsfs", "pyarrow._azurefs",
     "pyarrow._hdfs", "pyarrow.cuda", "pyarrow._cuda",
     # SQLAlchemy's dialects other than SQLite and PostgreSQL (its hook collects them all)
     "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.mssql", "sqlalchemy.dialects.oracle",
@@ -93,6 +94,8 @@ DROPPED = (
     # pyarrow's RPC and cloud file systems (Flight, S3); the extra names of libarrow_python (.so.2600 is loaded)
     "pyarrow/libarrow_flight.", "pyarrow/_flight.", "pyarrow/libarrow_s3.", "pyarrow/_s3fs.",
     "pyarrow/libarrow_python.so.2600.", "pyarrow/include/", "pyarrow/src/", "pyarrow/tests/",
+    # scikit-learn's example data sets (the app loads none) and pyqtgraph's logo
+    "sklearn/datasets/data/", "sklearn/datasets/images/", "sklearn/datasets/descr/", "pyqtgraph/icons/peegee/",
 )
 DROPPED_SUFFIXES = (".h", ".hpp", ".pxd", ".pxi", ".pyx", ".pyi", ".cpp", ".c", ".cmake")
 # The team-database driver: imported by SQLAlchemy by name when a project's URL is postgresql+psycopg.
@@ -118,24 +121,39 @@ class Recipe:
             return False
         if destination.endswith(DROPPED_SUFFIXES) and not destination.startswith("desktop_app/"):
             return False   # headers, Cython sources and type stubs of the libraries
+        if destination.endswith(".dist-info/RECORD"):
+            return False   # the installed files' list: pip's, not needed to read a version
         return not destination.startswith(self.dropped)
 
 
+# Where libraries (not Python modules) sit that only other binaries load: at the top of the build (the
+# system's), Qt's own and pyarrow's. `unneeded_libraries` looks there.
+PRUNABLE = ("PySide6/Qt/lib/", "pyarrow/")
+PYTHON_EXTENSION = re.compile(r"\.(cpython-[^.]+|abi3)\.(so|pyd)$")
+
+
 def unneeded_libraries(binaries: list) -> set[str]:
-    """Linux: the system libraries PyInstaller put at the top of the build that no kept binary loads any more
-    (what only dropped plugins needed: the GTK theme's cairo, pango, gdk-pixbuf, …). `ldd` lists every
-    library a binary loads, directly or not, so one pass over the others finds them."""
+    """Linux: the libraries (at the top of the build, in Qt's lib/ and pyarrow's folder) that no kept binary
+    loads any more: what only dropped parts needed (the GTK theme's cairo, pango, gdk-pixbuf…, QtNetwork for
+    the VNC platform, pyarrow's Flight bindings). `ldd` lists every library a binary loads, directly or not,
+    so one pass over the others finds them. Python extension modules and Qt plugins are never candidates:
+    imports and Qt load those by name."""
     if not sys.platform.startswith("linux"):
         return set()
     from PyInstaller.depend.bindepend import get_imports
 
-    top = {dest for dest, _src, _kind in binaries
-           if "/" not in dest and ".so" in dest and not dest.startswith("libpython")}
+    def candidate(dest: str) -> bool:
+        dest = dest.replace("\\", "/")
+        if ".so" not in dest or dest.startswith("libpython") or PYTHON_EXTENSION.search(dest):
+            return False
+        return "/" not in dest or dest.startswith(PRUNABLE)
+
+    candidates = {dest for dest, _source, _kind in binaries if candidate(dest)}
     needed: set[str] = set()
     for dest, source, _kind in binaries:
-        if dest not in top:
+        if dest not in candidates:
             needed.update(Path(name).name for name, _path in get_imports(source))
-    return top - needed
+    return {dest for dest in candidates if Path(dest).name not in needed}
 
 
 def stripped(binaries: list, folder: Path) -> list:
