@@ -13,6 +13,7 @@ its sub-commands; `common` holds what they share.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -70,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; whatever goes wrong ends as one sentence on stderr and an exit code."""
     try:
         return _main(argv)
+    except BrokenPipeError:  # the reader went away (`mldesk runs P | head`): nothing to say, nothing to log
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so the exit's flush fails quietly
+        return EXIT_BAD_INPUT
     except Exception as exc:  # a bug or a failure nobody foresaw: one sentence here, the traceback in a log
         from desktop_app.core.crash_log import report_unexpected
 

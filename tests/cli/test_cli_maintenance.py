@@ -79,3 +79,14 @@ def test_version_names_python_and_every_library():
     names = [line.split()[0] for line in lines[1:]]
     assert names[0] == "Python" and [d for d, _ in DISTRIBUTIONS] == names[1:len(DISTRIBUTIONS) + 1]
     assert not any(line.endswith("not installed") for line in lines[1:len(DISTRIBUTIONS) + 1])
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path):
+    """`mldesk --version | head -1`: the pipe closes before mldesk writes; no message, no crash log."""
+    env = dict(__import__("os").environ, MLDESK_LOG_DIR=str(tmp_path / "logs"))
+    child = subprocess.Popen([sys.executable, "-m", "desktop_app.cli", "--version"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+    child.stdout.close()   # before the child has started: its first write finds no reader
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 1
+    assert stderr == "" and not (tmp_path / "logs").exists()
