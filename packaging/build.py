@@ -77,20 +77,29 @@ EXCLUDED_MODULES = (
     "sqlalchemy.connectors.pyodbc", "sqlalchemy.connectors.aioodbc",
 )
 # Prefixes (destination paths, '/'-separated) of collected files that the app never reads or loads.
-QT_PLUGINS = "PySide6/Qt/plugins/"
+# Qt's files are under PySide6/Qt/ in the Linux and macOS wheels, under PySide6/ in the Windows one; its
+# plugins are libq<name>.so / libq<name>.dylib / q<name>.dll.
+QT_ROOTS = ("PySide6/Qt/", "PySide6/")
+
+
+def _qt_plugins(folder: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{root}plugins/{folder}/{prefix}q{name}." for root in QT_ROOTS for prefix in ("lib", "")
+                 for name in names)
+
+
 DROPPED = (
-    "PySide6/Qt/translations/",
-    *(f"{QT_PLUGINS}{p}/" for p in (
+    *(f"{root}translations/" for root in QT_ROOTS),
+    *(f"{root}plugins/{p}/" for root in QT_ROOTS for p in (
         "designer", "qmllint", "qmltooling", "sqldrivers", "printsupport", "networkinformation", "tls",
         "multimedia", "position", "sensors", "webview", "scenegraph", "renderers", "geometryloaders",
         "sceneparsers", "texttospeech", "canbus", "generic", "egldeviceintegrations", "vectorimageformats",
     )),
-    # Platforms kept: xcb (X11), wayland, offscreen and minimal. The GTK theme would load the system's GTK
-    # (the app draws its own Fusion style); the desktop portal theme stays. Image formats: the app reads none
-    # and writes PNG (built in) and SVG (QtSvg).
-    *(f"{QT_PLUGINS}platforms/libq{p}." for p in ("eglfs", "linuxfb", "minimalegl", "vkkhrdisplay", "vnc")),
-    f"{QT_PLUGINS}platformthemes/libqgtk3.",
-    *(f"{QT_PLUGINS}imageformats/libq{p}." for p in ("gif", "icns", "jpeg", "tga", "tiff", "wbmp", "webp", "pdf")),
+    # Platforms kept: xcb (X11), wayland, offscreen and minimal (windows, cocoa elsewhere). The GTK theme would
+    # load the system's GTK (the app draws its own Fusion style); the desktop portal theme stays. Image formats:
+    # the app reads none and writes PNG (built in) and SVG (QtSvg).
+    *_qt_plugins("platforms", ("eglfs", "linuxfb", "minimalegl", "vkkhrdisplay", "vnc", "direct2d")),
+    *_qt_plugins("platformthemes", ("gtk3",)),
+    *_qt_plugins("imageformats", ("gif", "icns", "jpeg", "tga", "tiff", "wbmp", "webp", "pdf")),
     # pyarrow's RPC and cloud file systems (Flight, S3); the extra names of libarrow_python (.so.2600 is loaded)
     "pyarrow/libarrow_flight.", "pyarrow/_flight.", "pyarrow/libarrow_s3.", "pyarrow/_s3fs.",
     "pyarrow/libarrow_python.so.2600.", "pyarrow/include/", "pyarrow/src/", "pyarrow/tests/",

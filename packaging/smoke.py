@@ -5,6 +5,7 @@ VIRTUAL_ENV are unset) and HOME/XDG folders in a temporary folder, so nothing of
 virtual environment or of the user's settings can stand in for what the build lacks:
 
   --version       the versions of MLDesk and its libraries from the build's own metadata (median of 5 runs)
+  doctor          the installation check: every library loads, the shipped files and the user guide are there
   init, import    a project, the sample table the build carries (its own copy in desktop_app/resources)
   check           the quality checks, report saved
   train           a random forest with 3-fold CV (scikit-learn, scipy, joblib threads), in the CLI's process
@@ -329,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         smoke.record("no Python on PATH", python_on_path(smoke.env) is None, f"PATH={smoke.env['PATH']}")
         check_version(smoke)
+        done = smoke.command("doctor (the installation: libraries load, shipped files, user guide)", "doctor")
+        if done is not None:
+            smoke.record("doctor: installation sound", "installation is sound" in done.stdout,
+                         " | ".join(line for line in done.stdout.splitlines() if not line.startswith("ok")))
         sample = find_sample(smoke.build)
         paths = None
         if smoke.record("sample table inside the build", sample is not None, str(sample)):

@@ -71,10 +71,13 @@ def test_nothing_the_app_loads_is_dropped(build):
     for kept in ("PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/plugins/platforms/libqoffscreen.so",
                  "PySide6/Qt/plugins/platforms/libqwayland.so", "PySide6/Qt/plugins/imageformats/libqsvg.so",
                  "pyarrow/libarrow_python.so.2600", "pyarrow/libparquet.so.2600",
-                 "desktop_app/core/store/migrations/script.py.mako", "desktop_app/core/bundles/templates/predict.py"):
+                 "desktop_app/core/store/migrations/script.py.mako", "desktop_app/core/bundles/templates/predict.py",
+                 "PySide6/plugins/platforms/qwindows.dll", "PySide6/Qt/plugins/platforms/libqcocoa.dylib"):
         assert recipe.keeps(kept), kept
     for dropped in ("PySide6/Qt/translations/qt_de.qm", "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
-                    "pyarrow/libarrow_flight.so.2600", "pyarrow/include/arrow/api.h", "sklearn/tree/_tree.pxd"):
+                    "pyarrow/libarrow_flight.so.2600", "pyarrow/include/arrow/api.h", "sklearn/tree/_tree.pxd",
+                    "PySide6/translations/qt_de.qm", "PySide6/plugins/platformthemes/qgtk3.dll",
+                    "PySide6\\plugins\\imageformats\\qjpeg.dll"):
         assert not recipe.keeps(dropped), dropped
     assert not {f"PySide6.{m}" for m in build.QT_MODULES_USED} & set(build.qt_excludes())
 
