@@ -3,7 +3,9 @@ virtual environment MLDesk is installed in, plus PyInstaller: `pip install "pyin
 
 It makes
   dist/mldesk/                 a one-folder PyInstaller build: the executable `mldesk` (`mldesk.exe`)
-                               opens the window with no arguments and is the CLI with them;
+                               opens the window with no arguments and is the CLI with them; on Linux
+                               also mldesk.desktop, mldesk.png and install-desktop-entry.sh (the
+                               applications menu entry for this user);
   dist/mldesk-<version>-<platform>.tar.gz (.zip on Windows)   that folder, to copy to the workstation;
   dist/MLDesk.AppDir/          Linux only: an AppImage-style folder (AppRun, the desktop entry and the
                                icon; `appimagetool dist/MLDesk.AppDir` turns it into one file);
@@ -310,6 +312,31 @@ exec "$HERE/usr/lib/mldesk/mldesk" "$@"
 """
 
 
+INSTALL_DESKTOP_ENTRY = r"""#!/bin/sh
+# Puts MLDesk in this user's applications menu (no administrator rights needed): the desktop entry,
+# pointing at the executable of this folder, and the icon. Run it again after moving the folder.
+set -e
+HERE="$(cd "$(dirname "$0")" && pwd)"
+DATA="${XDG_DATA_HOME:-$HOME/.local/share}"
+mkdir -p "$DATA/applications" "$DATA/icons/hicolor/256x256/apps"
+cp "$HERE/mldesk.png" "$DATA/icons/hicolor/256x256/apps/mldesk.png"
+EXE="$HERE/mldesk"
+sed -e "s|^Exec=mldesk |Exec=\"$EXE\" |" "$HERE/mldesk.desktop" > "$DATA/applications/mldesk.desktop"
+if command -v update-desktop-database >/dev/null 2>&1; then update-desktop-database "$DATA/applications" || true; fi
+echo "MLDesk is in the applications menu: $DATA/applications/mldesk.desktop"
+"""
+
+
+def desktop_files(folder: Path) -> list[Path]:
+    """Linux: the desktop entry, the icon and install-desktop-entry.sh beside the executable."""
+    shutil.copyfile(DESKTOP_ENTRY, folder / "mldesk.desktop")
+    shutil.copyfile(ICON_PNG, folder / "mldesk.png")
+    script = folder / "install-desktop-entry.sh"
+    script.write_text(INSTALL_DESKTOP_ENTRY, encoding="utf-8")
+    script.chmod(0o755)
+    return [folder / "mldesk.desktop", folder / "mldesk.png", script]
+
+
 def appdir(folder: Path) -> Path:
     """dist/MLDesk.AppDir: AppRun, the desktop entry and icon at its top and in usr/share (hard links to the build)."""
     target = folder.parent / "MLDesk.AppDir"
@@ -364,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: PyInstaller made no {executable}", file=sys.stderr)
         return 1
     built = time.perf_counter() - started
+    if sys.platform.startswith("linux"):
+        desktop_files(folder)
     print(f"\nBuilt {folder} in {built:.0f} s: {megabytes(folder_size(folder))} unpacked")
     print("Largest parts:")
     for size, name in largest_parts(folder):

@@ -22,6 +22,8 @@ virtual environment or of the user's settings can stand in for what the build la
                   cache, so each start reads them from disk), the user guide found, and one training run through
                   the window's run queue in a spawned worker process (multiprocessing in a frozen executable:
                   freeze_support)
+  desktop entry   Linux: install-desktop-entry.sh (with XDG_DATA_HOME in the work folder) writes an entry
+                  whose Exec is this build's executable, and the icon
 
 Prints one line per check and a summary; `--keep` leaves the work folder (project, bundle, PNGs) in place.
 """
@@ -274,6 +276,30 @@ def evict(folder: Path) -> bool:
     return True
 
 
+def check_desktop_entry(smoke: Smoke) -> None:
+    """Linux: install-desktop-entry.sh puts an entry that starts this build's executable in the menu."""
+    script = smoke.build / "install-desktop-entry.sh"
+    if not sys.platform.startswith("linux"):
+        return
+    if not smoke.record("desktop entry, icon and installer in the build", script.is_file()
+                        and (smoke.build / "mldesk.desktop").is_file() and (smoke.build / "mldesk.png").is_file()):
+        return
+    data = smoke.work / "xdg-data"
+    done = subprocess.run([str(script)], env=dict(os.environ, XDG_DATA_HOME=str(data)), capture_output=True, text=True)
+    entry = data / "applications" / "mldesk.desktop"
+    text = entry.read_text(encoding="utf-8") if entry.is_file() else ""
+    execs = [line for line in text.splitlines() if line.startswith("Exec=")]
+    ok = done.returncode == 0 and execs == [f'Exec="{smoke.executable}" gui %f'] and (
+        data / "icons" / "hicolor" / "256x256" / "apps" / "mldesk.png").is_file()
+    detail = execs[0] if execs else (done.stderr.strip() or "no entry written")
+    validator = shutil.which("desktop-file-validate")
+    if ok and validator:
+        checked = subprocess.run([validator, str(entry)], capture_output=True, text=True)
+        ok = checked.returncode == 0
+        detail += f"; desktop-file-validate: {checked.stdout.strip() or 'valid'}"
+    smoke.record("install-desktop-entry.sh: the menu entry starts this build", ok, detail)
+
+
 def check_window(smoke: Smoke, project: str | None, runs: int, cold: bool = False) -> None:
     seconds = []
     for attempt in range(runs):
@@ -340,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             paths = check_cli(smoke, sample)
         if paths:
             check_bundle(smoke, paths, args.fresh_venv)
+        check_desktop_entry(smoke)
         check_window(smoke, paths["project"] if paths else None, max(1, args.window_runs), args.cold)
     finally:
         if args.keep:
