@@ -30,6 +30,7 @@ SMOKE_TRAIN = "MLDESK_SMOKE_TRAIN"
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()   # a frozen spawn child runs its worker here and exits
+    _restore_library_path()
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         _release_windows_console()
@@ -39,6 +40,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.cli import main as cli_main
 
     return cli_main(args)
+
+
+def _restore_library_path() -> None:
+    """Linux build: PyInstaller's launcher points LD_LIBRARY_PATH at the build's libraries, and every program
+    this one starts would inherit it — the file manager or browser that "Open folder" and the guide's links
+    start (xdg-open), `mount`, … — and could load the build's libraries instead of its own and crash. This
+    process no longer needs it (the loader read it at start-up), so children get the user's value back.
+    A spawned training worker is this executable again: its launcher sets the variable anew."""
+    if not getattr(sys, "frozen", False) or not sys.platform.startswith("linux"):
+        return
+    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is None:
+        os.environ.pop("LD_LIBRARY_PATH", None)
+    else:
+        os.environ["LD_LIBRARY_PATH"] = original
 
 
 def _release_windows_console() -> None:
@@ -96,6 +112,7 @@ def _smoke_window() -> None:
         from desktop_app.ui.shell.guide_files import guide_path
 
         report["guide"] = str(guide_path())
+        report["children_library_path"] = os.environ.get("LD_LIBRARY_PATH")
         (out / "window.json").write_text(json.dumps(report), encoding="utf-8")
         window.close()
         return 0

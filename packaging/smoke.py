@@ -332,6 +332,11 @@ def check_window(smoke: Smoke, project: str | None, runs: int, cold: bool = Fals
         run = report.get("worker_run") or {}
         smoke.record("window: training run in a spawned worker (freeze_support)", run.get("status") == "finished",
                      f"status {run.get('status')}{'; ' + run['error'][0] if run.get('error') else ''}")
+    if sys.platform.startswith("linux"):
+        wanted = os.environ.get("LD_LIBRARY_PATH")
+        seen = report.get("children_library_path")
+        smoke.record("window: programs it starts (xdg-open) get the user's LD_LIBRARY_PATH, not the build's",
+                     seen == wanted, f"{seen!r}")
     guide = report.get("guide", "")
     inside = Path(guide).resolve().is_relative_to(smoke.build.resolve()) if guide else False
     smoke.record("window: user guide found inside the build", inside, guide)
