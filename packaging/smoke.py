@@ -391,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
 def load() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
+    except (OSError, AttributeError):   # Windows has no load average
         return "n/a"
 
 
