@@ -19,8 +19,9 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from importlib import metadata
 from typing import Any
+
+from desktop_app.core.installation import installed_version
 
 # What the model needs at prediction time, in requirements.txt order (pip names). pyarrow reads
 # Parquet input in predict.py; joblib is what scikit-learn uses under the hood.
@@ -28,19 +29,12 @@ REQUIREMENTS = ("scikit-learn", "skops", "numpy", "pandas", "scipy", "pyarrow", 
 _ENVIRONMENT_NAMES = {"scikit-learn": "scikit-learn"}  # environment() keys equal pip names today
 
 
-def _installed(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def requirements(environment: Mapping[str, Any] | None) -> list[str]:
     """Pinned requirements: the versions the run recorded, else the ones installed here."""
     recorded = dict((environment or {}).get("libraries") or {})
     out = []
     for name in REQUIREMENTS:
-        version = recorded.get(_ENVIRONMENT_NAMES.get(name, name)) or _installed(name)
+        version = recorded.get(_ENVIRONMENT_NAMES.get(name, name)) or installed_version(name)
         out.append(f"{name}=={version}" if version else name)
     return out
 
@@ -52,8 +46,8 @@ def python_version(environment: Mapping[str, Any] | None) -> str:
 
 
 def python_env_yaml(python: str) -> str:
-    pip = _installed("pip")
-    setuptools = _installed("setuptools")
+    pip = installed_version("pip")
+    setuptools = installed_version("setuptools")
     build = [f"pip=={pip}" if pip else "pip", f"setuptools=={setuptools}" if setuptools else "setuptools", "wheel"]
     return to_yaml({"python": python, "build_dependencies": build, "dependencies": ["-r requirements.txt"]})
 

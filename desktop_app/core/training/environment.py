@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import platform
 import sys
-from importlib import metadata
+
+from desktop_app.core.installation import installed_version
 
 LIBRARIES = {
     "numpy": "numpy",
@@ -17,13 +18,6 @@ LIBRARIES = {
 }
 
 
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def environment() -> dict:
     """{"python": "3.11.7", "implementation": "CPython", "platform": "Linux-…", "machine": "x86_64",
     "libraries": {"numpy": "2.4.6", …}} (a library that is not installed has None)."""
@@ -34,5 +28,5 @@ def environment() -> dict:
         "system": platform.system(),
         "machine": platform.machine(),
         "executable_bits": 64 if sys.maxsize > 2**32 else 32,
-        "libraries": {name: _version(dist) for name, dist in LIBRARIES.items()},
+        "libraries": {name: installed_version(dist) for name, dist in LIBRARIES.items()},
     }
