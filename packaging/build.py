@@ -187,6 +187,11 @@ def stripped(binaries: list, folder: Path) -> list:
     return out
 
 
+def dangling_links(folder: Path) -> list[Path]:
+    """Symbolic links in `folder` whose target is not there."""
+    return [path for path in folder.rglob("*") if path.is_symlink() and not path.exists()]
+
+
 def distributions() -> list[str]:
     """MLDesk and the libraries whose versions `mldesk --version` and Help → About show."""
     sys.path.insert(0, str(REPO))
@@ -391,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: PyInstaller made no {executable}", file=sys.stderr)
         return 1
     built = time.perf_counter() - started
+    for link in dangling_links(folder):
+        link.unlink()   # PyInstaller's top-level links to libraries the recipe dropped (QtNetwork, Flight, …)
     if sys.platform.startswith("linux"):
         desktop_files(folder)
     print(f"\nBuilt {folder} in {built:.0f} s: {megabytes(folder_size(folder))} unpacked")

@@ -37,6 +37,7 @@ def test_the_standalone_build_passes_its_smoke_test(tmp_path):
         folder = dist / "mldesk"
         executable = folder / ("mldesk.exe" if sys.platform == "win32" else "mldesk")
         assert executable.is_file()
+        assert [p for p in folder.rglob("*") if p.is_symlink() and not p.exists()] == []   # no dangling links
         size = re.search(r"([\d.]+) MB unpacked", built.stdout)
         assert size is not None and float(size.group(1)) < 450, built.stdout[-2000:]   # issue 16: about 400 MB
         if sys.platform.startswith("linux"):
