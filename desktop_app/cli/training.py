@@ -126,33 +126,39 @@ def _check_sort(name: str, runs) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     from desktop_app.core.errors import NotFoundError
+    from desktop_app.core.tracking.listing import runs_at
 
-    with open_project(args.project) as project:
-        if args.experiment is not None and args.experiment not in (known := project.runs.experiments()):
+    found = runs_at(args.project)  # a glance: no SQLAlchemy to import when the project needs nothing done
+    if found is None:
+        with open_project(args.project) as project:
+            found = project.runs.experiments(), project.runs.list()
+    known, runs = found
+    if args.experiment is not None:
+        if args.experiment not in known:
             raise NotFoundError(f"There is no experiment '{args.experiment}' in this project; "
                                 f"its experiments are: {', '.join(known) or 'none yet'}.")
-        runs = project.runs.list(experiment=args.experiment)
-        if args.sort:
-            _check_sort(args.sort, runs)
-            known = [r for r in runs if r.metrics.get(args.sort) is not None]
-            unknown = [r for r in runs if r.metrics.get(args.sort) is None]
-            from desktop_app.core.training.metric_names import lower_is_better
+        runs = [r for r in runs if r.experiment == args.experiment]
+    if args.sort:
+        _check_sort(args.sort, runs)
+        scored = [r for r in runs if r.metrics.get(args.sort) is not None]
+        unknown = [r for r in runs if r.metrics.get(args.sort) is None]
+        from desktop_app.core.training.metric_names import lower_is_better
 
-            runs = sorted(known, key=lambda r: r.metrics[args.sort], reverse=not lower_is_better(args.sort))
-            runs += unknown
-        if args.json:
-            print_json({"runs": [_run_json(r) for r in runs]})
-            return EXIT_OK
-        if not runs:
-            print(f"No runs yet — train one with: mldesk train {args.project} DATASET --target COL --model ALGO")
-            return EXIT_OK
-        names = [args.sort] if args.sort else []
-        names += [m for m in ("accuracy", "recall", "roc_auc", "f1", "r2", "rmse") if m not in names]
-        names = [m for m in names if any(m in r.metrics for r in runs)][:4]
-        print(f"{'RUN':<10}{'STATUS':<11}{'MODEL':<24}{'DATASET':<16}" + "".join(f"{n:>11}" for n in names))
-        for r in runs:
-            print(f"{r.short_id:<10}{r.status:<11}{r.algorithm:<24}{r.dataset_label:<16}"
-                  + "".join(f"{metric(r.metrics.get(n)):>11}" for n in names))
+        runs = sorted(scored, key=lambda r: r.metrics[args.sort], reverse=not lower_is_better(args.sort))
+        runs += unknown
+    if args.json:
+        print_json({"runs": [_run_json(r) for r in runs]})
+        return EXIT_OK
+    if not runs:
+        print(f"No runs yet — train one with: mldesk train {args.project} DATASET --target COL --model ALGO")
+        return EXIT_OK
+    names = [args.sort] if args.sort else []
+    names += [m for m in ("accuracy", "recall", "roc_auc", "f1", "r2", "rmse") if m not in names]
+    names = [m for m in names if any(m in r.metrics for r in runs)][:4]
+    print(f"{'RUN':<10}{'STATUS':<11}{'MODEL':<24}{'DATASET':<16}" + "".join(f"{n:>11}" for n in names))
+    for r in runs:
+        print(f"{r.short_id:<10}{r.status:<11}{r.algorithm:<24}{r.dataset_label:<16}"
+              + "".join(f"{metric(r.metrics.get(n)):>11}" for n in names))
     return EXIT_OK
 
 

@@ -15,7 +15,8 @@ run, so the files are in the page cache):
   mldesk --help
   mldesk datasets PROJECT   goal ≤ 0.25 s
   mldesk sync PROJECT       nothing to do; goal ≤ 0.25 s
-  mldesk runs PROJECT       opens the project the full way (SQLAlchemy), for comparison
+  mldesk runs PROJECT       lists the runs at a glance too (core/tracking/listing.py)
+  mldesk models PROJECT     opens the project the full way (SQLAlchemy), for comparison
   launch → welcome page     `mldesk` with no command: from before the interpreter starts until the
                             welcome page is painted (offscreen); goal ≤ 1 s
 
@@ -111,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
             "mldesk --help": _median_process_seconds([*mldesk, "--help"], args.repeats),
             "mldesk datasets": _median_process_seconds([*mldesk, "datasets", project], args.repeats),
             "mldesk sync (nothing to do)": _median_process_seconds([*mldesk, "sync", project], args.repeats),
-            "mldesk runs (opens the full way)": _median_process_seconds([*mldesk, "runs", project], args.repeats),
+            "mldesk runs": _median_process_seconds([*mldesk, "runs", project], args.repeats),
+            "mldesk models (opens the full way)": _median_process_seconds([*mldesk, "models", project],
+                                                                          args.repeats),
             "launch → welcome page": _launch_seconds(args.repeats),
         }
     load = os.getloadavg()[0]

@@ -14,6 +14,7 @@ from desktop_app.core.owners import EXPORT_TEMP_PREFIX, temp_name
 from desktop_app.core.project import DB_FILE, Project
 from desktop_app.core.store.glance import glance
 from desktop_app.core.store.team_file import DATABASE_URL_ENV
+from desktop_app.core.tracking.listing import runs_at
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -45,6 +46,33 @@ def test_the_glance_lists_what_opening_lists(listed):
     derived = datasets[0].versions[2]
     assert derived.recipe == [{"step": "double v"}] and derived.parent_id == datasets[0].versions[1].id
     assert derived.created_at.tzinfo is not None and datasets[0].versions[0].read_settings is not None
+
+
+def test_the_glance_lists_the_runs_opening_lists(listed, tmp_path):
+    """Runs of two experiments, one trained for real (curves, environment, JSON with nested values), two logged."""
+    from desktop_app.core.tracking.entities import RunSpec
+
+    x = [v % 10 + 0.5 for v in range(40)]   # repeated values: a number, not an id
+    pd.DataFrame({"x": x, "y": [2 * a + v % 3 for v, a in enumerate(x)]}).to_csv(tmp_path / "line.csv", index=False)
+    with Project.open(listed) as project:
+        project.runs.log("zeta", "b", "notebook_model", params={"depth": 3, "nested": {"a": [1, 2]}},
+                         metrics={"accuracy": 0.5, "f1": float("nan")}, experiment="Notebooks")
+        project.datasets.import_file(tmp_path / "line.csv")
+        project.runs.train(RunSpec("line", "y", "linear_regression", seed=2))
+        project.runs.log("alpha@2", "v", "other", metrics={"rmse": 1.25})
+        expected = project.runs.experiments(), project.runs.list()
+        assert project.runs.list(experiment="Notebooks") == [r for r in expected[1] if r.experiment == "Notebooks"]
+        assert project.runs.list(limit=1) == expected[1][:1]
+    assert runs_at(listed) == expected
+    experiments, runs = expected
+    assert experiments == ["Default", "Notebooks"] and len(runs) == 3
+    assert [r.dataset_label for r in runs] == ["alpha@2", "line@1", "zeta@1"]   # newest first
+    trained = runs[1]
+    assert trained.status == "finished" and trained.metrics["r2"] > 0.5
+    assert trained.environment["python"] and trained.started_at.tzinfo is not None
+    assert runs[2].params == {"depth": 3, "nested": {"a": [1, 2]}} and runs[2].metrics["f1"] is None
+    with Project.open(listed) as project:   # the same entities as fetching each run on its own
+        assert [project.runs.get(r.id) for r in runs] == runs
 
 
 def test_a_project_without_datasets_is_listed_empty(tmp_path):
@@ -125,9 +153,20 @@ def test_mldesk_datasets_does_not_import_sqlalchemy(listed):
     assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "pandas", "numpy", "alembic")}
 
 
+def test_mldesk_runs_does_not_import_sqlalchemy(listed):
+    with Project.open(listed) as project:
+        project.runs.log("zeta", "b", "notebook_model", metrics={"accuracy": 0.5})
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "runs", str(listed)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "notebook_model" in done.stdout and "zeta@1" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "pandas", "numpy", "alembic")}
+
+
 def test_opening_a_project_the_full_way_does_not_import_alembic(listed):
     """The schema revision is compared with the migration files' names; Alembic only runs a migration."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "runs", str(listed)],
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "models", str(listed)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}

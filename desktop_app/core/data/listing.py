@@ -4,7 +4,7 @@
 datasets` runs it on a glance at the project (`store.glance`), without importing SQLAlchemy,
 which would take longer than the listing. One query and one conversion serve both, so the
 two cannot drift apart. Stored values come back as the driver gives them: SQLite returns
-timestamps and JSON as text, psycopg as Python objects; `_timestamp` and `_json` take either.
+timestamps and JSON as text, psycopg as Python objects; `stored_time` and `stored_json` take either.
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ def datasets_from(rows) -> list[DatasetInfo]:
         if dataset["id"] not in datasets:
             datasets[dataset["id"]] = DatasetInfo(
                 id=dataset["id"], name=dataset["name"], description=dataset["description"],
-                created_at=_timestamp(dataset["created_at"]), created_by=dataset["created_by"], versions=())
+                created_at=stored_time(dataset["created_at"]), created_by=dataset["created_by"], versions=())
             versions[dataset["id"]] = []
         if row[split] is not None:   # a dataset with no version yet has one row of NULLs here
-            stored = {name: _json(value) if name in _JSON_FIELDS else value
+            stored = {name: stored_json(value) if name in _JSON_FIELDS else value
                       for name, value in zip(_VERSION_FIELDS, row[split:], strict=True)}
-            stored["created_at"] = _timestamp(stored["created_at"])
+            stored["created_at"] = stored_time(stored["created_at"])
             versions[dataset["id"]].append(version_entity(SimpleNamespace(**stored), dataset["name"]))
     return [replace(d, versions=tuple(versions[d.id])) for d in datasets.values()]
 
@@ -94,11 +94,11 @@ def datasets_at(folder: str | os.PathLike) -> tuple[str, list[DatasetInfo]] | No
         connection.close()
 
 
-def _timestamp(value: datetime | str) -> datetime:
+def stored_time(value: datetime | str) -> datetime:
     """A stored UTC time; SQLite keeps it as text without its zone."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _json(value: Any) -> Any:
+def stored_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value

@@ -28,8 +28,9 @@ from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.owners import current_owner
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 from desktop_app.core.store import audit
-from desktop_app.core.store.models import DatasetRow, DatasetVersionRow, ExperimentRow, RunRow, named_id, utcnow
+from desktop_app.core.store.models import DatasetVersionRow, ExperimentRow, RunRow, named_id, utcnow
 from desktop_app.core.tracking.entities import RunInfo, RunSpec, RunStatus
+from desktop_app.core.tracking.listing import RUNS_SQL, run_entity, runs_from
 
 if TYPE_CHECKING:
     from desktop_app.core.data.service import DatasetService
@@ -140,7 +141,7 @@ class RunService:
             audit.record(session, "run.log", "run", row.id, after={
                 "experiment": filed_under.name, "dataset": version.label, "target": target, "algorithm": algorithm,
                 "params": row.params, "metrics": row.metrics, "cv_metrics": row.cv_metrics})
-            return _entity(row, filed_under.name, version.label)
+            return run_entity(row, filed_under.name, version.label)
 
         return self._db.write(record)
 
@@ -247,24 +248,12 @@ class RunService:
             return self._entity(session, row)
 
     def list(self, experiment: str | None = None, limit: int | None = None) -> list[RunInfo]:
-        """Runs, newest first."""
+        """Runs, newest first (`tracking.listing`: the same query `mldesk runs` runs at a glance)."""
         with self._db.read() as session:
-            query = select(RunRow).order_by(RunRow.created_at.desc())
-            if experiment is not None:
-                query = query.join(ExperimentRow).where(ExperimentRow.name == experiment)
-            if limit is not None:
-                query = query.limit(limit)
-            rows = session.scalars(query).all()
-            names = dict(session.execute(select(ExperimentRow.id, ExperimentRow.name)).all())
-            labels = {
-                vid: f"{name}@{number}"
-                for vid, name, number in session.execute(
-                    select(DatasetVersionRow.id, DatasetRow.name, DatasetVersionRow.number).join(
-                        DatasetVersionRow.dataset)
-                ).all()
-            }
-            return [_entity(row, names.get(row.experiment_id, ""), labels.get(row.dataset_version_id, "?"))
-                    for row in rows]
+            runs = runs_from(session.connection().exec_driver_sql(RUNS_SQL))
+        if experiment is not None:
+            runs = [run for run in runs if run.experiment == experiment]
+        return runs if limit is None else runs[:limit]
 
     def unfinished(self) -> builtins.list[RunInfo]:
         """Runs still queued or running (by this or any other process), oldest first."""
@@ -334,19 +323,7 @@ class RunService:
     def _entity(session, row: RunRow) -> RunInfo:
         experiment = session.get(ExperimentRow, row.experiment_id)
         version = session.get(DatasetVersionRow, row.dataset_version_id)
-        return _entity(row, experiment.name, f"{version.dataset.name}@{version.number}")
-
-
-def _entity(row: RunRow, experiment: str, dataset_label: str) -> RunInfo:
-    return RunInfo(
-        id=row.id, experiment=experiment, dataset_version_id=row.dataset_version_id, dataset_label=dataset_label,
-        dataset_sha256=row.dataset_sha256, target=row.target, task=row.task, algorithm=row.algorithm,
-        params=dict(row.params or {}), options=dict(row.options or {}), seed=row.seed, status=RunStatus(row.status),
-        error=row.error, metrics=dict(row.metrics or {}), cv_metrics=dict(row.cv_metrics or {}),
-        summary=dict(row.summary or {}), curves_sha256=row.curves_sha256, model_sha256=row.model_sha256,
-        environment=dict(row.environment or {}), parent_run_id=row.parent_run_id, created_at=row.created_at,
-        started_at=row.started_at, ended_at=row.ended_at, user=row.user, host=row.host, owner=row.owner,
-    )
+        return run_entity(row, experiment.name, f"{version.dataset.name}@{version.number}")
 
 
 def _jsonable(value: Any) -> Any:
