@@ -144,31 +144,26 @@ def test_no_glance_at_a_damaged_table_page(listed):
     assert datasets_at(listed) is None
 
 
-def test_mldesk_datasets_does_not_import_sqlalchemy(listed):
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "datasets", str(listed)],
+def _mldesk_imports(*args) -> tuple[str, set[str]]:
+    """What `mldesk ARGS` printed, and every module it imported (python -X importtime)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", *map(str, args)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "alpha@3" in done.stdout and "zeta@1" in done.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
-    assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "pandas", "numpy", "alembic")}
+    return done.stdout, {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
 
 
-def test_mldesk_runs_does_not_import_sqlalchemy(listed):
+@pytest.mark.parametrize(("command", "shown"), [("datasets", ("alpha@3", "zeta@1")),
+                                                ("runs", ("notebook_model", "zeta@1"))])
+def test_listing_commands_do_not_import_sqlalchemy(listed, command, shown):
     with Project.open(listed) as project:
         project.runs.log("zeta", "b", "notebook_model", metrics={"accuracy": 0.5})
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "runs", str(listed)],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert "notebook_model" in done.stdout and "zeta@1" in done.stdout
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    out, imported = _mldesk_imports(command, listed)
+    assert all(text in out for text in shown)
     assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "pandas", "numpy", "alembic")}
 
 
 def test_opening_a_project_the_full_way_does_not_import_alembic(listed):
     """The schema revision is compared with the migration files' names; Alembic only runs a migration."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "desktop_app.cli", "models", str(listed)],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    _, imported = _mldesk_imports("models", listed)
     assert "sqlalchemy.orm" in imported   # opened the full way …
     assert not {m for m in imported if m.split(".")[0] in ("alembic", "pandas", "numpy")}   # … and no further
