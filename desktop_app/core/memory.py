@@ -195,3 +195,13 @@ def ensure_fits(what: str, needed: int | None) -> None:
 def step_bytes(step: str, table: int | None) -> int | None:
     """Peak memory of `step` (a key of STEP_FACTORS) on a table of `table` bytes in memory."""
     return None if table is None else int(STEP_FACTORS[step] * table)
+
+
+def release_unused_memory() -> None:
+    """Hand memory Arrow has freed back to the system, so that the next step (NumPy, scikit-learn) can use it.
+
+    A loaded table lives in Arrow's allocator (mimalloc), which keeps freed pages for Arrow's own
+    later use; training allocates through malloc and would otherwise grow beside them.
+    """
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()

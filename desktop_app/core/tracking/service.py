@@ -189,33 +189,39 @@ class RunService:
             raise TrainingError(f"The held-out rows of run {run.short_id} cannot be re-created: {exc}") from None
 
     def _train(self, run: RunInfo, progress: ProgressCallback) -> dict[str, Any]:
-        from desktop_app.core.training.evaluation import train_and_evaluate
+        from desktop_app.core.training.evaluation import evaluate_prepared
         from desktop_app.core.training.model_io import save_model
-        from desktop_app.core.training.search import search
+        from desktop_app.core.training.prepare import prepare
+        from desktop_app.core.training.search import search_prepared
 
         version = self._datasets.get_version(run.dataset_version_id)
         needed = memory.step_bytes("train", self._datasets.table_bytes(version))
         memory.ensure_fits(f"Training on {version.label}", needed)
         progress(0.0, f"Loading {version.label}")
         frame = self._datasets.load(version)
+        progress(0.04, "Preparing the data")
+        prep = prepare(frame, version.kinds, run.target, run.algorithm,
+                       **self.split_arguments(run, version.recipe)).in_training_order()
+        del frame  # the prepared rows are a copy in training order: the loaded table can go
+        memory.release_unused_memory()
         options = run.options
-        common = dict(self.split_arguments(run, version.recipe), class_weight=options.get("class_weight"),
+        common: dict[str, Any] = dict(seed=run.seed, class_weight=options.get("class_weight"),
                       tune_threshold=bool(options.get("tune_threshold")))
         training_progress = scaled(progress, 0.05, 0.95)
         search_summary = None
         if options.get("search"):
-            found = search(frame, version.kinds, run.target, run.algorithm, method=options["search"],
-                           trials=int(options.get("trials") or 20), cv_folds=int(options.get("cv_folds") or 3),
-                           time_budget_seconds=options.get("time_budget_seconds"), params=run.params,
-                           progress=training_progress, **common)
+            found = search_prepared(prep, method=options["search"], trials=int(options.get("trials") or 20),
+                                    cv_folds=int(options.get("cv_folds") or 3),
+                                    time_budget_seconds=options.get("time_budget_seconds"), params=run.params,
+                                    progress=training_progress, **common)
             if found.final is None:
                 raise Cancelled() if found.cancelled else MLDeskError(
                     "The search finished no candidate; allow more time or fewer trials.")
             result = found.final
             search_summary = {k: v for k, v in found.to_dict().items() if k != "final"}
         else:
-            result = train_and_evaluate(frame, version.kinds, run.target, run.algorithm, run.params,
-                                        cv_folds=options.get("cv_folds"), progress=training_progress, **common)
+            result = evaluate_prepared(prep, run.params, cv_folds=options.get("cv_folds"),
+                                       progress=training_progress, **common)
         progress(0.96, "Saving the model")
         model_sha = self._objects.put_bytes(save_model(result.pipeline))
         document = result.to_dict()

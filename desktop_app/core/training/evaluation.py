@@ -185,12 +185,12 @@ def evaluate_prepared(
     phases("fit", 0.0, f"Fitting {algorithm.label} on {len(prep.train):,} rows")
     pipeline = prep.pipeline(params, class_weight, seed, threshold=threshold)
     t0 = time.perf_counter()
-    fit_pipeline(pipeline, prep.X.iloc[prep.train], prep.y[prep.train])
+    fit_pipeline(pipeline, prep.features(prep.train), prep.y[prep.train])
     timings["fit_seconds"] = time.perf_counter() - t0
 
     phases("test", 0.0, f"Scoring {len(prep.test):,} test rows")
     t0 = time.perf_counter()
-    X_test = prep.X.iloc[prep.test]
+    X_test = prep.features(prep.test)
     output = predict_output(pipeline, X_test, prep)
     timings["predict_seconds"] = time.perf_counter() - t0
     scored = score_output(prep, prep.test, output, threshold)
@@ -261,8 +261,8 @@ def fit_and_score(prep: Prepared, params: Mapping[str, Any], class_weight: str |
         raise TrainingError("A cross-validation or validation part holds a single class (with rows ordered by "
                             "time, the earliest ones); use fewer folds, no cross-validation, or more rows.")
     pipeline = prep.pipeline(params, class_weight, seed)
-    fit_pipeline(pipeline, prep.X.iloc[fit_rows], prep.y[fit_rows])
-    output = predict_output(pipeline, prep.X.iloc[val_rows], prep)
+    fit_pipeline(pipeline, prep.features(fit_rows), prep.y[fit_rows])
+    output = predict_output(pipeline, prep.features(val_rows), prep)
     return score_output(prep, val_rows, output, None, only)["metrics"], output
 
 

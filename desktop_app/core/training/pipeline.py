@@ -36,6 +36,7 @@ from desktop_app.core.training.catalogue import (
     get_algorithm,
 )
 from desktop_app.core.training.errors import TrainingError
+from desktop_app.core.training.stacking import stacked_in_slices
 from desktop_app.core.training.task import _kind_from_dtype
 from desktop_app.core.training.transformers import AsCategories, AsNumbers, DateParts, RecipeTransformer
 
@@ -186,9 +187,12 @@ def fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> Pipeline
     deterministic), but a parallel predict_proba adds the trees' votes in whatever order
     the threads finish, which changes the last bits of the probabilities from run to run.
     The fitted forest therefore predicts with one thread (also once saved and exported).
+    The preparation's sparse output is stacked in slices of rows (`stacking`): the same matrix
+    with a smaller peak of memory.
     """
     check_fits_rows(estimator_of(pipeline), len(X))  # a clear sentence, not scikit-learn's error at predict time
-    pipeline.fit(X, y)
+    with stacked_in_slices(dict(pipeline.steps).get("prepare")):
+        pipeline.fit(X, y)
     model = estimator_of(pipeline)
     if "n_jobs" in model.get_params(deep=False) and model.get_params(deep=False)["n_jobs"] not in (None, 1):
         model.set_params(n_jobs=1)

@@ -200,12 +200,47 @@ def _plain(param_type: str, value: Any) -> Any:
 
 # The search -----------------------------------------------------------------------------------
 
-@limited_threads
 def search(
     frame: pd.DataFrame,
     kinds: Mapping[str, Any] | None,
     target: str,
     algorithm_name: str,
+    *,
+    seed: int = 0,
+    task: str | None = None,
+    test_size: float = 0.25,
+    positive_label: Any = None,
+    time_column: str | None = None,
+    recipe_steps: Iterable[RecipeStep | Mapping] = (),
+    progress: ProgressCallback = no_progress,
+    **options: Any,
+) -> SearchResult:
+    """Search `space` (default: the algorithm's own) and refit the best on the whole training part.
+
+    `options` are `search_prepared`'s. The final `TrainingResult` is that of `train_and_evaluate`
+    with the best parameters (same split, seed, threshold option); its `cv_metrics` hold the best
+    candidate's cross-validated score.
+    """
+    _check_options(options.get("method", "grid"), options.get("time_budget_seconds"),
+                   options.get("halving_factor", 3))
+    progress(0.0, "Preparing the data")
+    prep = prepare(frame, kinds, target, algorithm_name, task=task, test_size=test_size, seed=seed,
+                   positive_label=positive_label, time_column=time_column, recipe_steps=recipe_steps)
+    return search_prepared(prep, seed=seed, progress=progress, **options)
+
+
+def _check_options(method: str, time_budget_seconds: float | None, halving_factor: int) -> None:
+    if method not in METHODS:
+        raise SearchError(f"'{method}' is not a search method; use grid, random or halving.")
+    if time_budget_seconds is not None and time_budget_seconds <= 0:
+        raise SearchError("The time budget must be a positive number of seconds.")
+    if halving_factor < 2:
+        raise SearchError("The halving factor must be at least 2.")
+
+
+@limited_threads
+def search_prepared(
+    prep: Prepared,
     *,
     method: str = "grid",
     trials: int = 20,
@@ -216,32 +251,14 @@ def search(
     seed: int = 0,
     progress: ProgressCallback = no_progress,
     params: Mapping[str, Any] | Iterable[str] | None = None,
-    task: str | None = None,
-    test_size: float = 0.25,
     class_weight: str | None = None,
-    positive_label: Any = None,
-    time_column: str | None = None,
-    recipe_steps: Iterable[RecipeStep | Mapping] = (),
     tune_threshold: bool = False,
     halving_factor: int = 3,
     refit: bool = True,
 ) -> SearchResult:
-    """Search `space` (default: the algorithm's own) and refit the best on the whole training part.
-
-    `params` fixes parameters that are not searched. The final `TrainingResult` is that of
-    `train_and_evaluate` with the best parameters (same split, seed, threshold option); its
-    `cv_metrics` hold the best candidate's cross-validated score.
-    """
+    """`search` on data already prepared; `params` fixes parameters that are not searched."""
     started = time.perf_counter()
-    if method not in METHODS:
-        raise SearchError(f"'{method}' is not a search method; use grid, random or halving.")
-    if time_budget_seconds is not None and time_budget_seconds <= 0:
-        raise SearchError("The time budget must be a positive number of seconds.")
-    if halving_factor < 2:
-        raise SearchError("The halving factor must be at least 2.")
-    progress(0.0, "Preparing the data")
-    prep = prepare(frame, kinds, target, algorithm_name, task=task, test_size=test_size, seed=seed,
-                   positive_label=positive_label, time_column=time_column, recipe_steps=recipe_steps)
+    _check_options(method, time_budget_seconds, halving_factor)
     algorithm = prep.algorithm
     n_classes = len(prep.classes)
     scoring = scoring or m.default_scoring(prep.task, n_classes)
