@@ -11,6 +11,11 @@ objects — a collection of the whole heap took 50–105 ms here, after freezing
 then imports pyqtgraph, which is left with ~50 ms of work in the running app (~0.2 s in one
 go without the slices; more under pytest, whose import hook slows every import).
 
+Its last step (importing pyqtgraph, ~50 ms alone) and a worker's first use of pandas and
+pyarrow's kernels both want the GIL: run together, the window stalled 130–160 ms. A worker about
+to start such work calls `wait_for_charts()` first, which returns at once unless the warm-up is
+under way (the second after a project opens), and then at its end.
+
 numpy, which pyqtgraph and pandas need, is not Qt: it is imported on a thread of its own
 (`import_numpy_in_background`), once the window has painted its first page — the window opens
 without it, and it is ready by the time a project opens unless one is opened at once.
@@ -33,6 +38,9 @@ DEPENDENCIES = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg", 
                 "multiprocessing.connection", "xml.etree.ElementTree", "cProfile")
 
 _timer: QTimer | None = None
+_not_warming = threading.Event()  # set unless a warm-up is under way
+_not_warming.set()
+WAIT_LIMIT_S = 2.0
 
 
 _numpy_import: threading.Thread | None = None
@@ -49,6 +57,11 @@ def import_numpy_in_background() -> None:
 
 def charts_ready() -> bool:
     return "pyqtgraph" in sys.modules
+
+
+def wait_for_charts(timeout: float = WAIT_LIMIT_S) -> None:
+    """On a worker thread: let a chart warm-up under way finish first (at most `timeout` seconds)."""
+    _not_warming.wait(timeout)
 
 
 def warm_up_charts(parent: QObject) -> None:
@@ -87,14 +100,19 @@ def warm_up_charts(parent: QObject) -> None:
         timer.stop()
         timer.deleteLater()
         _timer = None
-        import pyqtgraph  # noqa: F401 - what remains of the import is quick now
-        gc.freeze()  # pyqtgraph's objects live as long as the app: out of the full collections
+        try:
+            import pyqtgraph  # noqa: F401 - what remains of the import is quick now
+            gc.freeze()  # pyqtgraph's objects live as long as the app: out of the full collections
+        finally:
+            _not_warming.set()
 
     def forget() -> None:  # the parent went away before the end
         global _timer
         _timer = None
+        _not_warming.set()
 
     timer.timeout.connect(tick)
     timer.destroyed.connect(forget)
     _timer = timer
+    _not_warming.clear()
     timer.start()

@@ -21,6 +21,7 @@ from desktop_app.ui.steps.data.import_wizard.draft import ImportDraft
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.errors import technical_details, user_message
 from desktop_app.ui.work.background import BackgroundWork
+from desktop_app.ui.work.chart_warmup import wait_for_charts
 
 if TYPE_CHECKING:
     from desktop_app.core.data.entities import ImportResult
@@ -98,6 +99,7 @@ class RunPage(QWizardPage):
         datasets = draft.project.datasets
 
         def run(progress):
+            wait_for_charts()
             return datasets.import_file(path, name=name, settings=settings, kinds=kinds, progress=progress)
 
         self.work.start("import", f"Importing {path.name}", run, progress=self._on_progress,

@@ -30,6 +30,7 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.elided_label import ElidedLabel
 from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.work.background import BackgroundWork
+from desktop_app.ui.work.chart_warmup import wait_for_charts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -196,6 +197,7 @@ class SettingsPage(QWizardPage):
             from desktop_app.core.data.detect import detect_settings
             from desktop_app.core.data.readers import list_sheets
 
+            wait_for_charts()  # the first read imports pandas and pyarrow's kernels: not beside the warm-up
             settings = detect_settings(path)
             sheets = list_sheets(path) if str(settings.format) == "excel" else []
             return settings, sheets
@@ -330,6 +332,7 @@ class SettingsPage(QWizardPage):
             from desktop_app.core.data.kinds import infer_kinds
             from desktop_app.core.data.readers import read_preview, rows_above
 
+            wait_for_charts()
             read = read_preview(path, settings, nrows=PREVIEW_ROWS)
             above = rows_above(path, settings, ROWS_ABOVE_SHOWN)
             frame = read.table.to_pandas()
