@@ -66,9 +66,10 @@ EXCLUDED_MODULES = (
     "pytestqt", "hypothesis", "mlflow", "databricks", "mutmut", "importlinter", "grimp", "ruff", "mypy", "mypyc",
     "libcst", "coverage", "PyQt5", "PyQt6", "PySide2", "shiboken2", "fastapi", "pydantic", "starlette", "uvicorn",
     "opentelemetry", "git", "cryptography", "sphinx", "docutils", "pyqtgraph.examples", "pyqtgraph.opengl",
-    "OpenGL", "cupy", "torch", "dask", "numba", "sympy", "setuptools", "pip", "pkg_resources", "distutils",
-    "lib2to3", "pydoc_data", "sklearn.externals.array_api_compat.torch", "sklearn.externals.array_api_compat.cupy",
-    "sklearn.externals.array_api_compat.dask", "pyarrow.tests", "pandas.tests", "numpy.tests", "scipy.conftest",
+    "OpenGL", "cupy", "torch", "dask", "distributed", "numba", "sympy", "setuptools", "pip", "pkg_resources",
+    "distutils", "lib2to3", "pydoc_data", "sklearn.externals.array_api_compat.torch",
+    "sklearn.externals.array_api_compat.cupy", "sklearn.externals.array_api_compat.dask", "pyarrow.tests",
+    "pandas.tests", "numpy.tests", "scipy.conftest",
     # optional imports of the libraries, for features the app does not use: YAML output of numpy's and scipy's
     # build configuration, scipy's dataset downloads, pyarrow's and rich's extras, cffi callbacks
     "yaml", "requests", "urllib3", "idna", "rich", "pygments", "markdown_it", "platformdirs", "textual", "cffi",

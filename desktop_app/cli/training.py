@@ -87,8 +87,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         params=params, experiment=args.experiment,
         task=args.task, test_size=args.test_size, seed=args.seed, cv_folds=args.cv, class_weight=args.class_weight,
         positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
-        search=args.search, trials=args.trials, time_budget_seconds=args.time_budget,
+        search=args.search, trials=args.trials, time_budget_seconds=args.time_budget, cluster=args.cluster,
     )
+    if args.cluster and not args.search:
+        raise usage_error("--cluster runs a search's candidates on a Dask cluster, so add --search grid, random "
+                          "or halving")
     with open_project(args.project) as project:  # a wrong folder is found before scikit-learn loads
         _check_model_settings(args, params)
         try:
@@ -206,6 +209,9 @@ def add_commands(command) -> None:
     train.add_argument("--trials", type=whole_number(1, what="the number of trials"), default=20,
                        help="candidates for random search (default 20)")
     train.add_argument("--time-budget", type=seconds, metavar="SECONDS", help="stop a search after this long")
+    train.add_argument("--cluster", type=non_empty, metavar="ADDRESS",
+                       help="run the search's candidates on this Dask scheduler, e.g. tcp://host:8786 "
+                            "(needs mldesk[scale]; only the team's own cluster: tasks travel as pickles)")
     train.add_argument("--experiment", type=non_empty, default="Default", help="experiment to file the run under")
     add_json_flag(train)
 

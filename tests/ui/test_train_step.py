@@ -265,3 +265,27 @@ def test_train_then_compare_the_batch(qtbot, runner, bridge, train, heart):
                     timeout=20_000)
     assert compare.table.model.rowCount() == 2
     assert compare.panel.settings.visible_settings() == ["class_weight"]
+
+
+def test_a_search_on_the_teams_dask_cluster_from_the_train_step(qtbot, train, heart):
+    from desktop_app.core.tracking.entities import RunStatus
+
+    distributed = pytest.importorskip("distributed")
+    open_project(qtbot, train, heart)
+    options = train.options
+    assert not options.cluster.isVisible()          # only a search can run on a cluster
+    options.search.setCurrentIndex(options.search.findData("grid"))
+    assert options.cluster.isVisible() and "Dask scheduler" in options.cluster.placeholderText()
+    train.models.card("logistic_regression").set_checked(True)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        qtbot.keyClicks(options.cluster, cluster.scheduler_address)
+        click(qtbot, train.primary_button)
+        qtbot.waitUntil(lambda: len(train.batch) == 1, timeout=30_000)
+        run_id = train.batch[0]
+        qtbot.waitUntil(lambda: train.queue_list.row(run_id).status in ("finished", "failed"),
+                        timeout=TRAINING_TIMEOUT)
+    run = heart.runs.get(run_id)
+    assert run.status is RunStatus.FINISHED, run.error
+    assert run.options["search"] == "grid" and run.options["cluster"] == cluster.scheduler_address
+    assert run.summary["search"]["candidates"] and run.cv_metrics

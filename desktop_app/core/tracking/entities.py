@@ -41,6 +41,7 @@ class RunSpec:
     search: str | None = None           # grid, random or halving
     trials: int = 20
     time_budget_seconds: float | None = None
+    cluster: str | None = None          # a Dask scheduler's address: the search's candidates run there
 
     def options(self) -> dict[str, Any]:
         """The options column: the spec less what has its own column."""
@@ -48,7 +49,7 @@ class RunSpec:
             "task": self.task, "test_size": self.test_size, "cv_folds": self.cv_folds,
             "class_weight": self.class_weight, "positive_label": self.positive_label,
             "time_column": self.time_column, "tune_threshold": self.tune_threshold, "search": self.search,
-            "trials": self.trials, "time_budget_seconds": self.time_budget_seconds,
+            "trials": self.trials, "time_budget_seconds": self.time_budget_seconds, "cluster": self.cluster,
         }
 
 

@@ -213,7 +213,7 @@ class RunService:
             found = search_prepared(prep, method=options["search"], trials=int(options.get("trials") or 20),
                                     cv_folds=int(options.get("cv_folds") or 3),
                                     time_budget_seconds=options.get("time_budget_seconds"), params=run.params,
-                                    progress=training_progress, **common)
+                                    cluster=options.get("cluster"), progress=training_progress, **common)
             if found.final is None:
                 raise Cancelled() if found.cancelled else MLDeskError(
                     "The search finished no candidate; allow more time or fewer trials.")

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -255,8 +257,13 @@ def search_prepared(
     tune_threshold: bool = False,
     halving_factor: int = 3,
     refit: bool = True,
+    cluster: str | None = None,
 ) -> SearchResult:
-    """`search` on data already prepared; `params` fixes parameters that are not searched."""
+    """`search` on data already prepared; `params` fixes parameters that are not searched.
+
+    With `cluster` (a Dask scheduler's address) the candidates are cross-validated on that
+    cluster's workers (`training.cluster`); the final refit runs here.
+    """
     started = time.perf_counter()
     _check_options(method, time_budget_seconds, halving_factor)
     algorithm = prep.algorithm
@@ -271,17 +278,18 @@ def search_prepared(
     settings = candidates_for(algorithm, space, method, trials, seed)
 
     runner = _Runner(prep, fixed, class_weight, seed, cv_folds, scoring, time_budget_seconds, started,
-                     progress, refit)
-    try:
-        if method == "halving":
-            best = runner.halving(settings, halving_factor)
-        else:
-            runner.planned = len(settings)
-            runner.run_round(settings, prep.train, 0)
-            best = runner.best_of(runner.candidates)
-    except Cancelled:
-        runner.cancelled = True
-        best = runner.best_of(runner.candidates_of_last_round())
+                     progress, refit, cluster)
+    with _cluster_or_here(cluster):
+        try:
+            if method == "halving":
+                best = runner.halving(settings, halving_factor)
+            else:
+                runner.planned = len(settings)
+                runner.run_round(settings, prep.train, 0)
+                best = runner.best_of(runner.candidates)
+        except Cancelled:
+            runner.cancelled = True
+            best = runner.best_of(runner.candidates_of_last_round())
 
     result = SearchResult(
         best_params=dict(best.params) if best is not None else None,
@@ -313,15 +321,28 @@ def _refit(prep: Prepared, fixed: dict, class_weight: str | None, best: Candidat
     return final
 
 
+@contextmanager
+def _cluster_or_here(cluster: str | None) -> Iterator[None]:
+    if cluster is None:
+        yield
+        return
+    from desktop_app.core.training.cluster import on_cluster
+
+    with on_cluster(cluster):
+        yield
+
+
 class _Runner:
-    """Evaluates candidates one by one, keeping the finished ones; honours cancel and the budget."""
+    """Evaluates candidates (one by one, or a round at once on a cluster), keeping the finished ones;
+    honours cancel and the budget."""
 
     def __init__(self, prep: Prepared, fixed: dict, class_weight: str | None, seed: int, cv_folds: int,
                  scoring: str, budget: float | None, started: float, progress: ProgressCallback,
-                 refit: bool) -> None:
+                 refit: bool, cluster: str | None = None) -> None:
         self.prep, self.fixed, self.class_weight, self.seed = prep, fixed, class_weight, seed
         self.cv_folds, self.scoring, self.budget, self.started = cv_folds, scoring, budget, started
         self.progress, self.span = progress, 0.9 if refit else 1.0
+        self.cluster = cluster
         self.candidates: list[Candidate] = []
         self.planned = 0
         self.cancelled = False
@@ -329,8 +350,7 @@ class _Runner:
 
     # One candidate
     def evaluate(self, setting: dict[str, Any], rows: np.ndarray, round_: int) -> Candidate:
-        params = dict(setting)
-        weight = params.pop(CLASS_WEIGHT) if CLASS_WEIGHT in params else self.class_weight
+        params, weight = self._split(setting)
         done = len(self.candidates)
         label = ", ".join(f"{k}={v}" for k, v in setting.items())
 
@@ -339,14 +359,25 @@ class _Runner:
                           f"Candidate {done + 1} of {self.planned} ({label}): {message}")
 
         t0 = time.perf_counter()
-        folds, _ = cross_validate(self.prep, {**self.fixed, **params}, weight, self.seed, self.cv_folds,
-                                  fold_progress, rows=rows, only=[self.scoring])
-        scores = np.array([f.get(self.scoring, np.nan) for f in folds], dtype=np.float64)
+        folds, _ = cross_validate(self.prep, params, weight, self.seed, self.cv_folds, fold_progress, rows=rows,
+                                  only=[self.scoring])
+        return self._finished(setting, [f.get(self.scoring, np.nan) for f in folds], time.perf_counter() - t0,
+                              rows, round_)
+
+    def _finished(self, setting: dict[str, Any], fold_scores: list[float], seconds: float, rows: np.ndarray,
+                  round_: int) -> Candidate:
+        scores = np.array(fold_scores, dtype=np.float64)
         mean = float(np.mean(scores)) if not np.isnan(scores).all() else float("nan")
         std = float(np.std(scores)) if not np.isnan(scores).all() else float("nan")
-        candidate = Candidate(dict(setting), mean, std, time.perf_counter() - t0, int(len(rows)), round_)
+        candidate = Candidate(dict(setting), mean, std, seconds, int(len(rows)), round_)
         self.candidates.append(candidate)
         return candidate
+
+    def _split(self, setting: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """(the estimator's parameters, the class weight) of a setting."""
+        params = dict(setting)
+        weight = params.pop(CLASS_WEIGHT) if CLASS_WEIGHT in params else self.class_weight
+        return {**self.fixed, **params}, weight
 
     def over_budget(self, estimate: float) -> bool:
         if self.budget is None:
@@ -358,6 +389,8 @@ class _Runner:
         return False
 
     def run_round(self, settings: list[dict[str, Any]], rows: np.ndarray, round_: int) -> list[Candidate]:
+        if self.cluster is not None:
+            return self._run_round_on_cluster(settings, rows, round_)
         finished: list[Candidate] = []
         for setting in settings:
             if finished or self.candidates:
@@ -365,6 +398,32 @@ class _Runner:
                 if self.over_budget(float(np.mean(previous))):
                     break
             finished.append(self.evaluate(setting, rows, round_))
+        return finished
+
+    def _run_round_on_cluster(self, settings: list[dict[str, Any]], rows: np.ndarray, round_: int
+                              ) -> list[Candidate]:
+        """The round's candidates as tasks on the cluster, taken in order as they finish."""
+        from desktop_app.core.training.cluster import candidate_scores
+
+        finished: list[Candidate] = []
+        done = len(self.candidates)
+        self.progress(self.span * done / max(self.planned, 1),
+                      f"Sending {len(settings)} candidates to the cluster {self.cluster}")
+        results = candidate_scores(self.prep, [self._split(s) for s in settings], self.seed, self.cv_folds,
+                                   rows, self.scoring)
+        try:
+            for setting, (fold_scores, seconds) in zip(settings, results):
+                finished.append(self._finished(setting, fold_scores, seconds, rows, round_))
+                self.progress(self.span * (done + len(finished)) / max(self.planned, 1),
+                              f"Candidate {done + len(finished)} of {self.planned} done on the cluster")
+                if self.budget is not None and time.perf_counter() - self.started > self.budget \
+                        and len(finished) < len(settings):
+                    self.budget_exhausted = True
+                    break
+        finally:
+            with warnings.catch_warnings():  # joblib reports the tasks it cancels: that is what stopping means here
+                warnings.simplefilter("ignore", UserWarning)
+                results.close()  # cancels the candidates not yet finished (a cancel, the budget)
         return finished
 
     # Halving

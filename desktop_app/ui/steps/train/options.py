@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -79,6 +80,14 @@ class TrainOptions(QWidget):
         self.budget.setSuffix(" min / model")
         self.budget.setToolTip("Time budget per model: stop searching a model after this many minutes and keep "
                                "the best setting found so far")
+        self.cluster = QLineEdit()
+        self.cluster.setObjectName("clusterAddress")
+        self.cluster.setPlaceholderText("this computer — or a Dask scheduler, e.g. tcp://host:8786")
+        self.cluster.setClearButtonEnabled(True)
+        self.cluster.setToolTip("Leave empty to search on this computer. With the address of your team's Dask "
+                                "scheduler, each candidate is cross-validated on the cluster's workers (they need "
+                                "MLDesk installed); the best is then refitted here.\nOnly your team's own "
+                                "cluster: the data and tasks travel to it as Python pickles.")
         self.experiment = QComboBox()
         self.experiment.setObjectName("experimentCombo")
         self.experiment.setEditable(True)
@@ -97,6 +106,8 @@ class TrainOptions(QWidget):
         self.search_details = QWidget()
         self.search_details.setLayout(search_row)
         search_row.setContentsMargins(0, 0, 0, 0)
+        self.cluster_label = QLabel("Search on:")
+        self.cluster_label.setBuddy(self.cluster)
 
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
@@ -112,6 +123,8 @@ class TrainOptions(QWidget):
         grid.addWidget(self.balanced, 2, 0, 1, 2)
         grid.addWidget(self.tune_threshold, 2, 2, 1, 2)
         grid.addWidget(self.search_details, 3, 2, 1, 2)
+        grid.addWidget(self.cluster_label, 4, 0)
+        grid.addWidget(self.cluster, 4, 1, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
@@ -125,6 +138,7 @@ class TrainOptions(QWidget):
         for check in (self.balanced, self.tune_threshold):
             check.toggled.connect(lambda _v: self.changed.emit())
         self.experiment.currentTextChanged.connect(lambda _t: self.changed.emit())
+        self.cluster.textChanged.connect(lambda _t: self.changed.emit())
         self._classification = True
         self._update()
 
@@ -163,12 +177,15 @@ class TrainOptions(QWidget):
             "search": method,
             "trials": self.trials.value(),
             "time_budget_seconds": float(minutes * 60) if method and minutes else None,
+            "cluster": (self.cluster.text().strip() or None) if method else None,
             "experiment": self.experiment.currentText().strip() or DEFAULT_EXPERIMENT,
         }
 
     def _update(self) -> None:
         method = self.search.currentData()
         self.search_details.setVisible(method is not None)
+        self.cluster_label.setVisible(method is not None)
+        self.cluster.setVisible(method is not None)
         self.trials.setEnabled(method in ("random", "halving"))
         self.trials.setToolTip("How many settings a random or halving search tries per model"
                                + ("" if method != "grid" else " (a grid tries every combination)"))
