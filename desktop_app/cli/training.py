@@ -89,9 +89,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
         search=args.search, trials=args.trials, time_budget_seconds=args.time_budget, cluster=args.cluster,
     )
-    if args.cluster and not args.search:
-        raise usage_error("--cluster runs a search's candidates on a Dask cluster, so add --search grid, random "
-                          "or halving")
+    if args.cluster and not (args.search or args.cv):
+        raise usage_error("--cluster runs a search's candidates or the cross-validation folds on a Dask cluster, "
+                          "so add --search grid|random|halving or --cv K")
     with open_project(args.project) as project:  # a wrong folder is found before scikit-learn loads
         _check_model_settings(args, params)
         try:
@@ -210,8 +210,9 @@ def add_commands(command) -> None:
                        help="candidates for random search (default 20)")
     train.add_argument("--time-budget", type=seconds, metavar="SECONDS", help="stop a search after this long")
     train.add_argument("--cluster", type=non_empty, metavar="ADDRESS",
-                       help="run the search's candidates on this Dask scheduler, e.g. tcp://host:8786 "
-                            "(needs mldesk[scale]; only the team's own cluster: tasks travel as pickles)")
+                       help="run the search's candidates or the --cv folds on this Dask scheduler, e.g. "
+                            "tcp://host:8786 (needs mldesk[scale]; only the team's own cluster: tasks travel as "
+                            "pickles)")
     train.add_argument("--experiment", type=non_empty, default="Default", help="experiment to file the run under")
     add_json_flag(train)
 

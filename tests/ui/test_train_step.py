@@ -273,7 +273,11 @@ def test_a_search_on_the_teams_dask_cluster_from_the_train_step(qtbot, train, he
     distributed = pytest.importorskip("distributed")
     open_project(qtbot, train, heart)
     options = train.options
-    assert not options.cluster.isVisible()          # only a search can run on a cluster
+    assert not options.cluster.isVisible()          # only a search or cross-validation can run on a cluster
+    options.cv.setCurrentIndex(options.cv.findData(3))
+    assert options.cluster.isVisible()
+    options.cv.setCurrentIndex(options.cv.findData(None))
+    assert not options.cluster.isVisible()
     options.search.setCurrentIndex(options.search.findData("grid"))
     assert options.cluster.isVisible() and "Dask scheduler" in options.cluster.placeholderText()
     train.models.card("logistic_regression").set_checked(True)

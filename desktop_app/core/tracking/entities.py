@@ -41,7 +41,7 @@ class RunSpec:
     search: str | None = None           # grid, random or halving
     trials: int = 20
     time_budget_seconds: float | None = None
-    cluster: str | None = None          # a Dask scheduler's address: the search's candidates run there
+    cluster: str | None = None          # a Dask scheduler's address: the search's candidates / CV folds run there
 
     def options(self) -> dict[str, Any]:
         """The options column: the spec less what has its own column."""

@@ -221,7 +221,7 @@ class RunService:
             search_summary = {k: v for k, v in found.to_dict().items() if k != "final"}
         else:
             result = evaluate_prepared(prep, run.params, cv_folds=options.get("cv_folds"),
-                                       progress=training_progress, **common)
+                                       cluster=options.get("cluster"), progress=training_progress, **common)
         progress(0.96, "Saving the model")
         model_sha = self._objects.put_bytes(save_model(result.pipeline))
         document = result.to_dict()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,8 +153,12 @@ def evaluate_prepared(
     importance: bool = True,
     importance_rows: int = MAX_ROWS,
     started: float | None = None,
+    cluster: str | None = None,
 ) -> TrainingResult:
-    """`train_and_evaluate` on data already prepared (the search's final refit uses it)."""
+    """`train_and_evaluate` on data already prepared (the search's final refit uses it).
+
+    With `cluster` (a Dask scheduler's address) the cross-validation folds run on that cluster.
+    """
     started = time.perf_counter() if started is None else started
     algorithm = prep.algorithm
     params = algorithm.effective_params(params)
@@ -172,7 +176,14 @@ def evaluate_prepared(
     oof = None
     if cv_folds:
         t0 = time.perf_counter()
-        folds, oof = cross_validate(prep, params, class_weight, seed, cv_folds, phases.sub("cv"))
+        if cluster is None:
+            folds, oof = cross_validate(prep, params, class_weight, seed, cv_folds, phases.sub("cv"))
+        else:
+            from desktop_app.core.training.cluster import on_cluster
+
+            with on_cluster(cluster):
+                folds, oof = cross_validate(prep, params, class_weight, seed, cv_folds, phases.sub("cv"),
+                                            on_cluster=True)
         cv_metrics = summarise_folds(folds)
         timings["cv_seconds"] = time.perf_counter() - t0
 
@@ -268,22 +279,47 @@ def fit_and_score(prep: Prepared, params: Mapping[str, Any], class_weight: str |
 
 def cross_validate(prep: Prepared, params: Mapping[str, Any], class_weight: str | None, seed: int, folds: int,
                    progress: ProgressCallback = no_progress, rows: np.ndarray | None = None,
-                   only: Iterable[str] | None = None) -> tuple[list[dict[str, float]], dict[str, np.ndarray] | None]:
-    """Per-fold metrics over the training rows, and (two classes) out-of-fold probabilities."""
+                   only: Iterable[str] | None = None, on_cluster: bool = False
+                   ) -> tuple[list[dict[str, float]], dict[str, np.ndarray] | None]:
+    """Per-fold metrics over the training rows, and (two classes) out-of-fold probabilities.
+
+    `on_cluster`: the folds are tasks on the Dask cluster of `cluster.on_cluster` (the same results).
+    """
     rows = prep.train if rows is None else rows
     splits = cv_folds_for(prep, rows, folds, seed)
     results = []
     oof_rows, oof_p = [], []
-    for i, (fit_rows, val_rows) in enumerate(splits):
-        progress(i / len(splits), f"Cross-validation fold {i + 1} of {len(splits)}")
-        metrics, output = fit_and_score(prep, params, class_weight, seed, fit_rows, val_rows, only)
+    for i, (val_rows, (metrics, output)) in enumerate(zip((v for _, v in splits),
+                                                          _fold_outcomes(prep, params, class_weight, seed, splits,
+                                                                         only, on_cluster, progress))):
         results.append(metrics)
         if prep.binary:
             oof_rows.append(val_rows)
             oof_p.append(output[:, prep.positive])
+        if on_cluster:
+            progress((i + 1) / len(splits), f"Cross-validation fold {i + 1} of {len(splits)} done on the cluster")
     progress(1.0, "Cross-validation done")
     oof = {"rows": np.concatenate(oof_rows), "p": np.concatenate(oof_p)} if oof_rows else None
     return results, oof
+
+
+def _fold_outcomes(prep: Prepared, params: Mapping[str, Any], class_weight: str | None, seed: int,
+                   splits: list[tuple[np.ndarray, np.ndarray]], only: Iterable[str] | None, on_cluster: bool,
+                   progress: ProgressCallback) -> Iterator[tuple[dict[str, float], np.ndarray]]:
+    """(metrics, validation output) of each split, in order: here one by one, or as tasks on the cluster."""
+    if on_cluster:
+        from desktop_app.core.training.cluster import fold_outcomes
+
+        progress(0.0, f"Sending {len(splits)} cross-validation folds to the cluster")
+        outcomes = fold_outcomes(prep, dict(params), class_weight, seed, splits, None if only is None else list(only))
+        try:
+            yield from outcomes
+        finally:
+            outcomes.close()  # a cancel: the folds not yet finished are cancelled
+        return
+    for i, (fit_rows, val_rows) in enumerate(splits):
+        progress(i / len(splits), f"Cross-validation fold {i + 1} of {len(splits)}")
+        yield fit_and_score(prep, params, class_weight, seed, fit_rows, val_rows, only)
 
 
 def summarise_folds(folds: list[dict[str, float]]) -> dict[str, float]:

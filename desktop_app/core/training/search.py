@@ -27,8 +27,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -42,6 +41,7 @@ from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.quality.recipe import RecipeStep
 from desktop_app.core.training import metrics as m
 from desktop_app.core.training.catalogue import CLASSIFICATION, Algorithm, validate_class_weight
+from desktop_app.core.training.cluster import candidate_scores, on_cluster
 from desktop_app.core.training.errors import SearchError
 from desktop_app.core.training.evaluation import TrainingResult, cross_validate, evaluate_prepared
 from desktop_app.core.training.prepare import Prepared, prepare
@@ -279,7 +279,7 @@ def search_prepared(
 
     runner = _Runner(prep, fixed, class_weight, seed, cv_folds, scoring, time_budget_seconds, started,
                      progress, refit, cluster)
-    with _cluster_or_here(cluster):
+    with on_cluster(cluster):
         try:
             if method == "halving":
                 best = runner.halving(settings, halving_factor)
@@ -319,17 +319,6 @@ def _refit(prep: Prepared, fixed: dict, class_weight: str | None, best: Candidat
         return None
     final.cv_metrics = {f"cv_{scoring}_mean": best.mean_score, f"cv_{scoring}_std": best.std_score}
     return final
-
-
-@contextmanager
-def _cluster_or_here(cluster: str | None) -> Iterator[None]:
-    if cluster is None:
-        yield
-        return
-    from desktop_app.core.training.cluster import on_cluster
-
-    with on_cluster(cluster):
-        yield
 
 
 class _Runner:
@@ -403,8 +392,6 @@ class _Runner:
     def _run_round_on_cluster(self, settings: list[dict[str, Any]], rows: np.ndarray, round_: int
                               ) -> list[Candidate]:
         """The round's candidates as tasks on the cluster, taken in order as they finish."""
-        from desktop_app.core.training.cluster import candidate_scores
-
         finished: list[Candidate] = []
         done = len(self.candidates)
         self.progress(self.span * done / max(self.planned, 1),

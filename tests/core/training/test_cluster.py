@@ -13,6 +13,7 @@ import pytest
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.training import cluster as cluster_module
 from desktop_app.core.training.cluster import ClusterError
+from desktop_app.core.training.evaluation import evaluate_prepared
 from desktop_app.core.training.prepare import prepare
 from desktop_app.core.training.search import search_prepared
 
@@ -53,6 +54,16 @@ def test_the_cluster_gives_the_local_search_results(prep, scheduler, method):
     assert any(m.startswith(f"Candidate {len(here.candidates)} of") for m in messages)
 
 
+def test_cross_validation_on_the_cluster_gives_the_local_results(prep, scheduler):
+    here = evaluate_prepared(prep, {"C": "0.5"}, seed=4, cv_folds=3, tune_threshold=True, importance=False)
+    messages = []
+    there = evaluate_prepared(prep, {"C": "0.5"}, seed=4, cv_folds=3, tune_threshold=True, importance=False,
+                              cluster=scheduler, progress=lambda f, m: messages.append(m))
+    assert there.cv_metrics == here.cv_metrics and there.threshold == here.threshold
+    assert there.metrics == here.metrics and there.curves == here.curves
+    assert any("fold 3 of 3 done on the cluster" in m for m in messages)
+
+
 def test_cancel_on_the_cluster_keeps_what_finished(prep, scheduler):
     def cancel_second(fraction, message):
         if message.startswith("Candidate 2 of"):
@@ -87,6 +98,10 @@ def test_mldesk_train_searches_on_the_cluster_and_records_where(tmp_path, schedu
     assert run["status"] == "finished" and run["options"]["cluster"] == scheduler
     assert set(run["cv_metrics"]) == {"cv_roc_auc_mean", "cv_roc_auc_std"}  # the best candidate's score
 
+    folds = json.loads(mldesk("train", project, "heart", "--target", "heart_disease", "--model",
+                              "logistic_regression", "--cv", "3", "--cluster", scheduler, "--json").stdout)
+    assert folds["status"] == "finished" and "cv_roc_auc_mean" in folds["cv_metrics"]
+
     refused = mldesk("train", project, "heart", "--target", "heart_disease", "--model", "logistic_regression",
                      "--cluster", scheduler, check_code=2)
-    assert "add --search" in refused.stderr
+    assert "add --search grid|random|halving or --cv K" in refused.stderr

@@ -82,12 +82,13 @@ class TrainOptions(QWidget):
                                "the best setting found so far")
         self.cluster = QLineEdit()
         self.cluster.setObjectName("clusterAddress")
-        self.cluster.setPlaceholderText("this computer — or a Dask scheduler, e.g. tcp://host:8786")
+        self.cluster.setPlaceholderText("this computer — or your team's Dask scheduler, e.g. tcp://host:8786")
         self.cluster.setClearButtonEnabled(True)
-        self.cluster.setToolTip("Leave empty to search on this computer. With the address of your team's Dask "
-                                "scheduler, each candidate is cross-validated on the cluster's workers (they need "
-                                "MLDesk installed); the best is then refitted here.\nOnly your team's own "
-                                "cluster: the data and tasks travel to it as Python pickles.")
+        self.cluster.setToolTip("Leave empty to compute everything on this computer. With the address of your "
+                                "team's Dask scheduler, each search candidate or cross-validation fold is computed "
+                                "on the cluster's workers (they need MLDesk installed); the model itself is then "
+                                "fitted here.\nOnly your team's own cluster: the data and tasks travel to it as "
+                                "Python pickles.")
         self.experiment = QComboBox()
         self.experiment.setObjectName("experimentCombo")
         self.experiment.setEditable(True)
@@ -106,7 +107,7 @@ class TrainOptions(QWidget):
         self.search_details = QWidget()
         self.search_details.setLayout(search_row)
         search_row.setContentsMargins(0, 0, 0, 0)
-        self.cluster_label = QLabel("Search on:")
+        self.cluster_label = QLabel("Run on:")
         self.cluster_label.setBuddy(self.cluster)
 
         grid = QGridLayout()
@@ -177,15 +178,19 @@ class TrainOptions(QWidget):
             "search": method,
             "trials": self.trials.value(),
             "time_budget_seconds": float(minutes * 60) if method and minutes else None,
-            "cluster": (self.cluster.text().strip() or None) if method else None,
+            "cluster": (self.cluster.text().strip() or None) if self._uses_cluster() else None,
             "experiment": self.experiment.currentText().strip() or DEFAULT_EXPERIMENT,
         }
+
+    def _uses_cluster(self) -> bool:
+        """Only a search's candidates and cross-validation folds can run on a cluster."""
+        return self.search.currentData() is not None or self.cv.currentData() is not None
 
     def _update(self) -> None:
         method = self.search.currentData()
         self.search_details.setVisible(method is not None)
-        self.cluster_label.setVisible(method is not None)
-        self.cluster.setVisible(method is not None)
+        self.cluster_label.setVisible(self._uses_cluster())
+        self.cluster.setVisible(self._uses_cluster())
         self.trials.setEnabled(method in ("random", "halving"))
         self.trials.setToolTip("How many settings a random or halving search tries per model"
                                + ("" if method != "grid" else " (a grid tries every combination)"))
