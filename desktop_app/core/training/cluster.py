@@ -21,6 +21,7 @@ it is sent. Connect only to the team's own cluster, on a network the team contro
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -52,6 +53,10 @@ def on_cluster(address: str | None) -> Iterator[Any]:
     try:
         from distributed import Client
     except ImportError:
+        if getattr(sys, "frozen", False):  # the standalone build leaves Dask out
+            raise ClusterError("This standalone MLDesk has no Dask to work on a cluster; install MLDesk from the "
+                               "offline wheelhouse with the scale extra (docs/install_offline.md) to search or "
+                               "cross-validate on one.") from None
         raise ClusterError("Searching on a cluster needs Dask's distributed library; install MLDesk with the "
                            "scale extra (pip install 'mldesk[scale]') and try again.") from None
     address = address.strip()

@@ -105,3 +105,10 @@ def test_mldesk_train_searches_on_the_cluster_and_records_where(tmp_path, schedu
     refused = mldesk("train", project, "heart", "--target", "heart_disease", "--model", "logistic_regression",
                      "--cluster", scheduler, check_code=2)
     assert "add --search grid|random|halving or --cv K" in refused.stderr
+
+
+def test_a_standalone_build_says_to_use_the_wheelhouse(prep, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # the build leaves Dask out
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    with pytest.raises(ClusterError, match=r"standalone MLDesk has no Dask.*offline wheelhouse"):
+        search_prepared(prep, method="grid", space=SPACE, cluster="tcp://127.0.0.1:9")
