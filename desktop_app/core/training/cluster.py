@@ -8,11 +8,11 @@ cross-validation folds. Given the address of a Dask scheduler (`mldesk train …
 tcp://host:8786` with `--search` or `--cv`, or the Train step's field), each candidate's
 cross-validation — or each fold of a run's — becomes one task on the cluster's workers instead:
 the prepared rows are scattered to every worker once, then joblib's `Parallel` with the "dask"
-backend sends the small tasks. What a task runs
-(`score_candidate`) lives here, in `desktop_app.core`, so a worker needs MLDesk installed (the
-same version) and nothing else. The scores are those the local search computes — the same
-folds, seeds and thread limits — so a search gives the same best parameters on the cluster as
-at home (tests/core/training/test_cluster.py runs a real two-process `distributed.LocalCluster`).
+backend sends the small tasks. What a task runs (`score_candidate`, `score_fold`) lives here, in
+`desktop_app.core`, so a worker needs MLDesk installed (the same version) and nothing else. The
+scores are those computed here — the same folds, seeds and thread limits — so a search gives the
+same best parameters on the cluster as at home (tests/core/training/test_cluster.py runs a real
+two-process `distributed.LocalCluster`).
 
 The scheduler is a trust boundary: tasks and data travel as pickles, and a worker runs whatever
 it is sent. Connect only to the team's own cluster, on a network the team controls.
