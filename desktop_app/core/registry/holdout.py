@@ -77,34 +77,37 @@ def compare(
     alias: str,
     load_model: Any,
     progress: ProgressCallback = no_progress,
+    label: str | None = None,
 ) -> HoldoutComparison:
-    """Score `candidate` and `holder` on the candidate's held-out rows (see the module doc)."""
+    """Score `candidate` and `holder` on the candidate's held-out rows (see the module doc); `label` names
+    a candidate not registered yet (e.g. "run 1a2b3c4d")."""
     from desktop_app.core.progress import scaled
     from desktop_app.core.training import metrics as m
     from desktop_app.core.training.evaluation import predict_output, score_output
     from desktop_app.core.training.threads import limited_threads
 
     cand_run = runs.get(candidate.run_id)
-    progress(0.0, f"Re-creating the held-out rows of {candidate.label}")
+    label = label or candidate.label
+    progress(0.0, f"Re-creating the held-out rows of {label}")
     prep = _prepared(runs, cand_run, scaled(progress, 0.0, 0.4))
     X = prep.X.iloc[prep.test]
     notes: list[str] = []
 
-    progress(0.45, f"Scoring {candidate.label} on {len(X):,} rows")
+    progress(0.45, f"Scoring {label} on {len(X):,} rows")
     pipeline = load_model(candidate)
     output = limited_threads(predict_output)(pipeline, X, prep)
     candidate_metrics = score_output(prep, prep.test, output, cand_run.summary.get("threshold"))["metrics"]
 
     holder_metrics: dict[str, float] = {}
     if holder is None:
-        notes.append(f"No version of {candidate.model_name} holds '{alias}' yet; {candidate.label} would be its "
+        notes.append(f"No version of {candidate.model_name} holds '{alias}' yet; {label} would be its "
                      "first.")
     else:
         progress(0.7, f"Scoring {holder.label} on the same rows")
         holder_run = runs.get(holder.run_id)
         problem = _cannot_score(cand_run, holder_run, holder, prep)
         if problem is None and holder.id == candidate.id:
-            notes.append(f"'{alias}' already points at {candidate.label}; both columns are the same model.")
+            notes.append(f"'{alias}' already points at {label}; both columns are the same model.")
         if problem is None:
             try:
                 holder_pipeline = load_model(holder)
@@ -122,7 +125,7 @@ def compare(
             except Exception as exc:  # a library refusing the rows (types, shapes): say so, keep the candidate
                 problem = f"{type(exc).__name__}: {exc}"
         if problem is not None:
-            notes.append(f"{holder.label} cannot score {candidate.label}'s held-out rows: {problem}.")
+            notes.append(f"{holder.label} cannot score {label}'s held-out rows: {problem}.")
         else:
             notes.extend(_overlap_note(runs, cand_run, holder_run, holder, prep))
 
@@ -130,7 +133,7 @@ def compare(
                   if n in candidate_metrics or n in holder_metrics)
     progress(1.0, "Compared")
     return HoldoutComparison(
-        model_name=candidate.model_name, alias=alias, candidate=candidate.label,
+        model_name=candidate.model_name, alias=alias, candidate=label,
         holder=holder.label if holder is not None else None, task=prep.task, dataset_label=cand_run.dataset_label,
         rows=int(len(prep.test)), metric_names=names, candidate_metrics=candidate_metrics,
         holder_metrics=holder_metrics, positive_label=prep.positive_label, notes=tuple(notes),

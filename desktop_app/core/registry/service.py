@@ -525,6 +525,30 @@ class RegistryService:
         return compare(self._runs, candidate, holder, alias, self.load_model, progress)
 
 
+    def compare_run_on_holdout(self, run_ref: str, name: str, alias: str,
+                               progress: ProgressCallback = no_progress) -> HoldoutComparison:
+        """A finished run not registered yet against the version holding `alias` of model `name` (which may not
+        exist yet), on the run's held-out rows: what a pipeline's promotion rule decides on."""
+        from desktop_app.core.registry.holdout import compare
+
+        alias = clean_alias(alias)
+        run = self._runs.get(run_ref)
+        with self._db.read() as session:
+            model = find_model(session, clean_model_name(name))
+            holder = None
+            if model is not None:
+                current = session.scalars(select(ModelAliasRow).where(
+                    ModelAliasRow.model_id == model.id, ModelAliasRow.name == alias)).first()
+                if current is not None:
+                    holder = version_entity(session, model, session.get_one(ModelVersionRow, current.version_id))
+        candidate = ModelVersion(
+            id="", model_id=model.id if model is not None else "", model_name=clean_model_name(name), number=0,
+            run_id=run.id, model_sha256=run.model_sha256 or "", dataset_version_id=run.dataset_version_id,
+            dataset_label=run.dataset_label, target=run.target, task=run.task, algorithm=run.algorithm,
+            metrics=dict(run.metrics), description="", tags={}, status="active", aliases=(),
+            created_at=run.created_at, created_by=run.user, host=run.host)
+        return compare(self._runs, candidate, holder, alias, self.load_model, progress, label=f"run {run.short_id}")
+
 def _metrics(session: Session, version: ModelVersionRow) -> dict[str, Any]:
     """The test metrics of the run behind `version`."""
     return dict(session.get_one(RunRow, version.run_id).metrics or {})

@@ -350,3 +350,30 @@ class MonitoringBatchRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
+
+
+class PipelineRunRow(Base):
+    """One run of a saved pipeline: which definition, on which input, each step's state and what it made.
+
+    `steps` is [{"step", "state", "started_at", "ended_at", "seconds", "detail", "made": {kind: id},
+    "reused": bool, "key"}] in the pipeline's order; `made` gathers every object the run made or reused.
+    """
+
+    __tablename__ = "pipeline_runs"
+    __table_args__ = (Index("ix_pipeline_runs_pipeline_started", "pipeline", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    pipeline: Mapped[str] = mapped_column(String(200))
+    definition_event_id: Mapped[str] = mapped_column(String(36))   # the saved definition (its setting change)
+    status: Mapped[str] = mapped_column(String(20), index=True)    # running, done, stopped, failed, cancelled, …
+    outcome: Mapped[str] = mapped_column(Text, default="")         # one sentence: promoted or not, or why it stopped
+    stopped_at_step: Mapped[str | None] = mapped_column(String(20), default=None)
+    input_path: Mapped[str] = mapped_column(Text, default="")
+    input_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    made: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    user: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
