@@ -106,7 +106,7 @@ def apply_batch(session: Session, batch: Batch, local_origin: str) -> Applied:
 
 # Tables in the order their rows are written: each one's references are written before it.
 TABLE_ORDER = ("datasets", "dataset_versions", "experiments", "quality_reports", "runs", "registered_models",
-               "model_versions", "monitor_references", "monitoring_batches")
+               "model_versions", "monitor_references", "monitoring_batches", "pipeline_runs")
 
 
 @dataclass

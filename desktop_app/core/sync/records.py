@@ -31,6 +31,7 @@ from desktop_app.core.store.models import (
     ModelVersionRow,
     MonitoringBatchRow,
     MonitorReferenceRow,
+    PipelineRunRow,
     ProjectRow,
     QualityReportRow,
     RegisteredModelRow,
@@ -40,7 +41,7 @@ from desktop_app.core.store.models import (
 
 TABLES: dict[str, type[Base]] = {cls.__tablename__: cls for cls in (
     ProjectRow, DatasetRow, DatasetVersionRow, QualityReportRow, ExperimentRow, RunRow, RegisteredModelRow,
-    ModelVersionRow, MonitorReferenceRow, MonitoringBatchRow)}
+    ModelVersionRow, MonitorReferenceRow, MonitoringBatchRow, PipelineRunRow)}
 # The columns of each table that name a stored object.
 OBJECT_COLUMNS = {"dataset_versions": ("sha256",), "runs": ("model_sha256", "curves_sha256"),
                   "model_versions": ("model_sha256",), "monitor_references": ("stats_sha256",)}
@@ -118,4 +119,6 @@ def _rows_of(session: Session, event: AuditEventRow) -> list[Any]:
         return [get(RegisteredModelRow, model_version.model_id), model_version] if model_version is not None else []
     if kind == "monitoring_batch":
         return [get(MonitoringBatchRow, entity)]
+    if kind == "pipeline_run":   # audited once it ended: the row travels whole, with its steps
+        return [get(PipelineRunRow, entity)]
     return []   # exports, archive/restore, descriptions: the event (and its setting change) says it all

@@ -227,3 +227,50 @@ def test_no_matching_file_is_a_failed_run_with_a_sentence(heart):
     run = project.pipelines.run("monthly")
     assert run.status == PipelineStatus.FAILED and run.step("import").state == StepState.FAILED
     assert run.outcome.startswith("No file matches") and "--input FILE" in run.outcome
+
+
+def test_a_run_in_a_worker_process_is_cancelled_at_once_mid_training(heart):
+    """The window's path: the run begun here, executed by a spawned worker, cancelled while it trains."""
+    import time
+
+    from desktop_app.core.pipelines.worker import PipelineProcess
+
+    project, folder = heart
+    document = to_dict(project.pipelines.get("monthly").definition)
+    slow = {"algorithm": "random_forest", "target": "heart_disease", "params": {"n_estimators": 3000}}
+    document["training"]["specs"] = [slow]
+    project.pipelines.save(project.pipelines.get("monthly").definition.with_changes(training=document["training"]))
+    same_month(folder / "heart-2026-12.csv")
+    begun = project.pipelines.begin("monthly")
+    worker = PipelineProcess(project, begun.id)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run = worker.poll()
+        if run.step("train").state == StepState.RUNNING and any(r.status == RunStatus.RUNNING
+                                                                 for r in project.runs.list()):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the worker never reached training")
+    clock = time.perf_counter()
+    run = worker.cancel()
+    assert time.perf_counter() - clock < 6
+    assert run.status == PipelineStatus.CANCELLED and run.step("train").state == StepState.CANCELLED
+    assert [s.state for s in run.steps[:3]] == [StepState.DONE] * 3
+    assert project.runs.list()[0].status == RunStatus.CANCELLED
+    assert project.registry.get_model("heart-risk").latest_version == 1
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_interrupted_on_open(heart):
+    from desktop_app.core.identity import current_host
+    from desktop_app.core.store.models import PipelineRunRow
+
+    project, _ = heart
+    begun = project.pipelines.begin("monthly", str(SAMPLE_CSV))
+    with project.db.session() as session:   # its owner: a process that is gone
+        session.get_one(PipelineRunRow, begun.id).owner = {"host": current_host(), "pid": 2**22 + 7,
+                                                           "started_ms": 1}
+    with Project.open(project.path) as again:
+        assert any("Pipeline run" in line and "interrupted" in line for line in again.recovered)
+        run = again.pipelines.get_run(begun.id)
+        assert run.status == PipelineStatus.INTERRUPTED and "run it again" in run.outcome
