@@ -114,8 +114,8 @@ class Project:
         if recover:
             from desktop_app.core.recovery import recover as clear_leftovers
 
-            self.recovered = clear_leftovers(self.runs, self.objects, self.bundles.default_folder,
-                                             self.pipelines)
+            self.recovered = (clear_leftovers(self.runs, self.objects, self.bundles.default_folder)
+                              + self.pipelines.interrupt_orphaned())
 
     @staticmethod
     def holds_project(path: str | os.PathLike) -> bool:

@@ -3,8 +3,7 @@
 A process killed mid-work (kill -9, power cut, a frozen machine restarted) cannot clean up
 after itself. What it leaves carries its owner (`owners`), so another process can tell
 leftovers from work still going on:
-- runs left `queued` or `running` by a process that is gone become `interrupted` (audited), and
-  so do pipeline runs left `running`;
+- runs left `queued` or `running` by a process that is gone become `interrupted` (audited);
 - staging files in `objects/tmp` and unfinished exports (`.mldesk-export-…`) of dead
   processes are removed.
 Cheap (one indexed query and two folder listings), so `Project.open` runs it every time;
@@ -14,23 +13,16 @@ Cheap (one indexed query and two folder listings), so `Project.open` runs it eve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from desktop_app.core.bundles.service import remove_stale_exports
 from desktop_app.core.owners import Owner
 from desktop_app.core.store.objects import ObjectStore
 from desktop_app.core.tracking.service import RunService
 
-if TYPE_CHECKING:
-    from desktop_app.core.pipelines.service import PipelineService
 
-
-def recover(runs: RunService, objects: ObjectStore, exports: Path,
-            pipelines: PipelineService | None = None) -> tuple[str, ...]:
+def recover(runs: RunService, objects: ObjectStore, exports: Path) -> tuple[str, ...]:
     """Clear what processes that are gone left in the project; one sentence per thing cleared."""
     cleared = list(_interrupt_orphaned_runs(runs))
-    if pipelines is not None:
-        cleared += _interrupt_orphaned_pipeline_runs(pipelines)
     sizes = [size for path in objects.stale_staging_files() if (size := _remove_file(path)) is not None]
     if sizes:
         cleared.append(f"Removed {count(len(sizes), 'unfinished stored file')} ({_megabytes(sum(sizes))}) that a "
@@ -61,22 +53,6 @@ def _interrupt_orphaned_runs(runs: RunService) -> list[str]:
         if ended.status == RunStatus.INTERRUPTED:
             cleared.append(f"Run {run.short_id} ({run.algorithm} on {run.dataset_label}) was left {run.status.value} "
                            f"by a process that stopped; it is now marked interrupted.")
-    return cleared
-
-
-def _interrupt_orphaned_pipeline_runs(pipelines: PipelineService) -> list[str]:
-    from desktop_app.core.pipelines.entities import PipelineStatus
-
-    cleared = []
-    for run in pipelines.unfinished():
-        if not owner_gone(run.owner):
-            continue
-        ended = pipelines.abandon(run.id, PipelineStatus.INTERRUPTED,
-                                  "The process running this pipeline stopped before it ended (closed, killed or a "
-                                  "power cut); what its finished steps made is kept — run it again to go on.")
-        if ended.status == PipelineStatus.INTERRUPTED:
-            cleared.append(f"Pipeline run {run.short_id} of '{run.pipeline}' was left running by a process that "
-                           "stopped; it is now marked interrupted.")
     return cleared
 
 

@@ -27,7 +27,7 @@ from desktop_app.core.pipelines.errors import PipelineError
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 
 if TYPE_CHECKING:
-    from desktop_app.core.project import Project
+    from desktop_app.core.pipelines.steps import Services
 
 
 def resolve_input(pattern: str) -> Path:
@@ -50,7 +50,7 @@ def resolve_input(pattern: str) -> Path:
 
 
 class PipelineService:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Services) -> None:
         self._project = project
         self._db = project.db
 
@@ -172,6 +172,22 @@ class PipelineService:
 
     def unfinished(self) -> list[PipelineRun]:
         return store.unfinished(self._db)
+
+    def interrupt_orphaned(self) -> tuple[str, ...]:
+        """Runs left running by a process that is gone become interrupted (opening a project does this)."""
+        from desktop_app.core.recovery import owner_gone
+
+        cleared = []
+        for run in self.unfinished():
+            if not owner_gone(run.owner):
+                continue
+            ended = self.abandon(run.id, PipelineStatus.INTERRUPTED,
+                                 "The process running this pipeline stopped before it ended (closed, killed or a "
+                                 "power cut); what its finished steps made is kept — run it again to go on.")
+            if ended.status == PipelineStatus.INTERRUPTED:
+                cleared.append(f"Pipeline run {run.short_id} of '{run.pipeline}' was left running by a process "
+                               "that stopped; it is now marked interrupted.")
+        return tuple(cleared)
 
     def _definition_of(self, run: PipelineRun) -> SavedPipeline:
         saved = self.get(run.pipeline)

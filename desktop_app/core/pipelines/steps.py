@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop_app.core.errors import Cancelled, NotFoundError
 from desktop_app.core.pipelines.definition import PipelineDefinition, run_spec, section
@@ -23,7 +23,30 @@ from desktop_app.core.pipelines.errors import PipelineError
 from desktop_app.core.progress import ProgressCallback
 
 if TYPE_CHECKING:
-    from desktop_app.core.project import Project
+    from pathlib import Path as _Path
+
+    from desktop_app.core.bundles.service import BundleService
+    from desktop_app.core.data.service import DatasetService
+    from desktop_app.core.monitor.service import MonitorService
+    from desktop_app.core.quality.service import QualityService
+    from desktop_app.core.registry.service import RegistryService
+    from desktop_app.core.scoring.service import ScoringService
+    from desktop_app.core.store.database import Database
+    from desktop_app.core.tracking.service import RunService
+
+
+class Services(Protocol):
+    """What a pipeline's steps call: an open project's services (`Project` has them all)."""
+
+    path: _Path
+    db: Database
+    datasets: DatasetService
+    quality: QualityService
+    runs: RunService
+    registry: RegistryService
+    monitor: MonitorService
+    scoring: ScoringService
+    bundles: BundleService
 
 
 class Stop(Exception):
@@ -36,7 +59,7 @@ class Stop(Exception):
 
 @dataclass
 class Context:
-    project: Project
+    project: Services
     definition: PipelineDefinition
     input_path: Path
     progress: ProgressCallback
