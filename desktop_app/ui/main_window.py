@@ -48,6 +48,7 @@ from desktop_app.ui.shell.task_bar import TaskBar
 from desktop_app.ui.shell.top_bar import TopBar
 from desktop_app.ui.shell.upgrade_question import ask_to_upgrade
 from desktop_app.ui.shell.welcome import WelcomePage
+from desktop_app.ui.steps.automate import AutomateStep
 from desktop_app.ui.steps.base import StepPanel
 from desktop_app.ui.steps.compare import CompareStep
 from desktop_app.ui.steps.data import DataStep
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
                      self.export_step, self.monitor_step):
             self._add_step(step)
         self.navigator.add_separator()
+        self.automate_step = AutomateStep(self.runner)   # not a workflow step: it replays the workflow
+        self._add_step(self.automate_step)
         self.team_step = TeamStep(self.runner, self.team_sync)   # not a workflow step: sharing with the team
         self._add_step(self.team_step)
         self._connect_steps()

@@ -266,8 +266,8 @@ def test_monitor_is_the_last_step_of_the_window_and_ctrl_enter_adds_a_batch(qtbo
                                                                             batch_dir):
     from PySide6.QtTest import QTest
 
-    # The last of the seven workflow steps; the Team place (not a workflow step) comes after it.
-    assert list(window.steps)[-2:] == ["monitor", "team"] and window.monitor_step is window.steps["monitor"]
+    # The last of the seven workflow steps; the Automate and Team places (not workflow steps) come after it.
+    assert list(window.steps)[-3:] == ["monitor", "automate", "team"] and window.monitor_step is window.steps["monitor"]
     window.set_project(project)
     qtbot.waitUntil(lambda: not window.runner.tasks, timeout=15_000)
     window.navigator.select("monitor")

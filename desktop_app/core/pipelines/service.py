@@ -107,10 +107,11 @@ class PipelineService:
         index, status, outcome, stopped_at = 0, PipelineStatus.DONE, "", None
         try:
             ctx.input_path = resolve_input(run.input_path)
+            read = str(ctx.input_path.absolute())
             for index, name in enumerate(names):
                 title = STEP_TITLES[name]
                 steps[index] = StepRecord(name, StepState.RUNNING)
-                store.update_run(self._db, run_id, steps, ctx.made)
+                store.update_run(self._db, run_id, steps, ctx.made, input_path=read)
                 ctx.progress = scaled(progress, index / len(names), (index + 1) / len(names))
                 ctx.progress(0.0, f"Step {index + 1} of {len(names)}: {title}")
                 started = time.perf_counter()

@@ -107,9 +107,12 @@ def start_run(db: Database, saved: SavedPipeline, input_path: str, steps: list[S
 
 
 def update_run(db: Database, run_id: str, steps: list[StepRecord], made: dict[str, Any],
-               input_sha256: str | None = None) -> None:
+               input_sha256: str | None = None, input_path: str | None = None) -> None:
+    """Record the steps as they stand; `input_path`: the file a pattern matched, once known."""
     def write(session: Session) -> None:
         row = session.get_one(PipelineRunRow, run_id)
+        if input_path is not None:
+            row.input_path = input_path
         row.steps = [s.to_dict() for s in steps]
         row.made = dict(made)
         row.owner = current_owner().to_dict()   # the process running the steps (a worker, once it took the run)

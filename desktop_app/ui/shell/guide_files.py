@@ -28,6 +28,7 @@ STEP_SECTIONS = {
     "export": "7-export-hand-the-model-over-or-score-a-file",
     "monitor": "8-monitor-watch-new-data-for-drift",
     "team": "9-team-share-the-project-through-a-folder",
+    "automate": "11-automate-run-the-steps-again-on-new-data",
 }
 
 

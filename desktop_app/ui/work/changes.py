@@ -30,6 +30,7 @@ class Change(Enum):
     REGISTRY = "registry"   # model versions, aliases, gates, descriptions, drift settings
     MONITOR = "monitor"     # monitoring batches
     BUNDLES = "bundles"     # exported bundles
+    PIPELINES = "pipelines"  # pipeline definitions saved, pipeline runs
 
 
 EVERYTHING = frozenset(Change)
