@@ -277,6 +277,9 @@ class MainWindow(QMainWindow):
             lambda run_id: (self.navigator.select("registry"), registry.register_run(run_id)))
         registry.focus_changed.connect(self.top_bar.set_model)
         registry.go_to_export.connect(export.select_version)  # the Export step opens on the version picked there
+        # "Save as pipeline…" on a version's lineage opens New pipeline in the Automate place on that version.
+        registry.pipeline_requested.connect(
+            lambda label: (self.navigator.select("automate"), self.automate_step.new_pipeline(version=label)))
         monitor.focus_changed.connect(self.top_bar.set_model)
         # The team: a conflict settled in one place clears its mark in the other; the badge opens the Team place;
         # a change made here waits to be sent (the count in the top bar, `_follow_change`); changes received

@@ -161,3 +161,25 @@ def test_export_and_import_a_definition_as_toml(qtbot, window, heart, tmp_path, 
     assert step.current_name() == "reviewed" and step.pipeline_list.count() == 2
     assert project.pipelines.get("reviewed").definition == project.pipelines.get("monthly").definition.with_changes(
         name="reviewed")
+
+
+def test_save_as_pipeline_from_the_registry_lineage(qtbot, window, heart):
+    project, incoming = heart
+    open_in(qtbot, window, project)
+    window.navigator.select("registry")
+    registry = window.registry_step
+    wait_idle(qtbot, window.runner)
+    qtbot.waitUntil(lambda: registry.tree.item_for("heart-risk", 1) is not None, timeout=10_000)
+    registry.tree.select("heart-risk", 1)
+    registry.details.tabs.setCurrentWidget(registry.details.lineage)
+    lineage = registry.details.lineage
+    qtbot.waitUntil(lambda: lineage.pipeline_button.isVisible(), timeout=10_000)
+    click(qtbot, lineage.pipeline_button)                  # Save as pipeline…
+    step = window.automate_step
+    qtbot.waitUntil(lambda: step.dialog is not None and step.dialog.isVisible(), timeout=10_000)
+    assert window.current_step() is step
+    assert step.dialog.kind.currentData() == "lineage" and step.dialog.version.currentData() == "heart-risk@1"
+    step.dialog.path.setText(str(incoming / "heart-*.csv"))
+    click(qtbot, step.dialog.save_button)
+    qtbot.waitUntil(lambda: "monthly" in step.saved, timeout=10_000)
+    assert project.pipelines.get("monthly").definition.training.specs[0]["algorithm"] == "decision_tree"

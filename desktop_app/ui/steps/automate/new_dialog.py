@@ -99,6 +99,13 @@ class NewPipelineDialog(QDialog):
             self.kind.setCurrentIndex(1)
         self._show_kind()
 
+    def pick_version(self, ref: str) -> None:
+        """Start from what made version `ref` (e.g. "heart-risk@2")."""
+        index = self.version.findData(ref)
+        if index >= 0:
+            self.kind.setCurrentIndex(0)
+            self.version.setCurrentIndex(index)
+
     def _show_kind(self) -> None:
         kind = self.kind.currentData()
         self.hint.setText(HINTS[kind])

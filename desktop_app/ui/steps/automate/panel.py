@@ -419,17 +419,20 @@ class AutomateStep(StepPanel):
         self.announce(Change.PIPELINES)
         self.refresh()
 
-    def new_pipeline(self) -> Task:
-        """Open "New pipeline…" once the registered versions are read (the dialog offers them)."""
-        return self.load_registered_models(done=self._open_new_dialog,
+    def new_pipeline(self, version: str | None = None) -> Task:
+        """Open "New pipeline…" once the registered versions are read (the dialog offers them; `version`, e.g.
+        "heart-risk@2", is picked)."""
+        return self.load_registered_models(done=lambda models: self._open_new_dialog(models, version),
                                            failed=lambda e: show_error(self, "Could not read the registry", e))
 
-    def _open_new_dialog(self, models) -> NewPipelineDialog:
+    def _open_new_dialog(self, models, version: str | None = None) -> NewPipelineDialog:
         from desktop_app.ui.steps.automate.new_dialog import NewPipelineDialog
 
         versions = [(v.label, v.label + (f" ({', '.join(v.aliases)})" if v.aliases else ""))
                     for m in models for v in reversed(m.versions) if not v.archived]
         self.dialog = NewPipelineDialog(self, versions, [m.name for m in models], taken=list(self.saved))
+        if version is not None:
+            self.dialog.pick_version(version)
         self.dialog.accepted.connect(lambda d=self.dialog: self._create(d.request()))
         self.dialog.open()
         return self.dialog

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from desktop_app.ui.text.formatting import exact_time, plural
 from desktop_app.ui.text.runs import algorithm_label, format_value
@@ -41,8 +42,11 @@ def _sha(value: str | None) -> str:
 
 
 class LineageTab(QWidget):
+    pipeline_requested = Signal(str)   # "Save as pipeline…": the version's label (the Automate place opens on it)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.version_label = ""
         self.setObjectName("registryLineage")
         self.intro = QLabel("Where this version comes from: the run that trained it, the dataset version it learned "
                             "from and every fix that made that version, back to the imported file. Hover an entry "
@@ -63,9 +67,18 @@ class LineageTab(QWidget):
         layout.addWidget(self.intro)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.message)
+        self.pipeline_button = QPushButton("Save as pipeline…")
+        self.pipeline_button.setToolTip("Replay how this version was made on each new file, as a pipeline (the "
+                                        "Automate place)")
+        self.pipeline_button.clicked.connect(lambda: self.pipeline_requested.emit(self.version_label))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.pipeline_button)
+        layout.addLayout(row)
         self.show_message("Select a version to see its lineage.")
 
     def show_message(self, text: str) -> None:
+        self.pipeline_button.setVisible(False)
         self.tree.clear()
         self.message.setText(text)
         self.message.setVisible(True)
@@ -88,6 +101,8 @@ class LineageTab(QWidget):
         version = lineage.version
         self.tree.clear()
         self.message.setVisible(False)
+        self.version_label = version.label
+        self.pipeline_button.setVisible(True)
         top = self._item(None, f"{version.model_name} v{version.number}"
                          + (" (archived)" if version.archived else "") + f" · model file {_sha(version.model_sha256)}",
                          version.model_sha256, bold=True)

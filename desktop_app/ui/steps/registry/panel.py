@@ -20,6 +20,7 @@ Window wiring:
     registry.focus_changed.connect(top_bar.set_model)
     registry.go_to_step.connect(navigator.select)      # "compare", "export" (go_to_export chains into it)
     registry.go_to_export.connect(export.select_version)
+    registry.pipeline_requested.connect(…)             # "Save as pipeline…": Automate's New pipeline on it
     registry.set_project(project) with the other steps; registry.save_state() on close
 """
 
@@ -71,6 +72,7 @@ class RegistryStep(RegistryChanges, StepPanel):
     key = "registry"
     shows = frozenset({Change.REGISTRY, Change.BUNDLES})
     go_to_export = Signal(str)        # the selected version's id (go_to_step("export") follows)
+    pipeline_requested = Signal(str)  # "Save as pipeline…" on a lineage: the version's label (Automate opens)
     focus_changed = Signal(object)    # "heart-risk@production", "heart-risk@2", or None
     models_changed = Signal()         # after a change made here
 
@@ -123,6 +125,7 @@ class RegistryStep(RegistryChanges, StepPanel):
         left_layout.addWidget(tree_hint)
 
         self.details = RegistryDetails()
+        self.details.lineage.pipeline_requested.connect(self.pipeline_requested)
         self.details.overview.save_requested.connect(self._describe)
         self.details.overview.archive_requested.connect(self.archive_selected)
         self.details.overview.restore_requested.connect(self.restore_selected)
