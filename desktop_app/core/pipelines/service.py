@@ -82,8 +82,18 @@ class PipelineService:
     # -- runs ----------------------------------------------------------------------------------
 
     def begin(self, name: str, input_path: str | None = None) -> PipelineRun:
-        """Record a run of the pipeline's current definition, every step waiting (`execute` runs it)."""
+        """Record a run of the pipeline's current definition, every step waiting (`execute` runs it).
+
+        One run of a pipeline at a time: a scheduled run that starts while another still runs (a click in
+        the window, yesterday's job running late) is refused, not run twice over the same registry."""
+        from desktop_app.core.recovery import owner_gone
+
         saved = self.get(name)
+        for running in store.unfinished(self._db):
+            if running.pipeline == saved.name and not owner_gone(running.owner):
+                raise PipelineError(f"Pipeline '{saved.name}' is running already (run {running.short_id}, started "
+                                    f"{running.started_at:%Y-%m-%d %H:%M} UTC by {running.user} on {running.host}); "
+                                    "run it again once that run has ended.")
         steps = [StepRecord(step, StepState.WAITING) for step in saved.definition.steps()]
         return store.start_run(self._db, saved, input_path or saved.definition.source.path, steps)
 

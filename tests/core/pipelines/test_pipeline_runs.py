@@ -274,3 +274,14 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted_on_open(hear
         assert any("Pipeline run" in line and "interrupted" in line for line in again.recovered)
         run = again.pipelines.get_run(begun.id)
         assert run.status == PipelineStatus.INTERRUPTED and "run it again" in run.outcome
+
+
+def test_one_run_of_a_pipeline_at_a_time(heart):
+    from desktop_app.core.pipelines.errors import PipelineError
+
+    project, _ = heart
+    begun = project.pipelines.begin("monthly", str(SAMPLE_CSV))   # owned by this (living) process
+    with pytest.raises(PipelineError, match="is running already") as refused:
+        project.pipelines.run("monthly", str(SAMPLE_CSV))
+    assert begun.short_id in str(refused.value)
+    assert len(project.pipelines.runs("monthly")) == 1
