@@ -18,11 +18,11 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import bundles, data, maintenance, monitor, pipelines, registry, sync, team, training
+from desktop_app.cli import bundles, data, explain, maintenance, monitor, pipelines, registry, sync, team, training
 from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, OneLineParser, UsageError, usage_sentence
 
 # In workflow order; `mldesk --help` lists the commands this way.
-COMMAND_GROUPS = (data, training, registry, bundles, monitor, pipelines, sync, team, maintenance)
+COMMAND_GROUPS = (data, training, registry, explain, bundles, monitor, pipelines, sync, team, maintenance)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

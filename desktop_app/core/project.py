@@ -87,7 +87,7 @@ class Project:
             db.project_id = self.id
 
         # The services, each handed what it uses, in dependency order:
-        # data ← quality, runs ← registry ← scoring ← monitor, bundles ← sync, pipelines.
+        # data ← quality, runs ← registry ← scoring ← monitor, bundles ← sync, explain ← pipelines.
         from desktop_app.core.bundles.service import BundleService
         from desktop_app.core.data.service import DatasetService
         from desktop_app.core.monitor.service import MonitorService
@@ -106,6 +106,9 @@ class Project:
         self.bundles = BundleService(db, self.objects, self.datasets, self.runs, self.registry, self.scoring,
                                      path / "exports")
         self.sync = SyncService(db, self.objects, self.id, self.name, path)
+        from desktop_app.core.explain.service import ExplainService
+
+        self.explain = ExplainService(self.runs, self.registry, self.scoring, self.monitor)
         from desktop_app.core.pipelines.service import PipelineService
 
         self.pipelines = PipelineService(self)   # last: its steps call every service above

@@ -1,0 +1,90 @@
+"""Explaining a registered model version on rows of a file: what `mldesk explain` and the window call.
+
+    result = project.explain.explain("heart-risk@production", "patients.csv", rows=10)
+    result.explanation.row(0)   # {"output": 1.73, "contributions": {"age": 0.94, …}, "class": "Yes"}
+    result.importance           # the version's permutation importance on its held-out rows (from its run)
+
+The rows are checked against the model's signature first, as scoring checks them (`scoring.validation`):
+a file the model cannot read is refused in the same words, rows with errors are left out and counted.
+A linear model's contributions are measured from the training rows' seeded sample that the drift
+reference keeps (`monitor.reference`: computed once per version and stored); tree models need none.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from desktop_app.core.explain.contributions import ExplainError, Explanation, can_explain, explain_rows
+from desktop_app.core.explain.linear import is_linear_model
+from desktop_app.core.progress import ProgressCallback, no_progress, scaled
+
+BACKGROUND_ROWS = 1000   # training rows a linear model's contributions are measured from (their mean)
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    model: str                          # e.g. heart-risk@3
+    explanation: Explanation
+    importance: dict[str, float]        # permutation importance (mean drop of the score) per input column
+    importance_spread: dict[str, float] = field(default_factory=dict)   # its standard deviation over repeats
+    importance_metric: str | None = None
+    rows_left_out: int = 0              # rows with errors the model cannot read (not explained)
+
+    def to_dict(self) -> dict[str, Any]:
+        e = self.explanation
+        # a multi-class model's base value is its class's: each row says its own ("base_value" in the row)
+        return {"model": self.model, "base_value": e.base_value, "output_space": e.output_space,
+                "rows": [e.row(i) for i in range(len(e.outputs))], "importance": dict(self.importance),
+                "importance_spread": dict(self.importance_spread), "importance_metric": self.importance_metric,
+                "rows_left_out": self.rows_left_out}
+
+
+class ExplainService:
+    def __init__(self, runs, registry, scoring, monitor) -> None:
+        self._runs = runs
+        self._registry = registry
+        self._scoring = scoring
+        self._monitor = monitor
+
+    def explain(self, ref: str, path_or_frame: str | os.PathLike | pd.DataFrame, rows: int | None = None,
+                progress: ProgressCallback = no_progress) -> ExplainResult:
+        """Contributions of every input column for the first `rows` readable rows (all when None)."""
+        from desktop_app.core.scoring.errors import ScoringError
+        from desktop_app.core.scoring.files import read_rows
+
+        version = self._registry.resolve(ref)
+        progress(0.0, f"Loading {version.label}")
+        pipeline = self._registry.load_model(version)
+        why_not = can_explain(pipeline)
+        if why_not is not None:
+            raise ExplainError(why_not)
+        frame = path_or_frame if isinstance(path_or_frame, pd.DataFrame) else read_rows(
+            Path(path_or_frame), scaled(progress, 0.05, 0.3))
+        report = self._scoring.validate(version, frame, scaled(progress, 0.3, 0.4))
+        if report.fatal and report.scorable_rows == 0:
+            raise ScoringError(f"None of the rows can be explained: {report.summary()}", report)
+        keep = report.scorable
+        readable = frame.loc[keep].reset_index(drop=True)
+        if rows is not None:
+            readable = readable.head(rows)
+        run = self._runs.get(version.run_id)
+        background = readable.head(0)
+        from desktop_app.core.training.pipeline import estimator_of
+
+        if is_linear_model(estimator_of(pipeline)):
+            progress(0.45, f"Reading the training rows of {version.label}")
+            sample = self._monitor.load_reference(version, scaled(progress, 0.45, 0.7)).sample
+            background = sample.head(BACKGROUND_ROWS)
+        progress(0.75, f"Explaining {len(readable):,} rows")
+        explanation = explain_rows(pipeline, readable, background, positive=run.summary.get("positive_label"))
+        importance = {str(name): float(mean) for name, mean, _ in run.summary.get("feature_importance") or []}
+        spread = {str(name): float(std) for name, _, std in run.summary.get("feature_importance") or []}
+        progress(1.0, "Explained")
+        return ExplainResult(model=version.label, explanation=explanation, importance=importance,
+                             importance_spread=spread, importance_metric=run.summary.get("importance_metric"),
+                             rows_left_out=int((~keep).sum()))
