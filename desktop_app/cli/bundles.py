@@ -95,6 +95,18 @@ def predict_json(result=None, report=None, refused: str | None = None) -> dict[s
     return document
 
 
+def _with_reasons(project, args: argparse.Namespace, result):
+    """The scored rows with the top three reasons of each prediction as columns (`--explain`), written to --out."""
+    from dataclasses import replace
+
+    from desktop_app.core.scoring.files import write_rows
+
+    reasons = project.explain.reasons(args.model, result.output, progress=stderr_progress())
+    output = result.output.join(reasons)
+    written = write_rows(output, args.out) if args.out is not None else None
+    return replace(result, output=output, out_path=written)
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     from desktop_app.core.scoring.errors import ScoringError
 
@@ -105,8 +117,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         output_file(args.out, "--out", "predictions.csv")
     with open_project(args.project) as project:
         try:
-            result = project.scoring.score_file(args.model, args.file, out=args.out, only_valid=args.only_valid,
-                                                progress=stderr_progress())
+            result = project.scoring.score_file(args.model, args.file, out=None if args.explain else args.out,
+                                                only_valid=args.only_valid, progress=stderr_progress())
+            if args.explain:
+                result = _with_reasons(project, args, result)
         except ScoringError as exc:
             message = str(exc)
             report = exc.report
@@ -155,6 +169,9 @@ def add_commands(command) -> None:
     predict.add_argument("model", metavar="MODEL[@VERSION|@ALIAS]", help="a model reference (or a run id)")
     predict.add_argument("file", metavar="FILE", help="rows to score: CSV, Excel or Parquet")
     predict.add_argument("--out", metavar="FILE", help="write the scored rows here (.csv, .parquet or .xlsx)")
+    predict.add_argument("--explain", action="store_true",
+                         help="add each row's three strongest reasons as columns reason_1..reason_3, e.g. "
+                              "'age +0.94' (its contribution to the log-odds; linear and tree models)")
     predict.add_argument("--only-valid", action="store_true",
                          help="score the rows that can be scored and leave out those with errors (text in a number "
                               "column, …); rows with warnings are always scored and say why in the flags column")

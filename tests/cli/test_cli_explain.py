@@ -47,3 +47,20 @@ def test_what_cannot_be_explained_is_one_sentence(heart, tmp_path):
     empty.write_text("x,y\n1,2\n", encoding="utf-8")
     error = mldesk("explain", heart, "heart-lr", empty, check_code=1).stderr
     assert error.startswith("mldesk: ") and "Traceback" not in error
+
+
+def test_batch_scoring_adds_the_three_strongest_reasons(heart, tmp_path):
+    out = tmp_path / "scored.csv"
+    mldesk("predict", heart, "heart-hgb", SAMPLE, "--explain", "--out", out)
+    import pandas as pd
+
+    scored = pd.read_csv(out)
+    assert list(scored.columns[-3:]) == ["reason_1", "reason_2", "reason_3"] and len(scored) == 5000
+    document = json.loads(mldesk("explain", heart, "heart-hgb", SAMPLE, "--rows", "3", "--json").stdout)
+    for i, row in enumerate(document["rows"]):
+        strongest = sorted(row["contributions"].items(), key=lambda item: -abs(item[1]))[:3]
+        assert [scored.loc[i, f"reason_{k + 1}"] for k in range(3)] == [f"{name} {value:+.3g}"
+                                                                         for name, value in strongest]
+    error = mldesk("predict", heart, "heart-knn", SAMPLE, "--explain", "--out", tmp_path / "knn.csv",
+                   check_code=1).stderr
+    assert "Per-row explanations are made for linear and tree models" in error and not (tmp_path / "knn.csv").exists()

@@ -24,6 +24,7 @@ from desktop_app.core.explain.linear import is_linear_model
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 
 BACKGROUND_ROWS = 1000   # training rows a linear model's contributions are measured from (their mean)
+REASON_CHUNK = 20_000    # rows explained at once when reasons are added to a whole scored file
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,36 @@ class ExplainService:
         return ExplainResult(model=version.label, explanation=explanation, importance=importance,
                              importance_spread=spread, importance_metric=run.summary.get("importance_metric"),
                              rows_left_out=int((~keep).sum()))
+
+    def reasons(self, ref: str, frame: pd.DataFrame, count: int = 3,
+                progress: ProgressCallback = no_progress) -> pd.DataFrame:
+        """Columns reason_1 … reason_`count` for the rows of `frame` (rows the model scored): the input columns
+        that moved each row's output most, e.g. "age +0.94" (its contribution, in the output's units)."""
+        import numpy as np
+
+        version = self._registry.resolve(ref)
+        pipeline = self._registry.load_model(version)
+        why_not = can_explain(pipeline)
+        if why_not is not None:
+            raise ExplainError(why_not)
+        run = self._runs.get(version.run_id)
+        background = frame.head(0)
+        from desktop_app.core.training.pipeline import estimator_of
+
+        if is_linear_model(estimator_of(pipeline)):
+            background = self._monitor.load_reference(version).sample.head(BACKGROUND_ROWS)
+        columns: list[list[str]] = [[] for _ in range(count)]
+        for start in range(0, len(frame), REASON_CHUNK):
+            stop = min(len(frame), start + REASON_CHUNK)
+            progress(start / max(1, len(frame)), f"Explaining rows {start + 1:,}–{stop:,}")
+            part = explain_rows(pipeline, frame.iloc[start:start + REASON_CHUNK], background,
+                                positive=run.summary.get("positive_label"))
+            order = np.argsort(-np.abs(part.contributions), axis=1, kind="stable")[:, :count]
+            for k in range(min(count, len(part.features))):
+                picked = order[:, k]
+                values = part.contributions[np.arange(len(picked)), picked]
+                columns[k].extend(f"{part.features[j]} {v:+.3g}" for j, v in zip(picked, values))
+        progress(1.0, "Explained")
+        return pd.DataFrame({f"reason_{k + 1}": columns[k] for k in range(count) if columns[k] or not len(frame)},
+                            index=frame.index)
+
