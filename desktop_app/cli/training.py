@@ -29,7 +29,8 @@ def _run_json(run) -> dict[str, Any]:
         "run": run.id, "status": str(run.status), "model": run.algorithm, "task": run.task,
         "dataset": run.dataset_label, "dataset_sha256": run.dataset_sha256, "target": run.target,
         "experiment": run.experiment, "params": run.params, "seed": run.seed, "options": run.options,
-        "metrics": run.metrics, "cv_metrics": run.cv_metrics, "error": run.error,
+        "metrics": {**run.metrics, **({"groups": run.summary["groups"]} if run.summary.get("groups") else {})},
+        "cv_metrics": run.cv_metrics, "error": run.error,
         "threshold": run.summary.get("threshold"), "pipeline": run.summary.get("pipeline_steps", []),
         "started_at": run.started_at, "ended_at": run.ended_at, "duration_seconds": run.duration_seconds,
         "user": run.user, "host": run.host, "environment": run.environment,
@@ -88,7 +89,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         task=args.task, test_size=args.test_size, seed=args.seed, cv_folds=args.cv, class_weight=args.class_weight,
         positive_label=args.positive, time_column=args.time_column, tune_threshold=args.tune_threshold,
         search=args.search, trials=args.trials, time_budget_seconds=args.time_budget, cluster=args.cluster,
+        sensitive=args.sensitive, use_sensitive=args.use_sensitive,
     )
+    if args.use_sensitive and not args.sensitive:
+        raise usage_error("--use-sensitive lets the model learn from the --sensitive COLUMN, so name it")
     if args.cluster and not (args.search or args.cv):
         raise usage_error("--cluster runs a search's candidates or the cross-validation folds on a Dask cluster, "
                           "so add --search grid|random|halving or --cv K")
@@ -213,6 +217,11 @@ def add_commands(command) -> None:
                        help="run the search's candidates or the --cv folds on this Dask scheduler, e.g. "
                             "tcp://host:8786 (needs mldesk[scale]; only the team's own cluster: tasks travel as "
                             "pickles)")
+    train.add_argument("--sensitive", type=non_empty, metavar="COLUMN",
+                       help="compare the model's metrics across this column's groups (numbers are cut into four "
+                            "bands) and record the gaps, e.g. recall_gap; the column is left out of the features")
+    train.add_argument("--use-sensitive", action="store_true",
+                       help="with --sensitive: let the model learn from that column too")
     train.add_argument("--experiment", type=non_empty, default="Default", help="experiment to file the run under")
     add_json_flag(train)
 

@@ -42,6 +42,8 @@ class RunSpec:
     trials: int = 20
     time_budget_seconds: float | None = None
     cluster: str | None = None          # a Dask scheduler's address: the search's candidates / CV folds run there
+    sensitive: str | None = None        # a column whose groups are compared (fairness); left out of the features…
+    use_sensitive: bool = False         # …unless this says the model may learn from it
 
     def options(self) -> dict[str, Any]:
         """The options column: the spec less what has its own column."""
@@ -50,6 +52,7 @@ class RunSpec:
             "class_weight": self.class_weight, "positive_label": self.positive_label,
             "time_column": self.time_column, "tune_threshold": self.tune_threshold, "search": self.search,
             "trials": self.trials, "time_budget_seconds": self.time_budget_seconds, "cluster": self.cluster,
+            "sensitive": self.sensitive, "use_sensitive": self.use_sensitive,
         }
 
 

@@ -166,7 +166,8 @@ class RunService:
         options = run.options
         return dict(task=run.task, test_size=options.get("test_size", 0.25), seed=run.seed,
                     positive_label=options.get("positive_label"), time_column=options.get("time_column"),
-                    recipe_steps=recipe_from_list(recipe))
+                    recipe_steps=recipe_from_list(recipe), sensitive=options.get("sensitive"),
+                    use_sensitive=bool(options.get("use_sensitive")))
 
     def prepared(self, run: RunInfo, progress: ProgressCallback = no_progress) -> Prepared:
         """`run`'s data as its training prepared it: features, labels, and the same train/test rows.
@@ -228,7 +229,8 @@ class RunService:
         curves_sha = self._objects.put_bytes(json.dumps(document.pop("curves")).encode())
         summary = {k: document[k] for k in (
             "pipeline_steps", "feature_importance", "importance_metric", "threshold", "positive_label", "classes",
-            "n_train", "n_test", "dropped_missing_target", "timings", "estimator_params", "features", "notes")}
+            "n_train", "n_test", "dropped_missing_target", "timings", "estimator_params", "features", "notes",
+            "groups")}
         if search_summary is not None:
             summary["search"] = search_summary
         progress(1.0, "Finished")

@@ -70,6 +70,7 @@ class TrainingResult:
     features: list[str] = field(default_factory=list)
     importance_metric: str | None = None
     notes: list[str] = field(default_factory=list)
+    groups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)   # {column: {group: {metric: …}}}
 
     def to_dict(self) -> dict[str, Any]:
         """Everything but the fitted pipeline, JSON-ready (for the runs database and --json)."""
@@ -82,6 +83,7 @@ class TrainingResult:
             "n_test": self.n_test, "dropped_missing_target": self.dropped_missing_target,
             "pipeline_steps": self.pipeline_steps, "timings": self.timings,
             "estimator_params": self.estimator_params, "features": self.features, "notes": self.notes,
+            "groups": self.groups,
         }
 
 
@@ -205,6 +207,14 @@ def evaluate_prepared(
     output = predict_output(pipeline, X_test, prep)
     timings["predict_seconds"] = time.perf_counter() - t0
     scored = score_output(prep, prep.test, output, threshold)
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
+    if prep.sensitive is not None:
+        if prep.binary:
+            per_group, gaps = _fairness(prep, output, scored["pred"])
+            groups = {prep.sensitive: per_group}
+            scored["metrics"].update(gaps)
+        else:
+            notes.append("Per-group metrics and gaps are computed for two-class targets only.")
 
     result_curves: dict[str, Any] = {}
     if curves:
@@ -234,8 +244,20 @@ def evaluate_prepared(
         dropped_missing_target=prep.dropped_missing_target, pipeline_steps=describe_pipeline(pipeline),
         timings=timings, params=params, algorithm=algorithm.name, class_weight=class_weight, seed=seed,
         estimator_params=_jsonable_params(estimator_of(pipeline)), features=feature_columns(pipeline),
-        importance_metric=importance_metric, notes=notes,
+        importance_metric=importance_metric, notes=notes, groups=groups,
     )
+
+
+def _fairness(prep: Prepared, output: np.ndarray, pred: np.ndarray) -> tuple[dict, dict[str, float]]:
+    """Per-group metrics and gaps of the sensitive column on the test rows (`training.fairness`)."""
+    from desktop_app.core.training.fairness import fairness_metrics, group_labels
+
+    assert prep.sensitive is not None and prep.positive is not None
+    positive = prep.positive
+    column = prep.X[prep.sensitive].iloc[prep.test].reset_index(drop=True)
+    numeric = prep.kinds.get(prep.sensitive) == "numeric"
+    return fairness_metrics((prep.class_codes[prep.test] == positive).astype(int), (pred == positive).astype(int),
+                            output[:, positive], group_labels(column, numeric=numeric))
 
 
 # Predicting and scoring ---------------------------------------------------------------------

@@ -56,7 +56,10 @@ def base_metric(name: str) -> str:
 
 
 def lower_is_better(name: str) -> bool:
-    return base_metric(name) in LOWER_IS_BETTER
+    """A loss, or a gap between groups (`training.fairness`: the ratios are better high)."""
+    base = base_metric(name)
+    return base in LOWER_IS_BETTER or base.endswith("_gap") or base in ("demographic_parity_difference",
+                                                                       "equalized_odds_difference")
 
 
 def better(metric: str, a: float, b: float) -> bool:

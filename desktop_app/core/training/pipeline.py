@@ -93,14 +93,17 @@ def as_recipe_steps(recipe_steps: Iterable[RecipeStep | Mapping]) -> list[Recipe
     return [s if isinstance(s, RecipeStep) else RecipeStep.from_dict(dict(s)) for s in recipe_steps or ()]
 
 
-def column_roles(kinds: Mapping[str, ColumnKind], target: str) -> dict[str, list[str]]:
-    """The columns of each group, in table order: numbers, dates, categories, left_out."""
+def column_roles(kinds: Mapping[str, ColumnKind], target: str,
+                 set_aside: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """The columns of each group, in table order: numbers, dates, categories, left_out (`set_aside` too)."""
     roles: dict[str, list[str]] = {"numbers": [], "dates": [], "categories": [], "left_out": []}
     for column, kind in kinds.items():
         if column == target:
             continue
         kind = ColumnKind(kind)
-        if kind == ColumnKind.NUMERIC:
+        if column in (set_aside or {}):
+            roles["left_out"].append(column)
+        elif kind == ColumnKind.NUMERIC:
             roles["numbers"].append(column)
         elif kind == ColumnKind.DATETIME:
             roles["dates"].append(column)
@@ -124,6 +127,7 @@ def build_pipeline(
     threshold: float | None = None,
     positive_label: Any = None,
     cardinality: Mapping[str, int] | None = None,
+    set_aside: Mapping[str, str] | None = None,
 ) -> Pipeline:
     """An unfitted pipeline: recipe → preparation by column kind → estimator.
 
@@ -132,18 +136,20 @@ def build_pipeline(
     `algorithm` is a catalogue entry, or a name with `task`. `threshold` (binary only, with
     `positive_label`) makes `predict` answer the positive class when its probability is at
     least the threshold. `cardinality` (distinct values per categorical column in the
-    training rows) turns on rare-value merging for columns above HIGH_CARDINALITY.
+    training rows) turns on rare-value merging for columns above HIGH_CARDINALITY. `set_aside`
+    (column → why, e.g. {"gender": "sensitive"}) leaves columns out of the features.
     """
     if isinstance(algorithm, str):
         algorithm = get_algorithm(algorithm, task or CLASSIFICATION)
     steps = for_prediction(as_recipe_steps(recipe_steps), target)
     kinds = kinds_after_recipe({str(k): ColumnKind(v) for k, v in kinds.items()}, steps)
-    roles = column_roles(kinds, target)
+    roles = column_roles(kinds, target, set_aside)
     features = [c for c in kinds if c != target and c not in roles["left_out"]]
     if not features:
         raise TrainingError("No column is left to learn from once the target, id and free-text columns are set "
                             "aside; mark at least one column as numeric, categorical, yes/no or date.")
-    left_out = [[c, LEFT_OUT_KINDS.get(kinds[c], str(kinds[c]))] for c in roles["left_out"]]
+    why = {**{c: LEFT_OUT_KINDS.get(kinds[c], str(kinds[c])) for c in roles["left_out"]}, **(set_aside or {})}
+    left_out = [[c, why[c]] for c in roles["left_out"]]
     recipe = RecipeTransformer([s.to_dict() for s in steps], features, left_out)
 
     transformers = []

@@ -50,6 +50,8 @@ class Prepared:
     time_ordered: bool = False
     cardinality: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    sensitive: str | None = None     # the column whose groups the fairness audit compares (it stays in X)
+    use_sensitive: bool = False      # False: the model does not learn from it (left out of its features)
 
     @property
     def binary(self) -> bool:
@@ -91,9 +93,10 @@ class Prepared:
 
     def pipeline(self, params: Mapping[str, Any] | None, class_weight: str | None, seed: int,
                  threshold: float | None = None):
+        set_aside = {self.sensitive: "sensitive"} if self.sensitive and not self.use_sensitive else None
         return build_pipeline(self.kinds, self.target, self.algorithm, params, self.recipe_steps, class_weight,
                               seed, threshold=threshold, positive_label=self.positive_label if threshold is not None
-                              else None, cardinality=self.cardinality)
+                              else None, cardinality=self.cardinality, set_aside=set_aside)
 
 
 def _labels(series: pd.Series) -> np.ndarray:
@@ -149,9 +152,14 @@ def prepare(
     positive_label: Any = None,
     time_column: str | None = None,
     recipe_steps: Iterable[RecipeStep | Mapping] = (),
+    sensitive: str | None = None,
+    use_sensitive: bool = False,
 ) -> Prepared:
     if target not in frame.columns:
         raise TrainingError(f"The table has no column '{target}' to predict; choose one of its columns as the target.")
+    if sensitive is not None and (sensitive not in frame.columns or sensitive == target):
+        raise TrainingError(f"The sensitive column must be one of the table's columns other than the target, not "
+                            f"'{sensitive}'.")
     if not 0 < test_size < 1:
         raise TrainingError(f"The test share must be between 0 and 1 (for example 0.25), not {test_size}.")
     if time_column is not None and time_column not in frame.columns:
@@ -221,7 +229,8 @@ def prepare(
     train, test = np.asarray(train), np.asarray(test)
 
     prepared = Prepared(X, y, task, algorithm, kinds, target, steps, train, test, dropped, classes, codes,
-                        positive_label, time_column is not None, notes=notes)
+                        positive_label, time_column is not None, notes=notes, sensitive=sensitive,
+                        use_sensitive=use_sensitive)
     prepared.cardinality = _cardinality(X, train, kinds, target)
     return prepared
 
