@@ -122,3 +122,20 @@ class ExplainService:
         return pd.DataFrame({f"reason_{k + 1}": columns[k] for k in range(count) if columns[k] or not len(frame)},
                             index=frame.index)
 
+    def dependence(self, ref: str, features: list[str] | None = None, count: int = 4,
+                   progress: ProgressCallback = no_progress) -> dict[str, dict[str, Any]]:
+        """Partial dependence and ICE curves (`explain.dependence`) of `features` — by default the `count` most
+        important — on a seeded sample of the version's training rows (the drift reference's sample)."""
+        from desktop_app.core.explain.dependence import dependence
+
+        version = self._registry.resolve(ref)
+        pipeline = self._registry.load_model(version)
+        run = self._runs.get(version.run_id)
+        if features is None:
+            ranked = sorted(run.summary.get("feature_importance") or [], key=lambda item: -item[1])
+            features = [str(name) for name, _, _ in ranked[:count]]
+        progress(0.1, f"Reading the training rows of {version.label}")
+        sample = self._monitor.load_reference(version, scaled(progress, 0.1, 0.5)).sample
+        progress(0.5, f"Curves of {', '.join(features)}")
+        return dependence(pipeline, sample, features, positive=run.summary.get("positive_label"))
+

@@ -121,3 +121,21 @@ def test_a_multi_class_model_is_explained_for_each_row_s_predicted_class(tmp_pat
         by_class = {c: set(np.round(e.base_values[np.asarray(e.classes) == c], 12)) for c in set(e.classes)}
         assert all(len(values) == 1 for values in by_class.values()) and len(set().union(*by_class.values())) == 3
         assert all("base_value" in e.row(i) for i in range(3))   # the JSON says each row's own base
+
+
+def test_partial_dependence_rises_with_the_effect_and_stays_flat_with_the_noise(known_effect):
+    project, _ = known_effect
+    run = project.runs.train(RunSpec(dataset="known", target="outcome", algorithm="logistic_regression",
+                                     positive_label="yes"))
+    project.registry.register(run.id, "known-curves")
+    curves = project.explain.dependence("known-curves", ["effect", "noise", "colour"])
+    effect, noise, colour = curves["effect"], curves["noise"], curves["colour"]
+    assert effect["kind"] == "numeric" and len(effect["grid"]) == 20 and len(effect["individual"]) == 50
+    assert all(b > a for a, b in zip(effect["average"], effect["average"][1:]))      # more effect, more "yes"
+    assert max(effect["average"]) - min(effect["average"]) > 0.5
+    assert max(noise["average"]) - min(noise["average"]) < 0.1
+    assert colour["kind"] == "categorical" and set(colour["grid"]) == {"red", "green", "blue"}
+    red = colour["average"][colour["grid"].index("red")]
+    assert red > colour["average"][colour["grid"].index("blue")]                      # red shifts the odds up
+    default = project.explain.dependence("known-curves")
+    assert list(default)[0] == "effect" and len(default) == 3                           # by importance
