@@ -1,4 +1,5 @@
-"""`mldesk explain`: why a registered model version predicts what it does, row by row."""
+"""`mldesk explain` and `mldesk dossier`: why a model version predicts what it does, and the one document a
+reviewer reads before it goes live."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from desktop_app.cli.common import (
     add_json_flag,
     input_file,
     open_project,
+    output_file,
     print_json,
     stderr_progress,
     whole_number,
+    write_failed,
 )
 
 SPACES = {"log_odds": "log-odds", "probability": "probability", "raw_score": "raw score", "value": "prediction"}
@@ -46,6 +49,35 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_dossier(args: argparse.Namespace) -> int:
+    html_path = output_file(args.out, "OUT.html", "dossier.html")
+    pdf_path = output_file(args.pdf, "--pdf", "dossier.pdf") if args.pdf else None
+    with open_project(args.project) as project:
+        dossier = project.dossier.gather(args.model, progress=stderr_progress())
+    from desktop_app.core.dossier.html import SECTIONS, render
+
+    html = render(dossier)
+    try:
+        html_path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise write_failed(html_path, exc, f"The dossier of {dossier.model} was made") from None
+    pages = None
+    if pdf_path is not None:
+        from desktop_app.ui.dossier_pdf import write_pdf
+
+        try:
+            pages = write_pdf(html, pdf_path)
+        except OSError as exc:
+            raise write_failed(pdf_path, exc, f"The dossier of {dossier.model} was written to {html_path}") from None
+    if args.json:
+        print_json({"model": dossier.model, "html": str(html_path), "pdf": str(pdf_path) if pdf_path else None,
+                    "pages": pages, "sections": [key for key, _ in SECTIONS], "seconds": round(dossier.seconds, 3)})
+    else:
+        pdf = f" and {pdf_path} ({pages} pages)" if pdf_path else ""
+        print(f"Dossier of {dossier.model} written to {html_path}{pdf}.")
+    return EXIT_OK
+
+
 def add_commands(command) -> None:
     explain = command("explain", cmd_explain, "explain a model version's predictions row by row (contributions that "
                                               "add up to its output)")
@@ -55,3 +87,12 @@ def add_commands(command) -> None:
     explain.add_argument("--rows", type=whole_number(1, what="the number of rows"), default=10, metavar="K",
                          help="explain the first K rows the model can read (default 10)")
     add_json_flag(explain)
+
+    dossier = command("dossier", cmd_dossier, "write one self-contained document about a model version: card, "
+                                              "lineage, quality, training, metrics, explanation, fairness, gate, "
+                                              "approvals, drift, bundle")
+    dossier.add_argument("project", metavar="PROJECT")
+    dossier.add_argument("model", metavar="MODEL[@N|@ALIAS]")
+    dossier.add_argument("out", metavar="OUT.html", help="the HTML file to write (styles and charts inside)")
+    dossier.add_argument("--pdf", metavar="OUT.pdf", help="also print it to PDF (Qt's printing, no browser)")
+    add_json_flag(dossier)

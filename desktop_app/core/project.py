@@ -109,6 +109,10 @@ class Project:
         from desktop_app.core.explain.service import ExplainService
 
         self.explain = ExplainService(self.runs, self.registry, self.scoring, self.monitor)
+        from desktop_app.core.dossier.service import DossierService
+
+        self.dossier = DossierService(self.runs, self.registry, self.quality, self.datasets, self.explain, self.monitor,
+                                      self.bundles, self.verify_audit)
         from desktop_app.core.pipelines.service import PipelineService
 
         self.pipelines = PipelineService(self)   # last: its steps call every service above

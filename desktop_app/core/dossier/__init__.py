@@ -1,0 +1,1 @@
+"""One dossier per model version (`service` gathers it, `html` lays it out, `charts` draws its pictures)."""

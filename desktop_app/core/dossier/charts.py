@@ -1,0 +1,88 @@
+"""The dossier's charts as small self-contained SVG (no plotting library, nothing to fetch): lines and bars."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+WIDTH, HEIGHT = 440, 220
+PAD_L, PAD_R, PAD_T, PAD_B = 46, 12, 26, 34
+COLOURS = ("#4c78a8", "#e45756", "#54a24b", "#b279a2", "#f58518", "#72b7b2")
+AXIS, TEXT, FAINT = "#888", "#333", "#c9d3dd"
+
+
+def _n(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _frame(title: str, body: list[str], width: int = WIDTH, height: int = HEIGHT) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
+            f'{height}" role="img" aria-label="{escape(title)}" font-family="sans-serif" font-size="11">'
+            f'<title>{escape(title)}</title><text x="{PAD_L}" y="15" fill="{TEXT}" font-weight="bold">'
+            f'{escape(title)}</text>' + "".join(body) + "</svg>")
+
+
+def lines(title: str, series: Sequence[tuple[str, Sequence[float], Sequence[float]]], x_title: str, y_title: str,
+          faint: Sequence[tuple[Sequence[float], Sequence[float]]] = (), diagonal: bool = False) -> str:
+    """Line chart of `series` [(name, xs, ys)]; `faint` lines under them (ICE curves); `diagonal` draws y = x."""
+    points = [v for _, xs, ys in series for v in zip(xs, ys)] + [v for xs, ys in faint for v in zip(xs, ys)]
+    if not points:
+        return _frame(title, [f'<text x="{PAD_L}" y="60" fill="{AXIS}">nothing to draw</text>'])
+    x_lo, x_hi = min(p[0] for p in points), max(p[0] for p in points)
+    y_lo, y_hi = min(p[1] for p in points), max(p[1] for p in points)
+    if diagonal:
+        x_lo, x_hi, y_lo, y_hi = min(x_lo, 0.0), max(x_hi, 1.0), min(y_lo, 0.0), max(y_hi, 1.0)
+    x_hi, y_hi = (x_hi if x_hi > x_lo else x_lo + 1), (y_hi if y_hi > y_lo else y_lo + 1)
+    width, height = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
+
+    def sx(x: float) -> float:
+        return PAD_L + (x - x_lo) / (x_hi - x_lo) * width
+
+    def sy(y: float) -> float:
+        return PAD_T + height - (y - y_lo) / (y_hi - y_lo) * height
+
+    body = [f'<line x1="{PAD_L}" y1="{PAD_T + height}" x2="{PAD_L + width}" y2="{PAD_T + height}" stroke="{AXIS}"/>',
+            f'<line x1="{PAD_L}" y1="{PAD_T}" x2="{PAD_L}" y2="{PAD_T + height}" stroke="{AXIS}"/>',
+            f'<text x="{PAD_L}" y="{HEIGHT - 4}" fill="{TEXT}">{escape(x_title)}: {_n(x_lo)} to {_n(x_hi)}</text>',
+            f'<text x="4" y="{PAD_T + 10}" fill="{TEXT}">{_n(y_hi)}</text>',
+            f'<text x="4" y="{PAD_T + height}" fill="{TEXT}">{_n(y_lo)}</text>',
+            f'<text x="{PAD_L + 4}" y="{PAD_T + 10}" fill="{AXIS}">{escape(y_title)}</text>']
+    if diagonal:
+        body.append(f'<line x1="{sx(0)}" y1="{sy(0)}" x2="{sx(1)}" y2="{sy(1)}" stroke="{FAINT}" '
+                    'stroke-dasharray="4 3"/>')
+    for xs, ys in faint:
+        body.append(f'<polyline fill="none" stroke="{FAINT}" stroke-width="1" points="'
+                    + " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys)) + '"/>')
+    for i, (name, xs, ys) in enumerate(series):
+        colour = COLOURS[i % len(COLOURS)]
+        body.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                    + " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in zip(xs, ys)) + '"/>')
+        if len(series) > 1 or name:
+            body.append(f'<text x="{PAD_L + width - 150}" y="{PAD_T + 14 + 13 * i}" fill="{colour}">'
+                        f'{escape(name)}</text>')
+    return _frame(title, body)
+
+
+def bars(title: str, items: Sequence[tuple[str, float, float | None]], value_title: str) -> str:
+    """Horizontal bars [(label, value, spread or None)], largest first as given; the spread as a whisker."""
+    if not items:
+        return _frame(title, [f'<text x="{PAD_L}" y="60" fill="{AXIS}">nothing to draw</text>'])
+    row = 18
+    height = PAD_T + row * len(items) + 24
+    label_w = 120
+    top = max(max(abs(v) + (s or 0) for _, v, s in items), 1e-12)
+    span = WIDTH - label_w - PAD_R - 50
+    body = []
+    for i, (label, value, spread) in enumerate(items):
+        y = PAD_T + i * row
+        length = max(0.0, value) / top * span
+        body.append(f'<text x="{label_w - 6}" y="{y + 12}" fill="{TEXT}" text-anchor="end">{escape(label)}</text>')
+        body.append(f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" fill="{COLOURS[0]}"/>')
+        end = label_w + length
+        if spread:
+            low = max(0.0, value - spread) / top * span + label_w
+            end = max(end, (max(0.0, value) + spread) / top * span + label_w)
+            body.append(f'<line x1="{low:.1f}" y1="{y + row / 2}" x2="{end:.1f}" y2="{y + row / 2}" stroke="{TEXT}"/>')
+        body.append(f'<text x="{end + 6:.1f}" y="{y + 12}" fill="{TEXT}">{_n(value)}</text>')
+    body.append(f'<text x="{label_w}" y="{height - 6}" fill="{AXIS}">{escape(value_title)}</text>')
+    return _frame(title, body, height=height)
