@@ -164,6 +164,7 @@ class LabelledMetrics:
     delta: Mapping[str, float] = field(default_factory=dict)        # batch − test, where both are known
     notes: tuple[str, ...] = ()
     gate: GateVerdict | None = None
+    groups: Mapping[str, Any] = field(default_factory=dict)   # {column: {group: {metric: value}}} (fairness)
 
     @property
     def gate_passed(self) -> bool | None:
@@ -176,7 +177,8 @@ class LabelledMetrics:
             return None
         return cls(int(data.get("rows") or 0), dict(data.get("metrics") or {}),
                    dict(data.get("test_metrics") or {}), dict(data.get("delta") or {}),
-                   tuple(data.get("notes") or ()), GateVerdict.from_dict(data.get("gate")))
+                   tuple(data.get("notes") or ()), GateVerdict.from_dict(data.get("gate")),
+                   dict(data.get("groups") or {}))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rows": self.rows, "metrics": dict(self.metrics),
@@ -184,6 +186,8 @@ class LabelledMetrics:
                                "notes": list(self.notes)}
         if self.gate is not None:
             out["gate"] = self.gate.to_dict()
+        if self.groups:
+            out["groups"] = dict(self.groups)
         return out
 
 

@@ -59,12 +59,15 @@ def labelled_metrics(
     positive_label: Any,
     threshold: float | None,
     test_metrics: Mapping[str, Any],
+    groups: pd.Series | None = None,
 ) -> dict[str, Any]:
-    """The model's metrics on the labelled rows of the batch, beside the run's test metrics."""
+    """The model's metrics on the labelled rows of the batch, beside the run's test metrics; with `groups` (each
+    row's group of the column the run was audited on), the per-group metrics and the gaps too."""
     from desktop_app.core.training import metrics as m
 
     known = labels.notna().to_numpy()
     notes: list[str] = []
+    by_group: dict[str, Any] | None = None
     if task == "classification" and classes:
         codes = m.encode(np.asarray(labels.astype(object)), list(classes))
         unseen = known & (codes < 0)
@@ -75,15 +78,27 @@ def labelled_metrics(
         positive = list(classes).index(positive_label) if len(classes) == 2 and positive_label in classes else None
         pred = m.predicted_codes(proba, positive, threshold if positive is not None else None)
         values = m.classification_metrics(codes[keep], proba, pred, len(classes), positive)
+        if groups is not None and positive is not None and keep.any():
+            from desktop_app.core.training.fairness import fairness_metrics
+
+            per_group, gaps = fairness_metrics((codes[keep] == positive).astype(int), (pred == positive).astype(int),
+                                               proba[:, positive], groups[keep].reset_index(drop=True))
+            values = {**values, **gaps}
+            by_group = {str(groups.name or "group"): per_group}
     else:
         y = pd.to_numeric(labels, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         keep = known & np.isfinite(y)
         pred = output.iloc[:, 0].to_numpy(dtype=np.float64)[keep]
         values = m.regression_metrics(y[keep], pred)
     rows = int(keep.sum())
+    if groups is not None and by_group is None:
+        notes.append("Per-group metrics are computed for two-class models only.")
     if rows == 0:
         return {"rows": 0, "metrics": {}, "test_metrics": dict(test_metrics), "delta": {},
                 "notes": notes + ["No row has a usable label."]}
     delta = {k: values[k] - float(test_metrics[k]) for k in values
              if test_metrics.get(k) is not None and np.isfinite(float(test_metrics[k]))}
-    return {"rows": rows, "metrics": values, "test_metrics": dict(test_metrics), "delta": delta, "notes": notes}
+    document = {"rows": rows, "metrics": values, "test_metrics": dict(test_metrics), "delta": delta, "notes": notes}
+    if by_group is not None:
+        document["groups"] = by_group
+    return document

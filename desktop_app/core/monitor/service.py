@@ -258,7 +258,8 @@ class MonitorService:
             target = column_drift(stats.target, frame[target_name], settings).to_dict()
             metrics = labelled_metrics(frame[target_name], output, task=info.get("task"),
                                        classes=info.get("classes"), positive_label=info.get("positive_label"),
-                                       threshold=info.get("threshold"), test_metrics=version.metrics)
+                                       threshold=info.get("threshold"), test_metrics=version.metrics,
+                                       groups=self._groups(version, frame))
             metrics["gate"] = self._gate(version, metrics["metrics"])
             seconds["metrics"], clock = time.perf_counter() - clock, time.perf_counter()
 
@@ -330,6 +331,18 @@ class MonitorService:
                 "passed": not failures if rules else None}
 
     # -- queries ----------------------------------------------------------------------------------
+
+    def _groups(self, version: ModelVersion, frame: pd.DataFrame) -> pd.Series | None:
+        """The batch's rows in the groups the version's run was audited on (`training.fairness`), if it was and
+        the batch has that column; a numeric column is banded as training banded it."""
+        from desktop_app.core.training.fairness import group_labels
+
+        run = self._runs.get(version.run_id)
+        column = run.options.get("sensitive")
+        if not column or column not in frame.columns or not run.summary.get("groups"):
+            return None
+        edges = (run.summary.get("group_bands") or {}).get(column)
+        return group_labels(frame[column], numeric=bool(edges) or None, edges=edges)
 
     def batches(self, model_ref: str | ModelVersion, all_versions: bool = False) -> list[MonitoringBatch]:
         """The batches of the version `model_ref` names (all the model's with `all_versions`), oldest first."""

@@ -230,7 +230,7 @@ class RunService:
         summary = {k: document[k] for k in (
             "pipeline_steps", "feature_importance", "importance_metric", "threshold", "positive_label", "classes",
             "n_train", "n_test", "dropped_missing_target", "timings", "estimator_params", "features", "notes",
-            "groups")}
+            "groups", "group_bands")}
         if search_summary is not None:
             summary["search"] = search_summary
         progress(1.0, "Finished")

@@ -71,6 +71,7 @@ class TrainingResult:
     importance_metric: str | None = None
     notes: list[str] = field(default_factory=list)
     groups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)   # {column: {group: {metric: …}}}
+    group_bands: dict[str, list[float]] = field(default_factory=dict)            # a numeric column's band edges
 
     def to_dict(self) -> dict[str, Any]:
         """Everything but the fitted pipeline, JSON-ready (for the runs database and --json)."""
@@ -83,7 +84,7 @@ class TrainingResult:
             "n_test": self.n_test, "dropped_missing_target": self.dropped_missing_target,
             "pipeline_steps": self.pipeline_steps, "timings": self.timings,
             "estimator_params": self.estimator_params, "features": self.features, "notes": self.notes,
-            "groups": self.groups,
+            "groups": self.groups, "group_bands": self.group_bands,
         }
 
 
@@ -208,10 +209,14 @@ def evaluate_prepared(
     timings["predict_seconds"] = time.perf_counter() - t0
     scored = score_output(prep, prep.test, output, threshold)
     groups: dict[str, dict[str, dict[str, Any]]] = {}
+    bands: dict[str, list[float]] = {}
     if prep.sensitive is not None:
         if prep.binary:
-            per_group, gaps = _fairness(prep, output, scored["pred"])
-            groups = {prep.sensitive: per_group}
+            audit, gaps = _fairness(prep, output, scored["pred"])
+            groups = {prep.sensitive: audit["groups"]}
+            if "bands" in audit:
+                notes.append(f"{prep.sensitive} was cut into bands at {', '.join(f'{e:g}' for e in audit['bands'])}.")
+                bands = {prep.sensitive: audit["bands"]}
             scored["metrics"].update(gaps)
         else:
             notes.append("Per-group metrics and gaps are computed for two-class targets only.")
@@ -244,20 +249,23 @@ def evaluate_prepared(
         dropped_missing_target=prep.dropped_missing_target, pipeline_steps=describe_pipeline(pipeline),
         timings=timings, params=params, algorithm=algorithm.name, class_weight=class_weight, seed=seed,
         estimator_params=_jsonable_params(estimator_of(pipeline)), features=feature_columns(pipeline),
-        importance_metric=importance_metric, notes=notes, groups=groups,
+        importance_metric=importance_metric, notes=notes, groups=groups, group_bands=bands,
     )
 
 
-def _fairness(prep: Prepared, output: np.ndarray, pred: np.ndarray) -> tuple[dict, dict[str, float]]:
+def _fairness(prep: Prepared, output: np.ndarray, pred: np.ndarray) -> tuple[dict[str, Any], dict[str, float]]:
     """Per-group metrics and gaps of the sensitive column on the test rows (`training.fairness`)."""
-    from desktop_app.core.training.fairness import fairness_metrics, group_labels
+    from desktop_app.core.training.fairness import band_edges, fairness_metrics, group_labels
 
     assert prep.sensitive is not None and prep.positive is not None
     positive = prep.positive
     column = prep.X[prep.sensitive].iloc[prep.test].reset_index(drop=True)
     numeric = prep.kinds.get(prep.sensitive) == "numeric"
-    return fairness_metrics((prep.class_codes[prep.test] == positive).astype(int), (pred == positive).astype(int),
-                            output[:, positive], group_labels(column, numeric=numeric))
+    edges = band_edges(prep.X[prep.sensitive]) if numeric else None   # of every row: kept to band new batches alike
+    per_group, gaps = fairness_metrics((prep.class_codes[prep.test] == positive).astype(int),
+                                       (pred == positive).astype(int), output[:, positive],
+                                       group_labels(column, numeric=numeric, edges=edges))
+    return {"groups": per_group, **({"bands": edges} if edges else {})}, gaps
 
 
 # Predicting and scoring ---------------------------------------------------------------------

@@ -36,23 +36,32 @@ def is_gap_metric(name: str) -> bool:
     return name in GAP_METRICS
 
 
-def group_labels(series: pd.Series, numeric: bool | None = None) -> pd.Series:
+def band_edges(series: pd.Series) -> list[float]:
+    """The edges of a numeric column's bands: its quartiles, rounded (fewer when values repeat)."""
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return []
+    return [float(v) for v in np.unique(np.round(np.quantile(values, np.linspace(0, 1, BANDS + 1))))]
+
+
+def group_labels(series: pd.Series, numeric: bool | None = None, edges: list[float] | None = None) -> pd.Series:
     """The group of each row (a categorical series whose categories are the groups in the order to show them):
-    the value as text, or for numbers a band of the column's quartiles, lowest first; "(missing)" last."""
+    the value as text, or for numbers a band of the column's quartiles (or of `edges`, the bands a model was
+    audited with), lowest first; "(missing)" last."""
     numbers = pd.to_numeric(series, errors="coerce") if numeric is not False else None
-    if numbers is not None and (numeric or (numbers.notna().sum() and numbers.nunique() > 2 * BANDS)):
-        labels, order = _bands(numbers)
+    if numbers is not None and (numeric or edges or (numbers.notna().sum() and numbers.nunique() > 2 * BANDS)):
+        labels, order = _bands(numbers, edges if edges else band_edges(numbers))
     else:
         labels = series.astype("string").fillna(MISSING).astype(object)
         order = sorted(set(labels) - {MISSING})
     present = set(labels)
     order = [g for g in order if g in present] + ([MISSING] if MISSING in present else [])
-    return pd.Series(pd.Categorical(labels, categories=order), index=series.index)
+    return pd.Series(pd.Categorical(labels, categories=order), index=series.index, name=series.name)
 
 
-def _bands(numbers: pd.Series) -> tuple[pd.Series, list[str]]:
+def _bands(numbers: pd.Series, edges: list[float]) -> tuple[pd.Series, list[str]]:
     values = numbers.to_numpy(dtype=float)
-    edges = np.unique(np.round(np.nanquantile(values, np.linspace(0, 1, BANDS + 1))))
     if len(edges) < 3:
         labels = numbers.map(lambda v: f"{v:g}", na_action="ignore").fillna(MISSING).astype(object)
         return labels, [f"{v:g}" for v in sorted(numbers.dropna().unique())]

@@ -83,3 +83,17 @@ def test_the_gate_refuses_a_version_whose_recall_gap_exceeds_the_rule(heart):
 def test_a_regression_gets_a_note_instead_of_groups(heart):
     run = heart.runs.train(RunSpec(dataset="heart", target="sys_bp", algorithm="ridge", sensitive="gender"))
     assert not run.summary.get("groups") and "two-class targets only" in " ".join(run.summary["notes"])
+
+
+def test_a_labelled_batch_tracks_the_same_gaps_with_the_training_bands(heart, tmp_path):
+    run = heart.runs.train(RunSpec(dataset="heart", target="heart_disease", algorithm="logistic_regression",
+                                   class_weight="balanced", sensitive="age"))
+    heart.registry.register(run.id, "aged-risk")
+    batch = pd.read_csv(SAMPLE_CSV).sample(1500, random_state=5)
+    batch.to_csv(tmp_path / "batch.csv", index=False)
+    checked = heart.monitor.add_batch("aged-risk", tmp_path / "batch.csv")
+    labelled = checked.result.metrics
+    assert list(labelled.groups["age"]) == list(run.summary["groups"]["age"])     # the bands training made
+    assert sum(g["count"] for g in labelled.groups["age"].values()) == 1500
+    assert "recall_gap" in labelled.metrics and "recall_gap" in labelled.delta
+    assert labelled.to_dict()["groups"] == labelled.groups
