@@ -86,3 +86,37 @@ def bars(title: str, items: Sequence[tuple[str, float, float | None]], value_tit
         body.append(f'<text x="{end + 6:.1f}" y="{y + 12}" fill="{TEXT}">{_n(value)}</text>')
     body.append(f'<text x="{label_w}" y="{height - 6}" fill="{AXIS}">{escape(value_title)}</text>')
     return _frame(title, body, height=height)
+
+
+def waterfall(title: str, base: float, items: Sequence[tuple[str, float]], output: float, unit: str) -> str:
+    """One row's explanation: from the base value, each column's contribution as a step (up red, down blue),
+    to the row's output; `items` largest first (the rest summed by the caller)."""
+    steps = [("base value", base, base)]
+    running = base
+    for name, value in items:
+        steps.append((name, running, running + value))
+        running += value
+    steps.append(("output", output, output))
+    low, high = min(min(a, b) for _, a, b in steps), max(max(a, b) for _, a, b in steps)
+    high = high if high > low else low + 1
+    row, label_w = 20, 130
+    span = WIDTH - label_w - PAD_R - 56
+    height = PAD_T + row * len(steps) + 26
+
+    def sx(v: float) -> float:
+        return label_w + (v - low) / (high - low) * span
+
+    body = []
+    for i, (name, start, end) in enumerate(steps):
+        y = PAD_T + i * row
+        total = i in (0, len(steps) - 1)
+        colour = AXIS if total else ("#e45756" if end >= start else "#4c78a8")
+        x0, x1 = (sx(start), sx(end)) if not total else (sx(min(0.0, start) if low <= 0 <= high else low), sx(end))
+        left, width = min(x0, x1), max(abs(x1 - x0), 1.5)
+        value = end if total else end - start
+        body.append(f'<text x="{label_w - 6}" y="{y + 13}" fill="{TEXT}" text-anchor="end">{escape(name)}</text>')
+        body.append(f'<rect x="{left:.1f}" y="{y + 3}" width="{width:.1f}" height="{row - 6}" fill="{colour}"/>')
+        sign = "" if total else "+" if value >= 0 else ""
+        body.append(f'<text x="{left + width + 5:.1f}" y="{y + 13}" fill="{TEXT}">{sign}{_n(value)}</text>')
+    body.append(f'<text x="{label_w}" y="{height - 6}" fill="{AXIS}">{escape(unit)}</text>')
+    return _frame(title, body, height=height)

@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.progress import ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion
 
 DEPENDENCE_COLUMNS = 3   # columns whose partial dependence the dossier draws
 CARD_TAGS = ("intended_use", "owner", "limitations")
@@ -46,7 +49,7 @@ class DossierService:
         self._explain, self._monitor, self._bundles = explain, monitor, bundles
         self._verify_audit = verify_audit
 
-    def gather(self, ref: str, progress: ProgressCallback = no_progress) -> Dossier:
+    def gather(self, ref: str | ModelVersion, progress: ProgressCallback = no_progress) -> Dossier:
         from datetime import UTC, datetime
 
         from desktop_app.core.explain.contributions import can_explain
@@ -127,12 +130,12 @@ class DossierService:
         progress(1.0, "Gathered")
         return dossier
 
-    def html(self, ref: str, progress: ProgressCallback = no_progress) -> str:
+    def html(self, ref: str | ModelVersion, progress: ProgressCallback = no_progress) -> str:
         from desktop_app.core.dossier.html import render
 
         return render(self.gather(ref, progress))
 
-    def write(self, ref: str, path: str | os.PathLike, progress: ProgressCallback = no_progress) -> Path:
+    def write(self, ref: str | ModelVersion, path: str | os.PathLike, progress: ProgressCallback = no_progress) -> Path:
         """Write the dossier's HTML to `path` (through a temporary file: nothing half written is left)."""
         path = Path(path)
         text = self.html(ref, progress)

@@ -15,13 +15,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from desktop_app.core.explain.contributions import ExplainError, Explanation, can_explain, explain_rows
 from desktop_app.core.explain.linear import is_linear_model
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
+
+if TYPE_CHECKING:
+    from desktop_app.core.registry.entities import ModelVersion
 
 BACKGROUND_ROWS = 1000   # training rows a linear model's contributions are measured from (their mean)
 REASON_CHUNK = 20_000    # rows explained at once when reasons are added to a whole scored file
@@ -52,7 +55,7 @@ class ExplainService:
         self._scoring = scoring
         self._monitor = monitor
 
-    def explain(self, ref: str, path_or_frame: str | os.PathLike | pd.DataFrame, rows: int | None = None,
+    def explain(self, ref: str | ModelVersion, path_or_frame: str | os.PathLike | pd.DataFrame, rows: int | None = None,
                 progress: ProgressCallback = no_progress) -> ExplainResult:
         """Contributions of every input column for the first `rows` readable rows (all when None)."""
         from desktop_app.core.scoring.errors import ScoringError
@@ -90,7 +93,7 @@ class ExplainService:
                              importance_spread=spread, importance_metric=run.summary.get("importance_metric"),
                              rows_left_out=int((~keep).sum()))
 
-    def reasons(self, ref: str, frame: pd.DataFrame, count: int = 3,
+    def reasons(self, ref: str | ModelVersion, frame: pd.DataFrame, count: int = 3,
                 progress: ProgressCallback = no_progress) -> pd.DataFrame:
         """Columns reason_1 … reason_`count` for the rows of `frame` (rows the model scored): the input columns
         that moved each row's output most, e.g. "age +0.94" (its contribution, in the output's units)."""
@@ -122,7 +125,7 @@ class ExplainService:
         return pd.DataFrame({f"reason_{k + 1}": columns[k] for k in range(count) if columns[k] or not len(frame)},
                             index=frame.index)
 
-    def dependence(self, ref: str, features: list[str] | None = None, count: int = 4,
+    def dependence(self, ref: str | ModelVersion, features: list[str] | None = None, count: int = 4,
                    progress: ProgressCallback = no_progress) -> dict[str, dict[str, Any]]:
         """Partial dependence and ICE curves (`explain.dependence`) of `features` — by default the `count` most
         important — on a seeded sample of the version's training rows (the drift reference's sample)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.steps.registry.aliases import AliasesTab
+from desktop_app.ui.steps.registry.explain import ExplainTab, FairnessTab
 from desktop_app.ui.steps.registry.gate import GateTab
 from desktop_app.ui.steps.registry.history import HistoryTab
 from desktop_app.ui.steps.registry.lineage import LineageTab
@@ -75,6 +76,8 @@ class RegistryDetails(QWidget):
         self.aliases = AliasesTab()
         self.gate = GateTab()
         self.lineage = LineageTab()
+        self.explain = ExplainTab()
+        self.fairness = FairnessTab()
         self.history = HistoryTab()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registryTabs")
@@ -83,6 +86,8 @@ class RegistryDetails(QWidget):
         self.tabs.addTab(self.aliases, "Aliases")
         self.tabs.addTab(self.gate, "KPI gate")
         self.tabs.addTab(self.lineage, "Lineage")
+        self.tabs.addTab(self.explain, "Explain")
+        self.tabs.addTab(self.fairness, "Fairness")
         self.tabs.addTab(self.history, "History")
         self.message = QLabel("Select a model or a version on the left.")
         self.message.setObjectName("hint")
@@ -142,6 +147,8 @@ class RegistryDetails(QWidget):
             self.history.show_history(model, version, history)
         if version is None:
             self.lineage.show_message("Select a version to see where it comes from.")
+            self.explain.show_message("Select a version to see what drives its answers.")
+            self.fairness.show_message("Select a version to see how it works for each group.")
 
     def show_history(self, history: list[Any]) -> None:
         if self.model is None:

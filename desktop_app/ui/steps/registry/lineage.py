@@ -43,6 +43,7 @@ def _sha(value: str | None) -> str:
 
 class LineageTab(QWidget):
     pipeline_requested = Signal(str)   # "Save as pipeline…": the version's label (the Automate place opens on it)
+    dossier_requested = Signal()       # "Compliance dossier…": the step writes it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,14 +72,25 @@ class LineageTab(QWidget):
         self.pipeline_button.setToolTip("Replay how this version was made on each new file, as a pipeline (the "
                                         "Automate place)")
         self.pipeline_button.clicked.connect(lambda: self.pipeline_requested.emit(self.version_label))
+        self.dossier_button = QPushButton("Compliance dossier…")
+        self.dossier_button.setToolTip("One document for a reviewer: model card, lineage, quality, training, metrics, "
+                                       "explanation, fairness, gate, approvals, drift and the bundle's checksums "
+                                       "(HTML and PDF)")
+        self.dossier_button.clicked.connect(self.dossier_requested)
+        self.dossier_note = QLabel()
+        self.dossier_note.setObjectName("hint")
+        self.dossier_note.setWordWrap(True)
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.dossier_note, 1)
+        row.addWidget(self.dossier_button)
         row.addWidget(self.pipeline_button)
         layout.addLayout(row)
         self.show_message("Select a version to see its lineage.")
 
     def show_message(self, text: str) -> None:
         self.pipeline_button.setVisible(False)
+        self.dossier_button.setVisible(False)
+        self.dossier_note.clear()
         self.tree.clear()
         self.message.setText(text)
         self.message.setVisible(True)
@@ -103,6 +115,7 @@ class LineageTab(QWidget):
         self.message.setVisible(False)
         self.version_label = version.label
         self.pipeline_button.setVisible(True)
+        self.dossier_button.setVisible(True)
         top = self._item(None, f"{version.model_name} v{version.number}"
                          + (" (archived)" if version.archived else "") + f" · model file {_sha(version.model_sha256)}",
                          version.model_sha256, bold=True)

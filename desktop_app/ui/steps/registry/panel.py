@@ -35,6 +35,7 @@ from desktop_app.ui.steps.base import StepPanel, StepState
 from desktop_app.ui.steps.registry.changes import RegistryChanges
 from desktop_app.ui.steps.registry.confirm import ConfirmDialog
 from desktop_app.ui.steps.registry.details import RegistryDetails
+from desktop_app.ui.steps.registry.insight import RegistryInsight
 from desktop_app.ui.steps.registry.lineage import load_lineage
 from desktop_app.ui.steps.registry.move_alias import MoveAliasDialog
 from desktop_app.ui.steps.registry.register import RegisterDialog
@@ -65,7 +66,7 @@ QLabel#treeHint { color: #6b7480; padding: 2px 2px 0 2px; }
 """
 
 
-class RegistryStep(RegistryChanges, StepPanel):
+class RegistryStep(RegistryChanges, RegistryInsight, StepPanel):
     """The step: the models, the selected one in tabs, registering a run. Changes to a model or a version
     are in changes.py (a mixin)."""
 
@@ -87,6 +88,7 @@ class RegistryStep(RegistryChanges, StepPanel):
         self.conflict_dialog: ConflictDialog | None = None
         self.history: dict[str, list[Any]] = {}         # model name → audit events (newest first)
         self.lineages: dict[str, dict[str, Any]] = {}   # version id → lineage (immutable)
+        self.explained: dict[str, tuple] = {}             # version id → (importance, its metric, dependence curves)
         self.dialog: RegisterDialog | None = None
         self.alias_dialog: MoveAliasDialog | None = None
         self.confirm: ConfirmDialog | None = None
@@ -134,7 +136,9 @@ class RegistryStep(RegistryChanges, StepPanel):
         self.details.aliases.resolve_requested.connect(self._resolve_selected)
         self.details.resolve_requested.connect(self._resolve_selected)
         self.details.gate.save_requested.connect(self._save_gate)
-        self.details.tabs.currentChanged.connect(lambda _i: self._load_lineage())
+        self.details.tabs.currentChanged.connect(lambda _i: (self._load_lineage(), self._load_insight()))
+        self.details.explain.rows_requested.connect(lambda: self.explain_rows())
+        self.details.lineage.dossier_requested.connect(lambda: self.make_dossier())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("registrySplitter")
@@ -157,7 +161,7 @@ class RegistryStep(RegistryChanges, StepPanel):
                 dialog.reject()       # it belongs to the previous project
         self.project = project
         self.models, self.conflicts = [], []
-        self.history, self.lineages = {}, {}
+        self.history, self.lineages, self.explained = {}, {}, {}
         self.tree.set_models([])
         self.pages.setCurrentWidget(self.empty)
         self.primary_button.setVisible(False)
@@ -240,6 +244,7 @@ class RegistryStep(RegistryChanges, StepPanel):
         if model.name not in self.history:
             self._load_history(model.name)
         self._load_lineage()
+        self._load_insight()
 
     def _update_next(self, model: RegisteredModel, version: ModelVersion | None) -> None:
         target = version

@@ -89,6 +89,17 @@ class TrainOptions(QWidget):
                                 "on the cluster's workers (they need MLDesk installed); the model itself is then "
                                 "fitted here.\nOnly your team's own cluster: the data and tasks travel to it as "
                                 "Python pickles.")
+        self.sensitive = QComboBox()
+        self.sensitive.setObjectName("sensitiveColumn")
+        self.sensitive.addItem("no fairness audit", None)
+        self.sensitive.setToolTip("Compare each model's recall, false-positive rate, precision and selection rate "
+                                  "across this column's groups (numbers are cut into four bands) and record the "
+                                  "gaps, e.g. recall_gap, which a KPI gate can hold. The column is left out of the "
+                                  "model's features unless you tick the box beside it.")
+        self.use_sensitive = QCheckBox("let the model learn from it")
+        self.use_sensitive.setObjectName("useSensitive")
+        self.use_sensitive.setToolTip("Off: the column is kept beside the rows for the audit only, so the model "
+                                      "cannot use it. On: it is one of the model's features too.")
         self.experiment = QComboBox()
         self.experiment.setObjectName("experimentCombo")
         self.experiment.setEditable(True)
@@ -126,6 +137,11 @@ class TrainOptions(QWidget):
         grid.addWidget(self.search_details, 3, 2, 1, 2)
         grid.addWidget(self.cluster_label, 4, 0)
         grid.addWidget(self.cluster, 4, 1, 1, 3)
+        fairness = QLabel("Fairness:")
+        fairness.setBuddy(self.sensitive)
+        grid.addWidget(fairness, 5, 0)
+        grid.addWidget(self.sensitive, 5, 1)
+        grid.addWidget(self.use_sensitive, 5, 2, 1, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
@@ -140,6 +156,8 @@ class TrainOptions(QWidget):
             check.toggled.connect(lambda _v: self.changed.emit())
         self.experiment.currentTextChanged.connect(lambda _t: self.changed.emit())
         self.cluster.textChanged.connect(lambda _t: self.changed.emit())
+        self.sensitive.currentIndexChanged.connect(lambda _i: self._update())
+        self.use_sensitive.toggled.connect(lambda _v: self.changed.emit())
         self._classification = True
         self._update()
 
@@ -154,6 +172,20 @@ class TrainOptions(QWidget):
         why = "" if self._classification else " (classification only)"
         self.balanced.setText("Balanced class weights" + why)
         self.tune_threshold.setText("Tune the decision threshold" + why)
+
+    def set_columns(self, names: list[str], target: str | None) -> None:
+        """The columns a fairness audit can compare groups of (all but the target); the choice is kept if it
+        is still there."""
+        current = self.sensitive.currentData()
+        self.sensitive.blockSignals(True)
+        self.sensitive.clear()
+        self.sensitive.addItem("no fairness audit", None)
+        for name in names:
+            if name != target:
+                self.sensitive.addItem(f"groups of {name}", name)
+        self.sensitive.setCurrentIndex(max(0, self.sensitive.findData(current)))
+        self.sensitive.blockSignals(False)
+        self._update()
 
     def set_experiments(self, names: list[str], current: str | None = None) -> None:
         text = current or self.experiment.currentText() or DEFAULT_EXPERIMENT
@@ -179,6 +211,8 @@ class TrainOptions(QWidget):
             "trials": self.trials.value(),
             "time_budget_seconds": float(minutes * 60) if method and minutes else None,
             "cluster": (self.cluster.text().strip() or None) if self._uses_cluster() else None,
+            "sensitive": self.sensitive.currentData(),
+            "use_sensitive": self.sensitive.currentData() is not None and self.use_sensitive.isChecked(),
             "experiment": self.experiment.currentText().strip() or DEFAULT_EXPERIMENT,
         }
 
@@ -191,6 +225,7 @@ class TrainOptions(QWidget):
         self.search_details.setVisible(method is not None)
         self.cluster_label.setVisible(self._uses_cluster())
         self.cluster.setVisible(self._uses_cluster())
+        self.use_sensitive.setEnabled(self.sensitive.currentData() is not None)
         self.trials.setEnabled(method in ("random", "halving"))
         self.trials.setToolTip("How many settings a random or halving search tries per model"
                                + ("" if method != "grid" else " (a grid tries every combination)"))

@@ -366,11 +366,14 @@ class TrainStep(TrainingActions, StepPanel):
         self.target_combo.setCurrentIndex(names.index(target))
         self.target_combo.blockSignals(False)
         self.set_target(target)
+        self.options.set_columns(names, target)
 
     def _on_target_picked(self, index: int) -> None:
         name = self.target_combo.itemData(index)
         if name and name != self.target:
             self.set_target(name)
+            if self.version is not None:
+                self.options.set_columns([c.name for c in self.version.columns], name)
             if self.version is not None:
                 QSettings().setValue(f"train/target/{self.version.dataset_name}", name)
 

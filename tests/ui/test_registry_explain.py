@@ -1,0 +1,91 @@
+"""The Registry's Explain and Fairness tabs and its "Compliance dossier…", and the Train step's fairness option,
+driven as a reviewer would: pick a version, read what drives it, explain a file's rows and pick one (the
+waterfall), read its groups and gaps, write the dossier (HTML and PDF)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+from PySide6.QtSvgWidgets import QSvgWidget
+
+from desktop_app.core.tracking.entities import RunSpec
+from tests.conftest import SAMPLE_CSV
+from tests.ui.helpers import click, wait_idle
+from tests.ui.sync_helpers import open_in
+
+
+@pytest.fixture
+def audited(project):
+    project.datasets.import_file(SAMPLE_CSV, name="heart")
+    run = project.runs.train(RunSpec(dataset="heart", target="heart_disease", algorithm="logistic_regression",
+                                     class_weight="balanced", sensitive="gender"))
+    plain = project.runs.train(RunSpec(dataset="heart", target="heart_disease", algorithm="hist_gradient_boosting"))
+    project.registry.register(run.id, "heart-risk", alias="production")
+    project.registry.register(plain.id, "heart-risk")
+    return project
+
+
+def registry_on(qtbot, window, project, number):
+    open_in(qtbot, window, project)
+    window.navigator.select("registry")
+    step = window.registry_step
+    qtbot.waitUntil(lambda: step.tree.item_for("heart-risk", number) is not None, timeout=10_000)
+    step.tree.select("heart-risk", number)
+    return step
+
+
+def test_explain_a_version_and_one_of_its_rows(qtbot, window, audited):
+    step = registry_on(qtbot, window, audited, 1)
+    tab = step.details.explain
+    step.details.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.charts.count() >= 2, timeout=30_000)
+    assert all(isinstance(tab.charts.itemAt(i).widget(), QSvgWidget) for i in range(tab.charts.count()))
+    assert tab.charts.count() == 1 + 4          # the importance, and the dependence of the four most important
+    step.explain_rows(str(SAMPLE_CSV))
+    qtbot.waitUntil(lambda: tab.rows.isVisible() and tab.rows.rowCount() == 200, timeout=30_000)
+    tab.rows.selectRow(4)
+    assert tab.waterfall.count() == 1
+    result = tab.result.explanation
+    assert tab.rows.item(4, 2).text() == f"{result.outputs[4]:.4g}"
+    name, value = result.top(4, 1)[0]
+    assert tab.rows.item(4, 3).text().startswith(f"{name} {value:+.3g}")
+
+
+def test_fairness_shows_the_groups_or_how_to_get_them(qtbot, window, audited):
+    step = registry_on(qtbot, window, audited, 1)
+    step.details.tabs.setCurrentWidget(step.details.fairness)
+    tab = step.details.fairness
+    qtbot.waitUntil(lambda: tab.table.isVisible(), timeout=10_000)
+    assert tab.table.rowCount() == 2 and {tab.table.item(r, 0).text() for r in range(2)} == {"Female", "Male"}
+    assert "recall gap" in tab.gaps.text() and "left out of the model's features" in tab.message.text()
+    step.tree.select("heart-risk", 2)                      # trained without a fairness column
+    qtbot.waitUntil(lambda: "was not audited for fairness" in tab.message.text(), timeout=10_000)
+    assert not tab.table.isVisible()
+
+
+def test_the_compliance_dossier_is_written_beside_its_pdf(qtbot, window, audited, tmp_path, monkeypatch):
+    step = registry_on(qtbot, window, audited, 1)
+    step.details.tabs.setCurrentWidget(step.details.lineage)
+    lineage = step.details.lineage
+    qtbot.waitUntil(lambda: lineage.dossier_button.isVisible(), timeout=10_000)
+    target = tmp_path / "heart-risk-v1-dossier.html"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    click(qtbot, lineage.dossier_button)
+    qtbot.waitUntil(lambda: "Dossier written" in lineage.dossier_note.text(), timeout=60_000)
+    assert "<h2 id='fairness'>" in target.read_text(encoding="utf-8")
+    assert (tmp_path / "heart-risk-v1-dossier.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_train_step_audits_a_column_it_leaves_out(qtbot, window, project):
+    project.datasets.import_file(SAMPLE_CSV, name="heart")
+    open_in(qtbot, window, project)
+    window.navigator.select("train")
+    step = window.train_step
+    qtbot.waitUntil(lambda: step.version is not None and step.options.sensitive.count() > 1, timeout=10_000)
+    options = step.options
+    assert options.sensitive.findData("heart_disease") == -1            # not the target
+    options.sensitive.setCurrentIndex(options.sensitive.findData("gender"))
+    assert options.use_sensitive.isEnabled()
+    values = options.values()
+    assert values["sensitive"] == "gender" and values["use_sensitive"] is False
+    wait_idle(qtbot, window.runner)
