@@ -5,8 +5,8 @@ waterfall), read its groups and gaps, write the dossier (HTML and PDF)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
 from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.tracking.entities import RunSpec
 from tests.conftest import SAMPLE_CSV
