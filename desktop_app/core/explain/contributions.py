@@ -25,6 +25,7 @@ import pandas as pd
 
 from desktop_app.core.explain.linear import is_linear_model, linear_contributions
 from desktop_app.core.explain.trees import is_tree_model, tree_contributions
+from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.training.errors import TrainingError
 
 TOLERANCE = 1e-6
@@ -79,10 +80,19 @@ def can_explain(pipeline: Any) -> str | None:
                 f"{type(estimator).__name__}, so only its global importance is shown.")
     if column_blocks(pipeline) is None:
         return "This model's preparation steps cannot be traced column by column, so it is not explained per row."
+    if is_tree_model(estimator):
+        from desktop_app.core.explain.trees import MAX_SECONDS, NODES_PER_SECOND, node_count
+
+        nodes = node_count(estimator)
+        if nodes / NODES_PER_SECOND > MAX_SECONDS:
+            return (f"This model's trees have {nodes:,} nodes: explaining its rows one by one would take about "
+                    f"{nodes / NODES_PER_SECOND / 60:.0f} minutes here, so only its global importance is shown; a "
+                    "forest trained with a smaller max_depth (e.g. 10) or fewer trees can be explained.")
     return None
 
 
-def explain_rows(pipeline: Any, X: pd.DataFrame, background: pd.DataFrame, positive: Any = None) -> Explanation:
+def explain_rows(pipeline: Any, X: pd.DataFrame, background: pd.DataFrame, positive: Any = None,
+                 progress: ProgressCallback = no_progress) -> Explanation:
     """Contributions of every input column to the pipeline's raw output for each row of `X`; `background`
     (training rows) is what a linear model's contributions are measured from."""
     from desktop_app.core.training.importance import column_blocks
@@ -113,7 +123,7 @@ def explain_rows(pipeline: Any, X: pd.DataFrame, background: pd.DataFrame, posit
         if linear:
             base, out, contrib = linear_contributions(estimator, Z[rows], background_Z, column)
         else:
-            base, out, contrib = tree_contributions(estimator, Z[rows], column)
+            base, out, contrib = tree_contributions(estimator, Z[rows], column, progress)
         base_values[rows], outputs[rows], phi[rows] = base, out, contrib
     flip = len(classes) == 2 and positive is not None and _plain(positive) == _plain(classes[0])
     space = _space(estimator, len(classes))

@@ -85,7 +85,8 @@ class ExplainService:
             sample = self._monitor.load_reference(version, scaled(progress, 0.45, 0.7)).sample
             background = sample.head(BACKGROUND_ROWS)
         progress(0.75, f"Explaining {len(readable):,} rows")
-        explanation = explain_rows(pipeline, readable, background, positive=run.summary.get("positive_label"))
+        explanation = explain_rows(pipeline, readable, background, positive=run.summary.get("positive_label"),
+                                   progress=scaled(progress, 0.75, 0.98))
         importance = {str(name): float(mean) for name, mean, _ in run.summary.get("feature_importance") or []}
         spread = {str(name): float(std) for name, _, std in run.summary.get("feature_importance") or []}
         progress(1.0, "Explained")

@@ -15,25 +15,42 @@ from typing import Any
 import numpy as np
 
 from desktop_app.core.explain.treeshap import Tree, contributions
+from desktop_app.core.progress import ProgressCallback, no_progress
 
 TREE_CLASSES = ("HistGradientBoostingClassifier", "HistGradientBoostingRegressor", "RandomForestClassifier",
                 "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor", "DecisionTreeClassifier",
                 "DecisionTreeRegressor")
 
 
+# Nodes walked per second, at worst (deep forests: each leaf costs its depth squared); a model whose rows would
+# take longer than MAX_SECONDS to explain is refused before any work, with the estimate.
+NODES_PER_SECOND = 1500
+MAX_SECONDS = 600
+
+
 def is_tree_model(estimator: Any) -> bool:
     return type(estimator).__name__ in TREE_CLASSES
 
 
-def tree_contributions(estimator: Any, Z: np.ndarray, output: int) -> tuple[float, np.ndarray, np.ndarray]:
+def node_count(estimator: Any) -> int:
+    """The nodes of every tree of a tree model (what explaining it costs)."""
+    if hasattr(estimator, "_predictors"):
+        return sum(len(predictor.nodes) for iteration in estimator._predictors for predictor in iteration)
+    trees = estimator.estimators_ if hasattr(estimator, "estimators_") else [estimator]
+    return sum(int(fitted.tree_.node_count) for fitted in trees)
+
+
+def tree_contributions(estimator: Any, Z: np.ndarray, output: int,
+                       progress: ProgressCallback = no_progress) -> tuple[float, np.ndarray, np.ndarray]:
     """(base value, outputs (rows), contributions (rows × prepared columns)) of a tree model on rows `Z`;
-    base value + the contributions of a row = its output."""
+    base value + the contributions of a row = its output. `progress` hears of every tree (and may cancel)."""
     Z = np.asarray(Z, dtype=float)
     if type(estimator).__name__.startswith("HistGradientBoosting"):
-        return _boosting(estimator, Z, output)
+        return _boosting(estimator, Z, output, progress)
     trees = estimator.estimators_ if hasattr(estimator, "estimators_") else [estimator]
     base, phi, outputs = 0.0, np.zeros(Z.shape), np.zeros(len(Z))
-    for fitted in trees:
+    for i, fitted in enumerate(trees):
+        progress(i / len(trees), f"Tree {i + 1:,} of {len(trees):,}")
         tree = _sklearn_tree(fitted.tree_, output, classifier=hasattr(fitted, "classes_"))
         goes_left = _sklearn_directions(fitted.tree_, Z)
         phi += contributions(tree, goes_left, Z.shape[1])
@@ -43,7 +60,8 @@ def tree_contributions(estimator: Any, Z: np.ndarray, output: int) -> tuple[floa
     return base / count, outputs / count, phi / count
 
 
-def _boosting(estimator: Any, Z: np.ndarray, output: int) -> tuple[float, np.ndarray, np.ndarray]:
+def _boosting(estimator: Any, Z: np.ndarray, output: int,
+              progress: ProgressCallback) -> tuple[float, np.ndarray, np.ndarray]:
     known = estimator._bin_mapper.make_known_categories_bitsets() if estimator.is_categorical_ is not None else None
     order = np.arange(Z.shape[1])
     preprocessor = getattr(estimator, "_preprocessor", None)
@@ -53,7 +71,8 @@ def _boosting(estimator: Any, Z: np.ndarray, output: int) -> tuple[float, np.nda
         Z = np.asarray(preprocessor.transform(Z), dtype=float)
     base = float(np.ravel(estimator._baseline_prediction)[output])
     phi, outputs = np.zeros(Z.shape), np.full(len(Z), base)
-    for iteration in estimator._predictors:
+    for i, iteration in enumerate(estimator._predictors):
+        progress(i / len(estimator._predictors), f"Tree {i + 1:,} of {len(estimator._predictors):,}")
         predictor = iteration[output]
         nodes = predictor.nodes
         leaf = nodes["is_leaf"].astype(bool)

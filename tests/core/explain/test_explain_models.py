@@ -139,3 +139,14 @@ def test_partial_dependence_rises_with_the_effect_and_stays_flat_with_the_noise(
     assert red > colour["average"][colour["grid"].index("blue")]                      # red shifts the odds up
     default = project.explain.dependence("known-curves")
     assert list(default)[0] == "effect" and len(default) == 3                           # by importance
+
+
+def test_a_forest_too_large_to_explain_in_time_is_refused_with_the_estimate(known_effect, monkeypatch):
+    from desktop_app.core.explain import trees
+
+    project, _ = known_effect
+    run = project.runs.train(RunSpec(dataset="known", target="outcome", algorithm="random_forest",
+                                     params={"n_estimators": 5}))
+    monkeypatch.setattr(trees, "NODES_PER_SECOND", 1)     # as if this machine walked one node a second
+    with pytest.raises(ExplainError, match=r"nodes: explaining its rows one by one would take about \d+ minutes"):
+        explain_rows(project.runs.load_model(run), project.runs.prepared(run).X.head(5), pd.DataFrame())
