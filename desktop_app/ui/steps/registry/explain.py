@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,11 +37,17 @@ GROUP_METRICS = ("count", "selection_rate", "recall", "fpr", "precision", "roc_a
 
 
 def svg_widget(svg: str) -> QSvgWidget:
+    """A chart at its size, or smaller (kept in proportion) when the pane is narrower (a laptop screen)."""
     widget = QSvgWidget()
     widget.load(QByteArray(svg.encode("utf-8")))
+    widget.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
     size = _SIZE.search(svg)
     if size:
-        widget.setFixedSize(int(size.group(1)), int(size.group(2)))
+        width, height = int(size.group(1)), int(size.group(2))
+        widget.setMaximumSize(width, height)
+        widget.setMinimumSize(int(width * 0.6), int(height * 0.6))
+        widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        widget.sizeHint = lambda w=width, h=height: QSize(w, h)   # noqa: E731 - its natural size
     return widget
 
 
