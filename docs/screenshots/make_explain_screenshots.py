@@ -8,6 +8,7 @@ out of its features), alias production.
   registry_explain.png          Explain: permutation importance with its spread, partial dependence (ICE in grey)
   registry_explain_rows.png     the sample file's rows explained, the fourth picked: its waterfall
   registry_fairness.png         Fairness: the groups of gender on the held-out rows, and the gaps
+  compare_fairness.png          Compare: that run's groups beside a run trained without the audit (its row says so)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def main() -> int:
     from PySide6.QtWidgets import QScrollArea
 
     project, version = heart_project(work / "Heart study")
+    plain = train_heart(project, version, "logistic_regression")
     run = train_heart(project, version, "logistic_regression", class_weight="balanced", sensitive="gender")
     project.registry.register(run.id, MODEL, alias="production", reason="first model for the pilot")
     window = open_window(app, project)
@@ -41,6 +43,16 @@ def main() -> int:
     step.details.tabs.setCurrentWidget(step.details.fairness)
     wait_until(app, lambda: not window.runner.tasks and step.details.fairness.table.isVisible())
     save(window, "registry_fairness.png")
+    from desktop_app.ui.steps.compare.comparison import FAIRNESS
+
+    window.navigator.select("compare")
+    compare = window.compare_step
+    wait_until(app, lambda: not compare.loading and compare.table.model.rowCount() == 2)
+    compare.select_runs([plain.id, run.id])
+    wait_until(app, lambda: len(compare.panel.runs) == 2 and not window.runner.tasks)
+    compare.panel.tabs.setCurrentIndex(FAIRNESS)
+    wait_until(app, lambda: True)
+    save(window, "compare_fairness.png")
     window.close()
     project.close()
     return 0

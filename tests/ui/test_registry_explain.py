@@ -89,3 +89,23 @@ def test_the_train_step_audits_a_column_it_leaves_out(qtbot, window, project):
     values = options.values()
     assert values["sensitive"] == "gender" and values["use_sensitive"] is False
     wait_idle(qtbot, window.runner)
+
+
+def test_compare_shows_each_run_s_groups_and_names_the_runs_not_audited(qtbot, compare_step, audited):
+    from desktop_app.ui.steps.compare.comparison import FAIRNESS
+
+    compare_step.set_project(audited)
+    qtbot.waitUntil(lambda: not compare_step.loading and compare_step.table.model.rowCount() == 2, timeout=20_000)
+    runs = audited.runs.list()
+    compare_step.select_runs([r.id for r in runs])
+    qtbot.waitUntil(lambda: len(compare_step.panel.runs) == 2, timeout=10_000)
+    panel = compare_step.panel
+    panel.tabs.setCurrentIndex(FAIRNESS)
+    table = panel.fairness.table
+    assert table.rowCount() == 2 and {table.item(r, 1).text() for r in range(2)} == {"gender = Female",
+                                                                                       "gender = Male"}
+    assert "Not audited:" in panel.fairness.note.text() and "recall gap" in panel.fairness.note.text()
+    audited_run = next(r for r in runs if r.summary.get("groups"))
+    male = audited_run.summary["groups"]["gender"]["Male"]
+    row = next(r for r in range(2) if table.item(r, 1).text() == "gender = Male")
+    assert table.item(row, 4).text() == f"{male['recall']:.4g}"

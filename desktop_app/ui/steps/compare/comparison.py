@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVB
 from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.steps.compare.confusion import ConfusionMatrices
 from desktop_app.ui.steps.compare.curves import CurvesChart
+from desktop_app.ui.steps.compare.fairness import FairnessTable
 from desktop_app.ui.steps.compare.metrics import MetricBars
 from desktop_app.ui.steps.compare.parallel import ParallelCoordinates
 from desktop_app.ui.steps.compare.residuals import ResidualsChart
@@ -45,9 +46,9 @@ if TYPE_CHECKING:
 
 MAX_COMPARED = 12
 # The tabs, in order.
-SUMMARY, METRICS, CURVES, CONFUSION, RESIDUALS, PARAMETERS, SCATTER = range(7)
+SUMMARY, METRICS, CURVES, CONFUSION, RESIDUALS, PARAMETERS, SCATTER, FAIRNESS = range(8)
 CURVE_TABS = frozenset({CURVES, CONFUSION, RESIDUALS})      # drawn from the runs' stored curves
-TABLE_TABS = frozenset({METRICS})                           # no chart: drawn at once
+TABLE_TABS = frozenset({METRICS, FAIRNESS})                 # no chart: drawn at once
 READY_POLL_MS = 25
 PREPARING = "Preparing the charts…"
 
@@ -90,6 +91,7 @@ class ComparePanel(QWidget):
         self.residuals = ResidualsChart()
         self.parallel = ParallelCoordinates()
         self.scatter = RunScatter()
+        self.fairness = FairnessTable()
         self.tasks: set[str] = set()      # "classification" and/or "regression": the compared runs' tasks
         self._ready_timer = QTimer(self)  # redraws the tab on screen once pyqtgraph is ready
         self._ready_timer.setInterval(READY_POLL_MS)
@@ -109,6 +111,8 @@ class ComparePanel(QWidget):
              self._draw_residuals),
             (self.parallel, "Parameters", "Parallel coordinates: parameters against a metric", self._draw_parallel),
             (self.scatter, "Scatter", "Any two columns of the runs table against each other", self._draw_scatter),
+            (self.fairness, "Fairness", "Each run's metrics per group of the column it was audited on, and the gaps",
+             self._draw_fairness),
         ):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, tip)
@@ -225,7 +229,8 @@ class ComparePanel(QWidget):
         classification = "classification" in self.tasks or not self.tasks
         regression = "regression" in self.tasks
         current = self.tabs.currentIndex()
-        visible = {CURVES: classification, CONFUSION: classification, RESIDUALS: regression}
+        visible = {CURVES: classification, CONFUSION: classification, RESIDUALS: regression,
+                   FAIRNESS: classification}
         # The tab on screen goes away: show its counterpart for the other task (the model's errors).
         if not visible.get(current, True):
             self.tabs.setCurrentIndex(RESIDUALS if current in (CURVES, CONFUSION) else CURVES)
@@ -242,6 +247,9 @@ class ComparePanel(QWidget):
 
     def _draw_metrics(self) -> None:
         self.metrics.set_comparison(self.comparison, self.colors, self.titles)
+
+    def _draw_fairness(self) -> None:
+        self.fairness.set_runs(self._compared(), self.colors, self.titles)
 
     def _draw_curves(self) -> None:
         self.curves_chart.set_runs(self._compared(), self.colors, self.curves, self.titles)
