@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 WIDTH, HEIGHT = 440, 220
 PAD_L, PAD_R, PAD_T, PAD_B = 46, 12, 26, 34
@@ -120,3 +121,25 @@ def waterfall(title: str, base: float, items: Sequence[tuple[str, float]], outpu
         body.append(f'<text x="{left + width + 5:.1f}" y="{y + 13}" fill="{TEXT}">{sign}{_n(value)}</text>')
     body.append(f'<text x="{label_w}" y="{height - 6}" fill="{AXIS}">{escape(unit)}</text>')
     return _frame(title, body, height=height)
+
+
+def explanation_charts(importance: Sequence[Sequence[Any]], metric: str | None,
+                       dependence: dict[str, dict[str, Any]]) -> list[str]:
+    """The importance bars (name, mean, spread; the first 12) and one partial dependence chart per column:
+    a line with its ICE curves in grey for a number, bars for a category (the dossier and the window)."""
+    charts = []
+    items = [(str(name), float(mean), float(std)) for name, mean, std in importance[:12]]
+    if items:
+        charts.append(bars("Permutation importance (± spread over repeats)", items,
+                           f"drop of {metric or 'the score'} when the column is shuffled"))
+    for feature, curve in dependence.items():
+        if curve["kind"] == "numeric":
+            grid = [float(v) for v in curve["grid"]]
+            charts.append(lines(f"Partial dependence on {feature}", [("average", grid, curve["average"])],
+                                feature, "model output", faint=[(grid, ice) for ice in curve["individual"]]))
+        else:
+            charts.append(bars(f"Partial dependence on {feature}",
+                               [(str(g), float(v), None) for g, v in zip(curve["grid"], curve["average"])],
+                               "model output with every row set to the value"))
+    return charts
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from desktop_app.core.dossier.charts import bars, lines
+from desktop_app.core.dossier.charts import explanation_charts, lines
 from desktop_app.core.dossier.service import Dossier
 
 SECTIONS = (("card", "Model card"), ("lineage", "Data lineage"), ("quality", "Data quality and fixes"),
@@ -120,18 +120,7 @@ def _performance(s: dict) -> str:
 
 def _explanation(s: dict) -> str:
     x = s["explanation"]
-    items = [(name, float(mean), float(std)) for name, mean, std in x["importance"][:12]]
-    charts = [bars("Permutation importance (± spread over repeats)", items,
-                   f"drop of {x['metric'] or 'the score'} when the column is shuffled")] if items else []
-    for feature, curve in x["dependence"].items():
-        if curve["kind"] == "numeric":
-            grid = [float(v) for v in curve["grid"]]
-            charts.append(lines(f"Partial dependence on {feature}", [("average", grid, curve["average"])],
-                                feature, "model output", faint=[(grid, ice) for ice in curve["individual"]]))
-        else:
-            charts.append(bars(f"Partial dependence on {feature}",
-                               [(str(g), float(v), None) for g, v in zip(curve["grid"], curve["average"])],
-                               "model output with every row set to the value"))
+    charts = explanation_charts(x["importance"], x["metric"], x["dependence"])
     return ("<p class='hint'>How much each column matters (shuffling it on the held-out rows lowers the score by "
             "this much), and how the model's answer moves with the most important ones (the average over a "
             "sample of training rows; grey: single rows).</p><div class='charts'>" + "".join(charts) + "</div>"

@@ -15,27 +15,16 @@ import time
 from typing import TYPE_CHECKING
 
 from desktop_app.core.pipelines.entities import PipelineRun, PipelineStatus
-from desktop_app.core.tracking.worker import PROGRESS_INTERVAL, WORKER_NICENESS
+from desktop_app.core.tracking.worker import worker_progress
 
 if TYPE_CHECKING:
     from desktop_app.core.project import Project
 
 
 def _child(project_path: str, database_url: str, run_id: str, events) -> None:
-    import os
-
     from desktop_app.core.project import Project
 
-    if hasattr(os, "nice"):  # POSIX; Windows workers keep the normal priority
-        os.nice(WORKER_NICENESS)
-    last = [0.0]
-
-    def progress(fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if now - last[0] >= PROGRESS_INTERVAL or fraction >= 1.0:
-            last[0] = now
-            events.put(("progress", float(fraction), message))
-
+    progress = worker_progress(lambda fraction, message: events.put(("progress", fraction, message)))
     with Project.open(project_path, database_url=database_url) as project:
         run = project.pipelines.execute(run_id, progress)
     events.put(("ended", 1.0, run.status.value))

@@ -11,9 +11,11 @@ import multiprocessing
 import queue as queue_module
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from desktop_app.core.progress import ProgressCallback
 from desktop_app.core.tracking.entities import RunStatus
 
 if TYPE_CHECKING:
@@ -34,10 +36,10 @@ class RunEvent:
     status: RunStatus | None = None
 
 
-def _child(project_path: str, database_url: str, run_id: str, events) -> None:
+def worker_progress(send: Callable[[float, str], None]) -> ProgressCallback:
+    """In a worker process: lower its priority, and a progress callback that sends at most one message every
+    PROGRESS_INTERVAL (and the last one) with `send`."""
     import os
-
-    from desktop_app.core.project import Project
 
     if hasattr(os, "nice"):  # POSIX; Windows workers keep the normal priority
         os.nice(WORKER_NICENESS)
@@ -47,8 +49,15 @@ def _child(project_path: str, database_url: str, run_id: str, events) -> None:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_INTERVAL or fraction >= 1.0:
             last[0] = now
-            events.put(("progress", run_id, float(fraction), message))
+            send(float(fraction), message)
 
+    return progress
+
+
+def _child(project_path: str, database_url: str, run_id: str, events) -> None:
+    from desktop_app.core.project import Project
+
+    progress = worker_progress(lambda fraction, message: events.put(("progress", run_id, fraction, message)))
     with Project.open(project_path, database_url=database_url) as project:
         run = project.runs.execute(run_id, progress)
     events.put(("ended", run_id, 1.0, run.status.value))

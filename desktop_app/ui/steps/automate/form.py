@@ -39,7 +39,25 @@ DRIFT_STOPS = (("dataset", "when the dataset drifted (half the columns)"), ("col
                ("any", "on any drift, predictions included"))
 BEAT_METRICS = ("roc_auc", "balanced_accuracy", "f1", "recall", "precision", "accuracy", "average_precision",
                 "roc_auc_ovr", "f1_macro", "r2", "rmse", "mae")
+DATA_FILES = "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)"
 SHARED_SPEC = ("target", "task", "test_size", "seed", "class_weight", "positive_label", "time_column")
+
+
+def file_row(field: QLineEdit, caption: str, chosen=None) -> QHBoxLayout:
+    """`field` with a Browse… button beside it that fills it with a data file's path (then calls `chosen`)."""
+    def browse() -> None:
+        path, _ = QFileDialog.getOpenFileName(field, caption, field.text(), DATA_FILES)
+        if path:
+            field.setText(path)
+            if chosen is not None:
+                chosen()
+
+    button = QPushButton("Browse…")
+    button.clicked.connect(browse)
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(button)
+    return row
 
 
 def _challenger(name: str, shared: dict[str, Any]) -> dict[str, Any]:
@@ -76,11 +94,7 @@ class DefinitionForm(QWidget):
 
         self.source_path = QLineEdit()
         self.source_path.setPlaceholderText("a file, or a pattern such as /data/heart-*.csv (the newest match)")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.source_path, 1)
-        path_row.addWidget(browse)
+        path_row = file_row(self.source_path, "Where next month's file will be", self._edited)
         self.source_dataset = QLineEdit()
         source = self._group("Import", "Each run imports the newest file as a new version of the dataset, read the "
                                        "way it was first imported.", checkable=False)
@@ -181,13 +195,6 @@ class DefinitionForm(QWidget):
     def _edited(self) -> None:
         if not self._loading:
             self.changed.emit()
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Where next month's file will be", self.source_path.text(),
-                                              "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)")
-        if path:
-            self.source_path.setText(path)
-            self._edited()
 
     # -- in and out ------------------------------------------------------------------------------
 

@@ -12,15 +12,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from desktop_app.ui.steps.automate.form import file_row
 
 KINDS = (("lineage", "What made a registered model version (recommended)"),
          ("monthly-retrain", "Template: monthly retrain"),
@@ -66,11 +65,7 @@ class NewPipelineDialog(QDialog):
         self.target.setPlaceholderText("the column to predict")
         self.path = QLineEdit()
         self.path.setPlaceholderText("/data/heart-*.csv — the newest matching file is read; empty: choose per run")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path, 1)
-        path_row.addWidget(browse)
+        path_row = file_row(self.path, "Where new files will be")
 
         self.form = QFormLayout()
         self.form.addRow("Start from", self.kind)
@@ -118,12 +113,6 @@ class NewPipelineDialog(QDialog):
                       "template.")
         else:
             self.error.hide()
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Where new files will be", self.path.text(),
-                                              "Data files (*.csv *.tsv *.txt *.xlsx *.xls *.parquet);;All files (*)")
-        if path:
-            self.path.setText(path)
 
     def _say(self, text: str) -> None:
         self.error.setText(text)

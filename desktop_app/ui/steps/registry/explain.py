@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.dossier.charts import bars, lines, waterfall
+from desktop_app.core.dossier.charts import explanation_charts, waterfall
 from desktop_app.ui.widgets.read_only_table import read_only_table
 
 SPACES = {"log_odds": "log-odds", "probability": "probability", "raw_score": "raw score", "value": "prediction"}
@@ -123,19 +123,7 @@ class ExplainTab(QWidget):
         self.show_message("How much each column matters (shuffling it on the held-out rows lowers the score by this "
                           "much; the whisker is its spread over repeats), and how the model's answer moves with the "
                           "most important columns (average of sample rows; grey: single rows).")
-        charts = []
-        items = [(str(name), float(mean), float(std)) for name, mean, std in importance[:12]]
-        if items:
-            charts.append(bars("Permutation importance", items, f"drop of {metric or 'the score'} when shuffled"))
-        for feature, curve in dependence.items():
-            if curve["kind"] == "numeric":
-                grid = [float(v) for v in curve["grid"]]
-                charts.append(lines(f"Partial dependence on {feature}", [("average", grid, curve["average"])],
-                                    feature, "model output", faint=[(grid, ice) for ice in curve["individual"]]))
-            else:
-                charts.append(bars(f"Partial dependence on {feature}",
-                                   [(str(g), float(v), None) for g, v in zip(curve["grid"], curve["average"])],
-                                   "model output with every row set to the value"))
+        charts = explanation_charts(importance, metric, dependence)
         for i, svg in enumerate(charts):
             self.charts.addWidget(svg_widget(svg), i, 0)   # one a row: the details pane is narrow
 
