@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -285,3 +286,25 @@ def test_one_run_of_a_pipeline_at_a_time(heart):
         project.pipelines.run("monthly", str(SAMPLE_CSV))
     assert begun.short_id in str(refused.value)
     assert len(project.pipelines.runs("monthly")) == 1
+
+
+def test_score_and_watch_scores_a_batch_like_production_and_stops_on_a_shifted_one(heart):
+    from desktop_app.core.pipelines import templates
+    from desktop_app.core.pipelines.definition import Source
+
+    project, folder = heart
+    watch = templates.score_and_watch("watch", source=Source(str(folder / "batch-*.csv"), "batches"),
+                                      model="heart-risk")
+    project.pipelines.save(watch)
+    same_month(folder / "batch-1.csv", rows=800)
+    run = project.pipelines.run("watch")
+    assert run.status == PipelineStatus.DONE, run.outcome
+    assert [s.step for s in run.steps] == ["import", "drift", "score"]
+    scored = pd.read_csv(run.made["scored_file"])
+    assert len(scored) == 800 and {"prediction", "proba_Yes"} <= set(scored.columns)
+    assert run.outcome.startswith("Scored into") and run.made["scored_file"].startswith(str(project.path))
+    again = project.pipelines.run("watch")
+    assert {s.state for s in again.steps} == {StepState.REUSED}
+    shifted_month(folder / "batch-2.csv")
+    stopped = project.pipelines.run("watch", str(folder / "batch-2.csv"))
+    assert stopped.status == PipelineStatus.STOPPED and stopped.step("score").state == StepState.WAITING
