@@ -77,13 +77,7 @@ class ExplainService:
         if rows is not None:
             readable = readable.head(rows)
         run = self._runs.get(version.run_id)
-        background = readable.head(0)
-        from desktop_app.core.training.pipeline import estimator_of
-
-        if is_linear_model(estimator_of(pipeline)):
-            progress(0.45, f"Reading the training rows of {version.label}")
-            sample = self._monitor.load_reference(version, scaled(progress, 0.45, 0.7)).sample
-            background = sample.head(BACKGROUND_ROWS)
+        background = self._background(version, pipeline, scaled(progress, 0.45, 0.7))
         progress(0.75, f"Explaining {len(readable):,} rows")
         explanation = explain_rows(pipeline, readable, background, positive=run.summary.get("positive_label"),
                                    progress=scaled(progress, 0.75, 0.98))
@@ -106,11 +100,7 @@ class ExplainService:
         if why_not is not None:
             raise ExplainError(why_not)
         run = self._runs.get(version.run_id)
-        background = frame.head(0)
-        from desktop_app.core.training.pipeline import estimator_of
-
-        if is_linear_model(estimator_of(pipeline)):
-            background = self._monitor.load_reference(version).sample.head(BACKGROUND_ROWS)
+        background = self._background(version, pipeline)
         columns: list[list[str]] = [[] for _ in range(count)]
         for start in range(0, len(frame), REASON_CHUNK):
             stop = min(len(frame), start + REASON_CHUNK)
@@ -125,6 +115,16 @@ class ExplainService:
         progress(1.0, "Explained")
         return pd.DataFrame({f"reason_{k + 1}": columns[k] for k in range(count) if columns[k] or not len(frame)},
                             index=frame.index)
+
+    def _background(self, version: ModelVersion, pipeline: Any,
+                    progress: ProgressCallback = no_progress) -> pd.DataFrame:
+        """The training rows a linear model's contributions are measured from (none for a tree model)."""
+        from desktop_app.core.training.pipeline import estimator_of
+
+        if not is_linear_model(estimator_of(pipeline)):
+            return pd.DataFrame()
+        progress(0.0, f"Reading the training rows of {version.label}")
+        return self._monitor.load_reference(version, progress).sample.head(BACKGROUND_ROWS)
 
     def dependence(self, ref: str | ModelVersion, features: list[str] | None = None, count: int = 4,
                    progress: ProgressCallback = no_progress) -> dict[str, dict[str, Any]]:
