@@ -9,6 +9,7 @@ out of its features), alias production.
   registry_explain_rows.png     the sample file's rows explained, the fourth picked: its waterfall
   registry_fairness.png         Fairness: the groups of gender on the held-out rows, and the gaps
   compare_fairness.png          Compare: that run's groups beside a run trained without the audit (its row says so)
+  compare_explain.png           Compare: what drives the audited run
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def main() -> int:
     compare.panel.tabs.setCurrentIndex(FAIRNESS)
     wait_until(app, lambda: True)
     save(window, "compare_fairness.png")
+    from desktop_app.ui.steps.compare.comparison import EXPLAIN
+
+    compare.panel.tabs.setCurrentIndex(EXPLAIN)
+    explain = compare.panel.explain
+    explain.picker.setCurrentIndex(explain.picker.findData(run.id))
+    wait_until(app, lambda: run.id in explain.curves and not window.runner.tasks)
+    save(window, "compare_explain.png")
     window.close()
     project.close()
     return 0

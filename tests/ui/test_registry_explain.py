@@ -109,3 +109,25 @@ def test_compare_shows_each_run_s_groups_and_names_the_runs_not_audited(qtbot, c
     male = audited_run.summary["groups"]["gender"]["Male"]
     row = next(r for r in range(2) if table.item(r, 1).text() == "gender = Male")
     assert table.item(row, 4).text() == f"{male['recall']:.4g}"
+
+
+def test_compare_explains_the_run_picked(qtbot, compare_step, audited):
+    from desktop_app.ui.steps.compare.comparison import EXPLAIN
+
+    compare_step.set_project(audited)
+    qtbot.waitUntil(lambda: not compare_step.loading and compare_step.table.model.rowCount() == 2, timeout=20_000)
+    runs = audited.runs.list()
+    compare_step.select_runs([r.id for r in runs])
+    qtbot.waitUntil(lambda: len(compare_step.panel.runs) == 2, timeout=10_000)
+    panel = compare_step.panel
+    panel.tabs.setCurrentIndex(EXPLAIN)
+    tab = panel.explain
+    assert tab.picker.count() == 2
+    first = tab.picker.currentData()
+    qtbot.waitUntil(lambda: first in tab.curves and tab.charts.count() == 1 + 3, timeout=30_000)
+    assert "grey: single rows" in tab.message.text()
+    tab.picker.setCurrentIndex(1)
+    other = tab.picker.currentData()
+    qtbot.waitUntil(lambda: other in tab.curves and tab.charts.count() == 1 + 3, timeout=30_000)
+    assert set(tab.curves[other]) == {name for name, _, _ in sorted(
+        audited.runs.get(other).summary["feature_importance"], key=lambda item: -item[1])[:3]}

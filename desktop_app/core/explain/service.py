@@ -143,3 +143,18 @@ class ExplainService:
         progress(0.5, f"Curves of {', '.join(features)}")
         return dependence(pipeline, sample, features, positive=run.summary.get("positive_label"))
 
+    def run_dependence(self, run_ref: str, features: list[str] | None = None, count: int = 3,
+                       progress: ProgressCallback = no_progress) -> dict[str, dict[str, Any]]:
+        """`dependence` of a run not registered (the Compare step): on its own training rows, re-created."""
+        from desktop_app.core.explain.dependence import dependence
+
+        run = self._runs.get(run_ref)
+        if features is None:
+            ranked = sorted(run.summary.get("feature_importance") or [], key=lambda item: -item[1])
+            features = [str(name) for name, _, _ in ranked[:count]]
+        progress(0.1, f"Re-creating the training rows of run {run.short_id}")
+        prep = self._runs.prepared(run, scaled(progress, 0.1, 0.6))
+        progress(0.6, f"Curves of {', '.join(features)}")
+        return dependence(self._runs.load_model(run), prep.X.iloc[prep.train], features,
+                          positive=run.summary.get("positive_label"))
+

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVB
 from desktop_app.core.training.metric_names import UNIT_METRICS
 from desktop_app.ui.steps.compare.confusion import ConfusionMatrices
 from desktop_app.ui.steps.compare.curves import CurvesChart
+from desktop_app.ui.steps.compare.explain import RunExplanation
 from desktop_app.ui.steps.compare.fairness import FairnessTable
 from desktop_app.ui.steps.compare.metrics import MetricBars
 from desktop_app.ui.steps.compare.parallel import ParallelCoordinates
@@ -46,9 +47,9 @@ if TYPE_CHECKING:
 
 MAX_COMPARED = 12
 # The tabs, in order.
-SUMMARY, METRICS, CURVES, CONFUSION, RESIDUALS, PARAMETERS, SCATTER, FAIRNESS = range(8)
+SUMMARY, METRICS, CURVES, CONFUSION, RESIDUALS, PARAMETERS, SCATTER, FAIRNESS, EXPLAIN = range(9)
 CURVE_TABS = frozenset({CURVES, CONFUSION, RESIDUALS})      # drawn from the runs' stored curves
-TABLE_TABS = frozenset({METRICS, FAIRNESS})                 # no chart: drawn at once
+TABLE_TABS = frozenset({METRICS, FAIRNESS, EXPLAIN})        # no pyqtgraph chart: drawn at once
 READY_POLL_MS = 25
 PREPARING = "Preparing the charts…"
 
@@ -92,6 +93,7 @@ class ComparePanel(QWidget):
         self.parallel = ParallelCoordinates()
         self.scatter = RunScatter()
         self.fairness = FairnessTable()
+        self.explain = RunExplanation()
         self.tasks: set[str] = set()      # "classification" and/or "regression": the compared runs' tasks
         self._ready_timer = QTimer(self)  # redraws the tab on screen once pyqtgraph is ready
         self._ready_timer.setInterval(READY_POLL_MS)
@@ -113,6 +115,8 @@ class ComparePanel(QWidget):
             (self.scatter, "Scatter", "Any two columns of the runs table against each other", self._draw_scatter),
             (self.fairness, "Fairness", "Each run's metrics per group of the column it was audited on, and the gaps",
              self._draw_fairness),
+            (self.explain, "Explain", "What drives a run: its columns' importance and how its answer moves with them",
+             self._draw_explain),
         ):
             index = self.tabs.addTab(widget, title)
             self.tabs.setTabToolTip(index, tip)
@@ -250,6 +254,9 @@ class ComparePanel(QWidget):
 
     def _draw_fairness(self) -> None:
         self.fairness.set_runs(self._compared(), self.colors, self.titles)
+
+    def _draw_explain(self) -> None:
+        self.explain.set_runs(self._compared(), self.titles)
 
     def _draw_curves(self) -> None:
         self.curves_chart.set_runs(self._compared(), self.colors, self.curves, self.titles)

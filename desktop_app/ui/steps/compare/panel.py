@@ -29,7 +29,7 @@ from desktop_app.ui.steps.compare.runs_table import RunsTable
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.widgets.empty_state import EmptyState
-from desktop_app.ui.widgets.errors import show_error
+from desktop_app.ui.widgets.errors import show_error, user_message
 from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
@@ -84,6 +84,7 @@ class CompareStep(StepPanel):
         self.table = RunsTable()
         self.table.selection_changed.connect(self._on_selection)
         self.panel = ComparePanel()
+        self.panel.explain.explain_requested.connect(self._read_run_curves)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("compareSplitter")
         self.splitter.addWidget(self.table)
@@ -135,6 +136,16 @@ class CompareStep(StepPanel):
         self.show_runs(runs)
         if any(str(r.status) == "finished" for r in runs):
             warm_up_charts(self)  # runs to compare: have the charts ready before they are asked for
+
+    def _read_run_curves(self, run_id: str) -> None:
+        """The Explain tab asks for a run's partial dependence curves: read them on a worker."""
+        if self.project is None:
+            return
+        explain = self.project.explain
+        self.work.start(f"explain-{run_id}", f"Explaining run {run_id[:8]}",
+                        lambda progress: explain.run_dependence(run_id, progress=progress), visible=False,
+                        done=lambda curves: self.panel.explain.set_curves(run_id, curves),
+                        failed=lambda error: self.panel.explain.set_curves(run_id, None, user_message(error)))
 
     def show_runs(self, runs: list[RunInfo]) -> None:
         """Put `runs` in the table (newest first), keeping the selection."""

@@ -10,11 +10,9 @@ The step loads what needs the project (ui never computes) and hands it in.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
-from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,25 +27,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.dossier.charts import explanation_charts, waterfall
 from desktop_app.ui.widgets.read_only_table import read_only_table
+from desktop_app.ui.widgets.svg_chart import svg_widget
 
 SPACES = {"log_odds": "log-odds", "probability": "probability", "raw_score": "raw score", "value": "prediction"}
-_SIZE = re.compile(r'width="(\d+)" height="(\d+)"')
 GROUP_METRICS = ("count", "selection_rate", "recall", "fpr", "precision", "roc_auc")
-
-
-def svg_widget(svg: str) -> QSvgWidget:
-    """A chart at its size, or smaller (kept in proportion) when the pane is narrower (a laptop screen)."""
-    widget = QSvgWidget()
-    widget.load(QByteArray(svg.encode("utf-8")))
-    widget.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
-    size = _SIZE.search(svg)
-    if size:
-        width, height = int(size.group(1)), int(size.group(2))
-        widget.setMaximumSize(width, height)
-        widget.setMinimumSize(int(width * 0.6), int(height * 0.6))
-        widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        widget.sizeHint = lambda w=width, h=height: QSize(w, h)   # noqa: E731 - its natural size
-    return widget
 
 
 def _number(value: Any) -> str:
