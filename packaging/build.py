@@ -21,10 +21,10 @@ reads it, and tests/packaging/test_build_recipe.py checks it against what the ap
 - the metadata of MLDesk and of every library `mldesk --version` names (core/installation.py);
 - every module of scikit-learn (the model catalogue imports estimators by name, skops loads them by name),
   of desktop_app (lazy imports by name) and the PostgreSQL driver when installed (team databases).
-Left out: the Qt modules the app never imports (only QtCore, QtGui, QtWidgets, QtOpenGL(Widgets), QtSvg and
-QtTest are used, the last four by pyqtgraph), Qt's translations (the app is in English), Qt plugins for
-what it never does (QML, SQL, network, printing, multimedia), the libraries' test suites, and the
-development tools installed beside the app (pytest, hypothesis, mlflow, …).
+Left out: the Qt modules the app never imports (only QtCore, QtGui, QtWidgets, QtOpenGL(Widgets), QtSvg(Widgets)
+and QtTest are used: pyqtgraph's, the explanation charts' and the dossier's), Qt's translations (the app is in
+English), Qt plugins for what it never does (QML, SQL, network, printing, multimedia), the libraries' test suites,
+and the development tools installed beside the app (pytest, hypothesis, mlflow, …).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ ENTRY = REPO / "desktop_app" / "__main__.py"
 STRIP = sys.platform.startswith("linux") and shutil.which("strip") is not None
 
 # The PySide6 modules the app and pyqtgraph import (desktop_app/ui/work/chart_warmup.py lists pyqtgraph's).
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets", "QtSvg", "QtTest")
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets", "QtSvg", "QtSvgWidgets", "QtTest")
 # Libraries installed beside the app (development, benchmarks, MLflow's loader in the tests) that
 # optional imports of the app's libraries would otherwise drag in.
 EXCLUDED_MODULES = (

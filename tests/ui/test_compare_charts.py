@@ -67,7 +67,8 @@ def test_multiclass_runs_get_one_curve_per_class(qtbot, compare_step, project, i
 
     strong, weak = iris_runs
     panel = compared(qtbot, compare_step, project, [strong, weak])
-    assert visible_tabs(panel) == ["Summary", "Metrics", "ROC / PR", "Confusion", "Parameters", "Scatter"]
+    assert visible_tabs(panel) == ["Summary", "Metrics", "ROC / PR", "Confusion", "Parameters", "Scatter",
+                                   "Fairness", "Explain"]
     chart = panel.curves_chart
     classes = ["setosa", "versicolor", "virginica"]
     assert chart.mode == "multiclass" and chart.classes == classes
@@ -140,7 +141,7 @@ def test_multiclass_runs_stored_without_pr_curves_still_draw(qtbot, compare_step
 def test_regression_runs_get_residuals_and_error_bars(qtbot, compare_step, project, diabetes_runs, tmp_path):
     ridge, forest = diabetes_runs
     panel = compared(qtbot, compare_step, project, [ridge, forest])
-    assert visible_tabs(panel) == ["Summary", "Metrics", "Residuals", "Parameters", "Scatter"]
+    assert visible_tabs(panel) == ["Summary", "Metrics", "Residuals", "Parameters", "Scatter", "Explain"]
 
     # Bars: R² on the score scale, RMSE and MAE in the target's units beside it.
     bars = panel.bars
@@ -217,7 +218,7 @@ def test_a_mixed_selection_shows_both_kinds_of_tabs(qtbot, compare_step, project
     ridge, forest = diabetes_runs
     panel = compared(qtbot, compare_step, project, [strong, ridge, forest])
     assert visible_tabs(panel) == ["Summary", "Metrics", "ROC / PR", "Confusion", "Residuals", "Parameters",
-                                   "Scatter"]
+                                   "Scatter", "Fairness", "Explain"]
     assert "mix classification and regression" in panel.note.text()
     assert panel.curves_chart.drawn == [strong.id] and panel.curves_chart.drawn_classes
     assert panel.residuals.drawn == [ridge.id, forest.id]

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from desktop_app.core.explain.contributions import ExplainError, Explanation, can_explain, explain_rows
-from desktop_app.core.explain.linear import is_linear_model
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # pandas and numpy are imported when something is explained, not when a project opens
+    import pandas as pd
+
+    from desktop_app.core.explain.contributions import Explanation
     from desktop_app.core.registry.entities import ModelVersion
 
 BACKGROUND_ROWS = 1000   # training rows a linear model's contributions are measured from (their mean)
@@ -55,9 +54,12 @@ class ExplainService:
         self._scoring = scoring
         self._monitor = monitor
 
-    def explain(self, ref: str | ModelVersion, path_or_frame: str | os.PathLike | pd.DataFrame, rows: int | None = None,
-                progress: ProgressCallback = no_progress) -> ExplainResult:
+    def explain(self, ref: str | ModelVersion, path_or_frame: str | os.PathLike | pd.DataFrame,
+                rows: int | None = None, progress: ProgressCallback = no_progress) -> ExplainResult:
         """Contributions of every input column for the first `rows` readable rows (all when None)."""
+        import pandas as pd
+
+        from desktop_app.core.explain.contributions import ExplainError, can_explain, explain_rows
         from desktop_app.core.scoring.errors import ScoringError
         from desktop_app.core.scoring.files import read_rows
 
@@ -93,6 +95,9 @@ class ExplainService:
         """Columns reason_1 … reason_`count` for the rows of `frame` (rows the model scored): the input columns
         that moved each row's output most, e.g. "age +0.94" (its contribution, in the output's units)."""
         import numpy as np
+        import pandas as pd
+
+        from desktop_app.core.explain.contributions import ExplainError, can_explain, explain_rows
 
         version = self._registry.resolve(ref)
         pipeline = self._registry.load_model(version)
@@ -119,6 +124,9 @@ class ExplainService:
     def _background(self, version: ModelVersion, pipeline: Any,
                     progress: ProgressCallback = no_progress) -> pd.DataFrame:
         """The training rows a linear model's contributions are measured from (none for a tree model)."""
+        import pandas as pd
+
+        from desktop_app.core.explain.linear import is_linear_model
         from desktop_app.core.training.pipeline import estimator_of
 
         if not is_linear_model(estimator_of(pipeline)):

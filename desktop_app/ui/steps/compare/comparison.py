@@ -102,6 +102,10 @@ class ComparePanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("compareTabs")
         self.tabs.setDocumentMode(True)
+        # On a narrow pane (a laptop) the nine tabs shorten their titles ("Parame…", the whole in the tooltip)
+        # rather than hiding some behind scroll arrows.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setUsesScrollButtons(False)
         self._drawers: list[Callable[[], None]] = []
         for widget, title, tip, draw in (
             (summary, "Summary", "What differs between the runs, and their scores", self._draw_summary),
