@@ -123,7 +123,7 @@ class ComparePanel(QWidget):
              self._draw_explain),
         ):
             index = self.tabs.addTab(widget, title)
-            self.tabs.setTabToolTip(index, tip)
+            self.tabs.setTabToolTip(index, f"{title}: {tip}")   # the whole title, when a narrow pane shortens it
             self._drawers.append(draw)
         self.tabs.currentChanged.connect(self._draw_current)
 
