@@ -151,7 +151,8 @@ def test_export_and_import_a_definition_as_toml(qtbot, window, heart, tmp_path, 
     out = tmp_path / "monthly.toml"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
     click(qtbot, step.export_button)
-    qtbot.waitUntil(out.exists, timeout=10_000)
+    qtbot.waitUntil(lambda: "Written to" in step.step_detail.text(), timeout=10_000)   # the export task ended
+    assert out.exists()
     out.write_text(out.read_text(encoding="utf-8").replace('name = "monthly"', 'name = "reviewed"'),
                    encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(out), "")))

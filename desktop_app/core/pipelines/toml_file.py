@@ -10,7 +10,9 @@ definition, with the line or the field that is wrong.
 
 from __future__ import annotations
 
+import os
 import tomllib
+from pathlib import Path
 from typing import Any
 
 from desktop_app.core.pipelines.definition import PipelineDefinition, from_dict, to_dict
@@ -27,6 +29,15 @@ def dumps(definition: PipelineDefinition) -> str:
 
     document = _without_none(to_dict(definition))
     return HEADER.format(name=definition.name) + tomli_w.dumps(document, multiline_strings=False)
+
+
+def write(definition: PipelineDefinition, path: str | os.PathLike) -> Path:
+    """Write the definition's TOML to `path` through a temporary file: a reader never sees half of it."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_text(dumps(definition), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
 
 
 def loads(text: str, name: str | None = None) -> PipelineDefinition:

@@ -480,9 +480,9 @@ class AutomateStep(StepPanel):
         definition = self.saved[name].definition
 
         def write(_progress) -> str:
-            from desktop_app.core.pipelines.toml_file import dumps
+            from desktop_app.core.pipelines.toml_file import write
 
-            Path(path).write_text(dumps(definition), encoding="utf-8")
+            write(definition, path)
             return path
 
         return self.work.run(f"Writing {Path(path).name}", write, visible=False,
