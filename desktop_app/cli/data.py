@@ -69,45 +69,72 @@ def _read_settings(settings, changes: dict[str, Any]):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from desktop_app.core.store.glance import glance
+
+    progress = stderr_progress()
+    # A local project that needs nothing done on opening is not opened: the file is read, then its
+    # version recorded at a glance (data.import_glance), without SQLAlchemy's third of a second.
+    connection = glance(args.project)
+    if connection is None:
+        with open_project(args.project) as project:
+            result = project.datasets.store_read(_read_file(args, progress), progress)
+    else:
+        import sqlite3
+
+        from desktop_app.core.data.import_glance import store_at_glance
+
+        try:
+            read = _read_file(args, progress)
+            try:
+                result = store_at_glance(connection, args.project, read, progress)
+            except sqlite3.Error:
+                result = None  # e.g. a damaged page: the usual way meets it again and words it
+        finally:
+            connection.close()
+        if result is None:
+            with open_project(args.project) as project:
+                result = project.datasets.store_read(read, progress)
+    version = result.version
+    if args.json:
+        document = version_json(version)
+        document.update(
+            {"created": result.created, "settings": result.settings.to_dict(), "warnings": list(result.warnings)}
+        )
+        print_json(document)
+    else:
+        verb = "Imported" if result.created else "Already imported as"
+        print(f"{verb} {version.label}: {version.rows:,} rows × {version.n_columns} columns "
+              f"(sha256 {version.sha256[:12]}…)")
+        for warning in result.warnings:
+            print(f"  warning: {warning}")
+    return EXIT_OK
+
+
+def _read_file(args: argparse.Namespace, progress):
+    """The file read for import with the detected settings and the command line's changes (`data.reading`)."""
     from desktop_app.core.data.detect import detect_settings
+    from desktop_app.core.data.reading import read_for_import
     from desktop_app.core.data.settings import FileFormat
 
-    with open_project(args.project) as project:
-        settings = detect_settings(args.file)
-        changes: dict[str, Any] = {}
-        if args.sep is not None:
-            changes["delimiter"] = "\t" if args.sep in ("\\t", "tab") else args.sep
-        if args.encoding is not None:
-            changes["encoding"] = args.encoding
-        if args.decimal is not None:
-            changes["decimal"] = args.decimal
-        if args.sheet is not None:
-            if settings.format != FileFormat.EXCEL:
-                raise usage_error("--sheet only applies to Excel files")
-            changes["sheet"] = args.sheet
-        if args.skip_bad_lines:
-            changes["bad_lines"] = "skip"
-        if args.skip_rows is not None:
-            changes["skip_rows"] = args.skip_rows
-        kinds = dict(parse_kind(item) for item in args.kind)
-        result = project.datasets.import_file(
-            args.file, name=args.name, settings=_read_settings(settings, changes), kinds=kinds,
-            progress=stderr_progress(),
-        )
-        version = result.version
-        if args.json:
-            document = version_json(version)
-            document.update(
-                {"created": result.created, "settings": result.settings.to_dict(), "warnings": list(result.warnings)}
-            )
-            print_json(document)
-        else:
-            verb = "Imported" if result.created else "Already imported as"
-            print(f"{verb} {version.label}: {version.rows:,} rows × {version.n_columns} columns "
-                  f"(sha256 {version.sha256[:12]}…)")
-            for warning in result.warnings:
-                print(f"  warning: {warning}")
-    return EXIT_OK
+    settings = detect_settings(args.file)
+    changes: dict[str, Any] = {}
+    if args.sep is not None:
+        changes["delimiter"] = "\t" if args.sep in ("\\t", "tab") else args.sep
+    if args.encoding is not None:
+        changes["encoding"] = args.encoding
+    if args.decimal is not None:
+        changes["decimal"] = args.decimal
+    if args.sheet is not None:
+        if settings.format != FileFormat.EXCEL:
+            raise usage_error("--sheet only applies to Excel files")
+        changes["sheet"] = args.sheet
+    if args.skip_bad_lines:
+        changes["bad_lines"] = "skip"
+    if args.skip_rows is not None:
+        changes["skip_rows"] = args.skip_rows
+    kinds = dict(parse_kind(item) for item in args.kind)
+    return read_for_import(args.file, name=args.name, settings=_read_settings(settings, changes), kinds=kinds,
+                           progress=progress)
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:

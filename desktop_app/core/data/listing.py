@@ -26,7 +26,6 @@ _VERSION_FIELDS = ("id", "dataset_id", "number", "sha256", "rows", "columns", "s
 _JSON_FIELDS = {"columns", "read_settings", "warnings", "recipe"}
 
 
-
 def _names(table: str, fields: tuple[str, ...]) -> str:
     return ", ".join(f'{table}."{field}"' for field in fields)  # quoted: "rows", "columns" are reserved words
 
@@ -34,6 +33,7 @@ def _names(table: str, fields: tuple[str, ...]) -> str:
 DATASETS_SQL = (f"SELECT {_names('d', _DATASET_FIELDS)}, {_names('v', _VERSION_FIELDS)} "
                 "FROM datasets d LEFT JOIN dataset_versions v ON v.dataset_id = d.id "
                 "WHERE d.deleted_at IS NULL ORDER BY d.name, v.number")
+VERSION_SQL = f"SELECT {_names('v', _VERSION_FIELDS)} FROM dataset_versions v WHERE v.id = ?"  # sqlite3's parameters
 
 
 def datasets_from(rows) -> list[DatasetInfo]:
@@ -49,11 +49,16 @@ def datasets_from(rows) -> list[DatasetInfo]:
                 created_at=stored_time(dataset["created_at"]), created_by=dataset["created_by"], versions=())
             versions[dataset["id"]] = []
         if row[split] is not None:   # a dataset with no version yet has one row of NULLs here
-            stored = {name: stored_json(value) if name in _JSON_FIELDS else value
-                      for name, value in zip(_VERSION_FIELDS, row[split:], strict=True)}
-            stored["created_at"] = stored_time(stored["created_at"])
-            versions[dataset["id"]].append(version_entity(SimpleNamespace(**stored), dataset["name"]))
+            versions[dataset["id"]].append(stored_version(row[split:], dataset["name"]))
     return [replace(d, versions=tuple(versions[d.id])) for d in datasets.values()]
+
+
+def stored_version(values, dataset_name: str) -> DatasetVersionInfo:
+    """A dataset version from its stored values, as `VERSION_SQL` (or the end of a `DATASETS_SQL` row) gives them."""
+    stored = {name: stored_json(value) if name in _JSON_FIELDS else value
+              for name, value in zip(_VERSION_FIELDS, values, strict=True)}
+    stored["created_at"] = stored_time(stored["created_at"])
+    return version_entity(SimpleNamespace(**stored), dataset_name)
 
 
 def version_entity(row: Any, dataset_name: str) -> DatasetVersionInfo:

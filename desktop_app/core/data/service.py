@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins  # in annotations below `DatasetService.list`, plain `list` names that method
 import json
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,13 +19,13 @@ from sqlalchemy.orm import Session
 from desktop_app.core import memory
 from desktop_app.core.data.entities import DatasetInfo, DatasetVersionInfo, ImportResult
 from desktop_app.core.data.listing import DATASETS_SQL, datasets_from, version_entity
+from desktop_app.core.data.reading import KINDS_METADATA_KEY, FileRead, read_for_import, write_snapshot
 from desktop_app.core.data.settings import ColumnKind, ReadSettings
-from desktop_app.core.errors import DataImportError, NotFoundError
+from desktop_app.core.errors import NotFoundError
 from desktop_app.core.identity import current_host, current_user
-from desktop_app.core.progress import ProgressCallback, no_progress, scaled
+from desktop_app.core.progress import ProgressCallback, no_progress
 from desktop_app.core.store import audit, changes
 from desktop_app.core.store.models import ID_LENGTH, DatasetRow, DatasetVersionRow, derived_id, named_id
-from desktop_app.core.store.objects import sha256_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,21 +33,6 @@ if TYPE_CHECKING:
 
     from desktop_app.core.store.database import Database
     from desktop_app.core.store.objects import ObjectStore
-
-KINDS_METADATA_KEY = b"mldesk.kinds"
-MAX_NAME_LENGTH = 200
-
-
-def clean_dataset_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise DataImportError("The dataset name is empty; give the dataset a name.")
-    if "@" in name:
-        raise DataImportError(f"The dataset name '{name}' contains '@', which marks a version number; "
-                              "choose another name.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise DataImportError(f"The dataset name is longer than {MAX_NAME_LENGTH} characters; choose a shorter name.")
-    return name
 
 
 class DatasetService:
@@ -66,44 +50,16 @@ class DatasetService:
         kinds: dict[str, ColumnKind | str] | None = None,
         progress: ProgressCallback = no_progress,
     ) -> ImportResult:
-        from desktop_app.core.data.detect import detect_settings
-        from desktop_app.core.data.kinds import apply_kinds, infer_kinds
-        from desktop_app.core.data.readers import read_table
+        return self.store_read(read_for_import(path, name, settings, kinds, progress), progress)
 
-        path = Path(path)
-        if not path.is_file():
-            raise DataImportError(f"There is no file {path}; check the path and try again.")
-        name = clean_dataset_name(name if name is not None else path.stem)
-        memory.ensure_fits(f"Importing {path.name}", memory.step_bytes("import", memory.file_table_bytes(path)))
-        progress(0.0, f"Reading {path.name}")
-        settings = settings or detect_settings(path)
-
-        # Hash the source alongside the read (hashlib releases the GIL) for lineage.
-        source_hash: list[str] = []
-        hasher = threading.Thread(target=lambda: source_hash.append(sha256_file(path)), daemon=True)
-        hasher.start()
-
-        read = read_table(path, settings, scaled(progress, 0.0, 0.85))
-        progress(0.85, "Settling column kinds")
-        final_kinds = infer_kinds(read.table)
-        for column, kind in (kinds or {}).items():
-            if column not in final_kinds:
-                raise DataImportError(f"There is no column '{column}' in {path.name}; check the column kinds you set.")
-            final_kinds[column] = ColumnKind(kind)
-        applied = apply_kinds(read.table, final_kinds)
-        warnings = tuple(read.warnings) + tuple(applied.warnings)
-        table = applied.table.replace_schema_metadata(
-            {KINDS_METADATA_KEY: json.dumps({c: str(k) for c, k in final_kinds.items()}).encode()}
-        )
-        columns = [
-            {"name": f.name, "kind": str(final_kinds[f.name]), "dtype": str(f.type)} for f in table.schema
-        ]
-        hasher.join()
+    def store_read(self, read: FileRead, progress: ProgressCallback = no_progress) -> ImportResult:
+        """Store a file read for import (`data.reading`) as the next version of its dataset."""
         version, created = self._store_snapshot(
-            table, name, columns, path.name, source_hash[0], settings, warnings, progress
+            read.table, read.name, read.columns, read.source_name, read.source_sha256, read.settings, read.warnings,
+            progress,
         )
         progress(1.0, "Imported" if created else f"Already imported as {version.label}")
-        return ImportResult(version=version, settings=settings, warnings=warnings, created=created)
+        return ImportResult(version=version, settings=read.settings, warnings=read.warnings, created=created)
 
     def derive(
         self,
@@ -151,16 +107,7 @@ class DatasetService:
     ) -> tuple[DatasetVersionInfo, bool]:
         """Write the snapshot and record its version; `also_record` adds more to the same transaction
         (called only when a new version is made)."""
-        import pyarrow.parquet as pq
-
-        with self._objects.staging_file(".parquet") as staged:
-            progress(0.9, "Writing the snapshot")
-            pq.write_table(table, staged, compression="snappy")
-            sha = sha256_file(staged)
-            progress(0.98, "Recording the version")  # last chance to cancel: nothing is kept yet
-            # The object is in place before any record names it: a crash in between leaves an
-            # unreferenced file, never a version without its data.
-            self._objects.adopt(staged, sha)
+        sha = write_snapshot(self._objects, table, progress)
 
         def record(session) -> tuple[DatasetVersionInfo, bool]:
             dataset = session.scalars(select(DatasetRow).where(DatasetRow.name == name)).first()
