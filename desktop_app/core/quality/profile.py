@@ -17,6 +17,7 @@ import pandas as pd
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.quality.distinct import all_distinct
 from desktop_app.core.quality.thresholds import Thresholds
 
 NUMBER, BOOL, DATETIME, TEXT, OTHER = "number", "bool", "datetime", "text", "other"
@@ -58,12 +59,18 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     A long column is factorized a million rows at a time, then the pieces' distinct values together:
     first appearance in the pieces is first appearance in the whole, so the result is the same as
     one call's. One call on 10 million rows held the GIL for 200 ms, stalling the window's GUI
-    thread while the checks ran on its worker thread.
+    thread while the checks ran on its worker thread. A column whose first million values are all
+    different is first tried as an id (`distinct.all_distinct`), which needs no hash table.
     """
     if len(series) <= 2 * FACTORIZE_PIECE or isinstance(series.dtype, pd.CategoricalDtype):
         return _factorize_whole(series)
-    pieces = [(start, *_factorize_whole(series.iloc[start:start + FACTORIZE_PIECE]))
-              for start in range(0, len(series), FACTORIZE_PIECE)]
+    first = _factorize_whole(series.iloc[:FACTORIZE_PIECE])
+    if len(first[1]) and len(first[1]) == int((first[0] >= 0).sum()):   # a million values, all different: an id?
+        distinct = all_distinct(series)
+        if distinct is not None:
+            return distinct
+    pieces = [(0, *first)] + [(start, *_factorize_whole(series.iloc[start:start + FACTORIZE_PIECE]))
+                              for start in range(FACTORIZE_PIECE, len(series), FACTORIZE_PIECE)]
     found = [p[2] for p in pieces if len(p[2])] or [pieces[0][2]]  # an all-missing piece adds nothing
     joined = found[0].append(found[1:])
     dtypes = {u.dtype for u in found}

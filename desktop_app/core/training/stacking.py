@@ -55,12 +55,12 @@ def stack_rows(Xs: list, n_samples: int, plain: Callable[..., Any], slice_rows: 
         else:
             for start in range(0, n_samples, slice_rows):
                 stored[start:start + slice_rows] += np.count_nonzero(block[start:start + slice_rows], axis=1)
-    indptr = np.zeros(n_samples + 1, dtype=np.int64)
+    n_columns = sum(block.shape[1] for block in blocks)
+    total = int(stored.sum())
+    index_dtype = np.int32 if max(total, n_columns) <= np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(n_samples + 1, dtype=index_dtype)  # in its final type at once: no copy beside the matrix
     np.cumsum(stored, out=indptr[1:])
     del stored
-    n_columns = sum(block.shape[1] for block in blocks)
-    total = int(indptr[-1])
-    index_dtype = np.int32 if max(total, n_columns) <= np.iinfo(np.int32).max else np.int64
     data: Any = None  # allocated at the first slice, which tells the values' type
     indices: Any = None
     kind: Any = None
@@ -74,4 +74,4 @@ def stack_rows(Xs: list, n_samples: int, plain: Callable[..., Any], slice_rows: 
             data, indices, kind = np.empty(total, dtype=piece.dtype), np.empty(total, dtype=index_dtype), type(piece)
         data[begin:end] = piece.data
         indices[begin:end] = piece.indices
-    return kind((data, indices, indptr.astype(index_dtype, copy=False)), shape=(n_samples, n_columns))
+    return kind((data, indices, indptr), shape=(n_samples, n_columns))

@@ -1,4 +1,5 @@
-"""A long column is factorized in pieces (the GIL is let go between them) with the same result as one call."""
+"""A long column is factorized in pieces (the GIL is let go between them), or as an id when its values are all
+different (quality.distinct), with the same result as one call."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ COLUMNS = {
     "nullable integers": pd.Series(pd.array(rng.integers(0, 9, N), dtype="Int64")).where(rng.random(N) > 0.1),
     "a value first seen late": pd.Series(["x"] * 4000 + ["y"] * 1000),
     "missing at first": pd.Series([np.nan] * 2000 + list(rng.integers(0, 5, N - 2000).astype(float))),
+    # all different (ids): no hash table
+    "ids as text": pd.Series([None, ""] + [f"R{i:07d}-ø" for i in rng.permutation(N - 2)], dtype="str"),
+    "ids as integers": pd.Series(rng.permutation(N) * 7 - 1000),
+    "ids as floats with missing": pd.Series(np.where(np.arange(N) % 11 == 0, np.nan, rng.permutation(N) / 3)),
+    "ids as times with missing": pd.Series(pd.to_datetime(rng.permutation(N), unit="s")).where(rng.random(N) > 0.02),
+    # all different in the first piece, then not
+    "an id repeated late": pd.Series([f"id{i}" for i in range(N - 1)] + ["id3"], dtype="str"),
+    "zero and minus zero": pd.Series(np.r_[np.arange(1, N) / 7, -0.0][::-1].copy()).where(lambda s: s != 1 / 7, 0.0),
+    "a number repeated late": pd.Series(np.r_[np.arange(N - 1), 17]),
 }
 
 
