@@ -76,20 +76,34 @@ class Prepared:
         return self.X.iloc[positions]
 
     def in_training_order(self) -> Prepared:
-        """The same data with the training rows first, in the order they are fitted, then the test rows.
+        """The same data with the training rows first, in the order they are fitted, then the test rows,
+        and only the columns training reads (`used_columns`).
 
         Fitting then reads the training rows as a view (`features`) instead of a copy of three
         quarters of the table; a caller that drops its own reference to the loaded table keeps one
-        copy of the rows in memory instead of two. Positions stay consistent (X, y, codes, train,
-        test move together), so every fit, fold and score is exactly what the original order gives;
-        only positions compared with another `Prepared` (the registry's) would differ, and those
-        come from `prepare` itself.
+        copy of the rows in memory instead of two, without the ids and free text no model learns
+        from. Positions stay consistent (X, y, codes, train, test move together), so every fit, fold
+        and score is exactly what the original order gives; only positions compared with another
+        `Prepared` (the registry's) would differ, and those come from `prepare` itself.
         """
         order = np.concatenate([self.train, self.test])
         n_train = len(self.train)
-        return replace(self, X=self.X.take(order), y=self.y[order],
+        used = self.used_columns()
+        X = self.X if len(used) == self.X.shape[1] else self.X[used]
+        return replace(self, X=X.take(order), y=self.y[order],
                        codes=None if self.codes is None else self.codes[order],
                        train=np.arange(n_train), test=np.arange(n_train, len(order)), notes=list(self.notes))
+
+    def used_columns(self) -> list[str]:
+        """X's columns that fitting, scoring and the fairness audit read, in X's order: the model's
+        features, the sensitive column and every column a prediction-time recipe step names — all of
+        them when a step names none (it may read any)."""
+        steps = for_prediction(self.recipe_steps, self.target)
+        if any(step.column is None for step in steps):
+            return list(self.X.columns)
+        features = self.pipeline(None, None, 0).named_steps["recipe"].columns
+        used = {*features, *(step.column for step in steps), *([self.sensitive] if self.sensitive else [])}
+        return [c for c in self.X.columns if c in used]
 
     def pipeline(self, params: Mapping[str, Any] | None, class_weight: str | None, seed: int,
                  threshold: float | None = None):

@@ -22,7 +22,7 @@ from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.utils import check_array
 
-SLICE_ROWS = 65_536
+SLICE_ROWS = 16_384  # a slice of 20 entries a row: ~10 MB of temporaries beside the matrix
 
 
 @contextmanager

@@ -95,3 +95,28 @@ def test_training_order_keeps_a_time_ordered_split(heart):
     before = evaluate_prepared(prep, {"max_iter": 20}, cv_folds=3, importance=False)
     after = evaluate_prepared(ordered, {"max_iter": 20}, cv_folds=3, importance=False)
     assert after.metrics == before.metrics and after.cv_metrics == before.cv_metrics
+
+
+def test_training_order_keeps_only_the_columns_training_reads():
+    """The id and the free text go (no model learns from them); the sensitive column stays for the audit."""
+    frame, kinds = mixed_frame(n=600)
+    prep = prepare(frame, kinds, "churn", "logistic_regression", seed=4, sensitive="member")
+    ordered = prep.in_training_order()
+    assert list(prep.X.columns) == ["customer_id", "age", "city", "member", "joined", "notes"]
+    assert list(ordered.X.columns) == ["age", "city", "member", "joined"]
+
+    options = {"cv_folds": 3, "tune_threshold": True}
+    before = evaluate_prepared(prep, {"C": "0.5"}, seed=4, **options)
+    after = evaluate_prepared(ordered, {"C": "0.5"}, seed=4, **options)
+    assert after.metrics == before.metrics and after.cv_metrics == before.cv_metrics
+    assert after.curves == before.curves and after.feature_importance == before.feature_importance
+    assert after.groups == before.groups and after.groups   # the fairness audit by 'member'
+    assert pickle.dumps(after.pipeline) == pickle.dumps(before.pipeline)
+    assert after.pipeline.predict_proba(frame).shape == (600, 2)   # new rows still come with every column
+
+
+def test_a_column_a_prediction_step_names_stays():
+    frame, kinds = mixed_frame(n=300)
+    step = {"op": "drop_column", "params": {"column": "notes"}, "at_prediction": True}
+    prep = prepare(frame, kinds, "churn", "logistic_regression", recipe_steps=[step])
+    assert list(prep.in_training_order().X.columns) == ["age", "city", "member", "joined", "notes"]
