@@ -69,31 +69,17 @@ def _read_settings(settings, changes: dict[str, Any]):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from desktop_app.core.store.glance import glance
+    from desktop_app.core.data.import_glance import import_at_glance
 
     progress = stderr_progress()
     # A local project that needs nothing done on opening is not opened: the file is read, then its
-    # version recorded at a glance (data.import_glance), without SQLAlchemy's third of a second.
-    connection = glance(args.project)
-    if connection is None:
+    # version recorded at a glance, without SQLAlchemy's third of a second (core.data.import_glance).
+    done = import_at_glance(args.project, lambda: _read_file(args, progress), progress)
+    result = done.result if done is not None else None
+    if result is None:
         with open_project(args.project) as project:
-            result = project.datasets.store_read(_read_file(args, progress), progress)
-    else:
-        import sqlite3
-
-        from desktop_app.core.data.import_glance import store_at_glance
-
-        try:
-            read = _read_file(args, progress)
-            try:
-                result = store_at_glance(connection, args.project, read, progress)
-            except sqlite3.Error:
-                result = None  # e.g. a damaged page: the usual way meets it again and words it
-        finally:
-            connection.close()
-        if result is None:
-            with open_project(args.project) as project:
-                result = project.datasets.store_read(read, progress)
+            result = project.datasets.store_read(done.read if done is not None else _read_file(args, progress),
+                                                 progress)
     version = result.version
     if args.json:
         document = version_json(version)

@@ -11,6 +11,8 @@ is recorded, and the caller stores the read the usual way, which does and words 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.core.data.entities import ImportResult
@@ -18,6 +20,7 @@ from desktop_app.core.data.listing import VERSION_SQL, stored_version
 from desktop_app.core.data.reading import FileRead, write_snapshot
 from desktop_app.core.identity import current_host, current_user
 from desktop_app.core.progress import ProgressCallback, no_progress
+from desktop_app.core.store.glance import glance
 from desktop_app.core.store.glance_write import local_origin, new_stamp, record_event, stored_json, stored_time
 from desktop_app.core.store.ids import derived_id, named_id, utcnow
 from desktop_app.core.store.objects import ObjectStore
@@ -32,6 +35,31 @@ _VERSION_FIELDS = ("id", "dataset_id", "number", "sha256", "rows", "n_columns", 
                    "host", "stamp")
 _QUOTED = ", ".join(f'"{field}"' for field in _VERSION_FIELDS)  # quoted: "rows", "columns" are reserved words
 _INSERT_VERSION = f"INSERT INTO dataset_versions ({_QUOTED}) VALUES ({', '.join('?' for _ in _VERSION_FIELDS)})"
+
+@dataclass(frozen=True)
+class AtGlance:
+    """What `import_at_glance` did: stored the file (`result`), or read it for the usual way to store."""
+
+    read: FileRead
+    result: ImportResult | None
+
+
+def import_at_glance(folder: str | Path, read: Callable[[], FileRead],
+                     progress: ProgressCallback = no_progress) -> AtGlance | None:
+    """Read a file (`read()`) and store it in the project at `folder` at a glance; None, before reading,
+    when the project must be opened as usual. A damaged page met on the way leaves the read to the usual way."""
+    connection = glance(folder)
+    if connection is None:
+        return None
+    try:
+        made = read()
+        try:
+            return AtGlance(made, store_at_glance(connection, folder, made, progress))
+        except sqlite3.Error:
+            return AtGlance(made, None)   # the usual way meets it again and words it
+    finally:
+        connection.close()
+
 
 def store_at_glance(connection: sqlite3.Connection, folder: str | Path, read: FileRead,
                     progress: ProgressCallback = no_progress) -> ImportResult | None:
