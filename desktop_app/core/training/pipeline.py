@@ -28,6 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.recipe import RecipeStep, for_prediction
+from desktop_app.core.training.boosting_split import fit_on_own_split
 from desktop_app.core.training.catalogue import (
     CLASSIFICATION,
     Algorithm,
@@ -193,12 +194,14 @@ def fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> Pipeline
     deterministic), but a parallel predict_proba adds the trees' votes in whatever order
     the threads finish, which changes the last bits of the probabilities from run to run.
     The fitted forest therefore predicts with one thread (also once saved and exported).
-    The preparation's sparse output is stacked in slices of rows (`stacking`): the same matrix
-    with a smaller peak of memory.
+    The preparation's sparse output is stacked in slices of rows (`stacking`), and a hist gradient
+    boosting is handed its own early-stopping split (`boosting_split`): the same model with a smaller
+    peak of memory.
     """
     check_fits_rows(estimator_of(pipeline), len(X))  # a clear sentence, not scikit-learn's error at predict time
     with stacked_in_slices(dict(pipeline.steps).get("prepare")):
-        pipeline.fit(X, y)
+        if not fit_on_own_split(pipeline, X, y):
+            pipeline.fit(X, y)
     model = estimator_of(pipeline)
     if "n_jobs" in model.get_params(deep=False) and model.get_params(deep=False)["n_jobs"] not in (None, 1):
         model.set_params(n_jobs=1)
