@@ -5,9 +5,9 @@ matrix for early stopping (`train_test_split`: a copy of every row) while the ma
 referenced to the end: at 10M rows the rows, the matrix and its split copy are 2.9 × the table for
 the whole boosting (docs/benchmarks.md, "Ten million rows"). `fit_on_own_split` makes the very
 split the boosting would make (the same seed drawn from its `random_state`, the same stratified
-`train_test_split`), prepares the two parts a slice of rows at a time with the fitted preparation,
-and passes them as `X`, `X_val` (scikit-learn ≥ 1.7): the boosting then sees the same training
-rows in the same order and the same validation rows, so it grows the same trees.
+`train_test_split`) of the prepared matrix, lets the matrix go, and passes the two parts as `X`,
+`X_val` (scikit-learn ≥ 1.7): the boosting then sees the same training rows in the same order and
+the same validation rows, so it grows the same trees.
 
 The same model needs the rest of its fit unchanged too; each condition is checked and, when one
 does not hold, the pipeline is fitted the usual way: early stopping on (with 'auto', more than
@@ -28,7 +28,6 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-SLICE_ROWS = 65_536
 _AUTO_EARLY_STOPPING_ROWS = 10_000   # scikit-learn's early_stopping='auto' threshold
 
 
@@ -55,25 +54,13 @@ def fit_on_own_split(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> bool
         return False
     if classifier and len(pd.unique(y[train])) != len(pd.unique(y)):
         return False
-    prepare = pipeline[:-1]   # the same step objects: fitting it fits the pipeline's own
-    prepare.fit(X, y)
-    X_train, X_val = _prepared(prepare, X, train), _prepared(prepare, X, val)
+    prepared = pipeline[:-1].fit_transform(X, y)   # the same step objects: this fits the pipeline's own
+    X_train, X_val = prepared[train], prepared[val]   # as the boosting's train_test_split takes them
+    del prepared   # the one copy the boosting's own split kept beside its parts to the end
     if not _categories_known(model, X_train, X_val):
         return False
     model.fit(X_train, y[train], X_val=X_val, y_val=y[val])
     return True
-
-
-def _prepared(prepare: Pipeline, X: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
-    """`prepare.transform` of X's rows at `positions`, in that order, built a slice at a time: the rows of
-    `prepare.fit_transform(X)` at those positions (every step works row by row once fitted)."""
-    out: Any = None
-    for start in range(0, len(positions), SLICE_ROWS):
-        part = np.asarray(prepare.transform(X.iloc[positions[start:start + SLICE_ROWS]]))
-        if out is None:
-            out = np.empty((len(positions), part.shape[1]), dtype=part.dtype)
-        out[start:start + len(part)] = part
-    return out
 
 
 def _categories_known(model: Any, X_train: np.ndarray, X_val: np.ndarray) -> bool:
