@@ -1,11 +1,11 @@
 """Recording an imported file's version at a glance (`store.glance`), without SQLAlchemy.
 
-`mldesk import` reads the file first (`data.reading`: no database) and, on a local project that
-needs nothing done on opening, writes the snapshot and records the version through the glance's
-sqlite3 connection: the same rows and audit events `DatasetService.store_read` makes (the same
-ids, numbers, stamps and chain), in one `BEGIN IMMEDIATE` transaction. Whatever is not the plain
-case — a dataset of that name deleted, the sync state row missing — returns None before anything
-is recorded, and the caller stores the read the usual way, which does and words it.
+`mldesk import` calls `import_at_glance`: on a local project that needs nothing done on opening,
+it reads the file (`data.reading`: no database), writes the snapshot and records the version
+through the glance's sqlite3 connection: the same rows and audit events `DatasetService.store_read`
+makes (the same ids, numbers, stamps and chain), in one `BEGIN IMMEDIATE` transaction. Whatever is
+not the plain case — a dataset of that name deleted, the sync state row missing — records nothing,
+and the caller stores the read the usual way, which does and words it.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ _VERSION_FIELDS = ("id", "dataset_id", "number", "sha256", "rows", "n_columns", 
                    "host", "stamp")
 _QUOTED = ", ".join(f'"{field}"' for field in _VERSION_FIELDS)  # quoted: "rows", "columns" are reserved words
 _INSERT_VERSION = f"INSERT INTO dataset_versions ({_QUOTED}) VALUES ({', '.join('?' for _ in _VERSION_FIELDS)})"
+
 
 @dataclass(frozen=True)
 class AtGlance:
