@@ -46,7 +46,7 @@ def fit_on_own_split(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> bool
             or not isinstance(params["random_state"], Integral) or params.get("class_weight") is not None):
         return False
     # The boosting's own first draw from its random_state seeds the split (and its binning).
-    seed = np.random.RandomState(params["random_state"]).randint(np.iinfo(np.uint32).max, dtype="u8")
+    seed = np.random.RandomState(int(params["random_state"])).randint(np.iinfo(np.uint32).max, dtype="u8")
     classifier = is_classifier(model)
     train, val = train_test_split(np.arange(len(X)), test_size=params["validation_fraction"],
                                   stratify=y if classifier else None, random_state=seed)
