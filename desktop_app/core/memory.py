@@ -200,8 +200,9 @@ def step_bytes(step: str, table: int | None) -> int | None:
 def release_unused_memory() -> None:
     """Hand memory Arrow has freed back to the system, so that the next step (NumPy, scikit-learn) can use it.
 
-    A loaded table lives in Arrow's allocator (mimalloc), which keeps freed pages for Arrow's own
-    later use; training allocates through malloc and would otherwise grow beside them.
+    An allocator may keep the pages a loaded table freed for its own later use (mimalloc, jemalloc, or
+    malloc's trimmable top: `desktop_app` makes Arrow use malloc unless the user chose a pool);
+    training allocates through malloc and would otherwise grow beside them.
     """
     if "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
