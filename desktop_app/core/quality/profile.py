@@ -54,21 +54,30 @@ FACTORIZE_PIECE = 1_000_000  # rows hashed in one call: pandas holds the GIL for
 
 
 def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes (int32, -1 = missing) and distinct values of `series`, in order of first appearance.
+    """Codes (int32, -1 = missing) and distinct values of `series`, in order of first appearance."""
+    codes, uniques, _ = factorize_counted(series)
+    return codes, uniques
+
+
+def factorize_counted(series: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """`factorize`, and how many rows hold each distinct value (int64).
 
     A long column is factorized a million rows at a time, then the pieces' distinct values together:
     first appearance in the pieces is first appearance in the whole, so the result is the same as
     one call's. One call on 10 million rows held the GIL for 200 ms, stalling the window's GUI
-    thread while the checks ran on its worker thread. A column whose first million values are all
-    different is first tried as an id (`distinct.all_distinct`), which needs no hash table.
+    thread while the checks ran on its worker thread. Each piece is counted while its codes are at
+    hand (a count over all ten million codes at once cost more than the pieces' hashing on the
+    benchmark machine). A column whose first million values are all different is first tried as an
+    id (`distinct.all_distinct`), which needs no hash table.
     """
     if len(series) <= 2 * FACTORIZE_PIECE or isinstance(series.dtype, pd.CategoricalDtype):
-        return _factorize_whole(series)
+        codes, uniques = _factorize_whole(series)
+        return codes, uniques, _counts(codes, len(uniques))
     first = _factorize_whole(series.iloc[:FACTORIZE_PIECE])
     if len(first[1]) and len(first[1]) == int((first[0] >= 0).sum()):   # a million values, all different: an id?
         distinct = all_distinct(series)
         if distinct is not None:
-            return distinct
+            return *distinct, np.ones(len(distinct[1]), dtype=np.int64)
     pieces = [(0, *first)] + [(start, *_factorize_whole(series.iloc[start:start + FACTORIZE_PIECE]))
                               for start in range(FACTORIZE_PIECE, len(series), FACTORIZE_PIECE)]
     found = [p[2] for p in pieces if len(p[2])] or [pieces[0][2]]  # an all-missing piece adds nothing
@@ -78,12 +87,19 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
         joined = joined.astype(dtypes.pop())
     where, uniques = _factorize_whole(joined)
     codes = np.empty(len(series), dtype=np.int32)
+    counts = np.zeros(len(uniques), dtype=np.int64)
     seen = 0
     for start, piece_codes, piece_uniques in pieces:
-        mapping = np.append(where[seen:seen + len(piece_uniques)], np.int32(-1))  # code -1 (missing) stays -1
-        codes[start:start + len(piece_codes)] = mapping[piece_codes]
+        into = where[seen:seen + len(piece_uniques)]   # a piece's distinct values: distinct codes of the whole
+        codes[start:start + len(piece_codes)] = np.append(into, np.int32(-1))[piece_codes]  # -1 (missing) stays
+        counts[into] += _counts(piece_codes, len(piece_uniques))
         seen += len(piece_uniques)
-    return codes, uniques
+    return codes, uniques, counts
+
+
+def _counts(codes: np.ndarray, n_unique: int) -> np.ndarray:
+    """How many of `codes` are 0, 1, … n_unique - 1 (missing, -1, not counted)."""
+    return np.bincount(codes + 1, minlength=n_unique + 1)[1:].astype(np.int64)
 
 
 def _factorize_whole(series: pd.Series | pd.Index) -> tuple[np.ndarray, pd.Index]:
@@ -107,8 +123,7 @@ class ColumnProfile:
     @classmethod
     def build(cls, name: str, series: pd.Series, kind: ColumnKind | None) -> ColumnProfile:
         family = dtype_family(series)
-        codes, uniques = factorize(series)
-        counts = np.bincount(codes + 1, minlength=len(uniques) + 1)[1:].astype(np.int64)
+        codes, uniques, counts = factorize_counted(series)
         return cls(name, kind or fallback_kind(family), family, series, codes, uniques, counts)
 
     @property
@@ -146,11 +161,42 @@ class ColumnProfile:
         return self.family == NUMBER
 
     @cached_property
-    def numbers(self) -> np.ndarray:
-        """Float copy of a numeric column (NaN = missing); empty for other columns."""
+    def unique_numbers(self) -> np.ndarray:
+        """A numeric column's distinct values as floats, then NaN for code -1: `unique_numbers[codes]` are its
+        rows' values (NaN = missing). Empty for other columns."""
         if not self.is_numeric:
             return np.empty(0)
-        return self.series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.append(self.uniques.to_numpy(dtype=np.float64, na_value=np.nan), np.nan)
+
+    def numbers_at(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """A numeric column's values at positions `rows` (every row when None) as floats, NaN = missing; empty
+        for other columns. Read through the codes: a check needs no float copy of a ten-million-row column."""
+        if not self.is_numeric:
+            return np.empty(0)
+        return self.unique_numbers[self.codes if rows is None else self.codes[rows]]
+
+    @cached_property
+    def finite_uniques(self) -> np.ndarray:
+        """Which distinct values are finite numbers (all False for other columns)."""
+        if not self.is_numeric:
+            return np.zeros(self.n_unique, dtype=bool)
+        return np.isfinite(self.unique_numbers[:-1])
+
+    def finite_median(self) -> float | None:
+        """`np.median` of the finite values (None when there are none), from the distinct values and their
+        counts: no sort of every row."""
+        values, counts = self.unique_numbers[:-1][self.finite_uniques], self.counts[self.finite_uniques]
+        n = int(counts.sum())
+        if n == 0:
+            return None
+        order = np.argsort(values)
+        values, cumulative = values[order], np.cumsum(counts[order])
+        middle = values[np.searchsorted(cumulative, [(n - 1) // 2, n // 2], side="right")]  # the sorted rows' middle
+        return float(np.mean(middle[:1] if n % 2 else middle))   # one value, or the mean of two as np.median takes it
+
+    def rows_of(self, unique_mask: np.ndarray) -> np.ndarray:
+        """Per row, whether its value is one of the distinct values flagged in `unique_mask` (missing: False)."""
+        return np.append(np.asarray(unique_mask, dtype=bool), False)[self.codes]
 
     @cached_property
     def integer_valued(self) -> bool:
@@ -158,20 +204,19 @@ class ColumnProfile:
             return False
         if pd.api.types.is_integer_dtype(self.series.dtype):
             return True
-        values = np.asarray(self.uniques, dtype=np.float64)
-        values = values[np.isfinite(values)]
+        values = self.unique_numbers[:-1][self.finite_uniques]
         return bool(values.size) and bool(np.all(values == np.round(values)))
 
     def positions_of(self, unique_mask: np.ndarray, limit: int = 20) -> tuple[int, ...]:
         """Row positions (up to `limit`) whose value is one of the distinct values flagged in `unique_mask`."""
         if not unique_mask.any():
             return ()
-        lookup = np.append(np.asarray(unique_mask, dtype=bool), False)  # code -1 -> last slot -> False
-        return first_positions(lookup[self.codes], limit)
+        return first_positions(self.rows_of(unique_mask), limit)
 
 
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
+HASH_SLICE = 1 << 16   # rows hashed at a time: the temporaries stay in the processor's caches
 
 
 def duplicated_rows(codes: list[np.ndarray], unique_per_row: bool = False) -> np.ndarray:
@@ -184,15 +229,36 @@ def duplicated_rows(codes: list[np.ndarray], unique_per_row: bool = False) -> np
     rows = len(codes[0]) if codes else 0
     if rows < 2 or unique_per_row:
         return np.empty(0, dtype=np.int64)
-    h = np.full(rows, _FNV_OFFSET, dtype=np.uint64)
-    for c in codes:
-        h ^= (c.astype(np.int64) + 1).astype(np.uint64)
-        h *= _FNV_PRIME
-    candidates = np.flatnonzero(pd.Series(h).duplicated(keep=False).to_numpy())
+    candidates = np.flatnonzero(_repeated(_row_hashes(codes)))
     if candidates.size == 0:
         return candidates
     exact = pd.DataFrame({i: c[candidates] for i, c in enumerate(codes)}).duplicated(keep="first")
     return candidates[exact.to_numpy()]
+
+
+def _row_hashes(codes: list[np.ndarray]) -> np.ndarray:
+    """FNV-1a over each row's codes + 1 (missing, -1, is 0), a slice of rows at a time: over whole columns,
+    two ten-million-row temporaries per column cost ten times the hashing (issue 15)."""
+    rows = len(codes[0])
+    hashes = np.full(rows, _FNV_OFFSET, dtype=np.uint64)
+    step = np.empty(min(rows, HASH_SLICE), dtype=np.uint64)
+    for start in range(0, rows, HASH_SLICE):
+        part = hashes[start:start + HASH_SLICE]
+        code = step[:len(part)]
+        for column in codes:
+            np.add(column[start:start + len(part)], 1, out=code, casting="unsafe")
+            part ^= code
+            part *= _FNV_PRIME
+    return hashes
+
+
+def _repeated(hashes: np.ndarray) -> np.ndarray:
+    """Per row, whether its hash occurs in another row too (sorting: faster than a hash table of every row)."""
+    ordered = np.sort(hashes)
+    repeats = ordered[1:][ordered[1:] == ordered[:-1]]
+    if repeats.size == 0:
+        return np.zeros(len(hashes), dtype=bool)
+    return np.isin(hashes, np.unique(repeats))
 
 
 def first_positions(mask: np.ndarray, limit: int = 20) -> tuple[int, ...]:

@@ -37,8 +37,23 @@ COLUMNS = {
 def test_pieces_give_the_same_codes_and_values_as_one_call(name, monkeypatch):
     series = COLUMNS[name]
     monkeypatch.setattr(profile, "FACTORIZE_PIECE", 10**9)
-    whole_codes, whole_uniques = profile.factorize(series)
+    whole_codes, whole_uniques, whole_counts = profile.factorize_counted(series)
     monkeypatch.setattr(profile, "FACTORIZE_PIECE", 700)
-    codes, uniques = profile.factorize(series)
+    codes, uniques, counts = profile.factorize_counted(series)
     assert codes.dtype == np.int32 and np.array_equal(codes, whole_codes)
     assert uniques.dtype == whole_uniques.dtype and uniques.equals(whole_uniques)
+    assert counts.dtype == np.int64 and np.array_equal(counts, whole_counts)
+    assert np.array_equal(whole_counts, pd.Series(whole_codes[whole_codes >= 0]).value_counts().sort_index())
+
+
+@pytest.mark.parametrize("slice_rows", [7, 1 << 16])
+def test_duplicated_rows_are_pandas_own(slice_rows, monkeypatch):
+    """Rows hashed a slice at a time and repeats found by sorting: the rows pandas calls duplicated."""
+    monkeypatch.setattr(profile, "HASH_SLICE", slice_rows)
+    frame = pd.DataFrame({"a": rng.integers(0, 4, N), "b": rng.choice(["x", "y", None], N),
+                          "c": np.where(rng.random(N) < 0.2, np.nan, rng.integers(0, 3, N))})
+    codes = [profile.factorize(frame[c])[0] for c in frame.columns]
+    expected = np.flatnonzero(frame.duplicated(keep="first").to_numpy())
+    assert np.array_equal(profile.duplicated_rows(codes), expected) and expected.size > 0
+    distinct = frame.drop_duplicates()
+    assert profile.duplicated_rows([profile.factorize(distinct[c])[0] for c in distinct.columns]).size == 0

@@ -36,10 +36,9 @@ def impute_fix(col: ColumnProfile) -> Fix | None:
     if col.present == 0 or col.kind in (ColumnKind.ID, ColumnKind.TEXT, ColumnKind.DATETIME):
         return None
     if col.is_numeric and col.kind == ColumnKind.NUMERIC:
-        values = col.numbers[np.isfinite(col.numbers)]
-        if values.size == 0:
+        median = col.finite_median()
+        if median is None:
             return None
-        median = float(np.median(values))
         return Fix("impute", {"column": col.name, "strategy": "median", "value": median},
                    f"Fill {plural(col.missing, 'empty cell')} with the median ({number(median)})")
     top = plain(col.top_value)
@@ -138,7 +137,7 @@ def _looks_like_id(col: ColumnProfile, ctx: CheckContext, rows: int) -> bool:
     if col.family == "text":
         return True
     if col.is_numeric and col.integer_valued:
-        values = col.numbers[np.isfinite(col.numbers)]
+        values = col.unique_numbers[:-1][col.finite_uniques]
         span = float(values.max() - values.min()) + 1 if values.size else 0.0
         return span <= 10 * col.present  # a dense run of whole numbers, as ids are; amounts are spread out
     return False

@@ -40,20 +40,26 @@ def _numeric_features(ctx: CheckContext):
 
 
 def _finite_sample(ctx: CheckContext, col: ColumnProfile) -> np.ndarray:
-    values = ctx.profile.sample(col.numbers)
+    values = col.numbers_at(ctx.profile.sample_index)
     return values[np.isfinite(values)]
 
 
-def _most_extreme(mask: np.ndarray, values: np.ndarray, centre: float, limit: int = EVIDENCE) -> tuple[int, ...]:
+def _most_extreme(col: ColumnProfile, mask: np.ndarray, centre: float, limit: int = EVIDENCE) -> tuple[int, ...]:
+    """Up to `limit` rows of `mask` whose values lie farthest from `centre`, in row order."""
     rows = np.flatnonzero(mask)
     if rows.size > limit:
-        distance = np.abs(values[rows] - centre)
+        distance = np.abs(col.numbers_at(rows) - centre)
         rows = np.sort(rows[np.argpartition(-distance, limit - 1)[:limit]])
     return tuple(int(i) for i in rows)
 
 
 def outliers(ctx: CheckContext) -> Findings:
-    """Tukey's fences: below Q1 − k·IQR or above Q3 + k·IQR (k = 3 by default, 'far out')."""
+    """Tukey's fences: below Q1 − k·IQR or above Q3 + k·IQR (k = 3 by default, 'far out').
+
+    The counts and caps are read from the distinct values and their counts (each row holds one of
+    them), not from every row: at ten million rows the rows' temporary copies cost more than the rest
+    of the check.
+    """
     t = ctx.thresholds
     k = t.outlier_iqr_factor
     out: Findings = []
@@ -68,18 +74,20 @@ def outliers(ctx: CheckContext) -> Findings:
         lower, upper = q1 - k * iqr, q3 + k * iqr
         if col.integer_valued:
             lower, upper = float(math.floor(lower)), float(math.ceil(upper))
-        values = col.numbers
+        values = col.unique_numbers[:-1]   # distinct values, in order of first appearance
         with np.errstate(invalid="ignore"):
-            mask = np.isfinite(values) & ((values < lower) | (values > upper))
-        n = int(mask.sum())
+            below, above = col.finite_uniques & (values < lower), col.finite_uniques & (values > upper)
+        low_n, high_n = int(col.counts[below].sum()), int(col.counts[above].sum())
+        n = low_n + high_n
         if n == 0:
             continue
-        flagged = values[mask]
+        outside = below | above
+        flagged = values[outside]
         # Capping moves an outlier to the most extreme ordinary value on its side (the whisker end),
         # so a capped column stays clear of the fences when they are estimated again.
-        inside = values[np.isfinite(values) & ~mask]
+        inside = values[col.finite_uniques & ~outside]
         cap_low, cap_high = (float(inside.min()), float(inside.max())) if inside.size else (lower, upper)
-        low_n, high_n = int((flagged < lower).sum()), int((flagged > upper).sum())
+        # the first value seen at the greatest distance, as the first such row's value
         extreme = float(flagged[np.argmax(np.abs(flagged - median))])
         sides = " or ".join(
             part for part, present in ((f"below {number(lower)}", low_n), (f"above {number(upper)}", high_n)) if present
@@ -99,7 +107,7 @@ def outliers(ctx: CheckContext) -> Findings:
              "most_extreme": extreme, "rule": "tukey_iqr"},
             Fix("cap_outliers", {"column": col.name, "lower": cap_low, "upper": cap_high},
                 f"Cap {plural(n, 'outlier')} of '{col.name}' ({sides})"),
-            _most_extreme(mask, values, median),
+            _most_extreme(col, col.rows_of(outside), median),
             ctx.sampled,
         ))
     return out

@@ -44,7 +44,7 @@ def correlated_features(ctx: CheckContext) -> Findings:
     if (ctx.profile.sample_size if rows is not None else ctx.rows) > limit:
         rows = np.sort(np.random.default_rng(ctx.thresholds.sample_seed).choice(ctx.rows, limit, replace=False))
         sampled = True
-    matrix = np.column_stack([c.numbers if rows is None else c.numbers[rows] for c in cols])
+    matrix = np.column_stack([c.numbers_at(rows) for c in cols])
     matrix[~np.isfinite(matrix)] = np.nan
     r = pairwise_correlation(matrix)
     i, j = np.nonzero(np.triu(np.abs(np.nan_to_num(r)) >= ctx.thresholds.correlation, k=1))

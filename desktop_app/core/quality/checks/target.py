@@ -112,7 +112,7 @@ def target_classes(ctx: CheckContext) -> Findings:
 def _feature_values(col: ColumnProfile, rows: np.ndarray) -> np.ndarray:
     """Numbers of a numeric or date column at `rows` as floats (NaN = missing)."""
     if col.is_numeric:
-        return col.numbers[rows]
+        return col.numbers_at(rows)
     stamps = pd.to_datetime(col.series.iloc[rows], errors="coerce")
     values = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
     values[stamps.isna().to_numpy()] = np.nan
@@ -234,7 +234,7 @@ def target_leakage(ctx: CheckContext) -> Findings:
     else:
         if not tp.is_numeric:
             return []
-        y_all = tp.numbers[rows]
+        y_all = tp.numbers_at(rows)
         keep = np.isfinite(y_all)
     rows, y = rows[keep], y_all[keep]
     if len(y) < _MIN_LEAK_ROWS:

@@ -149,11 +149,11 @@ def infinite_values(ctx: CheckContext) -> Findings:
     for col in ctx.columns():
         if not col.is_numeric or pd.api.types.is_integer_dtype(col.series.dtype):
             continue
-        inf = np.isinf(col.numbers)
-        n = int(inf.sum())
+        infinite = np.isinf(col.unique_numbers[:-1])   # distinct values first: most columns have none
+        n = int(col.counts[infinite].sum())
         if n == 0:
             continue
-        positive = int(np.isposinf(col.numbers).sum())
+        positive = int(col.counts[np.isposinf(col.unique_numbers[:-1])].sum())
         out.append(Finding(
             "infinite_values", Severity.ERROR, col.name,
             f"Column '{col.name}' has infinite values in {plural(n, 'row')} ({share(n / ctx.rows)}), often the "
@@ -161,7 +161,7 @@ def infinite_values(ctx: CheckContext) -> Findings:
             "those), or fix the calculation at the source.",
             {"rows": n, "positive": positive, "negative": n - positive, "share": n / ctx.rows},
             Fix("infinite_to_missing", {"column": col.name}, f"Make {plural(n, 'infinite value')} missing"),
-            tuple(int(i) for i in np.flatnonzero(inf)[:EVIDENCE]),
+            col.positions_of(infinite, EVIDENCE),
         ))
     return out
 
