@@ -44,6 +44,10 @@ def test_pieces_give_the_same_codes_and_values_as_one_call(name, monkeypatch):
     assert uniques.dtype == whole_uniques.dtype and uniques.equals(whole_uniques)
     assert counts.dtype == np.int64 and np.array_equal(counts, whole_counts)
     assert np.array_equal(whole_counts, pd.Series(whole_codes[whole_codes >= 0]).value_counts().sort_index())
+    narrow_codes, narrow_uniques, narrow_counts = profile.factorize_counted(series, narrow=True)
+    assert np.array_equal(narrow_codes, codes) and narrow_uniques.equals(uniques)
+    assert np.array_equal(narrow_counts, counts)
+    assert narrow_codes.dtype == (np.int8 if len(uniques) <= 127 else np.int16 if len(uniques) <= 32767 else np.int32)
 
 
 @pytest.mark.parametrize("slice_rows", [7, 1 << 16])
