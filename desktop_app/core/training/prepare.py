@@ -90,9 +90,24 @@ class Prepared:
         n_train = len(self.train)
         used = self.used_columns()
         X = self.X if len(used) == self.X.shape[1] else self.X[used]
+        compact = self.compact_columns(used)
+        if compact:
+            X = X.assign(**{c: X[c].astype("category") for c in compact})
         return replace(self, X=X.take(order), y=self.y[order],
                        codes=None if self.codes is None else self.codes[order],
                        train=np.arange(n_train), test=np.arange(n_train, len(order)), notes=list(self.notes))
+
+    def compact_columns(self, used: list[str]) -> list[str]:
+        """Text columns of `used` that can be held as pandas categoricals while training: categories and
+        yes/no columns that no prediction-time recipe step and no fairness audit reads. A model sees
+        the same labels either way (`transformers.AsCategories` reads a categorical as its text), and a
+        cell takes one byte instead of its text and an 8-byte offset: at 10M rows, 1 GB less."""
+        steps = for_prediction(self.recipe_steps, self.target)
+        if any(step.column is None for step in steps):
+            return []   # a step that may read any column
+        named = {step.column for step in steps} | ({self.sensitive} if self.sensitive else set())
+        return [c for c in used if c not in named and isinstance(self.X[c].dtype, pd.StringDtype)
+                and self.kinds.get(c) in (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)]
 
     def used_columns(self) -> list[str]:
         """X's columns that fitting, scoring and the fairness audit read, in X's order: the model's

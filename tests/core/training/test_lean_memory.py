@@ -120,3 +120,21 @@ def test_a_column_a_prediction_step_names_stays():
     step = {"op": "drop_column", "params": {"column": "notes"}, "at_prediction": True}
     prep = prepare(frame, kinds, "churn", "logistic_regression", recipe_steps=[step])
     assert list(prep.in_training_order().X.columns) == ["age", "city", "member", "joined", "notes"]
+
+
+def test_text_categories_are_held_as_categoricals_unless_a_step_or_the_audit_reads_them():
+    frame, kinds = mixed_frame(n=300)
+    frame["plan"] = pd.array(np.where(np.arange(300) % 3 == 0, "gold", "basic"), dtype="str")
+    kinds = {**kinds, "plan": ColumnKind.CATEGORICAL}
+    ordered = prepare(frame, kinds, "churn", "logistic_regression").in_training_order()
+    assert isinstance(ordered.X["city"].dtype, pd.CategoricalDtype)   # text: one byte a cell
+    assert ordered.X["member"].dtype == object                        # not text: as it came
+    assert ordered.X["city"].isna().sum() == frame["city"].isna().sum()
+
+    step = {"op": "drop_column", "params": {"column": "notes"}, "at_prediction": True}
+    rename = {"op": "merge_rare", "params": {"column": "city", "keep": ["North", "South", "East"], "other": "Other"},
+              "at_prediction": True}
+    kept = prepare(frame, kinds, "churn", "logistic_regression", recipe_steps=[step, rename],
+                   sensitive="plan").in_training_order()
+    assert isinstance(kept.X["city"].dtype, pd.StringDtype)           # a prediction-time step reads it
+    assert isinstance(kept.X["plan"].dtype, pd.StringDtype)           # the fairness audit reads it
