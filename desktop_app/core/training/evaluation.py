@@ -41,6 +41,7 @@ from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.importance import MAX_ROWS, N_REPEATS, column_blocks, permutation_importance
 from desktop_app.core.training.pipeline import describe_pipeline, estimator_of, feature_columns, fit_pipeline
 from desktop_app.core.training.prepare import Prepared, cv_folds_for, prepare
+from desktop_app.core.training.stacking import stacked_in_slices
 from desktop_app.core.training.threads import limited_threads
 
 VALIDATION_SHARE = 0.25
@@ -271,10 +272,15 @@ def _fairness(prep: Prepared, output: np.ndarray, pred: np.ndarray) -> tuple[dic
 # Predicting and scoring ---------------------------------------------------------------------
 
 def predict_output(model: Any, X: Any, prep: Prepared) -> np.ndarray:
-    """Class probabilities (columns in `prep.classes` order) or predicted values of a pipeline (or its estimator)."""
-    if prep.task != CLASSIFICATION:
-        return np.asarray(model.predict(X), dtype=np.float64)
-    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+    """Class probabilities (columns in `prep.classes` order) or predicted values of a pipeline (or its estimator).
+
+    A pipeline's preparation stacks its sparse output in slices of rows here too (`stacking`), as while it
+    was fitted: the same matrix, without SciPy's COO copy (2.5M test rows: 12–19 s -> 8 s, issue 15).
+    """
+    with stacked_in_slices(model.named_steps.get("prepare") if isinstance(model, Pipeline) else None):
+        if prep.task != CLASSIFICATION:
+            return np.asarray(model.predict(X), dtype=np.float64)
+        proba = np.asarray(model.predict_proba(X), dtype=np.float64)
     model_classes = [m.plain(c) for c in model.classes_]
     if model_classes == prep.classes:
         return proba

@@ -1,4 +1,4 @@
-"""Stacking a ColumnTransformer's sparse output a slice of rows at a time, while it is fitted.
+"""Stacking a ColumnTransformer's sparse output a slice of rows at a time, while training fits and scores it.
 
 scikit-learn's `ColumnTransformer` joins its groups' outputs with `scipy.sparse.hstack(...).tocsr()`
 when the result is sparse. Given dense blocks (the numbers) beside sparse ones (one-hot
@@ -8,7 +8,9 @@ twice the final matrix, the largest allocation of a whole training run (1M rows 
 same values, column indices and row pointers, as a test checks — into arrays sized once, from
 slices of `SLICE_ROWS` rows stacked the usual way. It replaces the transformer's `_hstack`, the
 hook scikit-learn keeps for "subclasses to control the stacking behavior", on that one instance
-and only during the fit: nothing of it is saved with the model, and predicting is unchanged.
+and only during the fit (`pipeline.fit_pipeline`) and training's predictions on the test rows, folds
+and importance samples (`evaluation.predict_output`): nothing of it is saved with the model, and a
+saved model predicts as scikit-learn does.
 """
 
 from __future__ import annotations

@@ -138,3 +138,20 @@ def test_text_categories_are_held_as_categoricals_unless_a_step_or_the_audit_rea
                    sensitive="plan").in_training_order()
     assert isinstance(kept.X["city"].dtype, pd.StringDtype)           # a prediction-time step reads it
     assert isinstance(kept.X["plan"].dtype, pd.StringDtype)           # the fairness audit reads it
+
+
+def test_scoring_stacks_in_slices_with_the_same_results(monkeypatch):
+    frame, kinds = mixed_frame(n=900)
+    frame["shop"] = pd.array([f"shop {i % 30}" for i in range(len(frame))], dtype="str")
+    prep = prepare(frame, {**kinds, "shop": ColumnKind.CATEGORICAL}, "churn", "logistic_regression", seed=2)
+    monkeypatch.setattr(stacking, "SLICE_ROWS", 10**9)   # one slice: scikit-learn's own stacking
+    plain = evaluate_prepared(prep, None, seed=2, cv_folds=3)
+    calls, original = [], stacking.stack_rows
+    monkeypatch.setattr(stacking, "SLICE_ROWS", 40)      # test rows, folds and importance samples in slices
+    monkeypatch.setattr(stacking, "stack_rows", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+    sliced = evaluate_prepared(prep, None, seed=2, cv_folds=3)
+    assert len(prep.test) in calls                        # the test rows were stacked in slices
+    assert sliced.metrics == plain.metrics and sliced.cv_metrics == plain.cv_metrics
+    assert sliced.curves == plain.curves and sliced.feature_importance == plain.feature_importance
+    assert "_hstack" not in vars(sliced.pipeline.named_steps["prepare"])
+
