@@ -201,7 +201,7 @@ def release_unused_memory() -> None:
     """Hand memory Arrow has freed back to the system, so that the next step (NumPy, scikit-learn) can use it.
 
     An allocator may keep the pages a loaded table freed for its own later use (mimalloc, jemalloc, or
-    malloc's trimmable top: `desktop_app` chooses Arrow's pool);
+    malloc's trimmable top: `desktop_app` makes Arrow use malloc unless the user chose a pool);
     training allocates through malloc and would otherwise grow beside them.
     """
     if "pyarrow" in sys.modules:
