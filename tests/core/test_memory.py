@@ -110,3 +110,22 @@ def test_a_drift_batch_is_refused_with_the_reference_counted(project, heart, mon
     monkeypatch.undo()
     project.monitor.add_batch(model, frame, name="fits")              # and with memory enough it runs
     assert project.monitor._memory_needed(model, frame) == batch_only  # the reference is stored now
+
+
+def test_let_go_empties_a_table_a_column_at_a_time(monkeypatch):
+    """Each column is freed on its own, with a turn for other threads (the window) after each."""
+    import time
+    import weakref
+
+    numbers = np.arange(2000.0).reshape(2, 1000)   # one block of two columns, as pandas consolidates them
+    frame = pd.DataFrame({"a": numbers[0], "b": np.arange(1000), "c": pd.array(["x"] * 1000, dtype="str"),
+                          "d": numbers[1]}, copy=False)
+    values = frame["a"].to_numpy()
+    block = weakref.ref(values.base if values.base is not None else values)
+    del numbers, values
+    assert block() is not None   # held by the frame alone
+    turns = []
+    monkeypatch.setattr(time, "sleep", lambda seconds: turns.append(seconds))
+    memory.let_go(frame)
+    assert frame.shape == (1000, 0) and turns == [0, 0, 0, 0]
+    assert block() is None   # the numbers' memory is gone, not only hidden
