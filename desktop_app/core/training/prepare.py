@@ -77,7 +77,8 @@ class Prepared:
 
     def in_training_order(self) -> Prepared:
         """The same data with the training rows first, in the order they are fitted, then the test rows,
-        and only the columns training reads (`used_columns`).
+        only the columns training reads (`used_columns`), and text categories as categoricals
+        (`compact_columns`).
 
         Fitting then reads the training rows as a view (`features`) instead of a copy of three
         quarters of the table; a caller that drops its own reference to the loaded table keeps one
@@ -92,7 +93,9 @@ class Prepared:
         X = self.X if len(used) == self.X.shape[1] else self.X[used]
         compact = self.compact_columns(used)
         if compact:
-            X = X.assign(**{c: X[c].astype("category") for c in compact})
+            X = X.copy(deep=False)   # (copy on write: self.X keeps its text)
+            for column in compact:
+                X[column] = X[column].astype("category")
         return replace(self, X=X.take(order), y=self.y[order],
                        codes=None if self.codes is None else self.codes[order],
                        train=np.arange(n_train), test=np.arange(n_train, len(order)), notes=list(self.notes))
