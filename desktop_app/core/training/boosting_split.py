@@ -28,6 +28,8 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from desktop_app.core.training.stratified_split import label_codes, stratified_split
+
 _AUTO_EARLY_STOPPING_ROWS = 10_000   # scikit-learn's early_stopping='auto' threshold
 
 
@@ -48,11 +50,14 @@ def fit_on_own_split(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> bool
     # The boosting's own first draw from its random_state seeds the split (and its binning).
     seed = np.random.RandomState(int(params["random_state"])).randint(np.iinfo(np.uint32).max, dtype="u8")
     classifier = is_classifier(model)
-    train, val = train_test_split(np.arange(len(X)), test_size=params["validation_fraction"],
-                                  stratify=y if classifier else None, random_state=seed)
+    if classifier:   # stratified by the label codes the boosting stratifies by (LabelEncoder's)
+        codes = label_codes(y)[1]
+        train, val = stratified_split(codes, params["validation_fraction"], seed)
+    else:
+        train, val = train_test_split(np.arange(len(X)), test_size=params["validation_fraction"], random_state=seed)
     if params["early_stopping"] == "auto" and len(train) <= _AUTO_EARLY_STOPPING_ROWS:
         return False
-    if classifier and len(pd.unique(y[train])) != len(pd.unique(y)):
+    if classifier and np.bincount(codes[train], minlength=codes.max() + 1).min() == 0:
         return False
     prepared = pipeline[:-1].fit_transform(X, y)   # the same step objects: this fits the pipeline's own
     X_train, X_val = prepared[train], prepared[val]   # as the boosting's train_test_split takes them

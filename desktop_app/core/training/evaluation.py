@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
 from desktop_app.core.progress import ProgressCallback, no_progress
@@ -42,6 +41,7 @@ from desktop_app.core.training.importance import MAX_ROWS, N_REPEATS, column_blo
 from desktop_app.core.training.pipeline import describe_pipeline, estimator_of, feature_columns, fit_pipeline
 from desktop_app.core.training.prepare import Prepared, cv_folds_for, prepare
 from desktop_app.core.training.stacking import stacked_in_slices
+from desktop_app.core.training.stratified_split import stratified_split
 from desktop_app.core.training.threads import limited_threads
 
 VALIDATION_SHARE = 0.25
@@ -379,8 +379,8 @@ def _tune_threshold(prep: Prepared, params: Mapping[str, Any], class_weight: str
             cut = int(len(prep.train) * (1 - VALIDATION_SHARE))
             fit_rows, val_rows = prep.train[:cut], prep.train[cut:]
         else:
-            fit_rows, val_rows = train_test_split(prep.train, test_size=VALIDATION_SHARE, random_state=seed,
-                                                  stratify=prep.class_codes[prep.train])
+            fit_at, val_at = stratified_split(prep.class_codes[prep.train], VALIDATION_SHARE, seed)
+            fit_rows, val_rows = prep.train[fit_at], prep.train[val_at]
         _, output = fit_and_score(prep, params, class_weight, seed, fit_rows, val_rows, only=())
         is_positive, p, source = prep.class_codes[val_rows] == positive, output[:, positive], "validation"
     if is_positive.all() or not is_positive.any():

@@ -25,6 +25,7 @@ _TRUSTED = (
     "desktop_app.core.training.transformers.AsNumbers",
     "desktop_app.core.training.transformers.AsCategories",
     "desktop_app.core.training.transformers.DateParts",
+    "desktop_app.core.training.transformers.MedianImputer",   # SimpleImputer's state: a float array, a dtype
     # numpy dtype objects (imputers and encoders keep their dtype)
     "numpy.dtype",
     # scikit-learn internals of the catalogue's fitted models

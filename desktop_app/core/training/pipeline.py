@@ -39,7 +39,7 @@ from desktop_app.core.training.catalogue import (
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.stacking import stacked_in_slices
 from desktop_app.core.training.task import _kind_from_dtype
-from desktop_app.core.training.transformers import AsCategories, AsNumbers, DateParts, RecipeTransformer
+from desktop_app.core.training.transformers import AsCategories, AsNumbers, DateParts, MedianImputer, RecipeTransformer
 
 # A categorical column with more distinct values than this (in the training rows) is one-hot
 # encoded with rare values merged: at least MIN_FREQUENCY of the rows, at most MAX_CATEGORIES.
@@ -209,7 +209,7 @@ def fit_pipeline(pipeline: Pipeline, X: pd.DataFrame, y: np.ndarray) -> Pipeline
 
 
 def _numeric_steps(cast: Any, algorithm: Algorithm) -> Pipeline:
-    steps = [("cast", cast), ("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
+    steps = [("cast", cast), ("impute", MedianImputer(strategy="median", keep_empty_features=True))]
     if algorithm.scales_numbers:
         steps.append(("scale", StandardScaler()))
     return Pipeline(steps)

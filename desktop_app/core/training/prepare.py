@@ -19,7 +19,6 @@ from desktop_app.core.data.settings import ColumnKind
 from desktop_app.core.quality.recipe import RecipeStep, for_prediction
 from desktop_app.core.training.catalogue import CLASSIFICATION, REGRESSION, Algorithm, get_algorithm
 from desktop_app.core.training.errors import TrainingError
-from desktop_app.core.training.metrics import plain
 from desktop_app.core.training.pipeline import (
     as_recipe_steps,
     build_pipeline,
@@ -27,6 +26,7 @@ from desktop_app.core.training.pipeline import (
     complete_kinds,
     kinds_after_recipe,
 )
+from desktop_app.core.training.stratified_split import label_codes, stratified_split
 from desktop_app.core.training.task import detect_task
 
 CARDINALITY_SAMPLE = 20_000
@@ -146,21 +146,6 @@ def _labels(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=object)
 
 
-def _classes(y: np.ndarray) -> tuple[list[Any], np.ndarray, np.ndarray]:
-    """Sorted classes (as scikit-learn's `classes_`), each label's code, and each class's count.
-
-    Hashing first (pandas.factorize) and sorting only the few distinct labels is much faster
-    than numpy.unique on a long array of text labels.
-    """
-    raw, uniques = pd.factorize(y)
-    uniques = np.asarray(uniques, dtype=y.dtype)
-    classes = np.unique(uniques)  # the same order scikit-learn gives classes_
-    rank = np.searchsorted(classes, uniques) if y.dtype != object else \
-        pd.Index(list(classes)).get_indexer(list(uniques))
-    codes = rank[raw].astype(np.int64)
-    return [plain(c) for c in classes], codes, np.bincount(codes, minlength=len(classes))
-
-
 def _match_label(given: Any, classes: list[Any]) -> Any:
     for c in classes:
         if given == c:
@@ -218,7 +203,7 @@ def prepare(
     codes = None
     if task == CLASSIFICATION:
         y = _labels(series)
-        classes, codes, counts = _classes(y)
+        classes, codes, counts = label_codes(y)
         if len(classes) < 2:
             raise TrainingError(f"The target '{target}' has a single value ({classes[0]!r}); a classifier needs at "
                                 "least two classes.")
@@ -253,8 +238,8 @@ def prepare(
             raise TrainingError("Too few rows remain for training after the test share; lower the test share.")
     else:
         try:
-            train, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed,
-                                           stratify=codes if task == CLASSIFICATION else None)
+            train, test = stratified_split(codes, test_size, seed) if codes is not None else \
+                train_test_split(np.arange(n), test_size=test_size, random_state=seed)
         except ValueError as exc:
             raise TrainingError(f"The rows cannot be split into training and test parts ({exc}); "
                                 "use a larger test share or more rows.") from None

@@ -1,15 +1,17 @@
 """The small transformers MLDesk puts in a pipeline besides scikit-learn's own.
 
-They are stateless (nothing is learned in `fit` but column names) and hold only JSON-like
-attributes, so a fitted pipeline saved with skops.io loads again with the app's allow-list
-(`model_io.trusted_types()` names each class here by its dotted path). Keep it that way:
-an attribute holding any other object would need a new entry in the allow-list.
+They hold only JSON-like attributes and numpy arrays, so a fitted pipeline saved with skops.io
+loads again with the app's allow-list (`model_io.trusted_types()` names each class here by its
+dotted path). Keep it that way: an attribute holding any other object would need a new entry in
+the allow-list.
 
 - RecipeTransformer: repeats the quality step's column transforms (`quality.recipe`)
   on the rows to predict, then keeps the model's columns.
 - AsNumbers / AsCategories / DateParts: turn one group of columns into the numbers the
   scikit-learn imputers and encoders expect, whatever storage the rows arrive in (pyarrow
   strings, pandas categoricals, nullable integers, booleans with gaps, dates as text).
+- MedianImputer: scikit-learn's SimpleImputer(strategy="median") with a linear-time fit; it
+  learns what SimpleImputer learns (a float array and its dtype), nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.impute import SimpleImputer
 
 from desktop_app.core.quality.recipe import RecipeStep, apply_step
 from desktop_app.core.training.errors import MissingColumnsError, TrainingError
@@ -184,3 +187,36 @@ class DateParts(_Stateless):
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray([f"{c}_{p}" for c in self._names(input_features) for p in DATE_PARTS], dtype=object)
+
+
+class MedianImputer(SimpleImputer):
+    """SimpleImputer(strategy="median") that finds each column's median by partition, not by sorting.
+
+    SimpleImputer fits a median through `numpy.ma.median`, which sorts a masked copy of the whole
+    block with its index and mask arrays: at 10M rows 14 s of a 76 s logistic regression, and 5.5×
+    the block in memory. Here each column's present values are copied once and partitioned around
+    their middle (linear time), and the median is the mean of the two middle values as numpy.ma
+    computes it, (0 + low + high) / 2 — the same statistics to the bit, the sign of a zero included
+    (tests compare them). Anything
+    but a float block with NaN as the missing value, and every transform, is SimpleImputer's own.
+    """
+
+    def _dense_fit(self, X: Any, strategy: Any, missing_values: Any, fill_value: Any) -> np.ndarray:
+        if not (strategy == "median" and isinstance(missing_values, float) and np.isnan(missing_values)
+                and X.dtype == np.float64 and X.ndim == 2):
+            return super()._dense_fit(X, strategy, missing_values, fill_value)
+        missing = np.isnan(X)
+        self._fit_indicator(missing)
+        statistics = np.empty(X.shape[1], dtype=np.float64)
+        for j in range(X.shape[1]):
+            present = X[:, j][~missing[:, j]]
+            statistics[j] = _median(present) if len(present) else (0.0 if self.keep_empty_features else np.nan)
+        return statistics
+
+
+def _median(values: np.ndarray) -> float:
+    """The median as numpy.ma.median gives a column's: its sum of the two middle values (the one middle value
+    twice for an odd count) starts from 0.0, so a median of -0.0 comes out as 0.0."""
+    low, high = (len(values) - 1) // 2, len(values) // 2
+    middle = np.partition(values, (low, high))
+    return float(np.true_divide(0.0 + middle[low] + middle[high], 2.0))

@@ -176,7 +176,7 @@ class QuickPath:
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import StandardScaler
 
-        from desktop_app.core.training.transformers import AsCategories, AsNumbers, RecipeTransformer
+        from desktop_app.core.training.transformers import AsCategories, AsNumbers, MedianImputer, RecipeTransformer
 
         steps = [step for _, step in self.model.steps]
         if (len(steps) != 3 or not isinstance(steps[0], RecipeTransformer)
@@ -204,7 +204,7 @@ class QuickPath:
             if isinstance(first, AsNumbers) and kinds == {"numeric"}:
                 operations: list[tuple] = []
                 for step in rest:
-                    if (type(step) is SimpleImputer and not step.add_indicator
+                    if (type(step) in (SimpleImputer, MedianImputer) and not step.add_indicator
                             and isinstance(step.missing_values, float) and math.isnan(step.missing_values)
                             and step.statistics_.dtype == np.float64 and np.isfinite(step.statistics_).all()):
                         operations.append(("fill", step.statistics_.reshape(1, -1)))
