@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
         data.focus_changed.connect(train.set_focus_version)
         quality.focus_requested.connect(data.tree.select_version)
         quality.version_created.connect(lambda v: data.refresh(select_version_id=v.id))
+        quality.target_chosen.connect(train.follow_target)   # one target in focus too
         train.go_to_compare.connect(compare.select_runs)
         # Train and Compare follow the run queue themselves; what its workers wrote is not news elsewhere.
         self.run_queue.run_ended.connect(lambda _run_id, _status: self.audit_watch.settle())

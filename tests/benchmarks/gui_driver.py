@@ -10,17 +10,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QWizard
 
 
 def spin_until(condition: Callable[[], bool], timeout: float = 600.0) -> None:
+    """Run the event loop until `condition()` holds. It waits for events as `app.exec()` does, woken every 5 ms
+    to look at the condition: a loop calling processEvents without waiting would keep the main thread busy and
+    take the GIL from the window's worker threads, which no user's window does."""
     app = QApplication.instance()
     deadline = time.perf_counter() + timeout
-    while not condition():
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        if time.perf_counter() > deadline:
-            raise TimeoutError("the window did not finish in time")
+    wake = QTimer()
+    wake.start(5)
+    try:
+        while not condition():
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the window did not finish in time")
+    finally:
+        wake.stop()
 
 
 def open_window(project):

@@ -160,3 +160,19 @@ def test_a_batch_made_in_monitor_is_counted_as_waiting_to_be_sent(qtbot, window,
     click(qtbot, monitor.primary_button)
     qtbot.waitUntil(lambda: len(monitor.batches) == 1 and not monitor.work.running(), timeout=30_000)
     assert reads   # read again shortly (several changes in a row make one read)
+
+
+def test_the_train_step_follows_the_target_checked_in_quality_until_one_is_picked_there(qtbot, window, sample):
+    """The Train step's own guess is the last column it can predict; a target picked in Quality wins over it."""
+    window.set_project(sample)
+    wait_idle(qtbot, window.runner)
+    quality, train = window.quality_step, window.train_step
+    qtbot.waitUntil(lambda: train.version is not None and quality.version is not None, timeout=20_000)
+    quality.set_target("cholesterol")
+    assert train.target == "cholesterol" and train.target_combo.currentData() == "cholesterol"
+    qtbot.waitUntil(lambda: train.info is not None and train.info.target == "cholesterol", timeout=20_000)
+    # Picked in the Train step: that pick stays until Quality picks again.
+    train.target_combo.setCurrentIndex(train.target_combo.findData("age"))
+    assert train.target == "age" and train._followed_target is None
+    quality.set_target(TARGET)
+    assert train.target == TARGET and train.target_combo.currentData() == TARGET

@@ -81,6 +81,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
     shows = frozenset({Change.DATASETS, Change.REPORTS})
     focus_requested = Signal(str)      # a version id the user picked here (the Data step follows)
     version_created = Signal(object)   # DatasetVersionInfo made by applying fixes
+    target_chosen = Signal(str)        # the target picked or preselected here (the Train step follows it)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, "Quality", PURPOSE, "Run checks", parent)
@@ -352,6 +353,8 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         self.target_combo.setCurrentIndex(max(0, self.target_combo.findData(target)) if target else 0)
         self.target_combo.blockSignals(False)
         self._show_target_note(target, why)
+        if self.target():
+            self.target_chosen.emit(self.target())
 
     def _show_target_note(self, target: str | None, why: str = "") -> None:
         """'target checks skipped' without a target; why a preselected target was chosen."""
@@ -376,6 +379,8 @@ class QualityStep(FixActions, ReportActions, StepPanel):
         if self.version is not None:
             QSettings().setValue(f"quality/target/{self.version.dataset_id}", target or "")
         self._show_report(self._report_for_target())
+        if target:
+            self.target_chosen.emit(target)
 
     def _report_for_target(self) -> StoredReport | None:
         target = self.target()

@@ -95,6 +95,7 @@ class TrainStep(TrainingActions, StepPanel):
         self.versions: list[DatasetVersionInfo] = []
         self.version: DatasetVersionInfo | None = None
         self.target: str | None = None
+        self._followed_target: str | None = None   # the Quality step's target, until one is picked here
         self.info: TargetInfo | None = None
         self.batch: list[str] = []               # run ids of the latest batch
         self.runs: dict[str, RunInfo] = {}       # the runs on the queue list, by id
@@ -354,9 +355,10 @@ class TrainStep(TrainingActions, StepPanel):
         self.version = version
         names = [c.name for c in version.columns]
         remembered = QSettings().value(f"train/target/{version.dataset_name}")
-        # Default: the last column that can be predicted (ids, free text and dates cannot).
+        # Default: the Quality step's target, else the one in focus or last picked here, else the last
+        # column that can be predicted (ids, free text and dates cannot).
         predictable = [c.name for c in version.columns if str(c.kind) not in ("id", "text", "datetime")] or names
-        target = self.target if self.target in names else remembered if remembered in names else predictable[-1]
+        target = next(t for t in (self._followed_target, self.target, remembered, predictable[-1]) if t in names)
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
         for column in version.columns:
@@ -371,11 +373,20 @@ class TrainStep(TrainingActions, StepPanel):
     def _on_target_picked(self, index: int) -> None:
         name = self.target_combo.itemData(index)
         if name and name != self.target:
+            self._followed_target = None   # picked here: it stays until the Quality step picks another
             self.set_target(name)
             if self.version is not None:
                 self.options.set_columns([c.name for c in self.version.columns], name)
             if self.version is not None:
                 QSettings().setValue(f"train/target/{self.version.dataset_name}", name)
+
+    def follow_target(self, name: str) -> None:
+        """Predict `name`, the target picked or preselected in the Quality step, when the data here has it:
+        an analyst who checked the data for one target should not find the models set up for another."""
+        self._followed_target = name
+        if self.version is not None and name != self.target and name in [c.name for c in self.version.columns]:
+            self.set_target(name)
+            self.options.set_columns([c.name for c in self.version.columns], name)
 
     def set_target(self, name: str) -> None:
         """Predict column `name` of the version in focus; the task is detected in the background."""
