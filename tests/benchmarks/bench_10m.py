@@ -151,7 +151,7 @@ spin_until(lambda: train.queue_list.row(run_id).status in ("finished", "failed",
 out["train_seconds"], out["train_stall_ms"] = time.perf_counter() - t, stall()
 out["trained"] = train.queue_list.row(run_id).status
 window.project.registry.register(run_id, "bench-model")
-window.navigator.select("monitor")   # a 1M batch added through the step: drift on a thread of the window
+window.navigator.select("monitor")   # a 1M batch added through the step: drift in a separate process
 monitor = window.monitor_step
 spin_until(lambda: monitor.version is not None and not monitor.busy and not window.runner.tasks)
 stall()

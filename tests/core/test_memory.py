@@ -100,16 +100,18 @@ def test_a_drift_batch_is_refused_with_the_reference_counted(project, heart, mon
     run = project.runs.train(RunSpec("heart", TARGET, "logistic_regression"))
     model = project.registry.register(run.id, "risk")
     frame = project.datasets.load(heart).head(500)
-    needed = project.monitor._memory_needed(model, frame)
+    needed = project.monitor.memory_needed(model, frame)
     batch_only = memory.step_bytes("batch", int(frame.memory_usage(deep=True).sum()))
     assert needed > batch_only                                      # the reference is not stored yet
+    assert project.monitor.reference_bytes(model) == needed - batch_only == project.runs.prepared_bytes(run)
     starved(monkeypatch)
     with pytest.raises(NotEnoughMemoryError, match=r"^Checking this batch against risk@1 needs about"):
         project.monitor.add_batch(model, frame)
     assert project.monitor.batches("risk") == []
     monkeypatch.undo()
     project.monitor.add_batch(model, frame, name="fits")              # and with memory enough it runs
-    assert project.monitor._memory_needed(model, frame) == batch_only  # the reference is stored now
+    assert project.monitor.memory_needed(model, frame) == batch_only  # the reference is stored now
+    assert project.monitor.reference_bytes(model) == 0 < project.runs.prepared_bytes(run.id)
 
 
 def test_let_go_empties_a_table_a_column_at_a_time(monkeypatch):

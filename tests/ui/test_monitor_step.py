@@ -217,6 +217,47 @@ def test_a_batch_the_model_cannot_take_is_refused_in_plain_words_and_nothing_is_
     assert step.batches[0].name == "shifted.csv" and stored_batches(project) == 1
 
 
+def test_a_large_batch_is_checked_in_a_separate_process_with_the_same_result(
+        qtbot, monkeypatch, step, project, batch_dir):
+    """Past PROCESS_BYTES the check runs in a child process (lowered here to take every batch): the same
+    drift as on a thread, a refusal in the same words with the child's traceback, a cancel that keeps nothing."""
+    import desktop_app.core.project_process as project_process
+    from desktop_app.ui.work import separate_process
+
+    calls: list[str] = []
+    real = project_process.call_in_process
+    monkeypatch.setattr(project_process, "call_in_process",
+                        lambda project, method, *a, **k: calls.append(method) or real(project, method, *a, **k))
+    monkeypatch.setattr(separate_process, "PROCESS_BYTES", 0)
+    open_project(qtbot, step, project)
+    add_through_button(qtbot, monkeypatch, step, batch_dir / "shifted.csv", 1)
+    assert calls == ["monitor.add_batch"] and stored_batches(project) == 1
+    in_process = step.batches[0]
+
+    pick_file(monkeypatch, batch_dir / "no_sys_bp.csv")
+    qtbot.mouseClick(step.primary_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: step.findChild(QMessageBox, "errorBox") is not None, timeout=30_000)
+    box = step.findChild(QMessageBox, "errorBox")
+    assert "sys_bp" in box.informativeText() and "nothing was stored" in box.informativeText()
+    assert "In the child process" in box.detailedText() and "add_batch" in box.detailedText()
+    box.close()
+    qtbot.waitUntil(lambda: not step.busy, timeout=5000)
+
+    task = step.add_batch_file(batch_dir / "same.csv")
+    qtbot.waitUntil(lambda: len(calls) == 3, timeout=10_000)   # the child is starting or working
+    task.cancel()
+    qtbot.waitUntil(lambda: not task.is_running, timeout=30_000)
+    assert task.state == "cancelled" and stored_batches(project) == 1
+
+    # The same file on the window's thread: the same verdicts and statistics.
+    monkeypatch.setattr(separate_process, "PROCESS_BYTES", 2**62)
+    add_through_button(qtbot, monkeypatch, step, batch_dir / "shifted.csv", 2)
+    assert len(calls) == 3
+    on_thread = next(b for b in step.batches if b.id != in_process.id)
+    assert on_thread.drifted_columns == in_process.drifted_columns
+    assert on_thread.results["columns"] == in_process.results["columns"]
+
+
 # -- settings, report, export ------------------------------------------------------------------------------------
 
 def test_drift_settings_report_and_chart_export(qtbot, monkeypatch, step, project, batch_dir, tmp_path):

@@ -134,6 +134,26 @@ def test_without_a_target_the_target_checks_are_skipped_and_it_says_so(qtbot, st
     assert step.stored.report.target is None
 
 
+def test_checks_of_a_large_table_run_in_a_separate_process_and_show_the_same_report(qtbot, step, monkeypatch):
+    """Past CHECK_PROCESS_BYTES (lowered here to take the sample) the checks run in a child process."""
+    import desktop_app.core.project_process as project_process
+    from desktop_app.ui.steps.quality import panel
+
+    calls: list[str] = []
+    real = project_process.call_in_process
+    monkeypatch.setattr(project_process, "call_in_process",
+                        lambda project, method, *a, **k: calls.append(method) or real(project, method, *a, **k))
+    monkeypatch.setattr(panel, "CHECK_PROCESS_BYTES", 0)
+    there = run_checks(qtbot, step)
+    assert calls == ["quality.check"] and step.stored is there
+    monkeypatch.setattr(panel, "CHECK_PROCESS_BYTES", 2**62)
+    here = run_checks(qtbot, step)
+    assert len(calls) == 1
+    assert [(f.check, f.column, f.severity) for f in there.report.findings] == \
+        [(f.check, f.column, f.severity) for f in here.report.findings]
+    assert len(step.findings.visible_findings()) == len(here.report.findings) > 0
+
+
 def test_a_saved_report_shows_again_with_its_target(qtbot, window, project, heart):
     project.quality.check(heart, target="heart_disease")  # e.g. by `mldesk check`
     window.set_project(project)

@@ -198,7 +198,7 @@ class MonitorService:
         version = self._resolve(model_ref)
         settings = self.settings(version.model_name)
         memory.ensure_fits(f"Checking this batch against {version.label}",
-                           self._memory_needed(version, path_or_frame))
+                           self.memory_needed(version, path_or_frame))
         progress(0.0, "Reading the batch")
         if isinstance(path_or_frame, pd.DataFrame):
             frame = path_or_frame.reset_index(drop=True)
@@ -286,7 +286,7 @@ class MonitorService:
         progress(1.0, f"{len(drift.drifted_columns)} of {len(drift.columns)} columns drifted")
         return batch
 
-    def _memory_needed(self, version: ModelVersion, given: str | Path | pd.DataFrame) -> int | None:
+    def memory_needed(self, version: ModelVersion, given: str | Path | pd.DataFrame) -> int:
         """Peak memory of a batch: its own steps, plus the reference statistics if they are not stored yet."""
         import pandas as pd
 
@@ -294,10 +294,14 @@ class MonitorService:
             batch = memory.step_bytes("batch", int(given.memory_usage(deep=True).sum()))
         else:
             batch = memory.step_bytes("batch", memory.file_table_bytes(Path(given))) if Path(given).is_file() else 0
+        return (batch or 0) + self.reference_bytes(version)
+
+    def reference_bytes(self, version: ModelVersion) -> int:
+        """Peak memory of `load_reference(version)`: 0 once the reference is stored, else that of building it."""
         if self._reference_row(version.id) is not None:
-            return batch
+            return 0
         training = self._datasets.table_bytes(self._datasets.get_version(version.dataset_version_id))
-        return (batch or 0) + (memory.step_bytes("reference", training) or 0)
+        return memory.step_bytes("reference", training) or 0
 
     def _import(self, version: ModelVersion, frame: pd.DataFrame, given: str | Path | pd.DataFrame, source: str,
                 signature: InputSignature, target: str | None) -> DatasetVersionInfo:

@@ -46,6 +46,10 @@ class QualityService:
     def _version(self, version: DatasetVersionInfo | str) -> DatasetVersionInfo:
         return self._datasets.get_version(version) if isinstance(version, str) else version
 
+    def memory_needed(self, version: DatasetVersionInfo | str) -> int:
+        """Peak memory of `check(version)` (an estimate, nothing loaded)."""
+        return memory.step_bytes("check", self._datasets.table_bytes(self._version(version))) or 0
+
     def check(
         self,
         version: DatasetVersionInfo | str,
@@ -58,7 +62,7 @@ class QualityService:
         from desktop_app.core.quality.thresholds import Thresholds
 
         version = self._version(version)
-        memory.ensure_fits(f"Checking {version.label}", memory.step_bytes("check", self._datasets.table_bytes(version)))
+        memory.ensure_fits(f"Checking {version.label}", self.memory_needed(version))
         progress(0.0, f"Loading {version.label}")
         frame = self._datasets.load(version)
         report = run_checks(frame, version.kinds, target, thresholds or Thresholds(), scaled(progress, 0.1, 0.97))

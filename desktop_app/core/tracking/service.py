@@ -169,6 +169,13 @@ class RunService:
                     recipe_steps=recipe_from_list(recipe), sensitive=options.get("sensitive"),
                     use_sensitive=bool(options.get("use_sensitive")))
 
+    def prepared_bytes(self, run: RunInfo | str) -> int:
+        """Peak memory of `prepared(run)`: its table loaded and made into features (an estimate, nothing loaded)."""
+        if isinstance(run, str):
+            run = self.get(run)
+        version = self._datasets.get_version(run.dataset_version_id)
+        return memory.step_bytes("reference", self._datasets.table_bytes(version)) or 0
+
     def prepared(self, run: RunInfo, progress: ProgressCallback = no_progress) -> Prepared:
         """`run`'s data as its training prepared it: features, labels, and the same train/test rows.
 

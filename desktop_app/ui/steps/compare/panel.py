@@ -30,6 +30,7 @@ from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.text.runs import run_title
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work import separate_process
 from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 from desktop_app.ui.work.run_queue_bridge import RunQueueBridge
@@ -141,9 +142,11 @@ class CompareStep(StepPanel):
         """The Explain tab asks for a run's partial dependence curves: read them on a worker."""
         if self.project is None:
             return
-        explain = self.project.explain
+        project = self.project
         self.work.start(f"explain-{run_id}", f"Explaining run {run_id[:8]}",
-                        lambda progress: explain.run_dependence(run_id, progress=progress), visible=False,
+                        lambda progress: separate_process.call(project, "explain.run_dependence", run_id,
+                                                               needs=project.runs.prepared_bytes(run_id),
+                                                               progress=progress), visible=False,
                         done=lambda curves: self.panel.explain.set_curves(run_id, curves),
                         failed=lambda error: self.panel.explain.set_curves(run_id, None, user_message(error)))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.progress import ProgressCallback, no_progress, scaled
+from desktop_app.ui.work import separate_process
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +59,10 @@ class ScoringOutcome:
 def export_bundle(project: Project, ref: str, folder: Path, *, zipped: bool, overwrite: bool,
                   progress: ProgressCallback = no_progress) -> ExportOutcome:
     progress = short_messages(progress)
-    result = project.bundles.export(ref, folder, zip=zipped, overwrite=overwrite, progress=scaled(progress, 0, 0.99))
+    # Verifying re-creates the run's held-out rows: for a large table, in a separate process (see that module).
+    needs = project.runs.prepared_bytes(project.scoring.source(ref).run)
+    result = separate_process.call(project, "bundles.export", ref, folder, zip=zipped, overwrite=overwrite,
+                                   needs=needs, progress=scaled(progress, 0, 0.99))
     listing = project.bundles.listing(result.path)
     progress(1.0, f"Exported {result.model}")
     return ExportOutcome(result, listing)

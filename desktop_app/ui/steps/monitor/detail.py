@@ -13,12 +13,15 @@ a pick in the column list, changes it; `selection_changed` tells the step (which
 batch list in step), `distribution_wanted` asks it to load a distribution it has not cached.
 
 Charts need pyqtgraph, which the step prepares in slices (`ui.work.chart_warmup`); until it is ready the
-charts say "Preparing the charts…" and draw themselves when it is.
+charts say "Preparing the charts…" and draw themselves when it is. The heat map is drawn at once, the two
+charts of Over time each on a later turn of the event loop: drawn together the three held the window
+60–150 ms after a batch was added.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -107,6 +110,11 @@ class MonitorPanel(QWidget):
         self._ready_timer = QTimer(self)
         self._ready_timer.setInterval(READY_POLL_MS)
         self._ready_timer.timeout.connect(self._charts_maybe_ready)
+        self._later_charts: list[Callable[[], None]] = []   # drawn one per turn of the event loop
+        self._later_timer = QTimer(self)
+        self._later_timer.setSingleShot(True)
+        self._later_timer.setInterval(0)
+        self._later_timer.timeout.connect(self._draw_next_later)
 
     # -- data -------------------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
@@ -189,8 +197,16 @@ class MonitorPanel(QWidget):
             return
         self._charts_dirty = False
         self.heat_map.set_batches(self.batches, self.batch_id, self.feature)
-        self.share.set_batches(self.batches, self.batch_id)
-        self.quality.set_batches(self.batches, self.target)
+        # Each draws what the panel holds when its turn comes; a redraw before then replaces the list.
+        self._later_charts = [lambda: self.share.set_batches(self.batches, self.batch_id),
+                              lambda: self.quality.set_batches(self.batches, self.target)]
+        self._later_timer.start()
+
+    def _draw_next_later(self) -> None:
+        if self._later_charts:
+            self._later_charts.pop(0)()
+        if self._later_charts:
+            self._later_timer.start()
 
     def _draw_distribution(self) -> None:
         batch, column = self.batch, self.feature
@@ -220,6 +236,8 @@ class MonitorPanel(QWidget):
         self._ready_timer.stop()
         if self.batches:
             self._draw_charts()
+            while self._later_charts:
+                self._draw_next_later()
             self._show_selection()
 
 

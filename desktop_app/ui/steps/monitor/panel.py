@@ -7,8 +7,9 @@ the selected feature's distributions, the share of drifted features and the mode
 over time, and the per-feature results table.
 
 "Add a batch…" (Ctrl+Enter) or a file dropped on the step runs `project.monitor.add_batch` on a
-worker thread with progress and Cancel in the task bar; a batch the model cannot take is refused
-in the core's words, with the details one click away, and nothing is stored. Every other core
+worker thread with progress and Cancel in the task bar (in a separate process when the check is
+large: `ui.work.separate_process`); a batch the model cannot take is refused in the core's words,
+with the details one click away, and nothing is stored. Every other core
 call (models, batches, distributions, settings, the HTML report) runs on a worker too.
 
 State: ○ no batches, ● the newest batch has no dataset drift, ◐ it has (needs attention).
@@ -29,6 +30,7 @@ from desktop_app.ui.steps.monitor.picker import ModelPicker
 from desktop_app.ui.text.formatting import plural
 from desktop_app.ui.widgets.empty_state import EmptyState
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work import separate_process
 from desktop_app.ui.work.changes import Change
 from desktop_app.ui.work.chart_warmup import warm_up_charts
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from desktop_app.core.monitor.entities import MonitoringBatch
     from desktop_app.core.monitor.settings import DriftSettings
+    from desktop_app.core.progress import ProgressCallback
     from desktop_app.core.project import Project
     from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
     from desktop_app.ui.steps.monitor.settings_dialog import DriftSettingsDialog
@@ -278,9 +281,13 @@ class MonitorStep(StepPanel):
         if self.work.running("add"):
             self._pending.append(path)
             return None
-        monitor, version = self.project.monitor, self.version
-        return self.work.start("add", f"Checking {path.name} against {version.label} for drift",
-                               lambda progress: monitor.add_batch(version, path, progress=progress),
+        project, version = self.project, self.version
+
+        def check(progress: ProgressCallback) -> MonitoringBatch:
+            return separate_process.call(project, "monitor.add_batch", version, path,
+                                         needs=project.monitor.memory_needed(version, path), progress=progress)
+
+        return self.work.start("add", f"Checking {path.name} against {version.label} for drift", check,
                                done=self._batch_added,
                                failed=lambda error: show_error(self, f"{path.name} was not added", error),
                                ended=self._add_next)

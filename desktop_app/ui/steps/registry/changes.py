@@ -80,7 +80,7 @@ class RegistryChanges:
             if self.alias_dialog.isVisible():
                 self.alias_dialog.reject()
             self.alias_dialog.deleteLater()
-        self.alias_dialog = MoveAliasDialog(self.runner, self.project.registry, model, alias, target,
+        self.alias_dialog = MoveAliasDialog(self.runner, self.project, model, alias, target,
                                             parent=self.window())
         self.alias_dialog.moved.connect(self._alias_moved)
         self.alias_dialog.open()

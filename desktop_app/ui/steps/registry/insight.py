@@ -2,7 +2,9 @@
 
 A mixin of `RegistryStep` (panel.py). What the tabs show is read on a worker when a tab shows (once per
 version: a version never changes), explanations of a file's rows when the user picks one, and the dossier
-is written (HTML, and the PDF beside it) on a worker with progress and Cancel in the task bar.
+is written (HTML, and the PDF beside it) on a worker with progress and Cancel in the task bar. Curves and
+explanations that first need a large model's training rows re-created run in a separate process
+(`ui.work.separate_process`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.ui.widgets.errors import show_error, user_message
+from desktop_app.ui.work import separate_process
 
 if TYPE_CHECKING:
     from desktop_app.core.registry.entities import ModelVersion
@@ -49,8 +52,9 @@ class RegistryInsight:
 
         def work(progress) -> tuple[list, str | None, dict]:
             run = project.runs.get(version.run_id)
-            return (list(run.summary.get("feature_importance") or []), run.summary.get("importance_metric"),
-                    project.explain.dependence(version, progress=progress))
+            curves = separate_process.call(project, "explain.dependence", version,
+                                           needs=project.monitor.reference_bytes(version), progress=progress)
+            return list(run.summary.get("feature_importance") or []), run.summary.get("importance_metric"), curves
 
         def done(found: tuple[list, str | None, dict]) -> None:
             self.explained[version.id] = found
@@ -97,10 +101,11 @@ class RegistryInsight:
             path, _ = QFileDialog.getOpenFileName(self, f"Rows to explain with {version.label}", "", DATA_FILES)
             if not path:
                 return None
-        explain = self.project.explain
+        project = self.project
         return self.work.start("explain-rows", f"Explaining rows of {Path(path).name}",
-                               lambda progress: explain.explain(version, path, rows=EXPLAINED_ROWS,
-                                                                progress=progress),
+                               lambda progress: separate_process.call(
+                                   project, "explain.explain", version, path, rows=EXPLAINED_ROWS,
+                                   needs=project.monitor.reference_bytes(version), progress=progress),
                                done=self.details.explain.show_rows,
                                failed=lambda error: show_error(self, "Could not explain these rows", error))
 

@@ -2,9 +2,10 @@
 
 Before moving, "Compare with current holder on held-out data" scores the candidate and the
 alias's current holder on the candidate's held-out rows (`registry.compare_on_holdout`, on a
-worker thread) and shows their metrics side by side, the better one marked. Moving an alias
-that points at another version needs a reason: the dialog refuses an empty one. What the
-core refuses (archived version, KPI gate) is said in the dialog before and after asking.
+worker thread, or in a separate process for a large table: `ui.work.separate_process`) and
+shows their metrics side by side, the better one marked. Moving an alias that points at
+another version needs a reason: the dialog refuses an empty one. What the core refuses
+(archived version, KPI gate) is said in the dialog before and after asking.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ from desktop_app.ui.text.formatting import format_int
 from desktop_app.ui.text.runs import algorithm_label, format_metric, metric_label
 from desktop_app.ui.widgets.errors import user_message
 from desktop_app.ui.widgets.read_only_table import read_only_table
+from desktop_app.ui.work import separate_process
 from desktop_app.ui.work.background import BackgroundWork
 
 if TYPE_CHECKING:
+    from desktop_app.core.project import Project
     from desktop_app.core.registry.entities import ModelVersion, RegisteredModel
     from desktop_app.core.registry.holdout import HoldoutComparison
-    from desktop_app.core.registry.service import RegistryService
     from desktop_app.ui.work.tasks import Task, TaskRunner
 
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
@@ -52,13 +54,13 @@ class MoveAliasDialog(QDialog):
 
     moved = Signal(object)
 
-    def __init__(self, runner: TaskRunner, registry: RegistryService, model: RegisteredModel, alias: str = "",
+    def __init__(self, runner: TaskRunner, project: Project, model: RegisteredModel, alias: str = "",
                  target: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("moveAliasDialog")
         self.setWindowTitle(f"Move an alias of {model.name}" if alias else f"Give a version of {model.name} an alias")
         self.resize(640, 580)
-        self.runner, self.registry, self.model = runner, registry, model
+        self.runner, self.project, self.registry, self.model = runner, project, project.registry, model
         self.comparison: HoldoutComparison | None = None
         self.work = BackgroundWork(runner)
 
@@ -267,12 +269,14 @@ class MoveAliasDialog(QDialog):
         target, alias = self.target(), self.alias_name()
         if target is None or not alias or self.work.running("compare"):
             return None
-        registry, name, number = self.registry, self.model.name, target.number
+        project, name, number = self.project, self.model.name, target.number
         holder = self.holder()
         title = f"Comparing v{number} with {alias} (v{holder.number})" if holder is not None else \
             f"Scoring v{number} on held-out data"
         task = self.work.start(
-            "compare", title, lambda progress: registry.compare_on_holdout(name, number, alias, progress),
+            "compare", title,
+            lambda progress: separate_process.call(project, "registry.compare_on_holdout", name, number, alias,
+                                                   needs=project.runs.prepared_bytes(target.run_id), progress=progress),
             progress=lambda fraction, message: (self.progress.setValue(int(fraction * 100)),
                                                 self.compare_note.setText(message)),
             done=self._compared, failed=self._compare_failed, cancelled=self._compare_ended)
