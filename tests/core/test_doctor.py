@@ -87,6 +87,30 @@ def test_a_run_of_a_live_process_is_left_alone(trainable):
         assert other.runs.get(queued.id).status == RunStatus.QUEUED
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="boot-relative start times are read from /proc")
+def test_a_run_of_a_live_process_is_left_alone_after_the_clock_was_set(trainable, monkeypatch):
+    """Start times in milliseconds are counted from the kernel's boot time, which moves when the wall clock is set
+    (18 s once on a virtual machine, and a worker then interrupted its own window's queued run): the owner is
+    recognised by its start in ticks since boot, which does not move."""
+    from desktop_app.core import owners
+
+    project = trainable
+    queued = project.runs.create(RunSpec(dataset="train", target="y", algorithm="logistic_regression"))
+    assert queued.owner["start_id"] == owners.process_start_id(os.getpid())
+    real = owners.process_started_ms
+    monkeypatch.setattr(owners, "process_started_ms", lambda pid: (real(pid) or 0) + 18_000)
+    with Project.open(project.path) as other:
+        assert other.recovered == ()
+        assert other.runs.get(queued.id).status == RunStatus.QUEUED
+    # A temporary name (a staging file, an export's folder) carries the ticks too, and so stays this process's.
+    me = owners.current_owner()
+    staged = owners.owner_of_temp(owners.temp_name(STAGING_PREFIX) + ".parquet", STAGING_PREFIX)
+    assert staged == me and staged.alive() is True
+    # The same pid with another start (a reused pid, or another boot) is not the owner, whatever the milliseconds say.
+    assert owners.Owner(me.host, me.pid, me.started_ms, "another-boot:1").alive() is False
+    assert owners.Owner.from_dict({"host": me.host, "pid": me.pid, "started_ms": me.started_ms}).start_id is None
+
+
 def test_a_queued_run_of_a_process_that_exited_is_interrupted(trainable):
     project = trainable
     script = textwrap.dedent(f"""
