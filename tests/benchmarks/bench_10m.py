@@ -153,7 +153,7 @@ t = time.perf_counter()
 train.primary_button.click()
 spin_until(lambda: len(train.batch) == 1)
 run_id = train.batch[0]
-spin_until(lambda: train.queue_list.row(run_id).status in ("finished", "failed", "cancelled")
+spin_until(lambda: train.queue_list.row(run_id).status in ("finished", "failed", "cancelled", "interrupted")
            and not window.runner.tasks)
 out["train_seconds"], out["train_stall_ms"] = time.perf_counter() - t, stall("train")
 out["trained"] = train.queue_list.row(run_id).status
