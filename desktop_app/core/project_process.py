@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import threading
 import traceback
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +85,8 @@ def call_in_process(project: Project, method: str, *args: Any, progress: Progres
                 raise _error(*payload)
     finally:
         receive.close()
-        process.join(5)
+        # Reaped on the side: a child that freed gigabytes takes up to seconds to exit, and its answer is here.
+        threading.Thread(target=process.join, daemon=True, name="mldesk-reap").start()
 
 
 def project_method(project: Project, method: str) -> Any:
