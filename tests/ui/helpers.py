@@ -51,3 +51,23 @@ def recall_on_held_out_rows(project, run) -> float:
     prep = project.runs.prepared(run)
     predicted = load_model(project.objects.read_bytes(run.model_sha256)).predict(prep.X.iloc[prep.test])
     return recall_score(prep.y[prep.test] == prep.positive_label, predicted == prep.positive_label)
+
+
+def in_child_processes(monkeypatch) -> list[str]:
+    """Send every piece of large work the window would send to a child process there, whatever its size (the
+    thresholds at 0); the list returned fills with the name of each method sent (`ui.work.separate_process`)."""
+    import desktop_app.core.project_process as project_process
+    from desktop_app.ui.steps.quality import panel as quality_panel
+    from desktop_app.ui.work import separate_process
+
+    calls: list[str] = []
+    real = project_process.call_in_process
+
+    def spied(project, method, *args, **kwargs):
+        calls.append(method)
+        return real(project, method, *args, **kwargs)
+
+    monkeypatch.setattr(project_process, "call_in_process", spied)
+    monkeypatch.setattr(separate_process, "PROCESS_BYTES", 0)
+    monkeypatch.setattr(quality_panel, "CHECK_PROCESS_BYTES", 0)
+    return calls

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop_app.ui.shell.navigator import KEY_ROLE
 from desktop_app.ui.steps.base import StepState
 from tests.conftest import SAMPLE_CSV as SAMPLE
-from tests.ui.helpers import open_copy, wait_idle
+from tests.ui.helpers import in_child_processes, open_copy, wait_idle
 
 EXPORT_TIMEOUT = 90_000   # the export runs the bundle's predict.py in a separate process
 
@@ -172,6 +172,16 @@ def test_a_cancelled_export_leaves_nothing(qtbot, step, heart, tmp_path):
     wait_done(qtbot, step, EXPORT_TIMEOUT)
     assert step.bundle.banner.summary() == "Export cancelled Nothing was written."
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_for_a_large_table_the_export_is_made_and_verified_in_a_child(qtbot, step, heart, tmp_path, monkeypatch):
+    calls = in_child_processes(monkeypatch)
+    load(qtbot, step, heart)
+    step.start_export(tmp_path / "from-a-child")
+    wait_done(qtbot, step, EXPORT_TIMEOUT)
+    assert calls == ["bundles.export"]
+    assert step.bundle.banner.summary().startswith("✓ Verified"), step.bundle.banner.summary()
+    assert (tmp_path / "from-a-child" / "heart-risk-v1" / "MLmodel").is_file()
 
 
 def test_coming_back_shows_the_last_export_from_the_audit_trail(qtbot, heart, tmp_path, runner):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop_app.core.monitor.entities import BatchResults, ColumnDriftResult
 from desktop_app.ui.steps.base import StepState
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
-from tests.ui.helpers import MODEL, open_copy
+from tests.ui.helpers import MODEL, in_child_processes, open_copy
 
 
 @pytest.fixture(scope="module")
@@ -221,14 +221,9 @@ def test_a_large_batch_is_checked_in_a_separate_process_with_the_same_result(
         qtbot, monkeypatch, step, project, batch_dir):
     """Past PROCESS_BYTES the check runs in a child process (lowered here to take every batch): the same
     drift as on a thread, a refusal in the same words with the child's traceback, a cancel that keeps nothing."""
-    import desktop_app.core.project_process as project_process
     from desktop_app.ui.work import separate_process
 
-    calls: list[str] = []
-    real = project_process.call_in_process
-    monkeypatch.setattr(project_process, "call_in_process",
-                        lambda project, method, *a, **k: calls.append(method) or real(project, method, *a, **k))
-    monkeypatch.setattr(separate_process, "PROCESS_BYTES", 0)
+    calls = in_child_processes(monkeypatch)
     open_project(qtbot, step, project)
     add_through_button(qtbot, monkeypatch, step, batch_dir / "shifted.csv", 1)
     assert calls == ["monitor.add_batch"] and stored_batches(project) == 1

@@ -20,7 +20,7 @@ from desktop_app.core.quality.thresholds import Thresholds
 from desktop_app.ui.steps.base import StepState
 from tests.figures import record
 from tests.heartbeat import FREEZE_MS, Heartbeat
-from tests.ui.helpers import click, wait_idle
+from tests.ui.helpers import click, in_child_processes, wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
 from tests.conftest import SAMPLE_CSV as SAMPLE  # noqa: E402
@@ -136,14 +136,9 @@ def test_without_a_target_the_target_checks_are_skipped_and_it_says_so(qtbot, st
 
 def test_checks_of_a_large_table_run_in_a_separate_process_and_show_the_same_report(qtbot, step, monkeypatch):
     """Past CHECK_PROCESS_BYTES (lowered here to take the sample) the checks run in a child process."""
-    import desktop_app.core.project_process as project_process
     from desktop_app.ui.steps.quality import panel
 
-    calls: list[str] = []
-    real = project_process.call_in_process
-    monkeypatch.setattr(project_process, "call_in_process",
-                        lambda project, method, *a, **k: calls.append(method) or real(project, method, *a, **k))
-    monkeypatch.setattr(panel, "CHECK_PROCESS_BYTES", 0)
+    calls = in_child_processes(monkeypatch)
     there = run_checks(qtbot, step)
     assert calls == ["quality.check"] and step.stored is there
     monkeypatch.setattr(panel, "CHECK_PROCESS_BYTES", 2**62)

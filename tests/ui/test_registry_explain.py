@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.tracking.entities import RunSpec
 from tests.conftest import SAMPLE_CSV
-from tests.ui.helpers import click, wait_idle
+from tests.ui.helpers import click, in_child_processes, wait_idle
 from tests.ui.sync_helpers import open_in
 
 
@@ -131,3 +131,35 @@ def test_compare_explains_the_run_picked(qtbot, compare_step, audited):
     qtbot.waitUntil(lambda: other in tab.curves and tab.charts.count() == 1 + 3, timeout=30_000)
     assert set(tab.curves[other]) == {name for name, _, _ in sorted(
         audited.runs.get(other).summary["feature_importance"], key=lambda item: -item[1])[:3]}
+
+
+def test_for_a_large_table_explanations_and_the_held_out_comparison_are_made_in_a_child(
+        qtbot, window, compare_step, audited, monkeypatch):
+    """With the thresholds at 0 every one of them goes to a child process, and the tabs show what they show on a
+    thread (the tests above)."""
+    from desktop_app.ui.steps.compare.comparison import EXPLAIN
+
+    calls = in_child_processes(monkeypatch)
+    step = registry_on(qtbot, window, audited, 1)
+    tab = step.details.explain
+    step.details.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.charts.count() == 1 + 4, timeout=30_000)
+    step.explain_rows(str(SAMPLE_CSV))
+    qtbot.waitUntil(lambda: tab.rows.isVisible() and tab.rows.rowCount() == 200, timeout=30_000)
+    move = step.move_alias("production", 2)
+    click(qtbot, move.compare_button)
+    qtbot.waitUntil(lambda: move.comparison is not None, timeout=30_000)
+    assert move.comparison.candidate == "heart-risk@2" and move.comparison.holder_scored
+    move.reject()
+    assert calls == ["explain.dependence", "explain.explain", "registry.compare_on_holdout"]
+
+    compare_step.set_project(audited)
+    qtbot.waitUntil(lambda: not compare_step.loading and compare_step.table.model.rowCount() == 2, timeout=20_000)
+    compare_step.select_runs([r.id for r in audited.runs.list()])
+    qtbot.waitUntil(lambda: len(compare_step.panel.runs) == 2, timeout=10_000)
+    compare_step.panel.tabs.setCurrentIndex(EXPLAIN)
+    curves = compare_step.panel.explain
+    qtbot.waitUntil(lambda: curves.picker.currentData() in curves.curves and curves.charts.count() == 1 + 3,
+                    timeout=30_000)
+    assert calls[-1] == "explain.run_dependence"
+    wait_idle(qtbot, window.runner)
