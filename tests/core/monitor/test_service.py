@@ -170,6 +170,19 @@ def test_settings_are_stored_as_overrides_and_used(shared):
     assert project.registry.get_model(MODEL).drift_settings == {}
 
 
+def test_a_batch_checked_in_a_child_process_is_stored_as_one_checked_here(shared):
+    """The window sends a large batch to a child process (`core.project_process`), which opens the same project
+    — on this module's backend, a SQLite file or a PostgreSQL database."""
+    from desktop_app.core.project_process import call_in_process
+
+    project = shared.project
+    there = call_in_process(project, "monitor.add_batch", f"{MODEL}@production", shared.same_csv, name="child")
+    here = project.monitor.add_batch(f"{MODEL}@production", shared.same_csv, name="here")
+    assert project.monitor.batch(there.id).to_dict()["results"] == there.results
+    assert there.results["columns"] == here.results["columns"] and there.data_sha256 == here.data_sha256
+    assert [e.action for e in project.audit_events(there.id)] == ["monitor.batch"]
+
+
 def test_batches_listed_oldest_first_and_found_by_prefix(shared):
     project = shared.project
     a = project.monitor.add_batch(MODEL, make_frame(300, seed=8), name="first")
