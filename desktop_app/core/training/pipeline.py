@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.model_selection import FixedThresholdClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
@@ -36,6 +35,7 @@ from desktop_app.core.training.catalogue import (
     find_algorithm,
     get_algorithm,
 )
+from desktop_app.core.training.category_steps import MostFrequentImputer, TextOrdinalEncoder
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.stacking import stacked_in_slices
 from desktop_app.core.training.task import _kind_from_dtype
@@ -217,8 +217,8 @@ def _numeric_steps(cast: Any, algorithm: Algorithm) -> Pipeline:
 
 def _category_steps(algorithm: Algorithm, many: bool) -> Pipeline:
     if algorithm.encoding == "ordinal":
-        encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                                 max_categories=MAX_ORDINAL_CATEGORIES)
+        encoder = TextOrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                     max_categories=MAX_ORDINAL_CATEGORIES)
     elif many:
         encoder = OneHotEncoder(handle_unknown="ignore", min_frequency=MIN_FREQUENCY, max_categories=MAX_CATEGORIES,
                                 sparse_output=not algorithm.needs_dense)
@@ -226,7 +226,7 @@ def _category_steps(algorithm: Algorithm, many: bool) -> Pipeline:
         encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=not algorithm.needs_dense)
     return Pipeline([
         ("cast", AsCategories()),
-        ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
+        ("impute", MostFrequentImputer(strategy="most_frequent", keep_empty_features=True)),
         ("encode", encoder),
     ])
 
