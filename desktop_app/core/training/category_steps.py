@@ -1,21 +1,23 @@
-"""The category group's imputer and ordinal encoder: scikit-learn's, with the text counted in C.
+"""The category group's imputer and encoders: scikit-learn's, with the text counted in C.
 
 After `AsCategories`, a category column is an object array of text (one shared string per
 category) with NaN for a gap. scikit-learn's most-frequent imputer counts such a column with a
 Python `Counter`, and its encoders find, count and look up each cell in Python dictionaries
-(`sklearn.utils._encode`), the look-ups growing faster than the rows. Here the same work goes
-through pandas' hash tables; the boosting's fit on 7.5M rows took 159 s instead of 184 s, on
-750k rows 11.7 s instead of 14.2 s (docs/benchmarks.md).
+(`sklearn.utils._encode`). Here the same work goes through pandas' hash tables: the boosting's
+fit on 7.5M rows took 160 s instead of 184 s, on 750k rows 11.6 s instead of 14.5 s
+(docs/benchmarks.md, "Ten million rows").
 
 - MostFrequentImputer: SimpleImputer(strategy="most_frequent") whose fit on a block of text
   counts each column with `pandas.factorize`; ties go to the smallest value, as scikit-learn's.
-- TextOrdinalEncoder: OrdinalEncoder whose fit reads each text column's distinct values once
-  (scikit-learn then fits on those alone) and whose transform looks cells up with a pandas
-  Index; an unseen value gets `unknown_value`, as scikit-learn's.
+- TextOrdinalEncoder, TextOneHotEncoder: OrdinalEncoder and OneHotEncoder whose fit reads each
+  text column's distinct values once (the parent then fits on those alone, when no frequency
+  rule needs the counts) and whose coding looks each distinct value up once; what the parent
+  does with the codes (unknown values, infrequent groups, the one-hot matrix) is its own.
 
-Each learns exactly what its scikit-learn parent learns (tests compare the fitted attributes
-and the output); any input or setting outside the text case — numbers, None, a frequency rule
-that needs the counts, `handle_unknown="error"` — is left to the parent unchanged.
+Each learns and gives exactly what its scikit-learn parent does (tests compare the fitted
+attributes and the output); any input or setting outside the text case — numbers, None, NaN
+among the categories, a frequency rule that needs the counts, an unknown value that must raise
+or warn — is left to the parent unchanged.
 """
 
 from __future__ import annotations
@@ -25,8 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OrdinalEncoder
-from sklearn.utils.validation import check_is_fitted
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 
 def _is_nan(value: Any) -> bool:
@@ -71,39 +72,59 @@ class MostFrequentImputer(SimpleImputer):
         return statistics
 
 
-class TextOrdinalEncoder(OrdinalEncoder):
-    """OrdinalEncoder that finds and looks up text categories with pandas' hash tables."""
+class _TextCategories:
+    """The fit and the coding of scikit-learn's encoders, done for columns of text with pandas' hash tables."""
 
-    def fit(self, X: Any, y: Any = None) -> TextOrdinalEncoder:
+    categories: Any
+    min_frequency: Any
+    max_categories: Any
+
+    def fit(self, X: Any, y: Any = None) -> Any:
         columns = _text_columns(X)
         if columns is None or not isinstance(self.categories, str) or self.min_frequency is not None:
-            return super().fit(X, y)
+            return super().fit(X, y)  # type: ignore[misc]
         distinct = [pd.unique(column) for column in columns]
-        if self.max_categories is not None and any(len(d) >= self.max_categories for d in distinct):
-            return super().fit(X, y)   # infrequent values are grouped by their counts: the parent counts them
-        # With every column below max_categories nothing is grouped, and what the parent learns is
-        # the sorted set of each column's values: fitting it on those values alone learns the same.
-        longest = max((len(d) for d in distinct), default=0)
-        values = np.empty((longest, len(columns)), dtype=object)
+        if not distinct or not all(len(d) for d in distinct) or (
+                self.max_categories is not None and any(len(d) >= self.max_categories for d in distinct)):
+            return super().fit(X, y)  # type: ignore[misc]  # infrequent values are grouped by their counts
+        # With every column below max_categories nothing is grouped, and what the parent learns is each
+        # column's sorted set of values (and what follows from it): fitting it on those values alone learns the same.
+        values = np.empty((max(len(d) for d in distinct), len(columns)), dtype=object)
         for j, d in enumerate(distinct):
-            values[:, j] = d[0] if len(d) else ""
+            values[:, j] = d[0]
             values[: len(d), j] = d
-        if longest == 0:
-            return super().fit(X, y)
-        return super().fit(values, y)
+        return super().fit(values, y)  # type: ignore[misc]
 
-    def transform(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "categories_")
+    def _transform(self, X: Any, handle_unknown: str = "error", warn_on_unknown: bool = False,
+                   ignore_category_indices: Any = None, **checks: Any) -> tuple[np.ndarray, np.ndarray]:
         columns = _text_columns(X)
-        if (columns is None or self.handle_unknown != "use_encoded_value" or len(columns) != self.n_features_in_
-                or any(extra is not None for extra in getattr(self, "infrequent_categories_", None) or ())
-                or not all(_all_text(c) for c in self.categories_)):
-            return super().transform(X)
-        out = np.empty((len(X), len(columns)), dtype=self.dtype)
-        for j, (column, categories) in enumerate(zip(columns, self.categories_, strict=True)):
+        known = self.categories_  # type: ignore[attr-defined]
+        if (columns is None or len(columns) != self.n_features_in_  # type: ignore[attr-defined]
+                or hasattr(self, "feature_names_in_") or not all(_all_text(c) for c in known)):
+            return super()._transform(X, handle_unknown=handle_unknown, warn_on_unknown=warn_on_unknown,  # type: ignore[misc]
+                                      ignore_category_indices=ignore_category_indices, **checks)
+        X_int = np.zeros((len(X), len(columns)), dtype=int)
+        X_mask = np.ones((len(X), len(columns)), dtype=bool)
+        for j, (column, categories) in enumerate(zip(columns, known, strict=True)):
             # each distinct value is looked up once: a column holds few, shared by many cells
             codes, uniques = pd.factorize(column)
-            found = pd.Index(categories, dtype=object).get_indexer(pd.Index(uniques, dtype=object))
-            out[:, j] = found[codes]
-            out[found[codes] < 0, j] = self.unknown_value
-        return out
+            found = pd.Index(categories, dtype=object).get_indexer(pd.Index(uniques, dtype=object))[codes]
+            unknown = found < 0
+            if unknown.any():
+                if handle_unknown == "error" or warn_on_unknown:   # the parent's message, or its warning
+                    return super()._transform(X, handle_unknown=handle_unknown,  # type: ignore[misc]
+                                              warn_on_unknown=warn_on_unknown,
+                                              ignore_category_indices=ignore_category_indices, **checks)
+                X_mask[:, j] = ~unknown
+                found[unknown] = 0   # as the parent codes them before masking them out
+            X_int[:, j] = found
+        self._map_infrequent_categories(X_int, X_mask, ignore_category_indices)  # type: ignore[attr-defined]
+        return X_int, X_mask
+
+
+class TextOrdinalEncoder(_TextCategories, OrdinalEncoder):
+    """OrdinalEncoder that finds and codes text categories with pandas' hash tables."""
+
+
+class TextOneHotEncoder(_TextCategories, OneHotEncoder):
+    """OneHotEncoder that finds and codes text categories with pandas' hash tables."""

@@ -28,6 +28,7 @@ _TRUSTED = (
     "desktop_app.core.training.transformers.MedianImputer",   # SimpleImputer's state: a float array, a dtype
     "desktop_app.core.training.category_steps.MostFrequentImputer",  # SimpleImputer's: an object array, a dtype
     "desktop_app.core.training.category_steps.TextOrdinalEncoder",   # OrdinalEncoder's: object arrays, ints
+    "desktop_app.core.training.category_steps.TextOneHotEncoder",    # OneHotEncoder's: the same
     # numpy dtype objects (imputers and encoders keep their dtype)
     "numpy.dtype",
     # scikit-learn internals of the catalogue's fitted models

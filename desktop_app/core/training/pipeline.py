@@ -35,7 +35,7 @@ from desktop_app.core.training.catalogue import (
     find_algorithm,
     get_algorithm,
 )
-from desktop_app.core.training.category_steps import MostFrequentImputer, TextOrdinalEncoder
+from desktop_app.core.training.category_steps import MostFrequentImputer, TextOneHotEncoder, TextOrdinalEncoder
 from desktop_app.core.training.errors import TrainingError
 from desktop_app.core.training.stacking import stacked_in_slices
 from desktop_app.core.training.task import _kind_from_dtype
@@ -220,10 +220,10 @@ def _category_steps(algorithm: Algorithm, many: bool) -> Pipeline:
         encoder = TextOrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                                      max_categories=MAX_ORDINAL_CATEGORIES)
     elif many:
-        encoder = OneHotEncoder(handle_unknown="ignore", min_frequency=MIN_FREQUENCY, max_categories=MAX_CATEGORIES,
-                                sparse_output=not algorithm.needs_dense)
+        encoder = TextOneHotEncoder(handle_unknown="ignore", min_frequency=MIN_FREQUENCY,
+                                    max_categories=MAX_CATEGORIES, sparse_output=not algorithm.needs_dense)
     else:
-        encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=not algorithm.needs_dense)
+        encoder = TextOneHotEncoder(handle_unknown="ignore", sparse_output=not algorithm.needs_dense)
     return Pipeline([
         ("cast", AsCategories()),
         ("impute", MostFrequentImputer(strategy="most_frequent", keep_empty_features=True)),

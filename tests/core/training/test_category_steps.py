@@ -1,4 +1,4 @@
-"""MostFrequentImputer and TextOrdinalEncoder learn and give exactly what scikit-learn's own do."""
+"""MostFrequentImputer, TextOrdinalEncoder and TextOneHotEncoder learn and give exactly what scikit-learn's own do."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OrdinalEncoder
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-from desktop_app.core.training.category_steps import MostFrequentImputer, TextOrdinalEncoder
+from desktop_app.core.training.category_steps import MostFrequentImputer, TextOneHotEncoder, TextOrdinalEncoder
 from desktop_app.core.training.model_io import load_model, save_model
 from desktop_app.core.training.pipeline import build_pipeline
 
@@ -99,110 +100,142 @@ def test_numbers_and_other_strategies_are_scikit_learns():
         _same_state(ours, theirs)
 
 
-# -- the ordinal encoder ---------------------------------------------------------------------------
+# -- the encoders ----------------------------------------------------------------------------------
 
-def _encoders(X: np.ndarray, **params: Any) -> tuple[TextOrdinalEncoder, OrdinalEncoder]:
-    params = {"handle_unknown": "use_encoded_value", "unknown_value": -1, "max_categories": 250, **params}
-    return TextOrdinalEncoder(**params).fit(X), OrdinalEncoder(**params).fit(X)
+ORDINAL = (TextOrdinalEncoder, OrdinalEncoder, {"handle_unknown": "use_encoded_value", "unknown_value": -1,
+                                               "max_categories": 250})
+ONE_HOT = (TextOneHotEncoder, OneHotEncoder, {"handle_unknown": "ignore"})
+BOTH = pytest.mark.parametrize("kind", [ORDINAL, ONE_HOT], ids=["ordinal", "one-hot"])
 
 
-def test_the_encoder_learns_the_sorted_categories_and_codes_the_same(monkeypatch):
+def _encoders(kind: tuple, X: np.ndarray, **params: Any) -> tuple[Any, Any]:
+    ours, theirs, defaults = kind
+    params = {**defaults, **params}
+    return ours(**params).fit(X), theirs(**params).fit(X)
+
+
+def _output(encoder: Any, X: np.ndarray) -> Any:
+    out = encoder.transform(X)
+    return out.toarray() if sparse.issparse(out) else out
+
+
+@BOTH
+def test_the_encoder_learns_the_sorted_categories_and_codes_the_same(kind, monkeypatch):
     rng = np.random.default_rng(2)
     X = _block(rng, 3_000, ["b", "a", "c", "Ä", "a b", ""], gaps=0)
-    ours, theirs = _encoders(X)
-    seen = []
-    with monkeypatch.context() as m:   # scikit-learn fits on the six values alone, and never codes a cell
-        fit = OrdinalEncoder.fit
-        m.setattr(OrdinalEncoder, "fit", lambda self, X, y=None: seen.append(len(X)) or fit(self, X, y))
-        m.setattr(OrdinalEncoder, "transform", lambda *a: pytest.fail("coded by scikit-learn"))
-        TextOrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1).fit(X).transform(X)
-    assert seen == [6]
+    ours, theirs = _encoders(kind, X)
     _same_state(ours, theirs)
-    assert _same(ours.transform(X), theirs.transform(X))
+    assert _same(_output(ours, X), _output(theirs, X))
     unseen = np.array([["z", "a", "b"], [np.nan, None, 3], ["a", "B", "c"]], dtype=object)
-    assert _same(ours.transform(unseen), theirs.transform(unseen))   # unseen, missing or not text: -1
+    assert _same(_output(ours, unseen), _output(theirs, unseen))   # unseen, missing or not text
+    ours_class, parent, defaults = kind
+    seen = []
+    with monkeypatch.context() as m:   # the parent fits on the six values alone, and never codes a cell
+        fit = parent.fit
+        m.setattr(parent, "fit", lambda self, X, y=None: seen.append(len(X)) or fit(self, X, y))
+        m.setattr(parent, "_transform", lambda *a, **k: pytest.fail("coded by scikit-learn"))
+        ours_class(**defaults).fit(X).transform(X)
+    assert seen == [6]
 
 
-def test_shared_and_separate_string_objects_code_the_same():
+@BOTH
+def test_shared_and_separate_string_objects_code_the_same(kind):
     X = np.array([[f"v{i % 7}"] for i in range(1_000)], dtype=object)   # a new str object per cell
-    ours, theirs = _encoders(X)
+    ours, theirs = _encoders(kind, X)
     _same_state(ours, theirs)
-    assert _same(ours.transform(X), theirs.transform(X))
+    assert _same(_output(ours, X), _output(theirs, X))
 
 
-def test_a_column_with_too_many_categories_is_grouped_as_scikit_learn_groups_it():
+@BOTH
+def test_a_column_with_too_many_categories_is_grouped_as_scikit_learn_groups_it(kind):
     rng = np.random.default_rng(3)
     X = np.array([[f"c{v}"] for v in rng.zipf(1.5, 5_000) % 400], dtype=object)
-    for limit in (10, int(len(pd.unique(X[:, 0])))):   # above and at the limit: the infrequent group
-        ours, theirs = _encoders(X, max_categories=limit)
+    later = np.array([["c1"], ["c399"], ["new"], ["c2"]], dtype=object)
+    for params in ({"max_categories": 10}, {"max_categories": int(len(pd.unique(X[:, 0])))},
+                   {"min_frequency": 0.01}, {"min_frequency": 0.005, "max_categories": 50}):
+        ours, theirs = _encoders(kind, X, **params)
         assert any(extra is not None for extra in theirs.infrequent_categories_)
         _same_state(ours, theirs)
-        assert _same(ours.transform(X), theirs.transform(X))
+        assert _same(_output(ours, X), _output(theirs, X))
+        assert _same(_output(ours, later), _output(theirs, later))
 
 
-@pytest.mark.parametrize("params", [{"min_frequency": 0.1}, {"handle_unknown": "error", "unknown_value": None},
-                                    {"max_categories": None}, {"dtype": np.float32},
-                                    {"categories": [["a", "b", "c"]]}])
-def test_other_settings_give_what_scikit_learn_gives(params):
+@pytest.mark.parametrize("kind, params", [
+    (ORDINAL, {"handle_unknown": "error", "unknown_value": None}), (ORDINAL, {"max_categories": None}),
+    (ORDINAL, {"dtype": np.float32}), (ORDINAL, {"categories": [["a", "b", "c"]]}),
+    (ONE_HOT, {"sparse_output": False}), (ONE_HOT, {"drop": "first"}), (ONE_HOT, {"drop": "if_binary"}),
+    (ONE_HOT, {"handle_unknown": "infrequent_if_exist", "max_categories": 2}),
+    (ONE_HOT, {"handle_unknown": "error"}), (ONE_HOT, {"categories": [["a", "b", "c"]]}),
+])
+def test_other_settings_give_what_scikit_learn_gives(kind, params):
     X = np.array([["a"], ["b"], ["a"], ["c"], ["a"]] * 10, dtype=object)
-    ours, theirs = _encoders(X, **params)
+    ours, theirs = _encoders(kind, X, **params)
     _same_state(ours, theirs)
-    assert _same(ours.transform(X), theirs.transform(X))
+    assert _same(_output(ours, X), _output(theirs, X))
 
 
-def test_unknown_values_still_raise_scikit_learns_error_when_asked_to():
+@BOTH
+def test_unknown_values_still_raise_or_warn_as_scikit_learn_does(kind):
     X = np.array([["a"], ["b"]], dtype=object)
-    ours = TextOrdinalEncoder().fit(X)
+    ours, parent, _ = kind
     with pytest.raises(ValueError, match="Found unknown categories"):
-        ours.transform(np.array([["z"]], dtype=object))
+        ours().fit(X).transform(np.array([["z"]], dtype=object))
+    if parent is OneHotEncoder:
+        with pytest.warns(UserWarning, match="Found unknown categories"):
+            ours(drop="first", handle_unknown="ignore").fit(X).transform(np.array([["z"]], dtype=object))
 
 
-def test_gaps_in_the_fit_are_left_to_scikit_learn():
+@BOTH
+def test_gaps_in_the_fit_are_left_to_scikit_learn(kind):
     X = np.array([["a"], [np.nan], ["b"]], dtype=object)
-    ours, theirs = _encoders(X)
-    _same_state(ours, theirs)   # NaN is a category of its own, coded as missing
-    assert _same(ours.transform(X), theirs.transform(X))
+    ours, theirs = _encoders(kind, X)
+    _same_state(ours, theirs)   # NaN is a category of its own
+    assert _same(_output(ours, X), _output(theirs, X))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "bb", "", "é", None, float("nan")]), min_size=3, max_size=3),
                 min_size=1, max_size=40),
        st.lists(st.lists(st.sampled_from(["a", "b", "zz", "", None, float("nan"), 1]), min_size=3, max_size=3),
-                min_size=1, max_size=10))
-def test_imputing_then_encoding_matches_scikit_learn_on_any_small_block(rows, later):
+                min_size=1, max_size=10),
+       st.sampled_from([ORDINAL, ONE_HOT]))
+def test_imputing_then_encoding_matches_scikit_learn_on_any_small_block(rows, later, kind):
     X, Y = np.array(rows, dtype=object), np.array(later, dtype=object)
     ours, theirs = _imputers(X, keep_empty_features=True)
     _same_state(ours, theirs)
     filled = theirs.transform(X)
     assert _same(ours.transform(X), filled)
+    ours_class, parent, defaults = kind
     try:
-        reference = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, max_categories=250).fit(filled)
+        reference = parent(**defaults).fit(filled)
     except Exception as error:   # e.g. text and numbers in one column: the same refusal
         with pytest.raises(type(error)):
-            TextOrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, max_categories=250).fit(filled)
+            ours_class(**defaults).fit(filled)
         return
-    encoder = TextOrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, max_categories=250).fit(filled)
+    encoder = ours_class(**defaults).fit(filled)
     _same_state(encoder, reference)
     try:
-        expected = reference.transform(Y)
+        expected = _output(reference, Y)
     except Exception as error:
         with pytest.raises(type(error)):
             encoder.transform(Y)
         return
-    assert _same(encoder.transform(Y), expected)
+    assert _same(_output(encoder, Y), expected)
 
 
 # -- in a pipeline ---------------------------------------------------------------------------------
 
-def test_a_tree_pipeline_holds_them_and_saves_and_loads():
+@pytest.mark.parametrize("algorithm, encoder", [("hist_gradient_boosting", TextOrdinalEncoder),
+                                                ("logistic_regression", TextOneHotEncoder)])
+def test_a_pipeline_holds_them_and_saves_and_loads(algorithm, encoder):
     rng = np.random.default_rng(4)
     frame = pd.DataFrame({"x": rng.normal(size=400), "c": rng.choice(["a", "b", None], size=400),
                           "d": pd.Categorical(rng.choice(["u", "v"], size=400)), "y": rng.choice(["no", "yes"], 400)})
     kinds = {"x": "numeric", "c": "categorical", "d": "categorical", "y": "categorical"}
-    pipeline = build_pipeline(kinds, "y", "hist_gradient_boosting", task="classification")
+    pipeline = build_pipeline(kinds, "y", algorithm, task="classification")
     X = frame.drop(columns="y")
     pipeline.fit(X, frame["y"])
     steps = pipeline.named_steps["prepare"].named_transformers_["categories"].named_steps
-    assert type(steps["impute"]) is MostFrequentImputer and type(steps["encode"]) is TextOrdinalEncoder
+    assert type(steps["impute"]) is MostFrequentImputer and type(steps["encode"]) is encoder
     again = load_model(save_model(pipeline))
     np.testing.assert_array_equal(again.predict_proba(X), pipeline.predict_proba(X))
