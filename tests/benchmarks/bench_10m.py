@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_10m.py [--rows 1000000 10000000] [--batch-rows 1000000]
                                                    [--steps import quality logistic_regression
-                                                            hist_gradient_boosting drift]
+                                                            hist_gradient_boosting bare_boosting drift]
                                                    [--workdir /tmp/bench10m] [--keep] [--json]
 
 For each row count N, the wide heart sample (resources/sample_data/make_heart_sample.py --wide:
@@ -14,6 +14,9 @@ step in a fresh interpreter so its peak memory is its own:
   quality                 project.quality.check(version, target="heart_disease")
   logistic_regression     project.runs.train(RunSpec(..., "logistic_regression"))
   hist_gradient_boosting  project.runs.train(RunSpec(..., "hist_gradient_boosting"))
+  bare_boosting           scikit-learn alone on the same loaded table: stratified split, the classifier's
+                          own categorical support and defaults (early stopping), fit, predict_proba, ROC
+                          AUC: how the model itself grows with the rows, the anchor for the line above
   drift                   project.registry.register(the logistic regression's run), then
                           project.monitor.add_batch(model, a 1M-row batch CSV) — the first batch of a
                           version also builds its reference statistics from the N training rows
@@ -27,11 +30,12 @@ the app loads it (project.datasets.load → pandas, memory_usage(deep=True)).
 
 With --window, each table is then taken through the real window (offscreen, as a user clicks:
 tests/benchmarks/gui_driver.py): imported through the wizard, checked in the Quality step, a
-logistic regression trained from the Train step (in its worker process), registered, and the batch
-added in the Monitor step (drift, in a separate process for a batch this large). The longest stall of a
-10 ms heartbeat timer is reported per action (goal ≤ 100 ms), beside the longest stall an idle process
-had in the same seconds and the CPU time the hypervisor stole (machine_stalls.py): on a virtual machine
-a stall both share is the machine's.
+logistic regression trained from the Train step (in its worker process), registered, the batch
+added in the Monitor step (drift, in a separate process for a batch this large), and the registered
+version's Explain tab opened in the Registry step (its curves drawn on the drift reference's sample,
+which the batch stored). The longest stall of a 10 ms heartbeat timer is reported per action (goal ≤ 100 ms),
+beside the longest stall an idle process had in the same seconds and the CPU time the hypervisor
+stole (machine_stalls.py): on a virtual machine a stall both share is the machine's.
 
 The projects and data stay in --workdir (delete it afterwards: the 10M CSV is ~1.4 GB); with
 --keep an existing project of the same N is reused for the steps after import.
@@ -55,7 +59,7 @@ from tests.benchmarks.harness import PY, compile_app, run_child  # noqa: E402
 
 GENERATOR = REPO / "resources" / "sample_data" / "make_heart_sample.py"
 TARGET = "heart_disease"
-STEPS = ["import", "quality", "logistic_regression", "hist_gradient_boosting", "drift"]
+STEPS = ["import", "quality", "logistic_regression", "hist_gradient_boosting", "bare_boosting", "drift"]
 TIME_GOAL, MEMORY_GOAL = 12.0, 2.5
 
 PRELUDE = """
@@ -88,6 +92,22 @@ STEP_CODE = {
                               "'hist_gradient_boosting'))\n"
                               "out = {'run': run.id, 'status': str(run.status), 'error': run.error,\n"
                               "       'metrics': {k: run.metrics.get(k) for k in ('roc_auc', 'recall')}}",
+    # The anchor for the boosting's ratio: scikit-learn alone, as a script would use it on the same
+    # table (its own categorical support, the same defaults, early stopping and all), no MLDesk code
+    # past loading the snapshot. Its 10M ÷ 1M shows how the model itself grows with the rows.
+    "bare_boosting": "from sklearn.ensemble import HistGradientBoostingClassifier\n"
+                     "from sklearn.metrics import roc_auc_score\n"
+                     "from sklearn.model_selection import train_test_split\n"
+                     "frame = project.datasets.load('bench', categories=True)\n"
+                     "y = frame.pop('heart_disease').astype(str).to_numpy()\n"
+                     "frame = frame.drop(columns=['record_id', 'notes', 'last_visit'])\n"
+                     "frame = frame.astype({c: 'category' for c in frame.columns\n"
+                     "                      if not pandas.api.types.is_numeric_dtype(frame[c].dtype)})\n"
+                     "x_train, x_test, y_train, y_test = train_test_split(frame, y, test_size=0.25, stratify=y,\n"
+                     "                                                    random_state=0)\n"
+                     "model = HistGradientBoostingClassifier(random_state=0).fit(x_train, y_train)\n"
+                     "auc = roc_auc_score(y_test == 'Yes', model.predict_proba(x_test)[:, 1])\n"
+                     "out = {'n_iter': int(model.n_iter_), 'metrics': {'roc_auc': auc}}",
     "drift": "runs = [r for r in project.runs.list() if r.algorithm == 'logistic_regression'"
              " and str(r.status) == 'finished']\n"
              "model = project.registry.register(runs[0].id, 'bench-model')\n"
@@ -166,6 +186,18 @@ t = time.perf_counter()
 monitor.add_batch_file(sys.argv[3])
 spin_until(lambda: len(monitor.batches) == 1 and not monitor.busy and not window.runner.tasks)
 out["drift_seconds"], out["drift_stall_ms"] = time.perf_counter() - t, stall("drift")
+window.navigator.select("registry")   # the version's Explain tab, on the reference sample the batch stored
+registry = window.registry_step
+spin_until(lambda: registry.tree.item_for("bench-model", 1) is not None and not window.runner.tasks)
+registry.tree.select("bench-model", 1)
+spin_until(lambda: not window.runner.tasks)
+stall()
+t = time.perf_counter()
+explain = registry.details.explain
+registry.details.tabs.setCurrentWidget(explain)
+spin_until(lambda: explain.charts.count() >= 2 and not window.runner.tasks)
+out["explain_seconds"], out["explain_stall_ms"] = time.perf_counter() - t, stall("explain")
+out["explain_charts"] = explain.charts.count()
 timer.stop()
 machine.close()
 print(json.dumps(out))
@@ -235,6 +267,15 @@ def report(results: list[dict]) -> None:
         mem_small = small["steps"][step]["peak_rise"] / small["frame_bytes"]
         mem_large = large["steps"][step]["peak_rise"] / large["frame_bytes"]
         print(f"{step:<24}{cells}{ratio:>12.2f}{mem_small:>13.2f}{mem_large:>13.2f}")
+    if all("bare_boosting" in r["steps"] and "hist_gradient_boosting" in r["steps"] for r in (small, large)):
+        def ratio(step: str) -> float:
+            return large["steps"][step]["seconds"] / small["steps"][step]["seconds"]
+
+        rounds = [r["steps"][s].get("n_iter") for r in (small, large)
+                  for s in ("hist_gradient_boosting", "bare_boosting")]
+        print(f"boosting: MLDesk's time ratio {ratio('hist_gradient_boosting'):.2f} against scikit-learn's own "
+              f"{ratio('bare_boosting'):.2f}; rounds (MLDesk, scikit-learn) {rounds[0]}, {rounds[1]} at the "
+              f"smallest N, {rounds[2]}, {rounds[3]} at the largest (early stopping)")
     for r in results:
         print(f"table {r['rows']:,} × {r['columns']}: {r['frame_bytes'] / 2**30:.2f} GB in memory (pandas), "
               f"CSV {r['csv_bytes'] / 2**30:.2f} GB; dtypes {r['dtypes']}")
@@ -269,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"window, {r['rows']:,} rows: time, the window's longest stall (goal ≤ 100 ms) [an idle process's "
               "longest stall beside it; CPU time the hypervisor stole]")
         for phase, label in (("import", "import"), ("check", "checks"), ("train", f"training ({w['trained']})"),
-                             ("drift", "drift of the batch")):
+                             ("drift", "drift of the batch"), ("explain", "Explain tab")):
             print(f"  {label:<22} {w[phase + '_seconds']:6.1f} s  {w[phase + '_stall_ms']:5.0f} ms  "
                   f"[{w[phase + '_machine_ms']:.0f} ms; {w[phase + '_steal_ms'] / 1000:.2f} s]")
     if args.json:
