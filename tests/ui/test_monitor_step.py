@@ -102,11 +102,16 @@ def test_without_a_registered_model_the_step_teaches_and_goes_to_the_registry(qt
 
 def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift(
         qtbot, monkeypatch, step, project, batch_dir):
+    import pyqtgraph  # noqa: F401 - the charts ready, as a second after the project opens
+
     from desktop_app.ui.steps.monitor.table import HEADERS
 
     open_project(qtbot, step, project)
     assert step.picker.current_ref() == f"{MODEL}@production"
     assert step.pages.currentWidget() is step.no_batches and step.state is StepState.NOT_STARTED
+    heat = step.panel.heat_map   # its chart is built before the first batch, and not shown until there is one
+    qtbot.waitUntil(lambda: heat.chart is not None, timeout=5_000)
+    assert not heat.showing_chart
     assert "p < 0.05" in step.picker.thresholds.text() and "50%" in step.picker.thresholds.text()
 
     add_through_button(qtbot, monkeypatch, step, batch_dir / "same.csv", 1)

@@ -118,6 +118,10 @@ class DriftHeatMap(ChartPanel):
         """(feature, batch id) of every cell marked drifted."""
         return [(self.features[i], self.batches[j].id) for (i, j), c in self.cells.items() if c.drifted]
 
+    def prepare(self) -> None:
+        """Build the chart now, while the version has no batch yet, so that drawing the first one only draws."""
+        self._ensure_chart()
+
     # -- drawing ------------------------------------------------------------------------------------
     def _ensure_chart(self) -> None:
         if self.chart is not None:

@@ -214,6 +214,7 @@ class MonitorStep(StepPanel):
             self.pages.setCurrentWidget(self.no_batches)
             self.next_button.setVisible(False)
             self._set_state(StepState.NOT_STARTED, "no batches yet")
+            self.panel.prepare_charts()
             return
         selected = select or self.panel.batch_id
         if selected not in [b.id for b in self.batches]:
