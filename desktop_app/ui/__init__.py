@@ -4,6 +4,7 @@ Only this package imports Qt. It calls `desktop_app.core` for everything it show
 (never `core.store`). The layout, from the outside in:
 
     app.py, main_window.py   start the window; build the steps and wire what they tell each other
+                             (pyside_import_check.py: PySide6's look at each later import, made quick)
     shell/                   navigator, top bar, notice bar, task bar and log, welcome, new project
     steps/<step>/            one package per step, with every widget, dialog and text only it uses
     work/                    background work: the task runner, BackgroundWork, the run queue bridge
