@@ -109,9 +109,10 @@ def test_two_batches_added_through_the_step_fill_the_heat_map_and_show_the_shift
     open_project(qtbot, step, project)
     assert step.picker.current_ref() == f"{MODEL}@production"
     assert step.pages.currentWidget() is step.no_batches and step.state is StepState.NOT_STARTED
-    heat = step.panel.heat_map   # its chart is built before the first batch, and not shown until there is one
-    qtbot.waitUntil(lambda: heat.chart is not None, timeout=5_000)
-    assert not heat.showing_chart
+    # The charts' plots are built before the first batch, and not shown until there is one.
+    charts = [step.panel.heat_map, step.panel.share, step.panel.distribution, step.panel.quality]
+    qtbot.waitUntil(lambda: all(chart.chart is not None for chart in charts), timeout=5_000)
+    assert not any(chart.showing_chart for chart in charts)
     assert "p < 0.05" in step.picker.thresholds.text() and "50%" in step.picker.thresholds.text()
 
     add_through_button(qtbot, monkeypatch, step, batch_dir / "same.csv", 1)

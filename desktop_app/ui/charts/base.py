@@ -384,18 +384,26 @@ def legend_chart(x_label: str, y_label: str) -> tuple[Any, Any, Any]:
 
 
 class LegendChartPanel(ChartPanel):
-    """A ChartPanel drawing into one `legend_chart`, built on the first draw: hovering asks `_describe`
-    (scene position → tooltip), a resize of the plot asks `_fit_ticks`."""
+    """A ChartPanel drawing into one `legend_chart`, built on the first draw (or by `prepare`): hovering asks
+    `_describe` (scene position → tooltip), a resize of the plot asks `_fit_ticks`."""
+
+    LABELS = ("", "", "chart")   # the x axis's label, the y axis's, the name the save menu gives the chart
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot: Any = None
         self.legend: Any = None
 
-    def _clear_plot(self, x_label: str, y_label: str, name: str) -> Any:
-        """The plot, emptied for a new drawing (built with these axis labels, and `name` for its
-        save menu, the first time)."""
+    def prepare(self) -> None:
+        """Build the chart now, at an idle moment, without showing it: its first drawing then only draws
+        (building a pyqtgraph plot takes 20–40 ms)."""
         if self.chart is None:
+            self._clear_plot()
+
+    def _clear_plot(self) -> Any:
+        """The plot, emptied for a new drawing (built the first time)."""
+        if self.chart is None:
+            x_label, y_label, name = self.LABELS
             chart, self.legend, self.plot = legend_chart(x_label, y_label)
             self.set_chart(chart, name)
             on_hover(self.chart, self._describe)

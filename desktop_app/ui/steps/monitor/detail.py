@@ -15,7 +15,7 @@ batch list in step), `distribution_wanted` asks it to load a distribution it has
 Charts need pyqtgraph, which the step prepares in slices (`ui.work.chart_warmup`); until it is ready the
 charts say "Preparing the charts…" and draw themselves when it is. The batch's card and table are shown at
 once, and each chart on a later turn of the event loop, the heat map first: drawn with the page they held the
-window 60–150 ms after a batch was added. The heat map's pyqtgraph chart (~30–40 ms to build) is built while the
+window 60–150 ms after a batch was added. The charts' pyqtgraph plots (20–40 ms each to build) are built while the
 version has no batch yet, when the charts are ready by then.
 """
 
@@ -141,10 +141,11 @@ class MonitorPanel(QWidget):
         self._show_selection()
 
     def prepare_charts(self) -> None:
-        """While the version has no batch: build the heat map's chart on an idle turn (30–40 ms the first batch's
-        result then need not wait for), if the charts are ready."""
-        if charts_ready() and self.heat_map.chart is None:
-            self._later_charts = [self.heat_map.prepare]
+        """While the version has no batch: build the charts' pyqtgraph plots, one an idle turn (20–40 ms each, which
+        the first batch's result then need not wait for), if the charts are ready."""
+        unbuilt = [c.prepare for c in (self.heat_map, self.share, self.distribution, self.quality) if c.chart is None]
+        if charts_ready() and unbuilt:
+            self._later_charts = unbuilt
             self._later_timer.start()
 
     @property

@@ -28,6 +28,7 @@ MAX_CATEGORY_LABEL = 14
 
 
 class DistributionChart(LegendChartPanel):
+    LABELS = ("", "Share of rows (%)", "distributions")
     feature_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -99,7 +100,7 @@ class DistributionChart(LegendChartPanel):
                           batch: MonitoringBatch) -> None:
         """Draw `data` (from `distributions()`) for `batch`; `result` is the column's drift result."""
         self.data, self.batch, self.column = data, batch, data.get("column")
-        plot = self._clear_plot("", "Share of rows (%)", "distributions")
+        plot = self._clear_plot()
         ref_name = f"Training data ({format_int(data.get('reference_rows', 0))} rows)"
         batch_name = f"Batch {mt.short_name(batch.name, 24)} ({format_int(data.get('batch_rows', 0))} rows)"
         drifted = bool(result and result.drifted)

@@ -31,6 +31,8 @@ MIN_HEIGHT = 365   # px: the metric picker, the title, a four-row legend, a read
 
 
 class QualityChart(BatchChart):
+    LABELS = ("Batch (oldest → newest)", "Score on the batch", "model-quality")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, min_height=MIN_HEIGHT)
         self.setObjectName("qualityChart")
@@ -87,7 +89,7 @@ class QualityChart(BatchChart):
         self.metric = metric
         if metric is None:
             return
-        plot = self._clear_plot("Batch (oldest → newest)", "Score on the batch", "model-quality")
+        plot = self._clear_plot()
         entries = []
         self.labels = mt.batch_labels(self.batches)
         self.points = [(i, float(v)) for i, b in enumerate(self.batches)

@@ -26,6 +26,8 @@ MIN_HEIGHT = 270   # px: the title, a two-row legend, a readable plot and the ba
 
 
 class DriftShareChart(BatchChart):
+    LABELS = ("Batch (oldest → newest)", "Features drifted (%)", "drift-share")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, min_height=MIN_HEIGHT)
         self.setObjectName("driftShareChart")
@@ -43,7 +45,7 @@ class DriftShareChart(BatchChart):
         if not self.batches:
             self.show_message("No batches yet.")
             return
-        plot = self._clear_plot("Batch (oldest → newest)", "Features drifted (%)", "drift-share")
+        plot = self._clear_plot()
         entries = []
         self.labels = mt.batch_labels(self.batches)
         xs = np.arange(len(self.batches), dtype=float)
