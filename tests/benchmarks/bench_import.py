@@ -125,7 +125,8 @@ version = import_in_window(window, sys.argv[1])   # spins the event loop until t
 import_seconds = time.perf_counter() - t
 timer.stop()
 show_seconds = show_version_in_window(window, version)
-print(json.dumps({"max_stall_ms": max(gaps[1:]) - 10, "import_seconds": import_seconds,
+# Every gap counts, the first too: it holds the wizard opening.
+print(json.dumps({"max_stall_ms": max(gaps) - 10, "import_seconds": import_seconds,
                   "show_table_seconds": show_seconds}))
 """
 

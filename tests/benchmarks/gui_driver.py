@@ -44,14 +44,23 @@ def open_window(project):
     return window
 
 
+def between_clicks() -> None:
+    """What a user's next click always comes after: the window has handled what the last one posted (and
+    painted it). Without it, clicks in a row would add up to one stall no user sees."""
+    QApplication.processEvents()
+
+
 def import_in_window(window, path: str):
     """Ctrl+I → choose the file → Next → Import, as the user clicks it; returns the new version."""
     QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(path), ""))
     wizard = window.data_step.open_import_wizard()
+    between_clicks()
     wizard.file_page.browse_button.click()
+    between_clicks()
     wizard.button(QWizard.WizardButton.NextButton).click()
     spin_until(wizard.settings_page.isComplete)
     wizard.button(QWizard.WizardButton.NextButton).click()
+    between_clicks()
     wizard.button(QWizard.WizardButton.NextButton).click()  # "Import"
     spin_until(wizard.run_page.isComplete)
     wizard.button(QWizard.WizardButton.FinishButton).click()
