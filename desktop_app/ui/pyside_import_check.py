@@ -3,10 +3,10 @@
 Once Qt is imported, PySide6 stands in for `__import__`: after each new module it asks whether
 the module's source mentions "PySide6" (the modules that `from __feature__ import snake_case`
 may switch), and reads that source through `inspect.getsource`: linecache, the encoding cookie,
-a list of lines, for every module. The window imports ~1,500 modules after Qt (pandas,
-scikit-learn, SciPy, pyqtgraph); that look cost 0.23–0.44 s of their 1.7–2.3 s here, on the
-GUI thread when the chart warm-up imports pyqtgraph in slices, and holding the GIL from the
-window while a worker imports pandas.
+a list of lines, for every module. The window imports ~1,900 modules after Qt (pandas, pyarrow,
+scikit-learn, SciPy, pyqtgraph); that look took 0.38 s of their 1.97 s here
+(tests/benchmarks/bench_pyside_look.py), on the GUI thread when the chart warm-up imports
+pyqtgraph in slices, and holding the GIL from the window while a worker imports pandas.
 
 `speed_up()` answers the same question by searching the module's .py file as bytes. A module
 without one (built in, compiled only, inside an archive as in the standalone build) is left to

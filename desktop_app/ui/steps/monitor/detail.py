@@ -141,7 +141,7 @@ class MonitorPanel(QWidget):
         self._show_selection()
 
     def prepare_charts(self) -> None:
-        """While the version has no batch: build the charts' pyqtgraph plots, one an idle turn (20–40 ms each, which
+        """While the version has no batch: build the charts' pyqtgraph plots, one per idle turn (20–40 ms each, which
         the first batch's result then need not wait for), if the charts are ready."""
         unbuilt = [c.prepare for c in (self.heat_map, self.share, self.distribution, self.quality) if c.chart is None]
         if charts_ready() and unbuilt:
