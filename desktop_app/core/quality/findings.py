@@ -8,12 +8,11 @@ the HTML report read the same fields.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-
-import numpy as np
 
 
 class Severity(StrEnum):
@@ -35,21 +34,28 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
+    np = sys.modules.get("numpy")   # numpy values exist only once it is loaded: reading saved reports needs none
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [jsonable(v) for v in value.tolist()]
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            value = float(value)
+        if isinstance(value, np.datetime64):
+            return None if np.isnat(value) else str(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
         return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
+    if isinstance(value, float):
         return value if math.isfinite(value) else None
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (datetime, date)):
         return None if value != value else value.isoformat()  # pandas' NaT is a datetime unequal to itself
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else str(value)
     try:  # pandas NA / NaT
         import pandas as pd
 

@@ -11,14 +11,16 @@ objects — a collection of the whole heap took 50–105 ms here, after freezing
 then imports pyqtgraph, which is left with ~50 ms of work in the running app (~0.2 s in one
 go without the slices; more under pytest, whose import hook slows every import).
 
-Its last step (importing pyqtgraph, ~50 ms alone) and a worker's first use of pandas and
-pyarrow's kernels both want the GIL: run together, the window stalled 130–160 ms. A worker about
-to start such work calls `wait_for_charts()` first, which returns at once unless the warm-up is
-under way (the second after a project opens), and then at its end.
+`main()` starts the warm-up once the welcome page is painted, so the chart library is ready
+before the analyst opens a project; steps that draw charts start it too (when the window was
+built without `main()`, as in tests). Its last step (importing pyqtgraph, 50–70 ms alone) and
+the first work of a project's loading workers (pandas, pyarrow's kernels, SQLAlchemy) all want
+the GIL: run together, the window stalled 120–215 ms. A worker about to start such work calls
+`wait_for_charts()` first, which returns at once unless the warm-up is under way (the second
+after the launch), and then at its end.
 
-numpy, which pyqtgraph and pandas need, is not Qt: it is imported on a thread of its own
-(`import_numpy_in_background`), once the window has painted its first page — the window opens
-without it, and it is ready by the time a project opens unless one is opened at once.
+numpy, which pyqtgraph and pandas need, is not Qt: the warm-up imports it on a thread of its own
+(`import_numpy_in_background`) while it touches Qt's classes.
 """
 
 from __future__ import annotations

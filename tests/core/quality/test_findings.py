@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -20,6 +22,27 @@ def test_finding_round_trip_with_numpy_values():
     again = Finding.from_dict(data)
     assert again.fix == Fix("cap_outliers", {"column": "x", "lower": 1.5, "upper": None}, "Cap")
     assert (again.severity, again.evidence_rows, again.sampled) == (Severity.WARNING, (1, 2), True)
+
+
+def test_jsonable_turns_each_numpy_kind_into_plain_json():
+    values = {"yes": np.bool_(True), "n": np.int32(-4), "u": np.uint8(7), "f": np.float32(0.25),
+              "inf": np.float64("inf"), "when": np.datetime64("2024-01-02"), "never": np.datetime64("NaT"),
+              "grid": np.array([[1.5, np.nan]])}
+    plain = jsonable(values)
+    assert plain == {"yes": True, "n": -4, "u": 7, "f": 0.25, "inf": None, "when": "2024-01-02", "never": None,
+                     "grid": [[1.5, None]]}
+    assert [type(plain[k]) for k in ("yes", "n", "u", "f")] == [bool, int, int, float]
+
+
+def test_reading_saved_findings_loads_no_numpy():
+    # The Quality step reads a version's saved reports on the GUI thread when a project opens:
+    # importing numpy there froze the window (or waited for a worker importing it).
+    code = ("import sys; from desktop_app.core.quality.report import QualityReport; "
+            "from desktop_app.core.quality.findings import jsonable; "
+            "assert jsonable({'a': [1, 2.5, True, None]}) == {'a': [1, 2.5, True, None]}; "
+            "print('numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_severity_order():
