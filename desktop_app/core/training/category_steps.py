@@ -10,14 +10,17 @@ fit on 7.5M rows took 160 s instead of 184 s, on 750k rows 11.6 s instead of 14.
 - MostFrequentImputer: SimpleImputer(strategy="most_frequent") whose fit on a block of text
   counts each column with `pandas.factorize`; ties go to the smallest value, as scikit-learn's.
 - TextOrdinalEncoder, TextOneHotEncoder: OrdinalEncoder and OneHotEncoder whose fit reads each
-  text column's distinct values once (the parent then fits on those alone, when no frequency
-  rule needs the counts) and whose coding looks each distinct value up once; what the parent
-  does with the codes (unknown values, infrequent groups, the one-hot matrix) is its own.
+  text column's distinct values once, with their counts when a frequency rule needs them (the
+  parent fits on the distinct values alone, then groups the rare ones by those counts), and
+  whose coding looks each distinct value up once; what the parent does with the codes (unknown
+  values, infrequent groups, the one-hot matrix) is its own. With the pipelines' rules, a column
+  of 4,000 distinct values in 1M rows fits in 0.2 s instead of 1.1 s
+  (tests/benchmarks/bench_category_steps.py).
 
 Each learns and gives exactly what its scikit-learn parent does (tests compare the fitted
 attributes and the output); any input or setting outside the text case — numbers, None, NaN
-among the categories, a frequency rule that needs the counts, an unknown value that must raise
-or warn — is left to the parent unchanged.
+among the categories, categories given, an unknown value that must raise or warn — is left to
+the parent unchanged.
 """
 
 from __future__ import annotations
@@ -79,21 +82,37 @@ class _TextCategories:
     min_frequency: Any
     max_categories: Any
 
-    def fit(self, X: Any, y: Any = None) -> Any:
+    def _fit(self, X: Any, handle_unknown: str = "error", ensure_all_finite: Any = True, return_counts: bool = False,
+             return_and_ignore_missing_for_infrequent: bool = False) -> dict[str, Any]:
+        parent_fit = super()._fit  # type: ignore[misc]
         columns = _text_columns(X)
-        if columns is None or not isinstance(self.categories, str) or self.min_frequency is not None:
-            return super().fit(X, y)  # type: ignore[misc]
-        distinct = [pd.unique(column) for column in columns]
-        if not distinct or not all(len(d) for d in distinct) or (
-                self.max_categories is not None and any(len(d) >= self.max_categories for d in distinct)):
-            return super().fit(X, y)  # type: ignore[misc]  # infrequent values are grouped by their counts
-        # With every column below max_categories nothing is grouped, and what the parent learns is each
-        # column's sorted set of values (and what follows from it): fitting it on those values alone learns the same.
+        if not columns or not isinstance(self.categories, str) or not len(X):
+            return parent_fit(X, handle_unknown, ensure_all_finite, return_counts,
+                              return_and_ignore_missing_for_infrequent)
+        self._check_infrequent_enabled()  # type: ignore[attr-defined]
+        counting = return_counts or self._infrequent_enabled  # type: ignore[attr-defined]
+        # What the parent learns from the rows is each column's sorted set of values and, with a frequency rule,
+        # which of them are rare by their counts: it fits on the distinct values alone (one row each), and the
+        # rare ones are then grouped by the counts made here (it counted each cell in Python).
+        found = [pd.Series(column, copy=False).value_counts(sort=False) if counting else pd.unique(column)
+                 for column in columns]
+        distinct = [np.asarray(f.index if counting else f, dtype=object) for f in found]
         values = np.empty((max(len(d) for d in distinct), len(columns)), dtype=object)
         for j, d in enumerate(distinct):
             values[:, j] = d[0]
             values[: len(d), j] = d
-        return super().fit(values, y)  # type: ignore[misc]
+        output = parent_fit(values, handle_unknown, ensure_all_finite, return_counts,
+                            return_and_ignore_missing_for_infrequent)
+        output["n_samples"] = len(X)
+        if counting:
+            counts = [f.to_numpy()[pd.Index(d, dtype=object).get_indexer(categories)]
+                      for f, d, categories in zip(found, distinct, self.categories_, strict=True)]  # type: ignore[attr-defined]
+            if return_counts:
+                output["category_counts"] = counts
+            if self._infrequent_enabled:  # type: ignore[attr-defined]
+                self._fit_infrequent_category_mapping(  # type: ignore[attr-defined]
+                    len(X), counts, output.get("missing_indices", {}))
+        return output
 
     def _transform(self, X: Any, handle_unknown: str = "error", warn_on_unknown: bool = False,
                    ignore_category_indices: Any = None, **checks: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -131,8 +131,8 @@ def test_the_encoder_learns_the_sorted_categories_and_codes_the_same(kind, monke
     ours_class, parent, defaults = kind
     seen = []
     with monkeypatch.context() as m:   # the parent fits on the six values alone, and never codes a cell
-        fit = parent.fit
-        m.setattr(parent, "fit", lambda self, X, y=None: seen.append(len(X)) or fit(self, X, y))
+        fit = parent._fit
+        m.setattr(parent, "_fit", lambda self, X, *a, **k: seen.append(len(X)) or fit(self, X, *a, **k))
         m.setattr(parent, "_transform", lambda *a, **k: pytest.fail("coded by scikit-learn"))
         ours_class(**defaults).fit(X).transform(X)
     assert seen == [6]
@@ -158,6 +158,23 @@ def test_a_column_with_too_many_categories_is_grouped_as_scikit_learn_groups_it(
         _same_state(ours, theirs)
         assert _same(_output(ours, X), _output(theirs, X))
         assert _same(_output(ours, later), _output(theirs, later))
+
+
+@BOTH
+def test_a_frequency_rule_is_applied_without_counting_cells_in_python(kind, monkeypatch):
+    rng = np.random.default_rng(4)
+    X = np.array([[f"c{v}", f"d{v % 7}"] for v in rng.zipf(1.3, 20_000) % 300], dtype=object)
+    ours_class, parent, defaults = kind
+    seen = []
+    with monkeypatch.context() as m:   # the parent fits on each column's distinct values, one row each
+        fit = parent._fit
+        m.setattr(parent, "_fit", lambda self, X, *a, **k: seen.append(len(X)) or fit(self, X, *a, **k))
+        ours = ours_class(**{**defaults, "min_frequency": 0.002}).fit(X)
+    assert seen == [len(pd.unique(X[:, 0]))]
+    theirs = parent(**{**defaults, "min_frequency": 0.002}).fit(X)
+    assert theirs.infrequent_categories_[0] is not None and len(theirs.infrequent_categories_[0]) > 10
+    _same_state(ours, theirs)
+    assert _same(_output(ours, X), _output(theirs, X))
 
 
 @pytest.mark.parametrize("kind, params", [
