@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
 
         # The steps go in last, into a frame already in the window: under the app's style sheet Qt restyles a
         # widget and all it holds each time it changes parent, so filling the frame first and placing it
-        # after would restyle the steps' ~1,100 widgets once per level (0.3 s of the launch).
+        # after would restyle the steps' ~1,450 widgets once per level (0.3 s of the launch).
         #
         # Training runs in worker processes behind one queue shared by Train and Compare;
         # running runs also show in the task bar with Cancel.
