@@ -8,7 +8,6 @@ the system libraries Qt needs), because Qt's own answer to a missing library is 
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -118,6 +117,7 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
 
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.widgets.errors import install_excepthook
+    from desktop_app.ui.work import heap
     from desktop_app.ui.work.chart_warmup import warm_up_charts
 
     app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv[:1])
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
     window.show()
     # What start-up made lives as long as the window: keep it out of the full garbage
     # collections, whose time grows with the heap and lands as a stall anywhere.
-    gc.freeze()
+    heap.freeze()
     # Once the first page is painted: numpy on a thread, the chart library in slices, while the analyst reads
     # the welcome page. Left until a project opens, the chart library's import met the project's loading
     # workers and froze the window for 120-215 ms.

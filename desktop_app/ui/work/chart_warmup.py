@@ -25,13 +25,14 @@ numpy, which pyqtgraph and pandas need, is not Qt: the warm-up imports it on a t
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 import threading
 import time
 
 from PySide6.QtCore import QObject, QTimer
+
+from desktop_app.ui.work import heap
 
 SLICE_S = 0.006  # GUI time per timer tick
 STEP_INTERVAL_MS = 5  # between the longer steps that follow
@@ -75,7 +76,7 @@ def warm_up_charts(parent: QObject) -> None:
 
     import_numpy_in_background()
     names = iter([(module, name) for module in (QtCore, QtGui, QtWidgets) for name in dir(module)])
-    later = iter([*(lambda m=m: importlib.import_module(m) for m in DEPENDENCIES), gc.freeze])
+    later = iter([*(lambda m=m: importlib.import_module(m) for m in DEPENDENCIES), heap.freeze])
     timer = QTimer(parent)
     timer.setInterval(0)
 
@@ -104,7 +105,7 @@ def warm_up_charts(parent: QObject) -> None:
         _timer = None
         try:
             import pyqtgraph  # noqa: F401 - what remains of the import is quick now
-            gc.freeze()  # pyqtgraph's objects live as long as the app: out of the full collections
+            heap.freeze()  # pyqtgraph's objects live as long as the app: out of the full collections
         finally:
             _not_warming.set()
 

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.core.errors import Cancelled
 from desktop_app.core.progress import CancelToken, ProgressCallback
+from desktop_app.ui.work import heap
 from desktop_app.ui.work.task_log import TaskLog
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress updates per second per task
@@ -203,3 +204,4 @@ class TaskRunner(QObject):
                 self.task_ended.emit(task)
         if not self._tasks:
             self._timer.stop()
+            heap.settle()   # the modules the work imported stay out of the full garbage collections
