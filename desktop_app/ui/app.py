@@ -128,12 +128,16 @@ def main(argv: Sequence[str] | None = None, project_path: str | Path | None = No
     # What start-up made lives as long as the window: keep it out of the full garbage
     # collections, whose time grows with the heap and lands as a stall anywhere.
     heap.freeze()
-    # Once the first page is painted: numpy on a thread, the chart library in slices, while the analyst reads
-    # the welcome page. Left until a project opens, the chart library's import met the project's loading
-    # workers and froze the window for 120-215 ms.
-    QTimer.singleShot(0, window, lambda: warm_up_charts(window))
-    if project_path is not None:
-        window.open_project(project_path)
+
+    def after_first_paint() -> None:
+        # numpy on a thread and the chart library in slices, while the analyst reads the welcome page. Left
+        # until a project opens, the chart library's import met the project's loading workers and froze the
+        # window for 120-215 ms; a project given here waits for it (`wait_for_charts` in its opening worker).
+        warm_up_charts(window)
+        if project_path is not None:
+            window.open_project(project_path)
+
+    QTimer.singleShot(0, window, after_first_paint)
     return _run(app, window)
 
 

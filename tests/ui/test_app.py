@@ -63,6 +63,33 @@ def test_main_opens_the_given_project(qtbot, monkeypatch, tmp_path):
     window.close()
 
 
+def test_a_project_given_to_main_opens_after_the_chart_warm_up_begins(qtbot, monkeypatch, tmp_path):
+    # Opening imports SQLAlchemy and the project's modules on a worker: beside the warm-up's last import
+    # the window held 250-330 ms, so the worker first waits for the warm-up under way.
+    import threading
+
+    from desktop_app.core.project import Project
+    from desktop_app.ui import app as ui_app
+    from desktop_app.ui import main_window
+    from desktop_app.ui.work import chart_warmup
+
+    Project.create(tmp_path / "given", "Given").close()
+    events = []
+    warm_up = chart_warmup.warm_up_charts
+    monkeypatch.setattr(chart_warmup, "warm_up_charts", lambda parent: events.append("warm-up") or warm_up(parent))
+    monkeypatch.setattr(main_window, "wait_for_charts",
+                        lambda: events.append(("waited", threading.current_thread() is threading.main_thread())))
+    windows = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs the window's hook; undone after
+    monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
+    assert ui_app.main([], project_path=tmp_path / "given") == 0
+    window = windows[0]
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.project is not None, timeout=20_000)
+    assert events[:2] == ["warm-up", ("waited", False)]   # begun first, then waited for off the GUI thread
+    window.close()
+
+
 def test_main_without_a_project_shows_the_welcome_page(qtbot, monkeypatch):
     from desktop_app.ui import app as ui_app
 

@@ -90,11 +90,13 @@ def warm_up_charts(parent: QObject) -> None:
                 pass
             if time.perf_counter() > deadline:
                 return
+        # Longer steps now: a non-zero interval lets due timers, input and paints in between
+        # (a zero-interval timer would run the collection and the import back to back).
+        timer.setInterval(STEP_INTERVAL_MS)
+        if _numpy_import is not None and _numpy_import.is_alive():
+            return   # what follows imports numpy: waiting on its import lock would hold the window until it is in
         step = next(later, None)
         if step is not None:
-            # Longer steps now: a non-zero interval lets due timers, input and paints in between
-            # (a zero-interval timer would run the collection and the import back to back).
-            timer.setInterval(STEP_INTERVAL_MS)
             try:
                 step()
             except ImportError:  # pyqtgraph will do without, or say so itself
