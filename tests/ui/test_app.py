@@ -46,17 +46,23 @@ def test_window_shows_without_heavy_imports(tmp_path):
     record("startup_s", report["seconds"])  # the 2 s goal: tests/benchmarks/bench_responsiveness.py
 
 
-def test_main_opens_the_given_project(qtbot, monkeypatch, tmp_path):
-    from desktop_app.core.project import Project
+def _main_window(qtbot, monkeypatch, project_path=None):
+    """The window `main()` shows (its event loop left to the test)."""
     from desktop_app.ui import app as ui_app
 
-    Project.create(tmp_path / "given", "Given").close()
     windows = []
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs the window's hook; undone after
     monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
-    assert ui_app.main([], project_path=tmp_path / "given") == 0
-    window = windows[0]
-    qtbot.addWidget(window)
+    assert ui_app.main([], project_path=project_path) == 0
+    qtbot.addWidget(windows[0])
+    return windows[0]
+
+
+def test_main_opens_the_given_project(qtbot, monkeypatch, tmp_path):
+    from desktop_app.core.project import Project
+
+    Project.create(tmp_path / "given", "Given").close()
+    window = _main_window(qtbot, monkeypatch, tmp_path / "given")
     assert window.isVisible()
     qtbot.waitUntil(lambda: window.project is not None, timeout=20_000)
     assert window.project.name == "Given"
@@ -69,7 +75,6 @@ def test_a_project_given_to_main_opens_after_the_chart_warm_up_begins(qtbot, mon
     import threading
 
     from desktop_app.core.project import Project
-    from desktop_app.ui import app as ui_app
     from desktop_app.ui import main_window
     from desktop_app.ui.work import chart_warmup
 
@@ -79,27 +84,16 @@ def test_a_project_given_to_main_opens_after_the_chart_warm_up_begins(qtbot, mon
     monkeypatch.setattr(chart_warmup, "warm_up_charts", lambda parent: events.append("warm-up") or warm_up(parent))
     monkeypatch.setattr(main_window, "wait_for_charts",
                         lambda: events.append(("waited", threading.current_thread() is threading.main_thread())))
-    windows = []
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs the window's hook; undone after
-    monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
-    assert ui_app.main([], project_path=tmp_path / "given") == 0
-    window = windows[0]
-    qtbot.addWidget(window)
+    window = _main_window(qtbot, monkeypatch, tmp_path / "given")
     qtbot.waitUntil(lambda: window.project is not None, timeout=20_000)
     assert events[:2] == ["warm-up", ("waited", False)]   # begun first, then waited for off the GUI thread
     window.close()
 
 
 def test_main_without_a_project_shows_the_welcome_page(qtbot, monkeypatch):
-    from desktop_app.ui import app as ui_app
-
-    windows = []
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # main() installs the window's hook; undone after
-    monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
-    assert ui_app.main([]) == 0
-    qtbot.addWidget(windows[0])
-    assert windows[0].pages.currentWidget() is windows[0].welcome
-    windows[0].close()
+    window = _main_window(qtbot, monkeypatch)
+    assert window.pages.currentWidget() is window.welcome
+    window.close()
 
 
 # -- the window cannot start here: one sentence, before Qt can abort (issue 10, item 0b) -------------------
@@ -316,13 +310,9 @@ def test_an_exception_in_a_slot_becomes_the_error_dialog(qtbot, monkeypatch, cap
 
 
 def test_main_installs_the_slot_exception_hook(qtbot, monkeypatch):
-    from desktop_app.ui import app as ui_app
     from desktop_app.ui.widgets import errors
 
     monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
-    windows = []
-    monkeypatch.setattr(ui_app, "_run", lambda app, window: windows.append(window) or 0)
-    assert ui_app.main([]) == 0
-    qtbot.addWidget(windows[0])
+    window = _main_window(qtbot, monkeypatch)
     assert isinstance(sys.excepthook, errors._SlotErrors)
-    windows[0].close()
+    window.close()
