@@ -144,7 +144,7 @@ from PySide6.QtCore import QTimer, QElapsedTimer
 from PySide6.QtWidgets import QApplication
 from desktop_app.core.project import Project
 from tests.benchmarks.gui_driver import between_clicks, open_window, import_in_window, spin_until
-from tests.benchmarks.machine_stalls import MachineWatch
+from tests.benchmarks.machine_stalls import MachineWatch, major_faults
 app = QApplication([])
 project = Project.create(sys.argv[1])
 window = open_window(project)
@@ -155,14 +155,17 @@ def beat():
 timer = QTimer(); timer.timeout.connect(beat); timer.start(10)
 out = {}
 machine = MachineWatch()   # an idle process beside the window: the stalls the machine itself had
+faults = [major_faults()]
 def stall(phase=None):
     # The longest gap since the previous call, less the timer's 10 ms. Each phase starts with a call just
     # before its action, so its first gap holds what the action does at once, such as opening the wizard.
     worst = max(gaps, default=10) - 10
     gaps.clear(); last[0] = clock.elapsed()
     seen = machine.phase()
+    faults.append(major_faults())
     if phase:
         out[phase + "_machine_ms"], out[phase + "_steal_ms"] = seen["machine_stall_ms"], seen["steal_ms"]
+        out[phase + "_faults"] = faults[-1] - faults[-2]   # the window's pages read back from disk
     return worst
 stall()   # from here on, the window's own work (starting the idle process above was the benchmark's)
 t = time.perf_counter()
@@ -358,12 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
         w = r["window"]
         print(f"window, {r['rows']:,} rows: time, the window's longest stall (goal ≤ 100 ms) [an idle process's "
-              "longest stall beside it; CPU time the hypervisor stole]")
+              "longest stall beside it; CPU time the hypervisor stole; the window's major page faults]")
         for phase, label in (("import", "import"), ("check", "checks"), ("train", f"training ({w['trained']})"),
                              ("drift", "drift of the batch"), ("explain", "Explain tab"),
                              ("export", "export, verified"), ("holdout", "held-out scoring")):
             print(f"  {label:<22} {w[phase + '_seconds']:6.1f} s  {w[phase + '_stall_ms']:5.0f} ms  "
-                  f"[{w[phase + '_machine_ms']:.0f} ms; {w[phase + '_steal_ms'] / 1000:.2f} s]")
+                  f"[{w[phase + '_machine_ms']:.0f} ms; {w[phase + '_steal_ms'] / 1000:.2f} s; {w[phase + '_faults']}]")
         print(f"  the export's banner: {w['exported']}")
         print(f"  the held-out scoring: {w['holdout']}")
     if args.json:

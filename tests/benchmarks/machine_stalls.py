@@ -4,7 +4,9 @@ On a virtual machine the hypervisor can take every virtual CPU away at once (ste
 stalls, the window with them, whatever the app does. `MachineWatch` starts a tiny process that sleeps 2 ms at a
 time and notes each longer gap with its time; `phase()` gives, since the previous call, that process's longest
 gap and the CPU time stolen from the machine's CPUs (Linux's /proc/stat; 0 elsewhere). A window stall that an
-idle process shared at the same moment is the machine's, not the window's.
+idle process shared at the same moment is the machine's, not the window's. `major_faults()` counts the pages the
+measuring process itself had to read back from disk: a stall with many of them is memory pressure, not the app's
+own work.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def stolen_ms() -> float:
         return int(fields[8]) * 10.0   # USER_HZ ticks of 10 ms
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def major_faults() -> int:
+    """This process's page faults that read from disk so far (pages of code or data the kernel had dropped under
+    memory pressure); 0 where the resource module is missing (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_majflt
 
 
 class MachineWatch:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 import types
 
 import pytest
@@ -51,3 +52,49 @@ def test_the_runner_settles_the_heap_when_its_work_ends(qtbot, runner, fake_modu
     qtbot.waitUntil(lambda: not runner.tasks)
     assert gc.get_freeze_count() > frozen
     assert not heap.settle()
+
+
+def test_a_wave_of_imports_runs_without_collections_and_is_frozen_after(fake_modules):
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    with heap.importing():
+        assert not gc.isenabled()
+        fake_modules(3)
+        kept = [object() for _ in range(10)], {"a": [1]}
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > frozen
+    collected = {id(o) for generation in range(3) for o in gc.get_objects(generation=generation)}
+    assert all(gc.is_tracked(o) and id(o) not in collected for o in kept)
+
+
+def test_the_collector_comes_back_when_the_last_thread_ends_its_imports():
+    first_in, second_out, first_out = threading.Event(), threading.Event(), threading.Event()
+    states = []
+
+    def first() -> None:
+        with heap.importing():
+            first_in.set()
+            second_out.wait(5)
+            states.append(("first, after the second left", gc.isenabled()))
+        first_out.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(5)
+    with heap.importing():
+        pass
+    second_out.set()
+    first_out.wait(5)
+    thread.join(5)
+    assert states == [("first, after the second left", False)]
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_stays_off():
+    gc.disable()
+    try:
+        with heap.importing():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

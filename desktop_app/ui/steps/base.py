@@ -48,6 +48,10 @@ class StepPanel(QWidget):
 
     key = ""
     shows: frozenset[Change] = frozenset()   # what this step shows: it reloads when another step changes it
+    # Modules the step imports lazily when it first shows a project holding data (kept out of the launch). The
+    # window's opening worker imports them before it shows the project, so that wave of imports is not on the
+    # window's thread, nor beside it on the step's loading workers.
+    first_imports: tuple[str, ...] = ()
     state_changed = Signal(object, str)  # StepState, detail for the navigator tooltip
     go_to_step = Signal(str)             # the key of the step to open (the window's navigator follows)
     project_changed = Signal(object)     # frozenset[Change]: what this step just changed in the project

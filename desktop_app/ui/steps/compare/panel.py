@@ -55,6 +55,7 @@ RELOAD_DELAY_MS = 400   # runs ending in a burst reload the table once
 class CompareStep(StepPanel):
     key = "compare"
     shows = frozenset({Change.RUNS})
+    first_imports = ("desktop_app.core.training.catalogue",)   # the runs table's model names
     go_to_train = Signal()          # from the empty state (go_to_step("train") follows)
     rerun_queued = Signal(list)     # ids of the new runs queued by Re-run
     register_requested = Signal(str)  # "Next: Register this run": the run's id

@@ -42,6 +42,7 @@ PURPOSE = (
 class DataStep(StepPanel):
     key = "data"
     shows = frozenset({Change.DATASETS})
+    first_imports = ("pyarrow.parquet", "pandas", "desktop_app.ui.steps.data.frame_model")   # the table shown
     focus_changed = Signal(object)  # the version label in focus, or None
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:

@@ -87,6 +87,7 @@ class QualityStep(FixActions, ReportActions, StepPanel):
 
     key = "quality"
     shows = frozenset({Change.DATASETS, Change.REPORTS})
+    first_imports = ("desktop_app.core.quality.report",)   # the saved report read
     focus_requested = Signal(str)      # a version id the user picked here (the Data step follows)
     version_created = Signal(object)   # DatasetVersionInfo made by applying fixes
     target_chosen = Signal(str)        # the target picked or preselected here (the Train step follows it)

@@ -80,6 +80,7 @@ class TrainStep(TrainingActions, StepPanel):
 
     key = "train"
     shows = frozenset({Change.DATASETS, Change.REPORTS, Change.RUNS})
+    first_imports = ("desktop_app.core.training.task", "desktop_app.core.training.catalogue")   # target, runs
     go_to_compare = Signal(list)    # run ids of the latest batch, for the Compare step to select
     go_to_data = Signal()           # from the empty state (go_to_step("data") follows)
     focus_requested = Signal(str)   # a version id the user picked here (the Data step may follow)
